@@ -1,0 +1,92 @@
+//! Schema migrations: the SQL files in `migrations/`, applied in order and
+//! tracked with `PRAGMA user_version`, as cargo's sqlite module does.
+//!
+//! Never reorder or remove an entry, never edit a released file: a
+//! migration's position is its version number. Pragmas that are not schema
+//! (WAL, synchronous, ...) are set at open, not here.
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+
+/// (file name, SQL). The version after applying entry i is i + 1.
+pub const MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_initial.sql",
+    include_str!("../../migrations/0001_initial.sql"),
+)];
+
+pub fn latest_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+pub fn current_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+}
+
+/// Brings the schema up to date. Each migration runs in its own transaction
+/// together with the version bump, so a crash leaves a whole version.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let mut version = current_version(conn)?;
+    if version > latest_version() {
+        return Err(Error::Corrupt {
+            path: "custos.db".into(),
+            reason: format!(
+                "catalogue schema version {version} is newer than this custos understands ({}); upgrade custos",
+                latest_version()
+            ),
+        });
+    }
+    while version < latest_version() {
+        let (name, sql) = MIGRATIONS[version as usize];
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql).map_err(|e| {
+            Error::Failed(format!(
+                "migration {name} failed: {e}; the archive is unchanged"
+            ))
+        })?;
+        version += 1;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_apply_to_an_empty_database_and_twice_is_a_no_op() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(current_version(&conn).unwrap(), latest_version());
+        let tables: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('items','objects','provenance','events')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(tables, 4);
+        migrate(&mut conn).unwrap();
+        assert_eq!(current_version(&conn).unwrap(), latest_version());
+    }
+
+    #[test]
+    fn every_migration_opens_with_a_why_comment() {
+        for (name, sql) in MIGRATIONS {
+            assert!(
+                sql.starts_with("-- why:"),
+                "{name} must open with '-- why:'"
+            );
+        }
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", latest_version() + 1)
+            .unwrap();
+        assert!(matches!(migrate(&mut conn), Err(Error::Corrupt { .. })));
+    }
+}

@@ -1,0 +1,291 @@
+//! Opening and creating archives: the folder layout, the SQLite connection
+//! with its pragmas, the schema version, and write transactions.
+//!
+//! Opening never creates or writes anything until the file is known to be a
+//! custos catalogue, so a foreign or damaged file is left exactly as found.
+//! This module never prints and never decides what a reader may see.
+
+mod locate;
+pub mod migrate;
+
+use std::fs;
+use std::io::Read;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+use crate::error::{Error, Result};
+use crate::model::Access;
+
+pub use locate::{locate, DB_FILE};
+
+/// Marks a SQLite file as a custos catalogue ("CSTS").
+const APPLICATION_ID: i32 = 0x4353_5453;
+const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Read commands: a read-only connection, so they can never write.
+    Read,
+    /// Commands that change the archive.
+    Write,
+}
+
+pub struct InitOptions {
+    pub default_access: Access,
+}
+
+pub struct Archive {
+    root: PathBuf,
+    conn: Connection,
+}
+
+impl Archive {
+    /// Creates a new archive in `dir` (made if missing). Refuses an existing
+    /// archive or a non-empty folder, so nothing of the user's is mixed in.
+    pub fn init(dir: &Path, opts: &InitOptions) -> Result<Archive> {
+        if dir.join(DB_FILE).exists() {
+            return Err(Error::usage(format!(
+                "{} is already a custos archive; nothing was changed",
+                dir.display()
+            )));
+        }
+        if dir.exists() {
+            if !dir.is_dir() {
+                return Err(Error::usage(format!(
+                    "{} exists and is not a folder",
+                    dir.display()
+                )));
+            }
+            let mut entries = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+            if entries.next().is_some() {
+                return Err(Error::usage(format!(
+                    "{} is not empty and not a custos archive; choose an empty or new folder",
+                    dir.display()
+                )));
+            }
+        }
+        match Self::create_layout(dir, opts) {
+            Ok(a) => Ok(a),
+            Err(e) => {
+                // Leave no half-made archive that later commands would trust.
+                for sub in [DB_FILE, "custos.db-wal", "custos.db-shm"] {
+                    let _ = fs::remove_file(dir.join(sub));
+                }
+                let _ = fs::remove_dir(dir.join("objects"));
+                let _ = fs::remove_dir(dir.join("staging"));
+                Err(e)
+            }
+        }
+    }
+
+    fn create_layout(dir: &Path, opts: &InitOptions) -> Result<Archive> {
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true).mode(0o700);
+        builder.create(dir).map_err(|e| Error::io(dir, e))?;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+            .map_err(|e| Error::io(dir, e))?;
+        for sub in ["objects", "staging"] {
+            let p = dir.join(sub);
+            builder.create(&p).map_err(|e| Error::io(&p, e))?;
+        }
+        let db = dir.join(DB_FILE);
+        // Created by us with 0600 first: SQLite gives its -wal and -shm files
+        // the database file's mode.
+        fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&db)
+            .map_err(|e| Error::io(&db, e))?;
+        let mut conn = Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        apply_pragmas(&conn, Mode::Write)?;
+        migrate::migrate(&mut conn)?;
+        let mut archive = Archive {
+            root: dir.to_path_buf(),
+            conn,
+        };
+        let now = crate::clock::now_rfc3339();
+        archive.write(|tx| {
+            let mut set = tx.prepare("INSERT INTO settings (key, value) VALUES (?1, ?2)")?;
+            set.execute(("archive_id", new_archive_id()))?;
+            set.execute(("default_access", opts.default_access.as_str()))?;
+            set.execute(("created_at", &now))?;
+            Ok(())
+        })?;
+        Ok(archive)
+    }
+
+    /// Opens the archive rooted at `root` (found by [`locate`]).
+    pub fn open(root: &Path, mode: Mode) -> Result<Archive> {
+        let db = root.join(DB_FILE);
+        check_header(&db)?;
+        let corrupt = |reason: String| Error::Corrupt {
+            path: db.clone(),
+            reason,
+        };
+        // Identify the file read-only first: a foreign database must not get
+        // a WAL file or a schema from us.
+        {
+            let probe = Connection::open_with_flags(
+                &db,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(|e| corrupt(format!("cannot be opened as a catalogue: {e}")))?;
+            let app: i32 = probe
+                .pragma_query_value(None, "application_id", |r| r.get(0))
+                .map_err(|e| corrupt(format!("damaged catalogue: {e}")))?;
+            if app != APPLICATION_ID {
+                return Err(corrupt(
+                    "an SQLite database, but not a custos catalogue; nothing was changed".into(),
+                ));
+            }
+        }
+        let flags = match mode {
+            Mode::Read => OpenFlags::SQLITE_OPEN_READ_ONLY,
+            Mode::Write => OpenFlags::SQLITE_OPEN_READ_WRITE,
+        } | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn = Connection::open_with_flags(&db, flags)?;
+        if mode == Mode::Write && conn.is_readonly("main")? {
+            return Err(Error::ReadOnly(root.to_path_buf()));
+        }
+        apply_pragmas(&conn, mode)?;
+        let version = migrate::current_version(&conn)?;
+        if version != migrate::latest_version() {
+            if mode == Mode::Read && version < migrate::latest_version() {
+                // Read commands stay read-only; upgrading is a write.
+                drop(conn);
+                let upgraded = Archive::open(root, Mode::Write)?;
+                drop(upgraded);
+                return Archive::open(root, Mode::Read);
+            }
+            migrate::migrate(&mut conn).map_err(|e| match e {
+                Error::Corrupt { reason, .. } => corrupt(reason),
+                other => other,
+            })?;
+        }
+        Ok(Archive {
+            root: root.to_path_buf(),
+            conn,
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn objects_dir(&self) -> PathBuf {
+        self.root.join("objects")
+    }
+
+    pub fn staging_dir(&self) -> PathBuf {
+        self.root.join("staging")
+    }
+
+    /// Runs `f` in a write transaction taken at its start (BEGIN IMMEDIATE),
+    /// so writers queue on the busy timeout instead of failing half-way, and
+    /// the event chain's head cannot move under us.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    /// The access level used when a command is not given `--access`.
+    pub fn default_access(&self) -> Result<Access> {
+        Ok(self
+            .setting("default_access")?
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(Access::Research))
+    }
+}
+
+fn apply_pragmas(conn: &Connection, mode: Mode) -> Result<()> {
+    let timeout = std::env::var("CUSTOS_BUSY_TIMEOUT_MS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map(Duration::from_millis)
+        .unwrap_or(DEFAULT_BUSY_TIMEOUT);
+    conn.busy_timeout(timeout)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "trusted_schema", "OFF")?;
+    // FULL: an import that said "done" survives a power cut, WAL or not.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.pragma_update(None, "cache_size", -32_768)?;
+    conn.pragma_update(None, "mmap_size", 268_435_456_i64)?;
+    if mode == Mode::Write {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // Purged testimony must not linger in freed pages.
+        conn.pragma_update(None, "secure_delete", "ON")?;
+    }
+    Ok(())
+}
+
+/// Rejects, before SQLite sees it, a file that is empty, foreign, zeroed or
+/// visibly truncated: SQLite would treat an empty file as a fresh database.
+fn check_header(db: &Path) -> Result<()> {
+    let corrupt = |reason: &str| Error::Corrupt {
+        path: db.to_path_buf(),
+        reason: format!("{reason}; nothing was changed"),
+    };
+    let mut f = fs::File::open(db).map_err(|e| Error::io(db, e))?;
+    let len = f.metadata().map_err(|e| Error::io(db, e))?.len();
+    if len == 0 {
+        return Err(corrupt("empty file, not a custos catalogue"));
+    }
+    let mut header = [0u8; 100];
+    if len < 100 || f.read_exact(&mut header).is_err() {
+        return Err(corrupt("too short to be a catalogue (truncated?)"));
+    }
+    if &header[..16] != b"SQLite format 3\0" {
+        return Err(corrupt("not a custos catalogue (not an SQLite database)"));
+    }
+    let page_size = match u16::from_be_bytes([header[16], header[17]]) {
+        1 => 65_536u64,
+        n => u64::from(n),
+    };
+    if page_size < 512 || !page_size.is_power_of_two() {
+        return Err(corrupt("damaged catalogue header"));
+    }
+    let pages = u64::from(u32::from_be_bytes([
+        header[28], header[29], header[30], header[31],
+    ]));
+    let wal = db.with_file_name(format!("{DB_FILE}-wal"));
+    if len % page_size != 0 || (pages * page_size > len && !wal.exists()) {
+        return Err(corrupt("catalogue file is truncated"));
+    }
+    Ok(())
+}
+
+fn new_archive_id() -> String {
+    let mut bytes = [0u8; 16];
+    // The id only tells archives apart; a clock fallback is good enough.
+    if getrandom::fill(&mut bytes).is_err() {
+        let t = crate::clock::now().timestamp_nanos_opt().unwrap_or(0);
+        bytes[..8].copy_from_slice(&t.to_le_bytes());
+        bytes[8..12].copy_from_slice(&std::process::id().to_le_bytes());
+    }
+    crate::model::Sha256::from_digest(&bytes).to_string()
+}

@@ -1,0 +1,294 @@
+//! Items and their objects: inserting, reading one, listing, editing.
+//!
+//! Sort keys and editable fields come from allow-lists here; user text only
+//! ever reaches SQL as a bound parameter.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+
+use super::display_bytes;
+use crate::edtf::Edtf;
+use crate::error::{Error, Result};
+use crate::model::{ItemId, Kind, Sha256};
+
+/// Descriptive metadata of a new item.
+#[derive(Debug, Clone)]
+pub struct NewItem {
+    pub title: String,
+    pub kind: Kind,
+    pub description: Option<String>,
+    pub creator: Option<String>,
+    pub date: Option<Edtf>,
+    pub language: Option<String>,
+    pub collection: Option<String>,
+}
+
+/// An item as the catalogue describes it; its origin fields come from its
+/// first provenance record. This is the documented JSON shape of `list`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemRecord {
+    pub id: ItemId,
+    pub title: String,
+    pub kind: Kind,
+    pub date: Option<String>,
+    pub sha256: Sha256,
+    pub size: i64,
+    pub media_type: String,
+    pub original_name: Option<String>,
+    pub origin: Option<String>,
+    pub ingested_at: Option<String>,
+    pub ingested_by: Option<String>,
+    pub language: Option<String>,
+    pub collection: Option<String>,
+    pub creator: Option<String>,
+    pub description: Option<String>,
+}
+
+const SELECT_RECORD: &str = "
+SELECT i.id, i.title, i.kind, i.date, o.sha256, o.size, o.media_type,
+       p.original_name, p.origin, p.ingested_at, p.ingested_by,
+       i.language, i.collection, i.creator, i.description
+FROM items i
+JOIN objects o ON o.id = i.object_id
+LEFT JOIN provenance p ON p.id = (SELECT min(id) FROM provenance WHERE item_id = i.id)";
+
+fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<ItemRecord> {
+    let name: Option<Vec<u8>> = r.get(7)?;
+    Ok(ItemRecord {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        kind: r.get(2)?,
+        date: r.get(3)?,
+        sha256: r.get(4)?,
+        size: r.get(5)?,
+        media_type: r.get(6)?,
+        original_name: name.map(|n| display_bytes(&n)),
+        origin: r.get(8)?,
+        ingested_at: r.get(9)?,
+        ingested_by: r.get(10)?,
+        language: r.get(11)?,
+        collection: r.get(12)?,
+        creator: r.get(13)?,
+        description: r.get(14)?,
+    })
+}
+
+/// The object row for these bytes, and the item describing it if any.
+pub fn find_object(conn: &Connection, sha: &Sha256) -> Result<Option<(i64, Option<ItemId>)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT o.id, i.id FROM objects o LEFT JOIN items i ON i.object_id = o.id WHERE o.sha256 = ?1",
+        )?
+        .query_row([sha], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+pub fn insert_object(
+    conn: &Connection,
+    sha: &Sha256,
+    size: u64,
+    media_type: &str,
+    now: &str,
+) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO objects (sha256, size, media_type, stored_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![sha, size as i64, media_type, now])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn insert_item(conn: &Connection, object_id: i64, item: &NewItem, now: &str) -> Result<ItemId> {
+    conn.prepare_cached(
+        "INSERT INTO items (object_id, title, kind, description, creator, date, date_lower, date_upper, language, collection, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+    )?
+    .execute(params![
+        object_id,
+        item.title,
+        item.kind,
+        item.description,
+        item.creator,
+        item.date.as_ref().map(Edtf::as_str),
+        item.date.as_ref().and_then(Edtf::lower),
+        item.date.as_ref().and_then(Edtf::upper),
+        item.language,
+        item.collection,
+        now,
+    ])?;
+    Ok(ItemId(conn.last_insert_rowid()))
+}
+
+/// Stores extracted text and indexes it with the title for full-text search.
+pub fn insert_text(conn: &Connection, id: ItemId, title: &str, text: Option<&str>) -> Result<()> {
+    if let Some(t) = text {
+        conn.prepare_cached("INSERT INTO item_text (item_id, text) VALUES (?1, ?2)")?
+            .execute(params![id, t])?;
+    }
+    conn.prepare_cached("INSERT INTO item_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?
+        .execute(params![id, title, text.unwrap_or("")])?;
+    Ok(())
+}
+
+pub fn get(conn: &Connection, id: ItemId) -> Result<Option<ItemRecord>> {
+    Ok(conn
+        .prepare_cached(&format!("{SELECT_RECORD} WHERE i.id = ?1"))?
+        .query_row([id], row_to_record)
+        .optional()?)
+}
+
+pub fn exists(conn: &Connection, id: ItemId) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM items WHERE id = ?1")?
+        .exists([id])?)
+}
+
+/// Sort keys `list --sort` accepts, with the SQL each stands for.
+pub const SORT_KEYS: &[(&str, &str)] = &[
+    ("id", "i.id"),
+    ("title", "i.title COLLATE NOCASE"),
+    ("kind", "i.kind"),
+    ("date", "i.date_lower"),
+    ("size", "o.size"),
+    ("ingested_at", "i.created_at"),
+    ("collection", "i.collection"),
+];
+
+/// Parses `field` or `-field` into an ORDER BY clause from the allow-list.
+pub fn order_by(sort: &str) -> Result<String> {
+    let (desc, key) = match sort.strip_prefix('-') {
+        Some(k) => (true, k),
+        None => (false, sort),
+    };
+    let expr = SORT_KEYS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, e)| *e)
+        .ok_or_else(|| {
+            let keys: Vec<&str> = SORT_KEYS.iter().map(|(k, _)| *k).collect();
+            Error::usage(format!(
+                "cannot sort by {key:?}; sort keys: {} (prefix - for descending)",
+                keys.join(", ")
+            ))
+        })?;
+    let dir = if desc { "DESC" } else { "ASC" };
+    Ok(format!("{expr} {dir}, i.id {dir}"))
+}
+
+pub struct ListOptions<'a> {
+    pub sort: &'a str,
+    pub limit: Option<u64>,
+    pub offset: u64,
+}
+
+pub fn list(conn: &Connection, opts: &ListOptions<'_>) -> Result<Vec<ItemRecord>> {
+    let sql = format!(
+        "{SELECT_RECORD} ORDER BY {} LIMIT ?1 OFFSET ?2",
+        order_by(opts.sort)?
+    );
+    let limit = opts.limit.map(|l| l as i64).unwrap_or(-1);
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params![limit, opts.offset as i64], row_to_record)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// One metadata field an `edit` may change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Title,
+    Kind,
+    Date,
+    Language,
+    Creator,
+    Description,
+    Collection,
+}
+
+impl Field {
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Title => "title",
+            Field::Kind => "kind",
+            Field::Date => "date",
+            Field::Language => "language",
+            Field::Creator => "creator",
+            Field::Description => "description",
+            Field::Collection => "collection",
+        }
+    }
+}
+
+/// A change as recorded in the metadata-modification event.
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    pub field: &'static str,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// Sets one field (None clears it), returning the change, or None when the
+/// value was already that.
+pub fn set_field(
+    conn: &Connection,
+    id: ItemId,
+    field: Field,
+    value: Option<&str>,
+    now: &str,
+) -> Result<Option<Change>> {
+    let old: Option<String> = conn.query_row(
+        &format!("SELECT {} FROM items WHERE id = ?1", field.name()),
+        [id],
+        |r| r.get(0),
+    )?;
+    if old.as_deref() == value {
+        return Ok(None);
+    }
+    match field {
+        Field::Date => {
+            let d = value
+                .map(str::parse::<Edtf>)
+                .transpose()
+                .map_err(|e| Error::usage(format!("--date: {e}")))?;
+            conn.execute(
+                "UPDATE items SET date = ?2, date_lower = ?3, date_upper = ?4, updated_at = ?5 WHERE id = ?1",
+                params![
+                    id,
+                    d.as_ref().map(Edtf::as_str),
+                    d.as_ref().and_then(Edtf::lower),
+                    d.as_ref().and_then(Edtf::upper),
+                    now
+                ],
+            )?;
+        }
+        Field::Title | Field::Kind => {
+            let v =
+                value.ok_or_else(|| Error::usage(format!("--{} cannot be empty", field.name())))?;
+            conn.execute(
+                &format!(
+                    "UPDATE items SET {} = ?2, updated_at = ?3 WHERE id = ?1",
+                    field.name()
+                ),
+                params![id, v, now],
+            )?;
+            if field == Field::Title {
+                conn.execute(
+                    "UPDATE item_fts SET title = ?2 WHERE rowid = ?1",
+                    params![id, v],
+                )?;
+            }
+        }
+        _ => {
+            conn.execute(
+                &format!(
+                    "UPDATE items SET {} = ?2, updated_at = ?3 WHERE id = ?1",
+                    field.name()
+                ),
+                params![id, value, now],
+            )?;
+        }
+    }
+    Ok(Some(Change {
+        field: field.name(),
+        old,
+        new: value.map(str::to_string),
+    }))
+}

@@ -1,0 +1,125 @@
+//! `custos import`: files and folders in, one outcome per file out.
+
+use std::path::Path;
+
+use crate::archive::Mode;
+use crate::cli::{ImportArgs, MetaArgs};
+use crate::edtf::Edtf;
+use crate::error::{Error, Result};
+use crate::ingest::{self, Found, ImportOptions, ItemMeta, Status};
+use crate::model::Method;
+use crate::output::{self, col, Format};
+
+pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
+    let meta = item_meta(&a.meta)?;
+    let mut archive = super::open(archive_arg, Mode::Write)?;
+    let jobs = ingest::jobs_for_paths(&a.paths, &meta, a.origin.as_deref());
+    let files = jobs
+        .iter()
+        .filter(|j| matches!(j.found, Found::File { .. }))
+        .count();
+    if meta.title.is_some() && files > 1 {
+        return Err(Error::usage(format!(
+            "--title names one item, but {files} files were given; leave it out to take each title from its document"
+        )));
+    }
+    let total: u64 = jobs
+        .iter()
+        .map(|j| {
+            if let Found::File { size } = j.found {
+                size
+            } else {
+                0
+            }
+        })
+        .sum();
+    let opts = ImportOptions {
+        agent: super::agent(a.agent.as_deref()),
+        method: Method::File,
+        dry_run: a.dry_run,
+    };
+    let report = ingest::import(&mut archive, jobs, &opts, &super::progress(total))?;
+
+    let rows: Vec<_> = report
+        .outcomes
+        .iter()
+        .filter(|o| {
+            a.format != Format::Table || matches!(o.status, Status::Failed | Status::Skipped)
+        })
+        .map(output::to_value)
+        .collect::<Result<_>>()?;
+    const COLS: &[output::Column] = &[
+        col("path", "path"),
+        col("status", "status"),
+        col("id", "id"),
+        col("sha256", "sha256"),
+        col("reason", "reason"),
+    ];
+    let mut out = super::Stdout::new();
+    if a.format == Format::Table {
+        // The table is for a person: only what needs attention, on stderr.
+        for o in &report.outcomes {
+            if matches!(o.status, Status::Failed | Status::Skipped) {
+                let status = if o.status == Status::Failed {
+                    "failed"
+                } else {
+                    "skipped"
+                };
+                super::note(format!(
+                    "{status}: {}: {}",
+                    o.path,
+                    o.reason.as_deref().unwrap_or("")
+                ));
+            }
+        }
+    } else {
+        output::render_list(out.w(), a.format, COLS, &rows)?;
+    }
+    out.finish()?;
+    let failed = report.count(Status::Failed);
+    super::note(format!(
+        "{}imported {}, duplicates {}, skipped {}, failed {}",
+        if a.dry_run {
+            "dry run: would have "
+        } else {
+            ""
+        },
+        report.count(Status::Imported),
+        report.count(Status::Duplicate),
+        report.count(Status::Skipped),
+        failed
+    ));
+    if failed > 0 {
+        return Err(Error::Failed(format!(
+            "{failed} file(s) failed; the others were imported. Fix the cause and run the same import again"
+        )));
+    }
+    Ok(())
+}
+
+/// Validates the metadata flags before anything is read or written.
+pub(crate) fn item_meta(m: &MetaArgs) -> Result<ItemMeta> {
+    let date = m
+        .date
+        .as_deref()
+        .map(str::parse::<Edtf>)
+        .transpose()
+        .map_err(|e| Error::usage(format!("--date: {e}")))?;
+    let nonempty = |field: &str, v: &Option<String>| -> Result<Option<String>> {
+        match v {
+            Some(s) if s.trim().is_empty() => {
+                Err(Error::usage(format!("--{field} cannot be empty")))
+            }
+            other => Ok(other.clone()),
+        }
+    };
+    Ok(ItemMeta {
+        title: nonempty("title", &m.title)?,
+        kind: m.kind,
+        date,
+        language: nonempty("language", &m.language)?,
+        creator: nonempty("creator", &m.creator)?,
+        description: nonempty("description", &m.description)?,
+        collection: nonempty("collection", &m.collection)?,
+    })
+}

@@ -1,0 +1,27 @@
+//! `custos init`: create an archive folder.
+
+use std::path::Path;
+
+use crate::archive::{Archive, InitOptions};
+use crate::cli::InitArgs;
+use crate::error::{Error, Result};
+
+pub fn run(archive_arg: Option<&Path>, a: InitArgs) -> Result<()> {
+    let dir = match (a.dir, archive_arg) {
+        (Some(d), _) => d,
+        (None, Some(d)) => d.to_path_buf(),
+        (None, None) => std::env::current_dir().map_err(|e| Error::io(".", e))?,
+    };
+    Archive::init(
+        &dir,
+        &InitOptions {
+            default_access: a.default_access,
+        },
+    )?;
+    super::note(format!(
+        "created archive in {} (default access: {})",
+        dir.display(),
+        a.default_access
+    ));
+    Ok(())
+}

@@ -1,0 +1,60 @@
+//! `custos list`: the items of the archive, one row each.
+
+use std::path::Path;
+
+use crate::archive::Mode;
+use crate::catalogue::items::{self, ListOptions};
+use crate::cli::ListArgs;
+use crate::error::Result;
+use crate::output::{self, bytes_col, col, Column};
+
+pub const LIST_COLUMNS: &[Column] = &[
+    col("id", "ID"),
+    col("title", "Title"),
+    col("kind", "Kind"),
+    col("date", "Date"),
+    bytes_col("size", "Size"),
+    col("origin", "Origin"),
+];
+
+/// csv/tsv carry every documented field, as JSON does.
+pub const ALL_COLUMNS: &[Column] = &[
+    col("id", "ID"),
+    col("title", "Title"),
+    col("kind", "Kind"),
+    col("date", "Date"),
+    col("sha256", "SHA-256"),
+    bytes_col("size", "Size"),
+    col("media_type", "Media type"),
+    col("original_name", "Original name"),
+    col("origin", "Origin"),
+    col("ingested_at", "Ingested at"),
+    col("ingested_by", "Ingested by"),
+    col("language", "Language"),
+    col("collection", "Collection"),
+    col("creator", "Creator"),
+    col("description", "Description"),
+];
+
+pub fn run(archive_arg: Option<&Path>, a: ListArgs) -> Result<()> {
+    let archive = super::open(archive_arg, Mode::Read)?;
+    let records = items::list(
+        archive.conn(),
+        &ListOptions {
+            sort: &a.sort,
+            limit: a.limit,
+            offset: a.offset,
+        },
+    )?;
+    let rows: Vec<_> = records
+        .iter()
+        .map(output::to_value)
+        .collect::<Result<_>>()?;
+    let cols = match a.output.format {
+        output::Format::Table => LIST_COLUMNS,
+        _ => ALL_COLUMNS,
+    };
+    let mut out = super::Stdout::new();
+    output::render_list(out.w(), a.output.format, cols, &rows)?;
+    out.finish()
+}

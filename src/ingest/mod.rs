@@ -1,0 +1,449 @@
+//! Import: walk → hash → dedupe → extract → store → commit, with a
+//! provenance record and events for every file.
+//!
+//! Files are prepared in parallel in chunks (hash, copy, extract; see
+//! `prepare`) while a single writer commits the previous chunk, so hashing
+//! and SQLite work overlap. A chunk's objects are made durable before its
+//! rows are committed, so a crash never leaves a row without its object.
+//! This module reports outcomes; it does not print them.
+
+pub mod extract;
+pub mod mediatype;
+mod prepare;
+mod walk;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+use rayon::prelude::*;
+use rusqlite::Connection;
+use serde::Serialize;
+
+use crate::archive::Archive;
+use crate::catalogue::display_bytes;
+use crate::catalogue::events::{EventLog, EventType};
+use crate::catalogue::items::{self, NewItem};
+use crate::catalogue::provenance::{self, NewProvenance};
+use crate::edtf::Edtf;
+use crate::error::{Error, Result};
+use crate::model::{ItemId, Kind, Method, Sha256};
+use crate::store::{self, Staging};
+
+pub use prepare::EXTRACT_LIMIT;
+pub use walk::{walk, Entry, Found};
+
+const CHUNK_FILES: usize = 512;
+const CHUNK_BYTES: u64 = 128 * 1024 * 1024;
+
+/// Descriptive metadata given for the files of an import (or a manifest row).
+#[derive(Debug, Clone, Default)]
+pub struct ItemMeta {
+    pub title: Option<String>,
+    pub kind: Option<Kind>,
+    pub date: Option<Edtf>,
+    pub language: Option<String>,
+    pub creator: Option<String>,
+    pub description: Option<String>,
+    pub collection: Option<String>,
+}
+
+/// Runs after a new item's rows are inserted, in the same transaction: how
+/// testimonies, consent and terms join an import without it knowing them.
+pub type AfterInsert =
+    Box<dyn Fn(&Connection, ItemId, &mut EventLog<'_>, &str) -> Result<()> + Send + Sync>;
+
+/// One file to ingest.
+pub struct Job {
+    pub path: PathBuf,
+    pub found: Found,
+    pub meta: ItemMeta,
+    /// None: the file's absolute path as a `file://` URI.
+    pub origin: Option<String>,
+    pub provenance_detail: Option<serde_json::Value>,
+    pub after_insert: Option<std::sync::Arc<AfterInsert>>,
+}
+
+pub struct ImportOptions {
+    pub agent: String,
+    pub method: Method,
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Imported,
+    Duplicate,
+    Skipped,
+    Failed,
+}
+
+/// What happened to one input file: the documented `import --format json` shape.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileOutcome {
+    pub path: String,
+    pub status: Status,
+    pub id: Option<ItemId>,
+    pub sha256: Option<Sha256>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct Report {
+    pub outcomes: Vec<FileOutcome>,
+}
+
+impl Report {
+    pub fn count(&self, s: Status) -> usize {
+        self.outcomes.iter().filter(|o| o.status == s).count()
+    }
+}
+
+/// Jobs for plain files and folders sharing one set of metadata.
+pub fn jobs_for_paths(inputs: &[PathBuf], meta: &ItemMeta, origin: Option<&str>) -> Vec<Job> {
+    walk(inputs)
+        .into_iter()
+        .map(|e| Job {
+            path: e.path,
+            found: e.found,
+            meta: meta.clone(),
+            origin: origin.map(str::to_string),
+            provenance_detail: None,
+            after_insert: None,
+        })
+        .collect()
+}
+
+/// Imports the jobs, returning one outcome per job in order. Errors are
+/// for the import as a whole (catalogue or store unusable); a file that
+/// cannot be read is a `failed` outcome and the rest go on.
+pub fn import(
+    archive: &mut Archive,
+    jobs: Vec<Job>,
+    opts: &ImportOptions,
+    progress: &indicatif::ProgressBar,
+) -> Result<Report> {
+    let staging = if opts.dry_run {
+        None
+    } else {
+        store::clean_staging(&archive.staging_dir())?;
+        Some(Staging::new(&archive.staging_dir())?)
+    };
+    let objects = archive.objects_dir();
+    let total: u64 = jobs
+        .iter()
+        .map(|j| match j.found {
+            Found::File { size } => size,
+            _ => 0,
+        })
+        .sum();
+    progress.set_length(total);
+    let chunks = chunk(jobs);
+    let (tx, rx) =
+        mpsc::sync_channel::<Vec<(Job, std::result::Result<prepare::Prepared, String>)>>(1);
+    let mut report = Report::default();
+    std::thread::scope(|scope| -> Result<()> {
+        let writer = scope.spawn(|| -> Result<Report> {
+            let mut committer = Committer::new(opts);
+            for batch in rx {
+                committer.commit(archive, batch)?;
+            }
+            Ok(committer.report)
+        });
+        let ctx = prepare::Context {
+            objects: &objects,
+            staging: staging.as_ref(),
+        };
+        for chunk in chunks {
+            let prepared: Vec<_> = chunk
+                .into_par_iter()
+                .map(|job| {
+                    let r = match &job.found {
+                        Found::File { size } => {
+                            let r = prepare::prepare(&job.path, &ctx);
+                            progress.inc(*size);
+                            r
+                        }
+                        Found::Skipped(s) | Found::Failed(s) => Err(s.clone()),
+                    };
+                    (job, r)
+                })
+                .collect();
+            if tx.send(prepared).is_err() {
+                break; // the writer stopped on an error; it reports it.
+            }
+        }
+        drop(tx);
+        report = writer.join().map_err(|_| {
+            Error::Failed(
+                "import writer thread panicked; nothing of its last batch was committed".into(),
+            )
+        })??;
+        Ok(())
+    })?;
+    progress.finish_and_clear();
+    Ok(report)
+}
+
+fn chunk(jobs: Vec<Job>) -> Vec<Vec<Job>> {
+    let mut out = Vec::new();
+    let mut cur = Vec::new();
+    let mut bytes = 0u64;
+    for j in jobs {
+        if let Found::File { size } = j.found {
+            bytes += size;
+        }
+        cur.push(j);
+        if cur.len() >= CHUNK_FILES || bytes >= CHUNK_BYTES {
+            out.push(std::mem::take(&mut cur));
+            bytes = 0;
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// The sequential half: decides new or duplicate against the catalogue and
+/// writes rows, one transaction per chunk.
+struct Committer<'o> {
+    opts: &'o ImportOptions,
+    report: Report,
+    /// Digests a dry run has already counted as imported.
+    dry_seen: HashSet<Sha256>,
+}
+
+impl<'o> Committer<'o> {
+    fn new(opts: &'o ImportOptions) -> Self {
+        Committer {
+            opts,
+            report: Report::default(),
+            dry_seen: HashSet::new(),
+        }
+    }
+
+    fn commit(
+        &mut self,
+        archive: &mut Archive,
+        batch: Vec<(Job, std::result::Result<prepare::Prepared, String>)>,
+    ) -> Result<()> {
+        let objects = archive.objects_dir();
+        if self.opts.dry_run {
+            for (job, r) in batch {
+                let o = self.dry_outcome(archive.conn(), &job, r)?;
+                self.report.outcomes.push(o);
+            }
+            return Ok(());
+        }
+        let written: Vec<PathBuf> = batch
+            .iter()
+            .filter_map(|(_, r)| r.as_ref().ok().and_then(|p| p.written.clone()))
+            .collect();
+        // Durable objects first; only then the rows that point at them.
+        store::sync_batch(&objects, &written)?;
+        let now = crate::clock::now_rfc3339();
+        let opts = self.opts;
+        let outcomes = archive.write(|tx| {
+            let mut log = EventLog::new(tx)?;
+            let mut outs = Vec::with_capacity(batch.len());
+            for (job, r) in &batch {
+                outs.push(commit_one(tx, &mut log, &objects, job, r, opts, &now)?);
+            }
+            Ok(outs)
+        })?;
+        self.report.outcomes.extend(outcomes);
+        Ok(())
+    }
+
+    fn dry_outcome(
+        &mut self,
+        conn: &Connection,
+        job: &Job,
+        r: std::result::Result<prepare::Prepared, String>,
+    ) -> Result<FileOutcome> {
+        let path = display_bytes(job.path.as_os_str().as_encoded_bytes());
+        Ok(match r {
+            Err(reason) => unreadable(path, &job.found, reason),
+            Ok(p) => {
+                let known = items::find_object(conn, &p.sha)?.and_then(|(_, i)| i);
+                let status = if known.is_some() || !self.dry_seen.insert(p.sha.clone()) {
+                    Status::Duplicate
+                } else {
+                    Status::Imported
+                };
+                FileOutcome {
+                    path,
+                    status,
+                    id: known,
+                    sha256: Some(p.sha),
+                    reason: Some("dry run: nothing written".into()),
+                }
+            }
+        })
+    }
+}
+
+fn unreadable(path: String, found: &Found, reason: String) -> FileOutcome {
+    let status = match found {
+        Found::Skipped(_) => Status::Skipped,
+        _ => Status::Failed,
+    };
+    FileOutcome {
+        path,
+        status,
+        id: None,
+        sha256: None,
+        reason: Some(reason),
+    }
+}
+
+fn commit_one(
+    tx: &Connection,
+    log: &mut EventLog<'_>,
+    objects: &Path,
+    job: &Job,
+    r: &std::result::Result<prepare::Prepared, String>,
+    opts: &ImportOptions,
+    now: &str,
+) -> Result<FileOutcome> {
+    let path = display_bytes(job.path.as_os_str().as_encoded_bytes());
+    let p = match r {
+        Err(reason) => return Ok(unreadable(path, &job.found, reason.clone())),
+        Ok(p) => p,
+    };
+    let origin = job.origin.clone().unwrap_or_else(|| file_uri(&job.path));
+    let name = job.path.file_name().unwrap_or_default().as_encoded_bytes();
+    let abs = std::path::absolute(&job.path).unwrap_or_else(|_| job.path.clone());
+    let prov = NewProvenance {
+        origin: &origin,
+        original_name: name,
+        original_path: abs.as_os_str().as_encoded_bytes(),
+        method: opts.method,
+        ingested_at: now,
+        ingested_by: &opts.agent,
+        detail: job.provenance_detail.as_ref(),
+    };
+    let existing = items::find_object(tx, &p.sha)?;
+    if let Some((_, Some(item))) = existing {
+        provenance::insert(tx, item, &prov)?;
+        let detail = serde_json::json!({ "origin": origin, "duplicate": true });
+        log.append(
+            EventType::Ingestion,
+            Some(item),
+            &opts.agent,
+            "duplicate",
+            Some(&detail),
+            now,
+        )?;
+        return Ok(FileOutcome {
+            path,
+            status: Status::Duplicate,
+            id: Some(item),
+            sha256: Some(p.sha.clone()),
+            reason: Some("same bytes already in the archive; provenance record added".into()),
+        });
+    }
+    let object_file = store::object_path(objects, &p.sha);
+    let mut extracted = p.extracted.clone();
+    if p.already_stored && p.written.is_none() {
+        // A leftover object with no row (an interrupted import): trust it
+        // only after re-hashing, and make it durable before committing.
+        match store::hash_file(&object_file) {
+            Ok((sha, _)) if sha == p.sha => {
+                store::sync_batch(objects, std::slice::from_ref(&object_file))?;
+                extracted = prepare::extract_stored(&object_file, &p.media_type, p.size);
+            }
+            _ => {
+                return Ok(FileOutcome {
+                    path,
+                    status: Status::Failed,
+                    id: None,
+                    sha256: Some(p.sha.clone()),
+                    reason: Some(format!(
+                        "a damaged file already stands at {}; run `custos verify` and remove it, then import again",
+                        object_file.display()
+                    )),
+                })
+            }
+        }
+    }
+    let object_id = match existing {
+        Some((oid, None)) => oid,
+        _ => items::insert_object(tx, &p.sha, p.size, &p.media_type, now)?,
+    };
+    let title = job
+        .meta
+        .title
+        .clone()
+        .or_else(|| extracted.title.clone())
+        .unwrap_or_else(|| title_from_name(&job.path));
+    let new = NewItem {
+        title,
+        kind: job.meta.kind.unwrap_or_else(|| Kind::guess(&p.media_type)),
+        description: job.meta.description.clone(),
+        creator: job.meta.creator.clone(),
+        date: job.meta.date.clone(),
+        language: job.meta.language.clone(),
+        collection: job.meta.collection.clone(),
+    };
+    let id = items::insert_item(tx, object_id, &new, now)?;
+    items::insert_text(tx, id, &new.title, extracted.text.as_deref())?;
+    provenance::insert(tx, id, &prov)?;
+    let ingest = serde_json::json!({
+        "origin": origin,
+        "method": opts.method,
+        "size": p.size,
+        "media_type": p.media_type,
+    });
+    log.append(
+        EventType::Ingestion,
+        Some(id),
+        &opts.agent,
+        "success",
+        Some(&ingest),
+        now,
+    )?;
+    let digest = serde_json::json!({ "algorithm": "SHA-256", "digest": p.sha });
+    log.append(
+        EventType::MessageDigestCalculation,
+        Some(id),
+        &opts.agent,
+        "success",
+        Some(&digest),
+        now,
+    )?;
+    if let Some(hook) = &job.after_insert {
+        hook(tx, id, log, now)?;
+    }
+    Ok(FileOutcome {
+        path,
+        status: Status::Imported,
+        id: Some(id),
+        sha256: Some(p.sha.clone()),
+        reason: None,
+    })
+}
+
+fn title_from_name(path: &Path) -> String {
+    let stem = path
+        .file_stem()
+        .or_else(|| path.file_name())
+        .map(|s| display_bytes(s.as_encoded_bytes()))
+        .unwrap_or_default();
+    if stem.trim().is_empty() {
+        "(untitled)".into()
+    } else {
+        stem
+    }
+}
+
+/// `file://` plus the absolute path; bytes that are not UTF-8 are escaped.
+pub fn file_uri(path: &Path) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    format!(
+        "file://{}",
+        display_bytes(abs.as_os_str().as_encoded_bytes())
+    )
+}

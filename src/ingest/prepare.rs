@@ -1,0 +1,142 @@
+//! The parallel half of an import: for one file, hash it, detect its media
+//! type, copy it into the store if its bytes are new, and extract its text.
+//!
+//! Runs on worker threads, so it must not touch the catalogue: whether the
+//! bytes are really new is settled later by the committer. A file that
+//! changes while being read is caught because it is read twice (hash, then
+//! copy-and-hash) and the two digests must agree, as must its size and
+//! modification time before and after.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use sha2::{Digest, Sha256 as Hasher};
+
+use super::{extract, mediatype};
+use crate::error::Error;
+use crate::model::Sha256;
+use crate::store::{self, Staging};
+
+/// Text is extracted only from files up to this size: larger "text" is
+/// almost always data, and would bloat the index.
+pub const EXTRACT_LIMIT: u64 = 16 * 1024 * 1024;
+const HEAD: usize = 8 * 1024;
+
+/// What the worker learned about one file.
+#[derive(Debug)]
+pub struct Prepared {
+    pub sha: Sha256,
+    pub size: u64,
+    pub media_type: String,
+    /// True when the object file was already in the store before this file
+    /// was read (probably a duplicate; the committer decides).
+    pub already_stored: bool,
+    /// The object path written by this import, to be synced before commit.
+    pub written: Option<PathBuf>,
+    pub extracted: extract::Extracted,
+}
+
+pub struct Context<'a> {
+    pub objects: &'a Path,
+    /// None for a dry run: nothing is copied.
+    pub staging: Option<&'a Staging>,
+}
+
+pub fn prepare(path: &Path, ctx: &Context<'_>) -> Result<Prepared, String> {
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+        .map_err(|e| reason(&e))?;
+    let before = stamp(&file)?;
+    let mut head = Vec::with_capacity(HEAD);
+    let (sha, size) = hash_keeping_head(&mut file, &mut head).map_err(|e| reason(&e))?;
+    let media_type = mediatype::detect(path.file_name().unwrap_or_default(), &head);
+    let dest = store::object_path(ctx.objects, &sha);
+    let already_stored = dest.is_file();
+    let mut written = None;
+    if let (Some(staging), false) = (ctx.staging, already_stored) {
+        file.seek(SeekFrom::Start(0)).map_err(|e| reason(&e))?;
+        let staged = staging.copy_in(&mut file).map_err(|e| error_reason(&e))?;
+        if staged.sha != sha || staged.size != size {
+            return Err("changed while being read (its hash differs between two reads); import it again when it is stable".into());
+        }
+        written = Some(staged.persist(ctx.objects).map_err(|e| error_reason(&e))?);
+    }
+    if stamp(&file)? != before || before.0 != size {
+        return Err("changed while being read (size or modification time moved); import it again when it is stable".into());
+    }
+    let extracted = if !already_stored && size <= EXTRACT_LIMIT && extractable(&media_type) {
+        let source = written.as_deref().unwrap_or(path);
+        std::fs::read(source)
+            .map(|bytes| extract::extract(&media_type, &bytes))
+            .unwrap_or_default()
+    } else {
+        extract::Extracted::default()
+    };
+    Ok(Prepared {
+        sha,
+        size,
+        media_type,
+        already_stored,
+        written,
+        extracted,
+    })
+}
+
+/// Text for an item whose object was found already stored but had no row
+/// (a crashed import's leftover): read from the stored copy.
+pub fn extract_stored(object: &Path, media_type: &str, size: u64) -> extract::Extracted {
+    if size <= EXTRACT_LIMIT && extractable(media_type) {
+        std::fs::read(object)
+            .map(|b| extract::extract(media_type, &b))
+            .unwrap_or_default()
+    } else {
+        extract::Extracted::default()
+    }
+}
+
+fn extractable(media_type: &str) -> bool {
+    media_type.starts_with("text/")
+}
+
+fn hash_keeping_head(file: &mut File, head: &mut Vec<u8>) -> std::io::Result<(Sha256, u64)> {
+    let mut h = Hasher::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut n = 0u64;
+    loop {
+        let k = match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(k) => k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if head.len() < HEAD {
+            let take = (HEAD - head.len()).min(k);
+            head.extend_from_slice(&buf[..take]);
+        }
+        h.update(&buf[..k]);
+        n += k as u64;
+    }
+    Ok((Sha256::from_digest(&h.finalize()), n))
+}
+
+fn stamp(file: &File) -> Result<(u64, Option<SystemTime>), String> {
+    let m = file.metadata().map_err(|e| reason(&e))?;
+    Ok((m.len(), m.modified().ok()))
+}
+
+fn reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "cannot be read: permission denied".into(),
+        std::io::ErrorKind::NotFound => "vanished before it could be read".into(),
+        _ => format!("cannot be read: {e}"),
+    }
+}
+
+fn error_reason(e: &Error) -> String {
+    format!("could not be stored: {e}")
+}

@@ -1,0 +1,17 @@
+//! custos: an archive manager for documents and oral-history testimonies.
+//!
+//! The library does the work; `main.rs` only parses arguments, calls
+//! [`commands::run`] and maps errors to exit codes. See DESIGN.md for the
+//! map and the README for the contract (commands, JSON shapes, exit codes).
+
+pub mod archive;
+pub mod catalogue;
+pub mod cli;
+pub mod clock;
+pub mod commands;
+pub mod edtf;
+pub mod error;
+pub mod ingest;
+pub mod model;
+pub mod output;
+pub mod store;

@@ -1,0 +1,293 @@
+//! Rendering records for stdout: table (comfy-table), json, jsonl, csv, tsv.
+//!
+//! Records arrive already filtered and shaped; this module only formats.
+//! JSON keeps every key of a record in declaration order; table, csv and tsv
+//! show the columns a command chooses. It writes data only: no banners, no
+//! messages (those go to stderr from `commands`).
+
+use std::io::Write;
+
+use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned columns for reading.
+    Table,
+    /// One JSON document (an array for listings; `[]` when empty).
+    Json,
+    /// One JSON object per line.
+    Jsonl,
+    /// Comma-separated, with a header row.
+    Csv,
+    /// Tab-separated, with a header row; tabs and newlines in values escaped.
+    Tsv,
+}
+
+/// How a column's values read in a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    /// Byte counts as KiB/MiB in tables; exact numbers elsewhere.
+    Bytes,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub key: &'static str,
+    pub header: &'static str,
+    pub style: Style,
+}
+
+pub const fn col(key: &'static str, header: &'static str) -> Column {
+    Column {
+        key,
+        header,
+        style: Style::Plain,
+    }
+}
+
+pub const fn bytes_col(key: &'static str, header: &'static str) -> Column {
+    Column {
+        key,
+        header,
+        style: Style::Bytes,
+    }
+}
+
+/// Serialises a record to a JSON object.
+pub fn to_value<T: Serialize>(record: &T) -> Result<Value> {
+    serde_json::to_value(record).map_err(|e| Error::Failed(format!("cannot render record: {e}")))
+}
+
+/// Renders a listing. `columns` choose what tables and csv/tsv show; JSON
+/// carries whole records.
+pub fn render_list(
+    out: &mut dyn Write,
+    format: Format,
+    columns: &[Column],
+    rows: &[Value],
+) -> Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, rows).map_err(json_err)?;
+            writeln!(out).map_err(Error::stdout)?;
+        }
+        Format::Jsonl => {
+            for r in rows {
+                serde_json::to_writer(&mut *out, r).map_err(json_err)?;
+                writeln!(out).map_err(Error::stdout)?;
+            }
+        }
+        Format::Csv | Format::Tsv => write_delimited(out, format, columns, rows)?,
+        Format::Table => {
+            if rows.is_empty() {
+                return Ok(());
+            }
+            let mut t = new_table();
+            t.set_header(columns.iter().map(|c| c.header));
+            for r in rows {
+                t.add_row(columns.iter().map(|c| table_cell(r.get(c.key), c.style)));
+            }
+            writeln!(out, "{t}").map_err(Error::stdout)?;
+        }
+    }
+    Ok(())
+}
+
+/// Renders one record as field/value lines (tables) or one object (JSON).
+pub fn render_record(
+    out: &mut dyn Write,
+    format: Format,
+    columns: &[Column],
+    record: &Value,
+) -> Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, record).map_err(json_err)?;
+            writeln!(out).map_err(Error::stdout)?;
+        }
+        Format::Jsonl => {
+            serde_json::to_writer(&mut *out, record).map_err(json_err)?;
+            writeln!(out).map_err(Error::stdout)?;
+        }
+        Format::Csv | Format::Tsv => {
+            write_delimited(out, format, columns, std::slice::from_ref(record))?
+        }
+        Format::Table => {
+            let mut t = new_table();
+            for c in columns {
+                t.add_row(vec![
+                    c.header.to_string(),
+                    table_cell(record.get(c.key), c.style),
+                ]);
+            }
+            writeln!(out, "{t}").map_err(Error::stdout)?;
+        }
+    }
+    Ok(())
+}
+
+/// A titled sub-table under a record (provenance, events) in table format.
+pub fn render_section(
+    out: &mut dyn Write,
+    title: &str,
+    columns: &[Column],
+    rows: &[Value],
+) -> Result<()> {
+    writeln!(out, "\n{title}").map_err(Error::stdout)?;
+    if rows.is_empty() {
+        writeln!(out, "  (none)").map_err(Error::stdout)?;
+        return Ok(());
+    }
+    render_list(out, Format::Table, columns, rows)
+}
+
+fn new_table() -> Table {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    t
+}
+
+fn write_delimited(
+    out: &mut dyn Write,
+    format: Format,
+    columns: &[Column],
+    rows: &[Value],
+) -> Result<()> {
+    let tsv = format == Format::Tsv;
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(if tsv { b'\t' } else { b',' })
+        .quote_style(if tsv {
+            csv::QuoteStyle::Never
+        } else {
+            csv::QuoteStyle::Necessary
+        })
+        .from_writer(out);
+    w.write_record(columns.iter().map(|c| c.key))
+        .map_err(csv_err)?;
+    for r in rows {
+        w.write_record(columns.iter().map(|c| {
+            let v = plain(r.get(c.key));
+            if tsv {
+                escape_tsv(&v)
+            } else {
+                v
+            }
+        }))
+        .map_err(csv_err)?;
+    }
+    w.flush().map_err(Error::stdout)?;
+    Ok(())
+}
+
+/// A value as plain text: null is empty, arrays are joined with "; ".
+pub fn plain(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|x| plain(Some(x)))
+            .collect::<Vec<_>>()
+            .join("; "),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn table_cell(v: Option<&Value>, style: Style) -> String {
+    match (style, v) {
+        (Style::Bytes, Some(Value::Number(n))) => {
+            n.as_u64().map(human_bytes).unwrap_or_else(|| n.to_string())
+        }
+        _ => plain(v),
+    }
+}
+
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+fn escape_tsv(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('\t', "\\t")
+        .replace('\n', "\\n")
+        .replace('\r', "\\r")
+}
+
+fn json_err(e: serde_json::Error) -> Error {
+    if e.is_io() {
+        Error::stdout(std::io::Error::from(e))
+    } else {
+        Error::Failed(format!("cannot render JSON: {e}"))
+    }
+}
+
+fn csv_err(e: csv::Error) -> Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => Error::stdout(io),
+        other => Error::Failed(format!("cannot render CSV: {other:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const COLS: &[Column] = &[
+        col("id", "ID"),
+        col("title", "Title"),
+        bytes_col("size", "Size"),
+    ];
+
+    fn render(format: Format, rows: &[Value]) -> String {
+        let mut buf = Vec::new();
+        render_list(&mut buf, format, COLS, rows).unwrap();
+        String::from_utf8(buf).unwrap()
+    }
+
+    #[test]
+    fn empty_json_is_an_empty_array() {
+        assert_eq!(render(Format::Json, &[]).trim(), "[]");
+        assert_eq!(render(Format::Jsonl, &[]), "");
+        assert_eq!(render(Format::Csv, &[]).trim(), "id,title,size");
+    }
+
+    #[test]
+    fn csv_quotes_and_tsv_escapes() {
+        let rows = [json!({"id": 1, "title": "a, \"b\"\tc\nd", "size": 2048})];
+        assert_eq!(
+            render(Format::Csv, &rows),
+            "id,title,size\n1,\"a, \"\"b\"\"\tc\nd\",2048\n"
+        );
+        assert_eq!(
+            render(Format::Tsv, &rows),
+            "id\ttitle\tsize\n1\ta, \"b\"\\tc\\nd\t2048\n"
+        );
+        let table = render(Format::Table, &rows);
+        assert!(table.contains("2.0 KiB"), "{table}");
+    }
+
+    #[test]
+    fn human_sizes() {
+        assert_eq!(human_bytes(0), "0 B");
+        assert_eq!(human_bytes(1536), "1.5 KiB");
+        assert_eq!(human_bytes(5 * 1024 * 1024), "5.0 MiB");
+    }
+}

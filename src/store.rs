@@ -1,0 +1,294 @@
+//! Content-addressed originals under `objects/ab/cd/<sha256>`, and the
+//! staging area imports write through.
+//!
+//! Write protocol: copy into a temp file in this process's staging folder
+//! while hashing → rename to the hash name → make the batch durable (one
+//! `syncfs`, or fsync of each file and folder) → only then may the caller
+//! commit catalogue rows. Objects are made read-only and never modified;
+//! this module never touches the catalogue.
+
+use std::fs::{self, File};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::os::unix::io::AsRawFd;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256 as Hasher};
+
+use crate::error::{Error, Result};
+use crate::model::Sha256;
+
+const BUF: usize = 256 * 1024;
+const LOCK_FILE: &str = ".lock";
+
+/// Where the object with this digest lives.
+pub fn object_path(objects: &Path, sha: &Sha256) -> PathBuf {
+    let s = sha.as_str();
+    objects.join(&s[0..2]).join(&s[2..4]).join(s)
+}
+
+/// Hashes a reader to its end in fixed-size chunks (never the whole file in
+/// memory), returning the digest and byte count.
+pub fn hash_reader(mut r: impl Read) -> io::Result<(Sha256, u64)> {
+    let mut h = Hasher::new();
+    let mut buf = vec![0u8; BUF];
+    let mut n = 0u64;
+    loop {
+        match r.read(&mut buf) {
+            Ok(0) => break,
+            Ok(k) => {
+                h.update(&buf[..k]);
+                n += k as u64;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((Sha256::from_digest(&h.finalize()), n))
+}
+
+pub fn hash_file(path: &Path) -> io::Result<(Sha256, u64)> {
+    hash_reader(File::open(path)?)
+}
+
+/// A per-process folder under `staging/`, locked for as long as it lives, so
+/// a later command can tell a crashed import's leftovers (lock free) from a
+/// running one's (lock held).
+pub struct Staging {
+    dir: PathBuf,
+    _lock: File,
+}
+
+impl Staging {
+    pub fn new(staging_root: &Path) -> Result<Staging> {
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("import-{}-", std::process::id()))
+            .tempdir_in(staging_root)
+            .map_err(|e| Error::io(staging_root, e))?
+            .keep();
+        let lock_path = dir.join(LOCK_FILE);
+        let lock = File::create(&lock_path).map_err(|e| Error::io(&lock_path, e))?;
+        // SAFETY: flock on an fd we own; no memory is shared.
+        if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+            return Err(Error::io(&lock_path, io::Error::last_os_error()));
+        }
+        Ok(Staging { dir, _lock: lock })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Copies `src` into a new temp file here, hashing as it goes, and makes
+    /// the copy durable. The temp file is removed if anything fails.
+    pub fn copy_in(&self, mut src: impl Read) -> Result<Staged> {
+        let mut tmp =
+            tempfile::NamedTempFile::new_in(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
+        let mut h = Hasher::new();
+        let mut buf = vec![0u8; BUF];
+        let mut size = 0u64;
+        loop {
+            let k = match src.read(&mut buf) {
+                Ok(0) => break,
+                Ok(k) => k,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Error::io("<source>", e)),
+            };
+            h.update(&buf[..k]);
+            tmp.write_all(&buf[..k])
+                .map_err(|e| Error::io(tmp.path(), e))?;
+            size += k as u64;
+        }
+        tmp.flush().map_err(|e| Error::io(tmp.path(), e))?;
+        Ok(Staged {
+            tmp,
+            sha: Sha256::from_digest(&h.finalize()),
+            size,
+        })
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A staged copy, not yet under its hash name.
+pub struct Staged {
+    tmp: tempfile::NamedTempFile,
+    pub sha: Sha256,
+    pub size: u64,
+}
+
+impl Staged {
+    /// Renames the copy to its hash name, read-only. Renaming over an
+    /// existing file of the same name is safe: same name, same bytes.
+    pub fn persist(self, objects: &Path) -> Result<PathBuf> {
+        let dest = object_path(objects, &self.sha);
+        if let Some(parent) = dest.parent() {
+            fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(parent)
+                .map_err(|e| Error::io(parent, e))?;
+        }
+        fs::set_permissions(self.tmp.path(), fs::Permissions::from_mode(0o400))
+            .map_err(|e| Error::io(self.tmp.path(), e))?;
+        self.tmp
+            .persist(&dest)
+            .map_err(|e| Error::io(&dest, e.error))?;
+        Ok(dest)
+    }
+}
+
+/// Makes every file written so far durable, with the folders that name
+/// them. On Linux one `syncfs` covers the whole batch; elsewhere each file
+/// and its folder is fsynced.
+pub fn sync_batch(objects: &Path, written: &[PathBuf]) -> Result<()> {
+    if written.is_empty() {
+        return Ok(());
+    }
+    #[cfg(target_os = "linux")]
+    {
+        let dir = File::open(objects).map_err(|e| Error::io(objects, e))?;
+        // SAFETY: syncfs on an fd we own.
+        if unsafe { libc::syncfs(dir.as_raw_fd()) } == 0 {
+            return Ok(());
+        }
+    }
+    let mut dirs = std::collections::BTreeSet::new();
+    for p in written {
+        File::open(p)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| Error::io(p, e))?;
+        let mut d = p.parent();
+        while let Some(dir) = d {
+            dirs.insert(dir.to_path_buf());
+            if dir == objects {
+                break;
+            }
+            d = dir.parent();
+        }
+    }
+    for d in dirs {
+        File::open(&d)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| Error::io(&d, e))?;
+    }
+    Ok(())
+}
+
+/// Removes staging folders left by crashed imports (their lock is free) and
+/// returns their names. Running imports keep theirs.
+pub fn clean_staging(staging_root: &Path) -> Result<Vec<PathBuf>> {
+    let mut removed = Vec::new();
+    let entries = match fs::read_dir(staging_root) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(removed),
+        Err(e) => return Err(Error::io(staging_root, e)),
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if stale(&path) {
+            if path.is_dir() {
+                let _ = fs::remove_dir_all(&path);
+            } else {
+                let _ = fs::remove_file(&path);
+            }
+            removed.push(path);
+        }
+    }
+    Ok(removed)
+}
+
+/// Lists leftovers without removing them (for `verify`).
+pub fn stale_staging(staging_root: &Path) -> Vec<PathBuf> {
+    fs::read_dir(staging_root)
+        .map(|es| {
+            es.flatten()
+                .map(|e| e.path())
+                .filter(|p| stale(p))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn stale(path: &Path) -> bool {
+    if !path.is_dir() {
+        return true;
+    }
+    match File::open(path.join(LOCK_FILE)) {
+        // SAFETY: flock on an fd we own; dropping it releases the lock.
+        Ok(f) => unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) == 0 },
+        Err(_) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_sha256_vectors() {
+        let cases: &[(&[u8], &str)] = &[
+            (
+                b"",
+                "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            ),
+            (
+                b"abc",
+                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+            ),
+            (
+                b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+                "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
+            ),
+        ];
+        for (input, want) in cases {
+            assert_eq!(hash_reader(*input).unwrap().0.as_str(), *want);
+        }
+        // A million 'a's crosses many buffer boundaries.
+        let million = vec![b'a'; 1_000_000];
+        assert_eq!(
+            hash_reader(&million[..]).unwrap(),
+            (
+                "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"
+                    .parse()
+                    .unwrap(),
+                1_000_000
+            )
+        );
+    }
+
+    #[test]
+    fn staged_copy_lands_under_its_hash_read_only() {
+        let root = tempfile::tempdir().unwrap();
+        let objects = root.path().join("objects");
+        let staging = Staging::new(root.path()).unwrap();
+        let staged = staging.copy_in(&b"abc"[..]).unwrap();
+        let dest = staged.persist(&objects).unwrap();
+        assert!(dest
+            .ends_with("ba/78/ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+        assert_eq!(fs::read(&dest).unwrap(), b"abc");
+        assert_eq!(
+            fs::metadata(&dest).unwrap().permissions().mode() & 0o777,
+            0o400
+        );
+        sync_batch(&objects, &[dest]).unwrap();
+    }
+
+    #[test]
+    fn live_staging_is_kept_and_dead_staging_is_cleaned() {
+        let root = tempfile::tempdir().unwrap();
+        let live = Staging::new(root.path()).unwrap();
+        let dead = root.path().join("import-crashed");
+        fs::create_dir(&dead).unwrap();
+        fs::write(dead.join(LOCK_FILE), b"").unwrap();
+        fs::write(dead.join("tmp123"), b"partial").unwrap();
+        let removed = clean_staging(root.path()).unwrap();
+        assert_eq!(removed, vec![dead.clone()]);
+        assert!(live.dir().exists());
+        assert!(!dead.exists());
+    }
+}
