@@ -1,0 +1,116 @@
+//! A temp-dir archive and helpers to run `custos` against it.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// The repository's own fixtures (never ../shared).
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+pub fn sample_collection() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("archive")
+}
+
+pub struct Env {
+    pub tmp: tempfile::TempDir,
+}
+
+impl Env {
+    /// A temp dir with nothing in it.
+    pub fn new() -> Env {
+        Env {
+            tmp: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    /// A temp dir with an initialised archive at `archive/`.
+    pub fn with_archive() -> Env {
+        let env = Env::new();
+        env.cmd().args(["init"]).arg(env.archive()).assert().success();
+        env
+    }
+
+    pub fn path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    pub fn archive(&self) -> PathBuf {
+        self.tmp.path().join("archive")
+    }
+
+    /// `custos` with a clean environment, a fixed agent and the archive named.
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("custos").expect("binary");
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.tmp.path())
+            .env("USER", "tester")
+            .env("CUSTOS_ARCHIVE", self.archive())
+            .current_dir(self.tmp.path());
+        c
+    }
+
+    /// Writes a file under the temp dir, creating folders.
+    pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.tmp.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, contents).unwrap();
+        p
+    }
+
+    /// Runs a command expected to succeed and parses its stdout as JSON.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let out = self.cmd().args(args).output().expect("run");
+        assert!(
+            out.status.success(),
+            "custos {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "custos {args:?}: stdout is not JSON ({e}): {}",
+                String::from_utf8_lossy(&out.stdout)
+            )
+        })
+    }
+
+    /// Imports paths and returns the per-file JSON outcomes.
+    pub fn import(&self, paths: &[&Path], extra: &[&str]) -> Vec<Value> {
+        let mut c = self.cmd();
+        c.arg("import").args(paths).args(extra).args(["--format", "json"]);
+        let out = c.output().expect("run");
+        serde_json::from_slice::<Vec<Value>>(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "import output is not JSON ({e}): {} / {}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
+    }
+
+    /// Every file under `dir`, with its bytes (to compare before/after).
+    pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut files: Vec<_> = walkdir::WalkDir::new(dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| (e.path().to_path_buf(), std::fs::read(e.path()).unwrap()))
+            .collect();
+        files.sort();
+        files
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
