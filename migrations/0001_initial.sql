@@ -105,6 +105,22 @@ CREATE TABLE consent_events (
     recorded_by      TEXT NOT NULL
 ) STRICT;
 CREATE INDEX consent_item ON consent_events(item_id, id);
+CREATE INDEX consent_evidence ON consent_events(evidence_item_id);
+
+-- The current consent per testimony, derived from consent_events in the same
+-- transaction that appends one, so listing a million items never replays
+-- histories. A testimony without a row is pending.
+CREATE TABLE consent_current (
+    item_id          INTEGER PRIMARY KEY REFERENCES items(id),
+    event_id         INTEGER NOT NULL REFERENCES consent_events(id),
+    status           TEXT NOT NULL,
+    scope            TEXT,
+    date             TEXT NOT NULL,
+    evidence_item_id INTEGER REFERENCES items(id),
+    embargo_until    TEXT,
+    reason           TEXT
+) STRICT;
+CREATE INDEX consent_current_state ON consent_current(status, scope, embargo_until);
 
 -- Terms to redact from a testimony below custodian level, sealed like
 -- identities.
@@ -115,6 +131,15 @@ CREATE TABLE redactions (
     created_at   TEXT NOT NULL
 ) STRICT;
 CREATE INDEX redactions_item ON redactions(item_id);
+
+-- What readers below custodian see of a redacted item: computed when the
+-- custodian redacts (the only moment the sealed terms are in clear).
+CREATE TABLE redacted_text (
+    item_id     INTEGER PRIMARY KEY REFERENCES items(id),
+    title       TEXT NOT NULL,
+    description TEXT,
+    text        TEXT
+) STRICT;
 
 -- Controlled vocabularies. `key` is the NFC, case-folded form that makes two
 -- spellings one term; `label` is how it was first written.
@@ -153,8 +178,16 @@ CREATE TABLE events (
 CREATE INDEX events_item ON events(item_id, id);
 CREATE INDEX events_type ON events(type, id);
 
--- Full-text index over title and extracted text; rowid = items.id.
+-- Full-text index over title and extracted text; rowid = items.id. For a
+-- testimony with redactions it holds the redacted text only, so a search
+-- below custodian level cannot find a redacted term.
 CREATE VIRTUAL TABLE item_fts USING fts5(
+    title, body,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+
+-- The unredacted text of redacted items only, searched at custodian level.
+CREATE VIRTUAL TABLE item_fts_full USING fts5(
     title, body,
     tokenize = 'unicode61 remove_diacritics 2'
 );

@@ -14,4 +14,5 @@ pub mod error;
 pub mod ingest;
 pub mod model;
 pub mod output;
+pub mod policy;
 pub mod store;

@@ -12,6 +12,7 @@ use scraper::{ElementRef, Html, Node};
 /// Titles longer than this are catalogue noise rather than titles.
 const MAX_TITLE_CHARS: usize = 300;
 
+/// What [`extract`] found; either part may be missing.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Extracted {
     pub title: Option<String>,
@@ -21,13 +22,8 @@ pub struct Extracted {
 /// Text for full-text search and a title, from a document's bytes. Never panics on any input.
 pub fn extract(media_type: &str, bytes: &[u8]) -> Extracted {
     // Callers may pass a full Content-Type with parameters or odd casing.
-    let essence = media_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    match essence.as_str() {
+    let essence = media_type.split(';').next().unwrap_or_default();
+    match essence.trim().to_ascii_lowercase().as_str() {
         "text/plain" | "text/csv" => Extracted {
             title: None,
             text: non_blank(decode(bytes)),
@@ -55,23 +51,18 @@ fn decode(bytes: &[u8]) -> String {
         [0xFE, 0xFF, ..] => false,
         _ => return String::from_utf8_lossy(bytes).into_owned(),
     };
+    let to_unit: fn([u8; 2]) -> u16 = if little_endian {
+        u16::from_le_bytes
+    } else {
+        u16::from_be_bytes
+    };
     let pairs = bytes[2..].chunks_exact(2);
-    let odd_tail = !pairs.remainder().is_empty();
-    let units = pairs.map(|p| {
-        let pair = [p[0], p[1]];
-        if little_endian {
-            u16::from_le_bytes(pair)
-        } else {
-            u16::from_be_bytes(pair)
-        }
-    });
-    let mut text: String = char::decode_utf16(units)
+    // A dangling odd byte is damage, shown like any other undecodable unit.
+    let tail = (!pairs.remainder().is_empty()).then_some(char::REPLACEMENT_CHARACTER);
+    char::decode_utf16(pairs.map(|p| to_unit([p[0], p[1]])))
         .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-        .collect();
-    if odd_tail {
-        text.push(char::REPLACEMENT_CHARACTER);
-    }
-    text
+        .chain(tail)
+        .collect()
 }
 
 fn non_blank(text: String) -> Option<String> {
@@ -112,49 +103,31 @@ fn markdown_title(content: &str) -> Option<String> {
             if indent < 4 && fence_of(body).is_some_and(|(c, n)| c == ch && n >= len) {
                 fence = None;
             }
-            continue;
-        }
-        if body.is_empty() {
-            paragraph.clear();
-            continue;
-        }
-        if indent >= 4 {
+        } else if indent >= 4 {
             // Indented code cannot start a paragraph, but it can continue one.
             if !paragraph.is_empty() {
                 paragraph.push(body);
             }
-            continue;
-        }
-        if let Some(f) = fence_of(body) {
-            fence = Some(f);
-            paragraph.clear();
-            continue;
-        }
-        if let Some(title) = atx_heading(body) {
-            match clean_title(title) {
-                Some(title) => return Some(title),
-                None => {
-                    paragraph.clear();
-                    continue;
-                }
+        } else if let Some(level) = atx_level(body) {
+            // Empty or deeper headings are skipped in favour of a later one.
+            if let Some(title) = (level <= 2)
+                .then(|| atx_text(body, level))
+                .and_then(clean_title)
+            {
+                return Some(title);
             }
-        }
-        if atx_level(body).is_some() {
             paragraph.clear();
-            continue;
-        }
-        if !paragraph.is_empty() && is_setext_underline(body) {
+        } else if !paragraph.is_empty() && is_setext_underline(body) {
             if let Some(title) = clean_title(&paragraph.join(" ")) {
                 return Some(title);
             }
             paragraph.clear();
-            continue;
-        }
-        if starts_other_block(body) {
+        } else if body.is_empty() || starts_other_block(body) {
             paragraph.clear();
-            continue;
+            fence = fence_of(body);
+        } else {
+            paragraph.push(body);
         }
-        paragraph.push(body);
     }
     None
 }
@@ -173,100 +146,53 @@ fn atx_level(body: &str) -> Option<usize> {
     ((1..=6).contains(&level) && after.is_none_or(|b| *b == b' ' || *b == b'\t')).then_some(level)
 }
 
-/// The text of a level-1 or level-2 ATX heading, closing `#`s removed.
-fn atx_heading(body: &str) -> Option<&str> {
-    let level = atx_level(body).filter(|level| *level <= 2)?;
-    let text = body[level..].trim();
+/// The text of an ATX heading, closing `#`s removed.
+fn atx_text(body: &str, level: usize) -> &str {
+    let text = body.get(level..).unwrap_or_default().trim();
     let without_closing = text.trim_end_matches('#');
     // A closing sequence needs a space before it, so `# C#` keeps its `#`.
     if without_closing.is_empty() || without_closing.ends_with([' ', '\t']) {
-        Some(without_closing.trim_end())
+        without_closing.trim_end()
     } else {
-        Some(text)
+        text
     }
 }
 
 fn is_setext_underline(body: &str) -> bool {
-    let Some(first) = body.chars().next().filter(|c| *c == '=' || *c == '-') else {
-        return false;
-    };
-    body.chars().all(|c| c == first)
+    !body.is_empty() && (body.bytes().all(|b| b == b'=') || body.bytes().all(|b| b == b'-'))
 }
 
-/// Lines that begin a list, block quote or thematic break, which end any
-/// paragraph and so cannot be (part of) the text of a setext heading.
+/// Lines that begin a code fence, list, block quote or thematic break, which
+/// end any paragraph and so cannot be (part of) the text of a setext heading.
 fn starts_other_block(body: &str) -> bool {
-    let mut chars = body.chars();
-    let first = chars.next().unwrap_or(' ');
-    let second = chars.next();
-    let bullet = matches!(first, '-' | '*' | '+') && second.is_none_or(char::is_whitespace);
-    let digits = body.chars().take_while(char::is_ascii_digit).count();
-    let ordered = (1..=9).contains(&digits)
-        && matches!(body[digits..].chars().next(), Some('.' | ')'))
-        && body[digits + 1..]
-            .chars()
-            .next()
-            .is_none_or(char::is_whitespace);
-    let thematic = {
-        let marks: String = body.chars().filter(|c| !c.is_whitespace()).collect();
-        marks.len() >= 3
-            && ['-', '*', '_']
-                .iter()
-                .any(|m| marks.chars().all(|c| c == *m))
+    let marks: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+    let thematic = marks.len() >= 3
+        && ["-", "*", "_"]
+            .iter()
+            .any(|m| marks.replace(m, "").is_empty());
+    let after_number = body.trim_start_matches(|c: char| c.is_ascii_digit());
+    let ordered = after_number.len() < body.len() && after_number.starts_with(['.', ')']);
+    let list_marker = if ordered {
+        &after_number[1..]
+    } else {
+        body.get(1..).unwrap_or_default()
     };
-    bullet || ordered || thematic || first == '>'
+    let bulleted = ordered || body.starts_with(['-', '*', '+']);
+    let list = bulleted && list_marker.chars().next().is_none_or(char::is_whitespace);
+    fence_of(body).is_some() || thematic || list || body.starts_with('>')
 }
 
 /// Elements whose content is never shown as page text.
-const HIDDEN: &[&str] = &[
-    "script", "style", "noscript", "template", "iframe", "noembed", "noframes", "head", "title",
-];
+const HIDDEN: &str = "script style noscript template iframe noembed noframes head title";
 
 /// Elements that start a new line when rendered.
-const BLOCKS: &[&str] = &[
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "br",
-    "caption",
-    "dd",
-    "details",
-    "dialog",
-    "div",
-    "dl",
-    "dt",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "footer",
-    "form",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hgroup",
-    "hr",
-    "legend",
-    "li",
-    "main",
-    "nav",
-    "ol",
-    "option",
-    "p",
-    "pre",
-    "section",
-    "summary",
-    "table",
-    "tbody",
-    "tfoot",
-    "thead",
-    "tr",
-    "ul",
-];
+const BLOCKS: &str = "address article aside blockquote br caption dd details dialog div dl dt \
+    fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr legend li main nav \
+    ol option p pre section summary table tbody tfoot thead tr ul";
+
+fn listed(list: &str, name: &str) -> bool {
+    list.split_ascii_whitespace().any(|listed| listed == name)
+}
 
 fn html(source: &str) -> Extracted {
     let document = Html::parse_document(source);
@@ -301,9 +227,9 @@ fn visible_text(element: ElementRef<'_>) -> String {
     while let Some((node, closing)) = stack.pop() {
         match node.value() {
             Node::Text(text) => out.push_str(text),
-            Node::Element(e) if !HIDDEN.contains(&e.name()) => {
+            Node::Element(e) if !listed(HIDDEN, e.name()) => {
                 let name = e.name();
-                if BLOCKS.contains(&name) {
+                if listed(BLOCKS, name) {
                     out.gap('\n');
                 } else if name == "td" || name == "th" {
                     out.gap(' ');
@@ -355,20 +281,16 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn utf16(s: &str, little_endian: bool) -> Vec<u8> {
-        let bom: [u8; 2] = if little_endian {
-            [0xFF, 0xFE]
+    fn utf16(s: &str, le: bool) -> Vec<u8> {
+        let to_bytes: fn(u16) -> [u8; 2] = if le {
+            u16::to_le_bytes
         } else {
-            [0xFE, 0xFF]
+            u16::to_be_bytes
         };
-        let units = s.encode_utf16().flat_map(move |u| {
-            if little_endian {
-                u.to_le_bytes()
-            } else {
-                u.to_be_bytes()
-            }
-        });
-        bom.into_iter().chain(units).collect()
+        let bom = if le { [0xFF, 0xFE] } else { [0xFE, 0xFF] };
+        bom.into_iter()
+            .chain(s.encode_utf16().flat_map(to_bytes))
+            .collect()
     }
 
     #[test]
@@ -378,11 +300,7 @@ mod tests {
         let mut odd = utf16("ab", true);
         odd.push(b'c');
         let cases: &[(&str, &[u8], Option<&str>)] = &[
-            (
-                "text/plain",
-                b"  hello\nworld  \n",
-                Some("  hello\nworld  \n"),
-            ),
+            ("text/plain", b" hi\nyou \n", Some(" hi\nyou \n")),
             ("text/csv", b"id,name\n1,Ada\n", Some("id,name\n1,Ada\n")),
             ("text/plain", b"\xEF\xBB\xBFwith bom", Some("with bom")),
             ("text/plain", &le, Some("Grüße\r\nline 2 😀")),
@@ -452,51 +370,56 @@ mod tests {
 
     #[test]
     fn titles_are_collapsed_and_capped_on_a_char_boundary() {
-        let long = format!("# {}", "é".repeat(400));
-        let got = extract("text/markdown", long.as_bytes())
-            .title
-            .unwrap_or_default();
-        assert_eq!(got.chars().count(), MAX_TITLE_CHARS);
-        assert!(got.chars().all(|c| c == 'é'));
-
-        let spaced = format!("# {} tail", "a".repeat(299));
-        let got = extract("text/markdown", spaced.as_bytes()).title;
-        assert_eq!(got, Some("a".repeat(299)));
-
+        let title = |media_type, source: String| extract(media_type, source.as_bytes()).title;
+        let md = format!("# {}", "é".repeat(400));
+        assert_eq!(title("text/markdown", md), Some("é".repeat(300)));
+        let md = format!("# {} tail", "a".repeat(299));
+        assert_eq!(title("text/markdown", md), Some("a".repeat(299)));
         let html = format!("<title>{}</title>", "日本".repeat(200));
-        let got = extract("text/html", html.as_bytes())
-            .title
-            .unwrap_or_default();
-        assert_eq!(got.chars().count(), MAX_TITLE_CHARS);
+        assert_eq!(title("text/html", html), Some("日本".repeat(150)));
+        let html = format!("<h1>{}</h1>", " x\n".repeat(200));
+        assert_eq!(
+            title("text/html", html),
+            Some("x ".repeat(150).trim_end().into())
+        );
     }
 
     #[test]
     fn html_title_and_visible_text() {
-        let cases: &[(&str, Option<&str>, Option<&str>)] = &[
-            (
-                "<html><head><title>  The\n  Page </title></head><body><p>Hello <b>world</b></p></body></html>",
-                Some("The Page"),
-                Some("Hello world"),
-            ),
-            ("<h1>Heading &amp; more</h1><p>Body</p>", Some("Heading & more"), Some("Heading & more\nBody")),
-            ("<title> </title><h1></h1><h1>Second</h1>", Some("Second"), Some("Second")),
-            ("<title>T</title>", Some("T"), None),
-            ("<p>one</p><p>two</p><div>three<br>four</div>", None, Some("one\ntwo\nthree\nfour")),
-            ("<ul><li>a</li><li>b</li></ul>", None, Some("a\nb")),
-            ("<table><tr><td>a</td><td>b</td></tr><tr><th>c</th></tr></table>", None, Some("a b\nc")),
-            ("<p>in<span>line</span> words</p>", None, Some("inline words")),
-            ("<p>  lots \n\n of \t space&nbsp;here  </p>", None, Some("lots of space here")),
-            ("<p>\n</p><div> </div>", None, None),
-            ("<svg><title>Tooltip</title></svg><p>x</p>", None, Some("x")),
-            ("<!-- hidden comment --><p>shown</p>", None, Some("shown")),
-            ("plain words, no tags", None, Some("plain words, no tags")),
-            ("<frameset><frame src=a></frameset>", None, None),
-            ("", None, None),
+        // "source => title => text", an empty title or text meaning None.
+        let cases = [
+            "<head><title> The\n Page </title></head><p>Hi <b>you</b> => The Page => Hi you",
+            "<h1>Heading &amp; more</h1><p>Body</p> => Heading & more => Heading & more\nBody",
+            "<title> </title><h1></h1><h1>Second</h1> => Second => Second",
+            "<title>T</title> => T => ",
+            "<p>one</p><p>two</p><div>three<br>four</div> =>  => one\ntwo\nthree\nfour",
+            "<ul><li>a</li><li>b</li></ul> =>  => a\nb",
+            "<table><tr><td>a</td><td>b</td></tr><tr><th>c</th></tr></table> =>  => a b\nc",
+            "<p>in<span>line</span> words</p> =>  => inline words",
+            "<p>  lots \n\n of \t space&nbsp;here  </p> =>  => lots of space here",
+            "<p>\n</p><div> </div> =>  => ",
+            "<svg><title>Tooltip</title></svg><p>x</p> =>  => x",
+            "<!-- hidden comment --><p>shown</p> =>  => shown",
+            "plain words, no tags =>  => plain words, no tags",
+            "<frameset><frame src=a></frameset> =>  => ",
+            " =>  => ",
         ];
-        for (source, title, text) in cases {
+        for case in cases {
+            let parts: Vec<&str> = case.split(" => ").collect();
+            let [source, title, text] = parts[..] else {
+                panic!("malformed case {case:?}");
+            };
             let got = extract("text/html", source.as_bytes());
-            assert_eq!(got.title.as_deref(), *title, "{source}");
-            assert_eq!(got.text.as_deref(), *text, "{source}");
+            assert_eq!(
+                got.title.as_deref(),
+                Some(title).filter(|t| !t.is_empty()),
+                "{source}"
+            );
+            assert_eq!(
+                got.text.as_deref(),
+                Some(text).filter(|t| !t.is_empty()),
+                "{source}"
+            );
         }
     }
 
@@ -515,54 +438,38 @@ mod tests {
 
     #[test]
     fn html_is_decoded_from_any_supported_encoding() {
-        let cases: Vec<(&str, Vec<u8>)> = vec![
-            (
-                "text/html",
-                b"\xEF\xBB\xBF<title>BOM</title><p>x</p>".to_vec(),
-            ),
-            ("text/html", utf16("<title>BOM</title><p>x</p>", true)),
-            (
-                "application/xhtml+xml",
-                b"<title>BOM</title><p>x</p>".to_vec(),
-            ),
-            (
-                "Text/HTML; charset=UTF-8",
-                b"<title>BOM</title><p>x</p>".to_vec(),
-            ),
+        const DOC: &str = "<title>T</title><p>x</p>";
+        let cases = [
+            ("text/html", [b"\xEF\xBB\xBF", DOC.as_bytes()].concat()),
+            ("text/html", utf16(DOC, true)),
+            ("application/xhtml+xml", DOC.into()),
+            ("Text/HTML; charset=UTF-8", DOC.into()),
         ];
         for (media_type, bytes) in cases {
             let got = extract(media_type, &bytes);
-            assert_eq!(got.title.as_deref(), Some("BOM"), "{media_type}");
+            assert_eq!(got.title.as_deref(), Some("T"), "{media_type}");
             assert_eq!(got.text.as_deref(), Some("x"), "{media_type}");
         }
     }
 
     #[test]
     fn other_media_types_yield_nothing() {
-        for media_type in [
-            "application/pdf",
-            "image/png",
-            "application/json",
-            "",
-            "text",
-            "foo",
-        ] {
+        for media_type in ["application/pdf", "image/png", "text/xml", "", "text"] {
             assert_eq!(extract(media_type, b"# Title\nhello"), Extracted::default());
         }
     }
 
     #[test]
     fn deeply_nested_html_does_not_overflow() {
-        let depth = 20_000;
-        let source = format!(
-            "{}deep{}",
-            "<div><span>".repeat(depth),
-            "</span></div>".repeat(depth)
-        );
-        assert_eq!(
-            extract("text/html", source.as_bytes()).text.as_deref(),
-            Some("deep")
-        );
+        // A small stack makes a recursive walk fail at a depth the parser
+        // (quadratic in nesting) still handles quickly.
+        let depth = 4_000;
+        let source = "<div><span>".repeat(depth) + "deep" + &"</span></div>".repeat(depth);
+        let worker = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || extract("text/html", source.as_bytes()).text);
+        let text = worker.map(|handle| handle.join());
+        assert!(matches!(text, Ok(Ok(Some(ref t))) if t == "deep"));
     }
 
     proptest! {
@@ -582,9 +489,7 @@ mod tests {
 
         #[test]
         fn never_panics_on_markup_like_text(s in "[#=\\-*`~>0-9. \n<a-z/!]{0,200}") {
-            for media_type in ["text/markdown", "text/html"] {
-                let _ = extract(media_type, s.as_bytes());
-            }
+            let _ = (extract("text/markdown", s.as_bytes()), extract("text/html", s.as_bytes()));
         }
     }
 }

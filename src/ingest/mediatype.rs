@@ -82,40 +82,39 @@ fn starts_with_tag(buf: &[u8], tag: &[u8]) -> bool {
 }
 
 fn is_text(head: &[u8]) -> bool {
-    if head.contains(&0) {
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
         return is_utf16_text(head);
     }
-    match std::str::from_utf8(head) {
-        Ok(_) => true,
-        // `error_len() == None` means the input merely ended inside a
-        // multi-byte character, which is what cutting a file at 8 KiB does.
-        Err(e) => e.error_len().is_none(),
-    }
+    !head.contains(&0)
+        && match std::str::from_utf8(head) {
+            Ok(_) => true,
+            // `error_len() == None` means the input merely ended inside a
+            // multi-byte character, which is what cutting a file at 8 KiB does.
+            Err(e) => e.error_len().is_none(),
+        }
 }
 
 /// UTF-16 with a byte-order mark is the one common text encoding that
-/// contains NUL bytes; extraction decodes it, so it should not be lost as
-/// `application/octet-stream`.
+/// contains NUL bytes (and is never valid UTF-8); extraction decodes it, so
+/// it should not be lost as `application/octet-stream`.
 fn is_utf16_text(head: &[u8]) -> bool {
     let little_endian = match head {
         [0xFF, 0xFE, ..] => true,
         [0xFE, 0xFF, ..] => false,
         _ => return false,
     };
-    let units = head[2..].chunks_exact(2).map(|pair| {
-        if little_endian {
-            u16::from_le_bytes([pair[0], pair[1]])
-        } else {
-            u16::from_be_bytes([pair[0], pair[1]])
-        }
-    });
+    let to_unit: fn([u8; 2]) -> u16 = if little_endian {
+        u16::from_le_bytes
+    } else {
+        u16::from_be_bytes
+    };
+    let units = head[2..].chunks_exact(2).map(|p| to_unit([p[0], p[1]]));
     let decoded: Vec<_> = char::decode_utf16(units).collect();
     let Some((last, rest)) = decoded.split_last() else {
         return true;
     };
     // Like UTF-8 above, a surrogate pair cut in half at the end is tolerated.
-    rest.iter().all(|c| matches!(c, Ok(ch) if *ch != '\0'))
-        && last.as_ref().map_or(true, |ch| *ch != '\0')
+    rest.iter().all(|c| matches!(c, Ok(ch) if *ch != '\0')) && !matches!(last, Ok('\0'))
 }
 
 #[cfg(test)]
@@ -244,6 +243,11 @@ mod tests {
             .into_iter()
             .chain("Oral history".encode_utf16().flat_map(u16::to_be_bytes))
             .collect();
+        let utf16_cjk: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("東京の記録".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert!(!utf16_cjk.contains(&0));
         let cases: &[(&str, &[u8], &str)] = &[
             ("README", b"Just some words.\n", "text/plain"),
             (
@@ -264,6 +268,7 @@ mod tests {
             ),
             ("utf16le", &utf16le, "text/plain"),
             ("utf16be", &utf16be, "text/plain"),
+            ("utf16-cjk", &utf16_cjk, "text/plain"),
             ("nul", b"text\0with nul", OCTET_STREAM),
             ("latin1", b"caf\xE9 au lait", OCTET_STREAM),
             ("bad-middle", b"ab\xFFcd", OCTET_STREAM),

@@ -1,0 +1,195 @@
+//! The access decision, in one place: for an access level and what is known
+//! about an item (its kind, current consent, narrator's anonymity, whether it
+//! is consent evidence), whether it is listed, shown closed, shown as a
+//! tombstone, or open — and if open, which fields may appear.
+//!
+//! Every read path (list, show, query, search snippets, reports, exports,
+//! the import summary, error messages) asks this module; nothing else reads
+//! consent or identity columns to decide visibility. `sql` gives predicates
+//! that agree with [`decide`] (a test checks every combination), `present`
+//! shapes records accordingly. This module decides; it never prints.
+
+pub mod present;
+pub mod sql;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::model::{Access, Anonymity, ConsentStatus, Kind, Scope};
+
+/// The current consent of a testimony (the latest consent event).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consent {
+    pub status: ConsentStatus,
+    pub scope: Option<Scope>,
+    pub date: String,
+    pub embargo_until: Option<NaiveDate>,
+    pub reason: Option<String>,
+}
+
+/// What the policy needs to know about an item; loaded only by this
+/// module's SQL (`sql::FACTS_COLUMNS`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facts {
+    pub kind: Kind,
+    pub consent: Option<Consent>,
+    pub anonymity: Option<Anonymity>,
+    /// Referenced as the evidence of a consent: a signed release names the
+    /// narrator, so it is the custodian's alone.
+    pub is_evidence: bool,
+    /// Has redaction terms: readers below custodian get the redacted copy.
+    pub redacted: bool,
+}
+
+/// How an item appears to a reader.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Not listed, not counted, not found.
+    Hidden,
+    /// Listed by id, kind and collection only; `until` is the embargo end
+    /// (None while consent is pending).
+    Closed {
+        until: Option<NaiveDate>,
+    },
+    /// Withdrawn, seen by the custodian: id, withdrawal date and reason.
+    Tombstone {
+        withdrawn_on: String,
+        reason: Option<String>,
+    },
+    Open(Grant),
+}
+
+/// What an open item may show beyond its catalogue description.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grant {
+    /// Show the redacted copy of title, description and text.
+    pub redact: bool,
+    /// Narrator's birth year, places and notes, interviewer.
+    pub quasi_identifiers: bool,
+    /// Origin, original file name and path (file names carry people's names).
+    pub origin: bool,
+    /// Consent reasons, evidence and event details.
+    pub custodial_detail: bool,
+}
+
+impl Grant {
+    pub const FULL: Grant = Grant {
+        redact: false,
+        quasi_identifiers: true,
+        origin: true,
+        custodial_detail: true,
+    };
+}
+
+/// The access class of an item, as the `access` field reports it: a
+/// property of the item and the date, not of the reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AccessClass {
+    Open,
+    Restricted,
+    Closed,
+    Withdrawn,
+}
+
+impl AccessClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccessClass::Open => "open",
+            AccessClass::Restricted => "restricted",
+            AccessClass::Closed => "closed",
+            AccessClass::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+/// Which consent scopes a reader at this level may see.
+pub fn scopes_for(access: Access) -> &'static [Scope] {
+    match access {
+        Access::Public => &[Scope::Public],
+        Access::Research => &[Scope::Research, Scope::Publication, Scope::Public],
+        Access::Custodian => &[
+            Scope::Archive,
+            Scope::Research,
+            Scope::Publication,
+            Scope::Public,
+        ],
+    }
+}
+
+/// True while an embargo ending on `until` holds: closed the day before,
+/// open on the day.
+pub fn embargoed(until: Option<NaiveDate>, today: NaiveDate) -> bool {
+    until.is_some_and(|u| today < u)
+}
+
+pub fn decide(access: Access, f: &Facts, today: NaiveDate) -> Decision {
+    if access == Access::Custodian {
+        return match &f.consent {
+            Some(c) if f.kind == Kind::Testimony && c.status == ConsentStatus::Withdrawn => {
+                Decision::Tombstone {
+                    withdrawn_on: c.date.clone(),
+                    reason: c.reason.clone(),
+                }
+            }
+            _ => Decision::Open(Grant::FULL),
+        };
+    }
+    if f.is_evidence {
+        return Decision::Hidden;
+    }
+    let below = Grant {
+        redact: true,
+        quasi_identifiers: true,
+        origin: true,
+        custodial_detail: false,
+    };
+    if f.kind != Kind::Testimony {
+        return Decision::Open(below);
+    }
+    let Some(c) = &f.consent else {
+        return Decision::Closed { until: None };
+    };
+    match c.status {
+        ConsentStatus::Pending => Decision::Closed { until: None },
+        ConsentStatus::Withdrawn => Decision::Hidden,
+        ConsentStatus::Granted | ConsentStatus::Restricted => {
+            let in_scope = c.scope.is_some_and(|s| scopes_for(access).contains(&s));
+            if !in_scope {
+                Decision::Hidden
+            } else if embargoed(c.embargo_until, today) {
+                Decision::Closed {
+                    until: c.embargo_until,
+                }
+            } else {
+                Decision::Open(Grant {
+                    quasi_identifiers: f.anonymity != Some(Anonymity::Anonymous),
+                    origin: false,
+                    ..below
+                })
+            }
+        }
+    }
+}
+
+pub fn access_class(f: &Facts, today: NaiveDate) -> AccessClass {
+    if f.is_evidence {
+        return AccessClass::Restricted;
+    }
+    if f.kind != Kind::Testimony {
+        return AccessClass::Open;
+    }
+    match &f.consent {
+        None => AccessClass::Closed,
+        Some(c) => match c.status {
+            ConsentStatus::Pending => AccessClass::Closed,
+            ConsentStatus::Withdrawn => AccessClass::Withdrawn,
+            _ if embargoed(c.embargo_until, today) => AccessClass::Closed,
+            ConsentStatus::Granted if c.scope == Some(Scope::Public) => AccessClass::Open,
+            _ => AccessClass::Restricted,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;

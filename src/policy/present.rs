@@ -1,0 +1,161 @@
+//! Shaping what a reader gets from a decision: an item record, its text,
+//! provenance, events, and its narrator.
+//!
+//! Shapes are built by removing, never by adding: whatever a decision does
+//! not grant is set to null (keys stay, so CSV columns and JSON shapes are
+//! stable). Only the decision says what is granted; this module must not
+//! consult consent or identity itself.
+
+use serde_json::{Map, Value};
+
+use super::{AccessClass, Decision, Grant};
+
+/// The redacted copy of an item, made when the custodian redacted it.
+#[derive(Debug, Clone, Default)]
+pub struct RedactedCopy {
+    pub title: String,
+    pub description: Option<String>,
+    pub text: Option<String>,
+}
+
+/// Keys of an item record that a closed or withdrawn entry keeps.
+const CLOSED_KEEPS: &[&str] = &["id", "kind", "collection"];
+/// Keys that tell where a file came from, and so may name people.
+const ORIGIN_KEYS: &[&str] = &["origin", "original_name", "original_path"];
+
+/// An item record (a JSON object) as this reader may see it; None when the
+/// item is hidden. Adds `access`, and `closed_until` or `withdrawn_on` and
+/// `withdrawal_reason` where they apply.
+pub fn item(
+    decision: &Decision,
+    class: AccessClass,
+    mut record: Value,
+    redacted: Option<&RedactedCopy>,
+) -> Option<Value> {
+    let obj = record.as_object_mut()?;
+    match decision {
+        Decision::Hidden => return None,
+        Decision::Closed { until } => {
+            keep_only(obj, CLOSED_KEEPS);
+            obj.insert("access".into(), "closed".into());
+            obj.insert("closed_until".into(), until.map(|d| d.to_string()).into());
+        }
+        Decision::Tombstone {
+            withdrawn_on,
+            reason,
+        } => {
+            keep_only(obj, CLOSED_KEEPS);
+            obj.insert("access".into(), "withdrawn".into());
+            obj.insert("withdrawn_on".into(), withdrawn_on.clone().into());
+            obj.insert("withdrawal_reason".into(), reason.clone().into());
+        }
+        Decision::Open(grant) => {
+            apply_grant(obj, grant, redacted);
+            obj.insert("access".into(), class.as_str().into());
+        }
+    }
+    Some(record)
+}
+
+fn apply_grant(obj: &mut Map<String, Value>, grant: &Grant, redacted: Option<&RedactedCopy>) {
+    if !grant.origin {
+        null_keys(obj, ORIGIN_KEYS);
+    }
+    if grant.redact {
+        if let Some(r) = redacted {
+            obj.insert("title".into(), r.title.clone().into());
+            if obj.contains_key("description") {
+                obj.insert("description".into(), r.description.clone().into());
+            }
+        }
+    }
+}
+
+fn keep_only(obj: &mut Map<String, Value>, keep: &[&str]) {
+    for (k, v) in obj.iter_mut() {
+        if !keep.contains(&k.as_str()) {
+            *v = Value::Null;
+        }
+    }
+}
+
+fn null_keys(obj: &mut Map<String, Value>, keys: &[&str]) {
+    for k in keys {
+        if let Some(v) = obj.get_mut(*k) {
+            *v = Value::Null;
+        }
+    }
+}
+
+/// The item's text as this reader may see it.
+pub fn text(
+    decision: &Decision,
+    full: Option<&str>,
+    redacted: Option<&RedactedCopy>,
+) -> Option<String> {
+    match decision {
+        Decision::Open(g) if g.redact && redacted.is_some() => {
+            redacted.and_then(|r| r.text.clone())
+        }
+        Decision::Open(_) => full.map(str::to_string),
+        _ => None,
+    }
+}
+
+/// Provenance records (JSON objects) for this reader: none unless the item
+/// is open; origin fields only where the grant allows.
+pub fn provenance(decision: &Decision, records: Vec<Value>) -> Vec<Value> {
+    match decision {
+        Decision::Open(g) => records
+            .into_iter()
+            .map(|mut r| {
+                if let (false, Some(obj)) = (g.origin, r.as_object_mut()) {
+                    null_keys(obj, ORIGIN_KEYS);
+                }
+                r
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Events (JSON objects) for this reader. Details (old and new values,
+/// origins, reasons) are custodial; a tombstone keeps its history but no
+/// details, since they may quote withdrawn content.
+pub fn events(decision: &Decision, records: Vec<Value>) -> Vec<Value> {
+    let with_detail = matches!(decision, Decision::Open(g) if g.custodial_detail);
+    let any = matches!(decision, Decision::Open(_) | Decision::Tombstone { .. });
+    if !any {
+        return Vec::new();
+    }
+    records
+        .into_iter()
+        .map(|mut r| {
+            if let (false, Some(obj)) = (with_detail, r.as_object_mut()) {
+                null_keys(obj, &["detail"]);
+            }
+            r
+        })
+        .collect()
+}
+
+/// Narrator fields that can identify a person who chose anonymity.
+pub const QUASI_IDENTIFIERS: &[&str] = &[
+    "birth_year",
+    "place_of_origin",
+    "place_of_residence",
+    "notes",
+    "interviewer",
+    "interview_place",
+];
+
+/// A narrator or testimony record (JSON object) with quasi-identifiers
+/// removed unless granted.
+pub fn narrator(grant: &Grant, mut record: Value) -> Value {
+    if !grant.quasi_identifiers {
+        if let Some(obj) = record.as_object_mut() {
+            null_keys(obj, QUASI_IDENTIFIERS);
+        }
+    }
+    record
+}

@@ -1,0 +1,137 @@
+//! SQL forms of the policy: the columns that load an item's facts, and
+//! predicates that select exactly the items [`super::decide`] lists or opens.
+//!
+//! Queries over a million items cannot filter in Rust after a LIMIT, so the
+//! decision also exists as SQL; `tests.rs` checks the two agree on every
+//! combination. Access-dependent values (scopes, today) are bound
+//! parameters; the fragments assume `items i` joined with [`FACTS_JOIN`].
+
+use chrono::NaiveDate;
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension};
+
+use super::{scopes_for, Consent, Facts};
+use crate::error::Result;
+use crate::model::{Access, ItemId};
+
+/// Joins the tables the facts come from onto `items i`.
+pub const FACTS_JOIN: &str = "
+LEFT JOIN consent_current cc ON cc.item_id = i.id
+LEFT JOIN testimonies t ON t.item_id = i.id
+LEFT JOIN narrators n ON n.id = t.narrator_id";
+
+const IS_EVIDENCE: &str =
+    "EXISTS (SELECT 1 FROM consent_events ce WHERE ce.evidence_item_id = i.id)";
+
+/// The nine columns [`facts_from_row`] reads, in order.
+pub const FACTS_COLUMNS: &str =
+    "i.kind, cc.status, cc.scope, cc.date, cc.embargo_until, cc.reason, n.anonymity,
+ EXISTS (SELECT 1 FROM consent_events ce WHERE ce.evidence_item_id = i.id),
+ EXISTS (SELECT 1 FROM redacted_text rt WHERE rt.item_id = i.id)";
+
+pub fn facts_from_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Facts> {
+    let status: Option<crate::model::ConsentStatus> = r.get(at + 1)?;
+    let embargo: Option<String> = r.get(at + 4)?;
+    let consent = match status {
+        None => None,
+        Some(status) => Some(Consent {
+            status,
+            scope: r.get(at + 2)?,
+            date: r.get::<_, Option<String>>(at + 3)?.unwrap_or_default(),
+            embargo_until: embargo.and_then(|e| NaiveDate::parse_from_str(&e, "%Y-%m-%d").ok()),
+            reason: r.get(at + 5)?,
+        }),
+    };
+    Ok(Facts {
+        kind: r.get(at)?,
+        consent,
+        anonymity: r.get(at + 6)?,
+        is_evidence: r.get(at + 7)?,
+        redacted: r.get(at + 8)?,
+    })
+}
+
+pub fn load_facts(conn: &Connection, id: ItemId) -> Result<Option<Facts>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {FACTS_COLUMNS} FROM items i {FACTS_JOIN} WHERE i.id = ?1"
+        ))?
+        .query_row([id], |r| facts_from_row(r, 0))
+        .optional()?)
+}
+
+/// A WHERE fragment with its `?` parameters, in textual order.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub sql: String,
+    pub params: Vec<Value>,
+}
+
+fn scope_params(access: Access) -> (String, Vec<Value>) {
+    let scopes = scopes_for(access);
+    let marks = vec!["?"; scopes.len()].join(", ");
+    let params = scopes
+        .iter()
+        .map(|s| Value::Text(s.as_str().to_string()))
+        .collect();
+    (marks, params)
+}
+
+fn day(today: NaiveDate) -> Value {
+    Value::Text(today.format("%Y-%m-%d").to_string())
+}
+
+/// Items the reader sees in any form (open, closed or tombstone).
+pub fn listed(access: Access) -> Filter {
+    if access == Access::Custodian {
+        return Filter {
+            sql: "1".into(),
+            params: vec![],
+        };
+    }
+    let (marks, params) = scope_params(access);
+    Filter {
+        sql: format!(
+            "(NOT {IS_EVIDENCE} AND (i.kind <> 'testimony' OR cc.status IS NULL OR cc.status = 'pending'
+              OR (cc.status IN ('granted', 'restricted') AND cc.scope IN ({marks}))))"
+        ),
+        params,
+    }
+}
+
+/// Items the reader may see in full: only these may match on title, text,
+/// narrator or any field beyond id, kind and collection.
+pub fn open(access: Access, today: NaiveDate) -> Filter {
+    if access == Access::Custodian {
+        return Filter {
+            sql: "NOT (i.kind = 'testimony' AND coalesce(cc.status, '') = 'withdrawn')".into(),
+            params: vec![],
+        };
+    }
+    let (marks, mut params) = scope_params(access);
+    params.push(day(today));
+    Filter {
+        sql: format!(
+            "(NOT {IS_EVIDENCE} AND (i.kind <> 'testimony' OR (cc.status IN ('granted', 'restricted')
+              AND cc.scope IN ({marks}) AND (cc.embargo_until IS NULL OR cc.embargo_until <= ?))))"
+        ),
+        params,
+    }
+}
+
+/// The `access` field as an SQL expression, agreeing with
+/// [`super::access_class`].
+pub fn access_class(today: NaiveDate) -> Filter {
+    Filter {
+        sql: format!(
+            "(CASE WHEN {IS_EVIDENCE} THEN 'restricted'
+                  WHEN i.kind <> 'testimony' THEN 'open'
+                  WHEN cc.status IS NULL OR cc.status = 'pending' THEN 'closed'
+                  WHEN cc.status = 'withdrawn' THEN 'withdrawn'
+                  WHEN cc.embargo_until IS NOT NULL AND ? < cc.embargo_until THEN 'closed'
+                  WHEN cc.status = 'granted' AND cc.scope = 'public' THEN 'open'
+                  ELSE 'restricted' END)"
+        ),
+        params: vec![day(today)],
+    }
+}
