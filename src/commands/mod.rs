@@ -60,10 +60,13 @@ pub(crate) fn agent(given: Option<&str>) -> String {
     if let Some(a) = given.map(str::trim).filter(|a| !a.is_empty()) {
         return a.to_string();
     }
-    whoami::username()
-        .ok()
-        .or_else(|| std::env::var("USER").ok())
-        .filter(|u| !u.is_empty())
+    // The shell's idea of the login name first (sudo and su keep it
+    // meaningful), then the account the process runs as.
+    ["LOGNAME", "USER"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .chain(whoami::username().ok())
+        .find(|u| !u.trim().is_empty())
         .unwrap_or_else(|| "unknown".into())
 }
 
