@@ -3,6 +3,7 @@
 //! data goes to stdout, everything else to stderr prefixed `custos: `.
 
 mod completions;
+mod consent;
 mod edit;
 mod import;
 mod init;
@@ -24,6 +25,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::List(a) => list::run(archive_arg, a),
         Command::Show(a) => show::run(archive_arg, a),
         Command::Edit(a) => edit::run(archive_arg, a),
+        Command::Consent(a) => consent::run(archive_arg, a),
         Command::Completions(a) => completions::completions(a),
         Command::Man(a) => completions::man(a),
     }
@@ -32,6 +34,17 @@ pub fn run(cli: Cli) -> Result<()> {
 pub(crate) fn open(archive_arg: Option<&Path>, mode: Mode) -> Result<Archive> {
     let root = archive::locate(archive_arg)?;
     Archive::open(&root, mode)
+}
+
+/// The access level a read command works at: asked for, else the archive's.
+pub(crate) fn access(
+    archive: &Archive,
+    asked: &crate::cli::AccessArgs,
+) -> Result<crate::model::Access> {
+    match asked.access {
+        Some(a) => Ok(a),
+        None => archive.default_access(),
+    }
 }
 
 /// A message for the person at the terminal, never for the data stream.

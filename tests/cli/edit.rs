@@ -31,7 +31,7 @@ fn edit_changes_fields_and_logs_old_and_new_values() {
         .stderr(predicate::str::contains(
             "changed title, kind, date, language",
         ));
-    let shown = env.json(&["show", &id, "--format", "json"]);
+    let shown = env.json(&["show", &id, "--format", "json", "--access", "custodian"]);
     assert_eq!(shown["title"], "The ferry log");
     assert_eq!(shown["date"], "1991-03-12");
     assert_eq!(shown["kind"], "report");
@@ -46,6 +46,16 @@ fn edit_changes_fields_and_logs_old_and_new_values() {
     assert_eq!(title["old"], "plain");
     assert_eq!(title["new"], "The ferry log");
     assert_eq!(edit["agent"], "tester");
+    // Old and new values are custodial: a researcher sees that an edit
+    // happened, not what it said.
+    let research = env.json(&["show", &id, "--format", "json", "--access", "research"]);
+    let edit = research["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["type"] == "metadata_modification")
+        .unwrap();
+    assert_eq!(edit["detail"], serde_json::Value::Null);
 }
 
 #[test]

@@ -165,7 +165,14 @@ fn default_origin_is_a_file_uri_and_events_are_recorded() {
     let env = Env::with_archive();
     let f = env.write("intake/letter.txt", "A fictional letter from Velmora.");
     let out = env.import(&[&f], &[]);
-    let shown = env.json(&["show", &out[0]["id"].to_string(), "--format", "json"]);
+    let shown = env.json(&[
+        "show",
+        &out[0]["id"].to_string(),
+        "--format",
+        "json",
+        "--access",
+        "custodian",
+    ]);
     let abs = std::fs::canonicalize(&f).unwrap();
     assert_eq!(shown["origin"], format!("file://{}", abs.display()));
     let types: Vec<&str> = shown["events"]

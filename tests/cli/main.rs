@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod consent;
 mod edit;
 mod import;
 mod init;
