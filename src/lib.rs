@@ -5,6 +5,7 @@
 //! map and the README for the contract (commands, JSON shapes, exit codes).
 
 pub mod archive;
+pub mod bagit;
 pub mod catalogue;
 pub mod cli;
 pub mod clock;
