@@ -255,3 +255,6 @@ mod tests {
         assert_eq!(v, ["a", "b", "c", "d"]);
     }
 }
+
+#[cfg(test)]
+mod bag_tests;

@@ -153,7 +153,9 @@ pub fn validate(dir: &Path) -> Result<Report> {
         r.warnings.push(Problem {
             problem: ProblemKind::WeakAlgorithm,
             path: payload[0].name.clone(),
-            detail: "only MD5/SHA-1 checksums: they catch accidental damage but not deliberate changes".into(),
+            detail:
+                "only MD5/SHA-1 checksums: they catch accidental damage but not deliberate changes"
+                    .into(),
         });
     }
 
@@ -260,7 +262,11 @@ fn read_bag_info(dir: &Path, r: &mut Report) {
     };
     let (info, problems) = parse_tags(&text);
     for (line, reason) in problems {
-        r.problem(ProblemKind::BadBagInfo, NAME, format!("line {line}: {reason}"));
+        r.problem(
+            ProblemKind::BadBagInfo,
+            NAME,
+            format!("line {line}: {reason}"),
+        );
     }
     r.info = info;
 }
@@ -473,7 +479,10 @@ fn walk_payload(dir: &Path, r: &mut Report) -> HashMap<String, u64> {
 }
 
 fn rel(dir: &Path, p: &Path) -> String {
-    p.strip_prefix(dir).unwrap_or(p).to_string_lossy().into_owned()
+    p.strip_prefix(dir)
+        .unwrap_or(p)
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// Completeness and fixity of the payload: each file on disk against each

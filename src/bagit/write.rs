@@ -188,7 +188,10 @@ impl BagWriter {
 
         let mut covered: Vec<(String, String)> = vec![
             (BAGIT_TXT.into(), sha256_hex(DECLARATION.as_bytes())),
-            (BAG_INFO.into(), write_new(&self.root.join(BAG_INFO), bag_info.as_bytes())?),
+            (
+                BAG_INFO.into(),
+                write_new(&self.root.join(BAG_INFO), bag_info.as_bytes())?,
+            ),
             (MANIFEST.into(), manifest_sum.0[0].clone()),
         ];
         covered.extend(self.tags.iter().map(|(p, s, _)| (p.clone(), s.clone())));
@@ -302,7 +305,10 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<String> {
 
 /// Copies `r` into `w` in chunks while computing SHA-256.
 fn copy_hashing(r: &mut impl Read, w: &mut impl Write) -> std::io::Result<(String, u64)> {
-    let tee = TeeReader { inner: r, out: &mut *w };
+    let tee = TeeReader {
+        inner: r,
+        out: &mut *w,
+    };
     let (sums, n) = hash_reader(tee, &[Algorithm::Sha256])?;
     w.flush()?;
     Ok((sums.into_iter().next().unwrap_or_default(), n))
