@@ -2,6 +2,7 @@
 //! render the result. Commands never write SQL and never decide visibility;
 //! data goes to stdout, everything else to stderr prefixed `custos: `.
 
+mod bag;
 mod completions;
 mod edit;
 mod import;
@@ -24,6 +25,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::List(a) => list::run(archive_arg, a),
         Command::Show(a) => show::run(archive_arg, a),
         Command::Edit(a) => edit::run(archive_arg, a),
+        Command::Bag(b) => bag::run(b),
         Command::Completions(a) => completions::completions(a),
         Command::Man(a) => completions::man(a),
     }
