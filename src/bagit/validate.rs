@@ -113,7 +113,10 @@ struct Manifest {
 /// Validates the bag at `dir`. Errors only when `dir` is not a readable
 /// folder; everything wrong with the bag itself is in the report.
 pub fn validate(dir: &Path) -> Result<Report> {
-    let meta = fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
+    let meta = fs::metadata(dir).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::usage(format!("{}: no such folder", dir.display())),
+        _ => Error::io(dir, e),
+    })?;
     if !meta.is_dir() {
         return Err(Error::usage(format!(
             "{}: not a folder; give the bag's top folder (the one holding bagit.txt)",
