@@ -13,6 +13,7 @@ pub mod commands;
 pub mod edtf;
 pub mod error;
 pub mod ingest;
+pub mod manifest;
 pub mod model;
 pub mod output;
 pub mod store;

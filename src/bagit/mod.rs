@@ -9,6 +9,7 @@
 //! what goes into a bag is decided by its callers, and it never prints.
 
 mod names;
+mod report;
 pub mod validate;
 pub mod write;
 
@@ -21,7 +22,8 @@ use sha1::Sha1;
 use sha2::{Digest, Sha224, Sha256, Sha384, Sha512};
 
 pub use names::{check_relative, decode_path, encode_path};
-pub use validate::{validate, Problem, ProblemKind, Report};
+pub use report::{Problem, ProblemKind, Report};
+pub use validate::validate;
 pub use write::{BagSummary, BagWriter, PayloadEntry};
 
 const BUF: usize = 256 * 1024;
@@ -175,13 +177,21 @@ pub(crate) fn lines(text: &str) -> impl Iterator<Item = &str> {
         .flat_map(|l| l.strip_suffix('\r').unwrap_or(l).split('\r'))
 }
 
+/// A parsed tag file: fields in order, and the lines that were not fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParsedTags {
+    pub tags: Vec<(String, String)>,
+    /// (1-based line number, reason)
+    pub problems: Vec<(usize, String)>,
+}
+
 /// Parses a tag file of `Label: value` lines (`bag-info.txt`), in order.
 /// A line starting with a space or tab continues the previous value; the
 /// continuation is kept on its own line (leading whitespace dropped), so a
 /// multi-line description survives a write/read round trip. Lines that
 /// cannot be parsed are returned as problems (1-based line number, reason)
 /// and skipped.
-pub fn parse_tags(text: &str) -> (Vec<(String, String)>, Vec<(usize, String)>) {
+pub fn parse_tags(text: &str) -> ParsedTags {
     let mut tags: Vec<(String, String)> = Vec::new();
     let mut problems = Vec::new();
     for (i, line) in lines(text).enumerate() {
@@ -206,7 +216,7 @@ pub fn parse_tags(text: &str) -> (Vec<(String, String)>, Vec<(usize, String)>) {
             None => problems.push((i + 1, "a line without 'Label:'".into())),
         }
     }
-    (tags, problems)
+    ParsedTags { tags, problems }
 }
 
 #[cfg(test)]
@@ -231,7 +241,7 @@ mod tests {
     #[test]
     fn tags_keep_order_and_continuations() {
         let text = "Source-Organization: Harrow Valley Memory Project\r\nExternal-Description: first\n  second line\nContact-Name: A\nContact-Name: B\n\nno colon here\n";
-        let (tags, problems) = parse_tags(text);
+        let ParsedTags { tags, problems } = parse_tags(text);
         assert_eq!(
             tags,
             vec![
@@ -245,8 +255,7 @@ mod tests {
             ]
         );
         assert_eq!(problems, vec![(7, "a line without 'Label:'".to_string())]);
-        let (_, p) = parse_tags("  orphan\n");
-        assert_eq!(p.len(), 1);
+        assert_eq!(parse_tags("  orphan\n").problems.len(), 1);
     }
 
     #[test]

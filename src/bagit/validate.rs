@@ -11,96 +11,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File};
-use std::path::{Path, PathBuf};
-
-use serde::Serialize;
+use std::path::Path;
 
 use super::{check_relative, decode_path, hash_reader, lines, parse_tags, Algorithm};
+use super::{Problem, ProblemKind, Report};
 use crate::error::{Error, Result};
-
-/// Why a bag is not valid. The JSON spelling is part of the documented
-/// `bag validate --format json` shape.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProblemKind {
-    /// No `bagit.txt`: this folder is not a bag.
-    NotABag,
-    BadBagitTxt,
-    BadBagInfo,
-    NoDataDir,
-    NoPayloadManifest,
-    /// A manifest names an algorithm we cannot compute, so it cannot be verified.
-    UnsupportedAlgorithm,
-    /// Weak (MD5/SHA-1) checksums only; a warning, not a failure.
-    WeakAlgorithm,
-    BadManifestLine,
-    BadPercentEncoding,
-    UnsafePath,
-    /// A payload manifest lists something outside `data/`.
-    NotPayload,
-    DuplicateEntry,
-    MissingFile,
-    /// A payload file no payload manifest lists.
-    UnlistedFile,
-    /// A payload file missing from one of several payload manifests (BagIt 1.0).
-    NotInManifest,
-    ChecksumMismatch,
-    BadOxum,
-    OxumMismatch,
-    FetchUnsupported,
-    /// A symbolic link or other non-regular file in the payload.
-    SpecialFile,
-    Unreadable,
-}
-
-/// One reason, naming the file at fault (as written in the manifest, i.e.
-/// percent-encoded, so it fits on one line).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Problem {
-    pub problem: ProblemKind,
-    pub path: String,
-    pub detail: String,
-}
-
-/// The verdict on a bag and what was learnt reading it.
-#[derive(Debug, Clone, Serialize)]
-pub struct Report {
-    pub bag: PathBuf,
-    pub valid: bool,
-    /// `BagIt-Version` as declared, when readable.
-    pub version: Option<String>,
-    /// `bag-info.txt` fields in file order (a label may repeat).
-    pub info: Vec<(String, String)>,
-    /// Algorithms of the payload manifests found.
-    pub algorithms: Vec<Algorithm>,
-    pub payload_files: u64,
-    pub payload_bytes: u64,
-    pub problems: Vec<Problem>,
-    /// Worth knowing, not making the bag invalid (weak checksums).
-    pub warnings: Vec<Problem>,
-}
-
-impl Report {
-    pub fn is_valid(&self) -> bool {
-        self.problems.is_empty()
-    }
-
-    /// The first `bag-info.txt` value of `label` (labels compare case-insensitively).
-    pub fn info_value(&self, label: &str) -> Option<&str> {
-        self.info
-            .iter()
-            .find(|(l, _)| l.eq_ignore_ascii_case(label))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn problem(&mut self, problem: ProblemKind, path: &str, detail: impl Into<String>) {
-        self.problems.push(Problem {
-            problem,
-            path: path.to_string(),
-            detail: detail.into(),
-        });
-    }
-}
 
 /// One manifest file: its name, algorithm and entries (decoded path →
 /// (expected digest, path as written)).
@@ -263,7 +178,8 @@ fn read_bag_info(dir: &Path, r: &mut Report) {
         Ok(Err(_)) => return r.problem(ProblemKind::BadBagInfo, NAME, "not UTF-8 text"),
         Err(e) => return r.problem(ProblemKind::Unreadable, NAME, e.to_string()),
     };
-    let (info, problems) = parse_tags(&text);
+    let parsed = parse_tags(&text);
+    let (info, problems) = (parsed.tags, parsed.problems);
     for (line, reason) in problems {
         r.problem(
             ProblemKind::BadBagInfo,
