@@ -375,20 +375,16 @@ pub fn check(manifest: &Path, opts: &Options) -> Result<Checked> {
             }
             match &r.evidence {
                 Some(Evidence::Item(id)) => out.evidence_ids.push((r.row, *id)),
+                Some(Evidence::File(f)) if *f == r.file => problems.push(Problem {
+                    row: r.row,
+                    column: Some("evidence".into()),
+                    value: None,
+                    reason: "a row cannot be its own evidence".into(),
+                }),
                 Some(Evidence::File(f)) => {
                     pending.push((r.row, evidence_text(&r, &base), f.clone()))
                 }
                 None => {}
-            }
-            if let Some(Evidence::File(f)) = &r.evidence {
-                if *f == r.file {
-                    problems.push(Problem {
-                        row: r.row,
-                        column: Some("evidence".into()),
-                        value: None,
-                        reason: "a row cannot be its own evidence".into(),
-                    });
-                }
             }
         }
         out.problems.extend(problems);
