@@ -38,6 +38,8 @@ pub enum Command {
     Show(ShowArgs),
     Edit(EditArgs),
     Consent(ConsentArgs),
+    #[command(subcommand)]
+    Bag(BagCommand),
     Completions(CompletionsArgs),
     Man(ManArgs),
 }
@@ -263,6 +265,25 @@ pub struct WithdrawArgs {
 pub struct HistoryArgs {
     #[command(flatten)]
     pub access: AccessArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// BagIt (RFC 8493) bags: check one handed to you
+#[derive(Debug, Subcommand)]
+pub enum BagCommand {
+    Validate(BagValidateArgs),
+}
+
+/// Check a BagIt bag completely and list every reason it is not valid
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  custos bag validate ~/transfers/hvmp-2026-03\n  custos bag validate ./bag --format json | jq '.[].path'\n\nChecks bagit.txt (version 1.0 or 0.97, UTF-8), every payload manifest (sha256, sha512, sha1, md5, ...) against every file under data/, checksums, Payload-Oxum, tag manifests, percent-encoded names, and paths that would leave the bag. Symbolic links are not followed; fetch.txt is not supported.\nNo archive is needed. Exit status 0 valid, 1 invalid (every reason listed on stdout as problem, path, detail), 2 if DIR is not a folder."
+)]
+pub struct BagValidateArgs {
+    /// The bag's top folder (the one holding bagit.txt)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -2,6 +2,7 @@
 //! render the result. Commands never write SQL and never decide visibility;
 //! data goes to stdout, everything else to stderr prefixed `custos: `.
 
+mod bag;
 mod completions;
 mod consent;
 mod edit;
@@ -26,6 +27,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Show(a) => show::run(archive_arg, a),
         Command::Edit(a) => edit::run(archive_arg, a),
         Command::Consent(a) => consent::run(archive_arg, a),
+        Command::Bag(b) => bag::run(b),
         Command::Completions(a) => completions::completions(a),
         Command::Man(a) => completions::man(a),
     }

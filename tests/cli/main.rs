@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per command, sharing a small
 //! temp-dir harness (`harness.rs`). Each test runs the real `custos` binary.
 
+mod bag;
 mod harness;
 
 mod consent;
