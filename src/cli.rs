@@ -38,6 +38,7 @@ pub enum Command {
     Show(ShowArgs),
     Edit(EditArgs),
     Consent(ConsentArgs),
+    Export(ExportArgs),
     #[command(subcommand)]
     Bag(BagCommand),
     Completions(CompletionsArgs),
@@ -105,12 +106,16 @@ pub struct MetaArgs {
 /// Import files and folders, recording provenance for each
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  custos import ~/intake/2026-11-donation --origin \"Donation of the Vanyan family, 2026-11-03\" --collection \"Rescue stories\"\n  custos import scan.pdf --title \"Release form\" --kind other --date 2019-05-02\n  custos import ~/intake --dry-run --format json\n\nFolders are imported recursively. Symbolic links are not followed and special files are skipped (both listed).\nThe same bytes arriving again are not stored twice: the existing item gains a provenance record.\nThe summary goes to stderr; --format json|jsonl|csv|tsv puts one record per input file on stdout.\nExit status 1 if any file failed; run the same import again to pick up what was missed."
+    after_help = "Examples:\n  custos import ~/intake/2026-11-donation --origin \"Donation of the Vanyan family, 2026-11-03\" --collection \"Rescue stories\"\n  custos import scan.pdf --title \"Release form\" --kind other --date 2019-05-02\n  custos import ~/intake --dry-run --format json\n  custos import --bag ~/transfers/hvmp-2026-03\n\nFolders are imported recursively. Symbolic links are not followed and special files are skipped (both listed).\nThe same bytes arriving again are not stored twice: the existing item gains a provenance record.\nThe summary goes to stderr; --format json|jsonl|csv|tsv puts one record per input file on stdout.\nExit status 1 if any file failed; run the same import again to pick up what was missed."
 )]
 pub struct ImportArgs {
     /// Files and folders to import
-    #[arg(required = true, value_name = "PATH")]
+    #[arg(required_unless_present_any = ["bag"], value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+
+    /// Import a BagIt bag: validated first, refused whole if invalid; bag-info.txt is kept as provenance, and a custos export's metadata and consent are restored
+    #[arg(long, value_name = "DIR", conflicts_with = "paths")]
+    pub bag: Option<PathBuf>,
 
     /// Where the material came from: donor, URL, citation, collector (default: the file's path as a file:// URI)
     #[arg(long)]
@@ -147,6 +152,8 @@ pub struct ListArgs {
     /// Sort key, - prefix for descending (e.g. -date)
     #[arg(long, default_value = "id", allow_hyphen_values = true)]
     pub sort: String,
+    #[command(flatten)]
+    pub access: AccessArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -286,6 +293,29 @@ pub struct BagValidateArgs {
     pub dir: PathBuf,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// Export what one access level may see as a BagIt bag
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  custos export --bag ~/transfers/velmora-public\n  custos export --bag ./for-researchers --access research\n  custos export --bag ./item-17 --item 17 --access custodian\n\nOnly items the consent policy opens at the access level (default public) are exported: withdrawn,\nembargoed and out-of-scope testimonies are left out, and redacted testimonies export their redacted\ntext below custodian level. Payload files are named data/<id>.<ext>, never by original file name.\nmetadata/ holds records.json, records.csv (Dublin Core columns), provenance.csv and events.csv.\nbag-info.txt records the access level, the selection and the event log head. The bag is validated\nafter writing, and the export is recorded in the event log."
+)]
+pub struct ExportArgs {
+    /// The bag folder to create (must not exist, or be empty)
+    #[arg(long, value_name = "DIR")]
+    pub bag: PathBuf,
+    /// Access level the bag is made for (default: public)
+    #[arg(long, value_enum)]
+    pub access: Option<Access>,
+    /// Export only these items (repeatable); still only what the level may see
+    #[arg(long, value_name = "ID")]
+    pub item: Vec<crate::model::ItemId>,
+    /// Source-Organization in bag-info.txt (default: "custos archive <archive id>")
+    #[arg(long)]
+    pub organization: Option<String>,
+    /// Who exports (default: your login name)
+    #[arg(long)]
+    pub agent: Option<String>,
 }
 
 /// Print shell completions

@@ -12,6 +12,7 @@ pub mod clock;
 pub mod commands;
 pub mod edtf;
 pub mod error;
+pub mod export;
 pub mod ingest;
 pub mod manifest;
 pub mod model;

@@ -178,16 +178,38 @@ pub struct ListOptions<'a> {
     pub sort: &'a str,
     pub limit: Option<u64>,
     pub offset: u64,
+    /// Only items this filter (from `policy::sql`) lets through.
+    pub filter: &'a crate::policy::sql::Filter,
 }
 
-pub fn list(conn: &Connection, opts: &ListOptions<'_>) -> Result<Vec<ItemRecord>> {
+/// Items with the facts the policy needs to shape each one.
+pub fn list(
+    conn: &Connection,
+    opts: &ListOptions<'_>,
+) -> Result<Vec<(ItemRecord, crate::policy::Facts)>> {
+    use crate::policy::sql::{facts_from_row, FACTS_COLUMNS, FACTS_JOIN};
     let sql = format!(
-        "{SELECT_RECORD} ORDER BY {} LIMIT ?1 OFFSET ?2",
+        "{}, {FACTS_COLUMNS} {} {FACTS_JOIN} WHERE {} ORDER BY {} LIMIT ? OFFSET ?",
+        SELECT_RECORD
+            .split_once("\nFROM")
+            .map(|(cols, _)| cols)
+            .unwrap_or(SELECT_RECORD),
+        SELECT_RECORD
+            .split_once("\nFROM")
+            .map(|(_, from)| format!("FROM{from}"))
+            .unwrap_or_default(),
+        opts.filter.sql,
         order_by(opts.sort)?
     );
-    let limit = opts.limit.map(|l| l as i64).unwrap_or(-1);
+    let mut params = opts.filter.params.clone();
+    params.push(rusqlite::types::Value::Integer(
+        opts.limit.map(|l| l as i64).unwrap_or(-1),
+    ));
+    params.push(rusqlite::types::Value::Integer(opts.offset as i64));
     let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(params![limit, opts.offset as i64], row_to_record)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(params.iter()), |r| {
+        Ok((row_to_record(r)?, facts_from_row(r, 15)?))
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

@@ -12,8 +12,15 @@ use crate::output::{self, col, Format};
 
 pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
     let meta = item_meta(&a.meta)?;
+    let agent = super::agent(a.agent.as_deref());
+    let (jobs, method) = match &a.bag {
+        Some(dir) => (bag_jobs(dir, &agent)?, Method::Bag),
+        None => (
+            ingest::jobs_for_paths(&a.paths, &meta, a.origin.as_deref()),
+            Method::File,
+        ),
+    };
     let mut archive = super::open(archive_arg, Mode::Write)?;
-    let jobs = ingest::jobs_for_paths(&a.paths, &meta, a.origin.as_deref());
     let files = jobs
         .iter()
         .filter(|j| matches!(j.found, Found::File { .. }))
@@ -34,8 +41,8 @@ pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
         })
         .sum();
     let opts = ImportOptions {
-        agent: super::agent(a.agent.as_deref()),
-        method: Method::File,
+        agent,
+        method,
         dry_run: a.dry_run,
     };
     let report = ingest::import(&mut archive, jobs, &opts, &super::progress(total))?;
@@ -95,6 +102,29 @@ pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// Validates a bag completely before anything is read into the archive; an
+/// invalid bag is refused whole, with every reason.
+fn bag_jobs(dir: &Path, agent: &str) -> Result<Vec<ingest::Job>> {
+    let report = crate::bagit::validate(dir)?;
+    if !report.valid {
+        for p in &report.problems {
+            let kind = serde_json::to_value(p.problem).unwrap_or_default();
+            super::note(format!(
+                "{}: {}: {}",
+                kind.as_str().unwrap_or("problem"),
+                p.path,
+                p.detail
+            ));
+        }
+        return Err(Error::usage(format!(
+            "{} is not a valid bag ({} problem(s) above); nothing was imported",
+            dir.display(),
+            report.problems.len()
+        )));
+    }
+    ingest::bag::jobs(dir, &report, agent)
 }
 
 /// Validates the metadata flags before anything is read or written.

@@ -6,6 +6,7 @@ mod bag;
 mod completions;
 mod consent;
 mod edit;
+mod export;
 mod import;
 mod init;
 mod list;
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Show(a) => show::run(archive_arg, a),
         Command::Edit(a) => edit::run(archive_arg, a),
         Command::Consent(a) => consent::run(archive_arg, a),
+        Command::Export(a) => export::run(archive_arg, a),
         Command::Bag(b) => bag::run(b),
         Command::Completions(a) => completions::completions(a),
         Command::Man(a) => completions::man(a),

@@ -7,6 +7,7 @@
 //! rows are committed, so a crash never leaves a row without its object.
 //! This module reports outcomes; it does not print them.
 
+pub mod bag;
 pub mod extract;
 pub mod mediatype;
 mod prepare;

@@ -6,6 +6,7 @@ mod harness;
 
 mod consent;
 mod edit;
+mod export;
 mod import;
 mod init;
 mod list_show;
