@@ -15,4 +15,6 @@ pub mod ingest;
 pub mod model;
 pub mod output;
 pub mod policy;
+pub mod query;
+pub mod report;
 pub mod store;

@@ -11,7 +11,8 @@ use crate::model::Method;
 use crate::output::{self, col, Format};
 
 pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
-    let meta = item_meta(&a.meta)?;
+    let mut meta = item_meta(&a.meta)?;
+    meta.terms = super::tag::term_list(&a.terms, &[])?;
     let mut archive = super::open(archive_arg, Mode::Write)?;
     let jobs = ingest::jobs_for_paths(&a.paths, &meta, a.origin.as_deref());
     let files = jobs
@@ -121,5 +122,6 @@ pub(crate) fn item_meta(m: &MetaArgs) -> Result<ItemMeta> {
         creator: nonempty("creator", &m.creator)?,
         description: nonempty("description", &m.description)?,
         collection: nonempty("collection", &m.collection)?,
+        terms: Vec::new(),
     })
 }

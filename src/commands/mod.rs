@@ -7,7 +7,12 @@ mod edit;
 mod import;
 mod init;
 mod list;
+mod query;
+mod report;
 mod show;
+mod sql;
+mod tag;
+mod terms;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -24,6 +29,13 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::List(a) => list::run(archive_arg, a),
         Command::Show(a) => show::run(archive_arg, a),
         Command::Edit(a) => edit::run(archive_arg, a),
+        Command::Tag(a) => tag::run(archive_arg, a, false),
+        Command::Untag(a) => tag::run(archive_arg, a, true),
+        Command::Terms(a) => terms::run(archive_arg, a),
+        Command::Query(a) => query::run(archive_arg, a),
+        Command::Fields(a) => query::fields(a),
+        Command::Report(a) => report::run(archive_arg, a),
+        Command::Sql(a) => sql::run(archive_arg, a),
         Command::Completions(a) => completions::completions(a),
         Command::Man(a) => completions::man(a),
     }
@@ -32,6 +44,17 @@ pub fn run(cli: Cli) -> Result<()> {
 pub(crate) fn open(archive_arg: Option<&Path>, mode: Mode) -> Result<Archive> {
     let root = archive::locate(archive_arg)?;
     Archive::open(&root, mode)
+}
+
+/// The reader's access level: given, else the archive's default.
+pub(crate) fn access(
+    archive: &Archive,
+    a: &crate::cli::AccessArgs,
+) -> Result<crate::model::Access> {
+    match a.access {
+        Some(level) => Ok(level),
+        None => archive.default_access(),
+    }
 }
 
 /// A message for the person at the terminal, never for the data stream.
