@@ -11,6 +11,7 @@ mod compile;
 mod exec;
 pub mod fields;
 mod parse;
+pub mod raw;
 
 pub use compile::{fold, fts_string};
 pub use exec::{count, count_plan, register, run, select_plan, Options, Plan, EXTRA_KEYS};

@@ -64,7 +64,12 @@ pub fn consent(conn: &Connection, reader: Reader, within_days: i64) -> Result<Re
              ORDER BY i.id",
             open.sql
         );
-        let missing = rows(conn, &sql, &open.params, &["id", "title", "consent", "scope"])?;
+        let missing = rows(
+            conn,
+            &sql,
+            &open.params,
+            &["id", "title", "consent", "scope"],
+        )?;
         let n = missing.len();
         report.sections.push(Section {
             key: "without_evidence",
@@ -92,7 +97,12 @@ pub fn consent(conn: &Connection, reader: Reader, within_days: i64) -> Result<Re
             "SELECT i.id, cc.date, cc.reason FROM items i{FACTS_JOIN}
              WHERE i.kind = 'testimony' AND cc.status = 'withdrawn' ORDER BY cc.date, i.id"
         );
-        let w = rows(conn, &sql, &[], &["id", "withdrawn_on", "withdrawal_reason"])?;
+        let w = rows(
+            conn,
+            &sql,
+            &[],
+            &["id", "withdrawn_on", "withdrawal_reason"],
+        )?;
         let n = w.len();
         report.sections.push(Section {
             key: "withdrawals",

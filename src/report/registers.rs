@@ -125,9 +125,7 @@ pub fn narrators(conn: &Connection, reader: Reader) -> Result<Report> {
     );
     let by_anon = rows(
         conn,
-        &format!(
-            "SELECT n.anonymity, count(DISTINCT n.id), count(*) {base} GROUP BY 1 ORDER BY 1"
-        ),
+        &format!("SELECT n.anonymity, count(DISTINCT n.id), count(*) {base} GROUP BY 1 ORDER BY 1"),
         &open.params,
         &["anonymity", "narrators", "testimonies"],
     )?;
