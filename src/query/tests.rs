@@ -109,7 +109,10 @@ fn grammar() {
 #[test]
 fn errors_say_what_and_where() {
     let cases: &[(&str, &[&str])] = &[
-        ("kidn:testimony", &["column 1", "unknown field \"kidn\"", "\"kind\""]),
+        (
+            "kidn:testimony",
+            &["column 1", "unknown field \"kidn\"", "\"kind\""],
+        ),
         ("cellar title:\"tannery", &["column 14", "unbalanced quote"]),
         ("date:19x8", &["date", "19x8"]),
         ("date:1990..1980", &["ends before it starts"]),
@@ -150,7 +153,13 @@ fn the_policy_is_in_every_query() {
     let listed = crate::policy::sql::listed(Access::Research).sql;
     let open = crate::policy::sql::open(Access::Research, today()).sql;
     // Visible fields: listed only.
-    for s in ["", "kind:testimony", "collection:letters", "id:3", "access:closed"] {
+    for s in [
+        "",
+        "kind:testimony",
+        "collection:letters",
+        "id:3",
+        "access:closed",
+    ] {
         let (sql, _) = sql_for(s, Access::Research);
         assert!(sql.starts_with(&listed), "{s}: {sql}");
         assert!(!sql.contains(&open), "{s} needs no open filter: {sql}");
@@ -168,7 +177,10 @@ fn the_policy_is_in_every_query() {
     ] {
         let (sql, _) = sql_for(s, Access::Research);
         assert!(sql.starts_with(&listed), "{s}: {sql}");
-        assert!(sql.contains(&open), "{s} must be limited to open items: {sql}");
+        assert!(
+            sql.contains(&open),
+            "{s} must be limited to open items: {sql}"
+        );
     }
     // Testimonies' origins are withheld below custodian.
     let (sql, _) = sql_for("origin:project", Access::Public);
@@ -214,7 +226,17 @@ fn fts_strings_cannot_inject_syntax() {
     let conn = rusqlite::Connection::open_in_memory().unwrap();
     conn.execute_batch("CREATE VIRTUAL TABLE f USING fts5(body); INSERT INTO f VALUES ('x');")
         .unwrap();
-    for w in ["\"", "a\" OR \"x", "*", "body:x", "NEAR(x x)", "x AND", "^x", "!!!", "'"] {
+    for w in [
+        "\"",
+        "a\" OR \"x",
+        "*",
+        "body:x",
+        "NEAR(x x)",
+        "x AND",
+        "^x",
+        "!!!",
+        "'",
+    ] {
         let n: rusqlite::Result<i64> = conn.query_row(
             "SELECT count(*) FROM f WHERE f MATCH ?1",
             [super::fts_string(w)],

@@ -2,3 +2,7 @@
 //! temp-dir harness (`harness.rs`). Each test runs the real `custos` binary.
 
 mod harness;
+mod query;
+mod report;
+mod sample;
+mod terms;
