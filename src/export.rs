@@ -157,6 +157,11 @@ pub fn export(archive: &mut Archive, dest: &Path, opts: &ExportOptions) -> Resul
                 .map(output::to_value)
                 .collect::<Result<_>>()?,
         );
+        let terms: Vec<Value> = crate::catalogue::terms::for_item(conn, *id)?
+            .into_iter()
+            .map(|(vocab, label)| json!({"vocab": vocab, "label": label}))
+            .collect();
+        obj.insert("terms".into(), terms.into());
         obj.insert("provenance".into(), prov.into());
         obj.insert("events".into(), evs.into());
         records.push(value);

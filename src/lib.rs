@@ -18,4 +18,6 @@ pub mod manifest;
 pub mod model;
 pub mod output;
 pub mod policy;
+pub mod query;
+pub mod report;
 pub mod store;

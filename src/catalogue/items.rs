@@ -44,15 +44,20 @@ pub struct ItemRecord {
     pub description: Option<String>,
 }
 
-const SELECT_RECORD: &str = "
-SELECT i.id, i.title, i.kind, i.date, o.sha256, o.size, o.media_type,
+/// The fifteen columns [`row_to_record`] reads, in order; they need
+/// [`RECORD_FROM`] (aliases `i`, `o`, `p`).
+pub const RECORD_COLUMNS: &str = "i.id, i.title, i.kind, i.date, o.sha256, o.size, o.media_type,
        p.original_name, p.origin, p.ingested_at, p.ingested_by,
-       i.language, i.collection, i.creator, i.description
+       i.language, i.collection, i.creator, i.description";
+
+/// Items with their object and first provenance record.
+pub const RECORD_FROM: &str = "
 FROM items i
 JOIN objects o ON o.id = i.object_id
 LEFT JOIN provenance p ON p.id = (SELECT min(id) FROM provenance WHERE item_id = i.id)";
 
-fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<ItemRecord> {
+/// Reads the record from [`RECORD_COLUMNS`] at the start of a row.
+pub fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<ItemRecord> {
     let name: Option<Vec<u8>> = r.get(7)?;
     Ok(ItemRecord {
         id: r.get(0)?,
@@ -131,7 +136,9 @@ pub fn insert_text(conn: &Connection, id: ItemId, title: &str, text: Option<&str
 
 pub fn get(conn: &Connection, id: ItemId) -> Result<Option<ItemRecord>> {
     Ok(conn
-        .prepare_cached(&format!("{SELECT_RECORD} WHERE i.id = ?1"))?
+        .prepare_cached(&format!(
+            "SELECT {RECORD_COLUMNS} {RECORD_FROM} WHERE i.id = ?1"
+        ))?
         .query_row([id], row_to_record)
         .optional()?)
 }
@@ -172,45 +179,6 @@ pub fn order_by(sort: &str) -> Result<String> {
         })?;
     let dir = if desc { "DESC" } else { "ASC" };
     Ok(format!("{expr} {dir}, i.id {dir}"))
-}
-
-pub struct ListOptions<'a> {
-    pub sort: &'a str,
-    pub limit: Option<u64>,
-    pub offset: u64,
-    /// Only items this filter (from `policy::sql`) lets through.
-    pub filter: &'a crate::policy::sql::Filter,
-}
-
-/// Items with the facts the policy needs to shape each one.
-pub fn list(
-    conn: &Connection,
-    opts: &ListOptions<'_>,
-) -> Result<Vec<(ItemRecord, crate::policy::Facts)>> {
-    use crate::policy::sql::{facts_from_row, FACTS_COLUMNS, FACTS_JOIN};
-    let sql = format!(
-        "{}, {FACTS_COLUMNS} {} {FACTS_JOIN} WHERE {} ORDER BY {} LIMIT ? OFFSET ?",
-        SELECT_RECORD
-            .split_once("\nFROM")
-            .map(|(cols, _)| cols)
-            .unwrap_or(SELECT_RECORD),
-        SELECT_RECORD
-            .split_once("\nFROM")
-            .map(|(_, from)| format!("FROM{from}"))
-            .unwrap_or_default(),
-        opts.filter.sql,
-        order_by(opts.sort)?
-    );
-    let mut params = opts.filter.params.clone();
-    params.push(rusqlite::types::Value::Integer(
-        opts.limit.map(|l| l as i64).unwrap_or(-1),
-    ));
-    params.push(rusqlite::types::Value::Integer(opts.offset as i64));
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(params.iter()), |r| {
-        Ok((row_to_record(r)?, facts_from_row(r, 15)?))
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// One metadata field an `edit` may change.

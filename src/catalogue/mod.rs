@@ -1,5 +1,5 @@
-//! The catalogue's rows: items, objects, provenance, extracted text and the
-//! event log. All SQL about them lives here, behind typed functions.
+//! The catalogue's rows: items, objects, provenance, extracted text, terms
+//! and the event log. All SQL about them lives here, behind typed functions.
 //!
 //! It reads and writes rows; it does not decide who may see them (that is
 //! `policy`) and it never prints.
@@ -8,6 +8,7 @@ pub mod consent;
 pub mod events;
 pub mod items;
 pub mod provenance;
+pub mod terms;
 
 /// File names need not be UTF-8; they are stored byte-exact and shown with
 /// each invalid byte as `\xNN`, so a name is never silently altered.

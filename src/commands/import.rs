@@ -11,7 +11,8 @@ use crate::model::Method;
 use crate::output::{self, col, Format};
 
 pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
-    let meta = item_meta(&a.meta)?;
+    let mut meta = item_meta(&a.meta)?;
+    meta.terms = super::tag::term_list(&a.terms, &[])?;
     let agent = super::agent(a.agent.as_deref());
     let (jobs, method) = match &a.bag {
         Some(dir) => (bag_jobs(dir, &agent)?, Method::Bag),
@@ -151,5 +152,6 @@ pub(crate) fn item_meta(m: &MetaArgs) -> Result<ItemMeta> {
         creator: nonempty("creator", &m.creator)?,
         description: nonempty("description", &m.description)?,
         collection: nonempty("collection", &m.collection)?,
+        terms: Vec::new(),
     })
 }

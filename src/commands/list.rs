@@ -1,13 +1,13 @@
-//! `custos list`: the items of the archive, one row each.
+//! `custos list`: the items of the archive the reader may see, one row
+//! each, shaped by the access policy.
 
 use std::path::Path;
 
 use crate::archive::Mode;
-use crate::catalogue::items::{self, ListOptions};
 use crate::cli::ListArgs;
 use crate::error::Result;
 use crate::output::{self, bytes_col, col, Column};
-use crate::policy::{self, present};
+use crate::query;
 
 pub const LIST_COLUMNS: &[Column] = &[
     col("id", "ID"),
@@ -41,36 +41,17 @@ pub const ALL_COLUMNS: &[Column] = &[
 
 pub fn run(archive_arg: Option<&Path>, a: ListArgs) -> Result<()> {
     let archive = super::open(archive_arg, Mode::Read)?;
-    let access = super::access(&archive, &a.access)?;
-    let today = crate::clock::today();
-    let filter = policy::sql::listed(access);
-    let records = items::list(
-        archive.conn(),
-        &ListOptions {
-            sort: &a.sort,
-            limit: a.limit,
-            offset: a.offset,
-            filter: &filter,
-        },
-    )?;
-    let mut rows = Vec::with_capacity(records.len());
-    for (record, facts) in &records {
-        let decision = policy::decide(access, facts, today);
-        let redacted = if facts.redacted {
-            items::redacted_copy(archive.conn(), record.id)?
-        } else {
-            None
-        };
-        let class = policy::access_class(facts, today);
-        if let Some(v) = present::item(
-            &decision,
-            class,
-            output::to_value(record)?,
-            redacted.as_ref(),
-        ) {
-            rows.push(v);
-        }
-    }
+    // The same path as `custos query` with no terms: the policy filters in
+    // SQL and shapes every row.
+    let opts = query::Options {
+        access: super::access(&archive, &a.access)?,
+        today: crate::clock::today(),
+        sort: Some(&a.sort),
+        limit: a.limit,
+        offset: a.offset,
+        extra: &[],
+    };
+    let rows = query::run(archive.conn(), &query::Query::default(), &opts)?;
     let cols = match a.output.format {
         output::Format::Table => LIST_COLUMNS,
         _ => ALL_COLUMNS,

@@ -10,7 +10,12 @@ mod export;
 mod import;
 mod init;
 mod list;
+mod query;
+mod report;
 mod show;
+mod sql;
+mod tag;
+mod terms;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -30,6 +35,13 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Consent(a) => consent::run(archive_arg, a),
         Command::Export(a) => export::run(archive_arg, a),
         Command::Bag(b) => bag::run(b),
+        Command::Tag(a) => tag::run(archive_arg, a, false),
+        Command::Untag(a) => tag::run(archive_arg, a, true),
+        Command::Terms(a) => terms::run(archive_arg, a),
+        Command::Query(a) => query::run(archive_arg, a),
+        Command::Fields(a) => query::fields(a),
+        Command::Report(a) => report::run(archive_arg, a),
+        Command::Sql(a) => sql::run(archive_arg, a),
         Command::Completions(a) => completions::completions(a),
         Command::Man(a) => completions::man(a),
     }
@@ -40,13 +52,13 @@ pub(crate) fn open(archive_arg: Option<&Path>, mode: Mode) -> Result<Archive> {
     Archive::open(&root, mode)
 }
 
-/// The access level a read command works at: asked for, else the archive's.
+/// The reader's access level: given, else the archive's default.
 pub(crate) fn access(
     archive: &Archive,
-    asked: &crate::cli::AccessArgs,
+    a: &crate::cli::AccessArgs,
 ) -> Result<crate::model::Access> {
-    match asked.access {
-        Some(a) => Ok(a),
+    match a.access {
+        Some(level) => Ok(level),
         None => archive.default_access(),
     }
 }

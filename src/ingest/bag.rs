@@ -106,6 +106,18 @@ fn meta_of(r: &Value) -> ItemMeta {
         creator: text(r, "creator"),
         description: text(r, "description"),
         collection: text(r, "collection"),
+        terms: r
+            .get("terms")
+            .and_then(Value::as_array)
+            .map(|ts| {
+                ts.iter()
+                    .filter_map(|t| {
+                        let vocab = t.get("vocab")?.as_str()?.parse().ok()?;
+                        Some((vocab, t.get("label")?.as_str()?.to_string()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
     }
 }
 

@@ -285,6 +285,21 @@ impl Row {
             creator: self.creator.clone(),
             description: self.description.clone(),
             collection: self.collection.clone(),
+            terms: self
+                .events
+                .iter()
+                .map(|t| (crate::model::Vocab::Event, t.clone()))
+                .chain(
+                    self.places
+                        .iter()
+                        .map(|t| (crate::model::Vocab::Place, t.clone())),
+                )
+                .chain(
+                    self.subjects
+                        .iter()
+                        .map(|t| (crate::model::Vocab::Subject, t.clone())),
+                )
+                .collect(),
         }
     }
 }

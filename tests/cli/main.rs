@@ -10,3 +10,7 @@ mod export;
 mod import;
 mod init;
 mod list_show;
+mod query;
+mod report;
+mod sample;
+mod terms;
