@@ -15,4 +15,7 @@ pub mod ingest;
 pub mod model;
 pub mod output;
 pub mod policy;
+pub mod purge;
+pub mod redact;
+pub mod seal;
 pub mod store;
