@@ -7,13 +7,17 @@ use crate::cli::{ImportArgs, MetaArgs};
 use crate::edtf::Edtf;
 use crate::error::{Error, Result};
 use crate::ingest::{self, Found, ImportOptions, ItemMeta, Status};
-use crate::model::Method;
+use crate::model::{Kind, Method};
 use crate::output::{self, col, Format};
 
 pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
-    let meta = item_meta(&a.meta)?;
+    let mut meta = item_meta(&a.meta)?;
     let mut archive = super::open(archive_arg, Mode::Write)?;
-    let jobs = ingest::jobs_for_paths(&a.paths, &meta, a.origin.as_deref());
+    let hook = testimony_hook(&archive, &a, &mut meta)?;
+    let mut jobs = ingest::jobs_for_paths(&a.paths, &meta, a.origin.as_deref());
+    for j in &mut jobs {
+        j.after_insert = hook.clone();
+    }
     let files = jobs
         .iter()
         .filter(|j| matches!(j.found, Found::File { .. }))
@@ -95,6 +99,35 @@ pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// With `--narrator N`, the hook that makes each new item a testimony of N
+/// (and the kind `testimony`); checked before anything is imported.
+fn testimony_hook(
+    archive: &crate::archive::Archive,
+    a: &ImportArgs,
+    meta: &mut ItemMeta,
+) -> Result<Option<std::sync::Arc<ingest::AfterInsert>>> {
+    let Some(narrator) = a.narrator else {
+        let i = &a.interview;
+        if i.interview_date.is_some() || i.interview_place.is_some() || i.interviewer.is_some() {
+            return Err(Error::usage(
+                "--interview-date, --interview-place and --interviewer describe a testimony; give --narrator N too",
+            ));
+        }
+        return Ok(None);
+    };
+    match meta.kind {
+        None | Some(Kind::Testimony) => meta.kind = Some(Kind::Testimony),
+        Some(k) => {
+            return Err(Error::usage(format!(
+                "--narrator makes items testimonies, but --kind {k} was given"
+            )))
+        }
+    }
+    let fields = super::testimony::fields(archive, narrator, &a.interview)?;
+    let agent = super::agent(a.agent.as_deref());
+    Ok(Some(super::testimony::import_hook(fields, agent)))
 }
 
 /// Validates the metadata flags before anything is read or written.

@@ -6,8 +6,14 @@ mod completions;
 mod edit;
 mod import;
 mod init;
+mod input;
+mod key;
 mod list;
+mod narrator;
+mod purge;
+mod redact;
 mod show;
+mod testimony;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -24,6 +30,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::List(a) => list::run(archive_arg, a),
         Command::Show(a) => show::run(archive_arg, a),
         Command::Edit(a) => edit::run(archive_arg, a),
+        Command::Key(a) => key::run(archive_arg, a),
+        Command::Narrator(a) => narrator::run(archive_arg, a),
+        Command::Testimony(a) => testimony::run(archive_arg, a),
+        Command::Redact(a) => redact::run(archive_arg, a),
+        Command::Purge(a) => purge::run(archive_arg, a),
         Command::Completions(a) => completions::completions(a),
         Command::Man(a) => completions::man(a),
     }
