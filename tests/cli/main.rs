@@ -2,3 +2,8 @@
 //! temp-dir harness (`harness.rs`). Each test runs the real `custos` binary.
 
 mod harness;
+mod key;
+mod narrator;
+mod purge;
+mod redact;
+mod seed;
