@@ -255,7 +255,10 @@ mod tests {
     #[test]
     fn whole_words_case_insensitively() {
         assert_eq!(
-            r("Ann told ANN's neighbour; Anna and announcements stay.", "ann"),
+            r(
+                "Ann told ANN's neighbour; Anna and announcements stay.",
+                "ann"
+            ),
             "[redacted] told [redacted]'s neighbour; Anna and announcements stay."
         );
     }

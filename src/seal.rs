@@ -172,9 +172,7 @@ mod tests {
     fn sealed_values_open_only_with_their_key() {
         let k = Key::generate();
         let sealed = seal(&k.recipient(), b"CANARY-Legal-Name").unwrap();
-        assert!(!sealed
-            .windows(6)
-            .any(|w| w == b"CANARY".as_slice()));
+        assert!(!sealed.windows(6).any(|w| w == b"CANARY".as_slice()));
         let plain = open_string(&k, &sealed, "narrator 1").unwrap();
         assert_eq!(plain.expose_secret(), "CANARY-Legal-Name");
         let other = Key::generate();
@@ -211,7 +209,10 @@ mod tests {
         );
         let back = Key::read(&p).unwrap();
         back.check(&k.recipient()).unwrap();
-        assert!(matches!(Key::generate().write_new(&p), Err(Error::Usage(_))));
+        assert!(matches!(
+            Key::generate().write_new(&p),
+            Err(Error::Usage(_))
+        ));
         let junk = dir.path().join("junk");
         fs::write(&junk, "AGE-SECRET-KEY-CANARY").unwrap();
         let err = Key::read(&junk).unwrap_err().to_string();

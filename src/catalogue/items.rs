@@ -242,7 +242,9 @@ pub fn set_field(
     if old.as_deref() == value {
         return Ok(None);
     }
-    if matches!(field, Field::Title | Field::Description) && super::redactions::is_redacted(conn, id)? {
+    if matches!(field, Field::Title | Field::Description)
+        && super::redactions::is_redacted(conn, id)?
+    {
         // The redacted copy and the public index are computed from the
         // original with the sealed terms; an edit here would bypass them.
         return Err(Error::Refused(format!(

@@ -59,9 +59,8 @@ pub fn set(
         f.interview_place,
         f.interviewer
     ])?;
-    let old_kind: String = conn.query_row("SELECT kind FROM items WHERE id = ?1", [item], |r| {
-        r.get(0)
-    })?;
+    let old_kind: String =
+        conn.query_row("SELECT kind FROM items WHERE id = ?1", [item], |r| r.get(0))?;
     conn.prepare_cached(
         "UPDATE items SET kind = 'testimony', updated_at = ?2 WHERE id = ?1 AND kind <> 'testimony'",
     )?

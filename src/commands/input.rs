@@ -15,7 +15,9 @@ use crate::error::{Error, Result};
 /// A secret text from a file; trailing white space removed.
 pub(crate) fn secret_file(path: &Path) -> Result<SecretString> {
     let raw = SecretString::from(std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?);
-    Ok(SecretString::from(raw.expose_secret().trim_end().to_string()))
+    Ok(SecretString::from(
+        raw.expose_secret().trim_end().to_string(),
+    ))
 }
 
 /// A secret text from stdin to its end; trailing white space removed.
@@ -24,7 +26,9 @@ pub(crate) fn secret_stdin() -> Result<SecretString> {
     let read = std::io::stdin().read_to_string(&mut raw);
     let raw = SecretString::from(raw);
     read.map_err(|e| Error::io("<stdin>", e))?;
-    Ok(SecretString::from(raw.expose_secret().trim_end().to_string()))
+    Ok(SecretString::from(
+        raw.expose_secret().trim_end().to_string(),
+    ))
 }
 
 /// Whether the user asked to give a legal identity, or could be asked.
@@ -44,11 +48,13 @@ pub(crate) fn legal_identity(a: &LegalNameArgs, may_prompt: bool) -> Result<Opti
     } else if a.legal_name_stdin {
         secret_stdin()?
     } else if may_prompt && prompt_possible() {
-        let typed = rpassword::prompt_password(
-            "custos: legal identity (real name, contact; hidden; empty for none): ",
-        )
-        .map_err(|e| Error::io("<terminal>", e))?;
-        SecretString::from(typed.trim().to_string())
+        let typed = SecretString::from(
+            rpassword::prompt_password(
+                "custos: legal identity (real name, contact; hidden; empty for none): ",
+            )
+            .map_err(|e| Error::io("<terminal>", e))?,
+        );
+        SecretString::from(typed.expose_secret().trim().to_string())
     } else {
         return Ok(None);
     };

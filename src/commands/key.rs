@@ -37,7 +37,9 @@ fn init(archive_arg: Option<&Path>, a: KeyInitArgs) -> Result<()> {
         )));
     }
     let out = a.out.or(default).ok_or_else(|| {
-        Error::usage("cannot tell where your config folder is; give --out FILE (outside the archive)")
+        Error::usage(
+            "cannot tell where your config folder is; give --out FILE (outside the archive)",
+        )
     })?;
     refuse_inside(&out, archive.root())?;
     let key = Key::generate();
@@ -90,7 +92,9 @@ fn refuse_inside(out: &Path, root: &Path) -> Result<()> {
             _ => break,
         }
     }
-    let mut resolved = existing.canonicalize().map_err(|e| Error::io(existing, e))?;
+    let mut resolved = existing
+        .canonicalize()
+        .map_err(|e| Error::io(existing, e))?;
     for n in rest.iter().rev() {
         resolved.push(n);
     }

@@ -240,10 +240,7 @@ fn show(archive_arg: Option<&Path>, a: NarratorShowArgs) -> Result<()> {
     // The same words whether the narrator is missing or hidden: existence
     // itself can tell who spoke to the archive.
     let missing = || Error::usage(format!("no narrator {id} in this archive"));
-    let mut archive = super::open(
-        archive_arg,
-        if a.reveal { Mode::Write } else { Mode::Read },
-    )?;
+    let mut archive = super::open(archive_arg, if a.reveal { Mode::Write } else { Mode::Read })?;
     let access = match (a.access, a.reveal) {
         (Some(x), _) => x,
         (None, true) => Access::Custodian,
@@ -276,7 +273,14 @@ fn show(archive_arg: Option<&Path>, a: NarratorShowArgs) -> Result<()> {
         // Logged and committed before anything is shown.
         archive.write(|tx| {
             let detail = serde_json::json!({ "narrator": id });
-            EventLog::new(tx)?.append(EventType::Reveal, None, &agent, outcome, Some(&detail), &now)?;
+            EventLog::new(tx)?.append(
+                EventType::Reveal,
+                None,
+                &agent,
+                outcome,
+                Some(&detail),
+                &now,
+            )?;
             Ok(())
         })?;
         if identity.is_none() {
@@ -298,8 +302,14 @@ fn edit(archive_arg: Option<&Path>, a: NarratorEditArgs) -> Result<()> {
     let text = |v: Option<String>| v.map(SqlValue::Text);
     for (field, v) in [
         (Field::Display, text(f.display)),
-        (Field::Anonymity, a.anonymity.map(|x| SqlValue::Text(x.to_string()))),
-        (Field::BirthYear, f.birth_year.map(|y| SqlValue::Integer(y.into()))),
+        (
+            Field::Anonymity,
+            a.anonymity.map(|x| SqlValue::Text(x.to_string())),
+        ),
+        (
+            Field::BirthYear,
+            f.birth_year.map(|y| SqlValue::Integer(y.into())),
+        ),
         (Field::PlaceOfOrigin, text(f.place_of_origin)),
         (Field::PlaceOfResidence, text(f.place_of_residence)),
         (Field::Notes, text(f.notes)),
@@ -319,13 +329,18 @@ fn edit(archive_arg: Option<&Path>, a: NarratorEditArgs) -> Result<()> {
                 ))
             })?;
         if wanted.iter().any(|(f, _)| *f == field) {
-            return Err(Error::usage(format!("--clear {name} conflicts with setting it")));
+            return Err(Error::usage(format!(
+                "--clear {name} conflicts with setting it"
+            )));
         }
         wanted.push((field, SqlValue::Null));
     }
     let mut archive = super::open(archive_arg, Mode::Write)?;
     if !narrators::exists(archive.conn(), a.id)? {
-        return Err(Error::usage(format!("no narrator {} in this archive", a.id)));
+        return Err(Error::usage(format!(
+            "no narrator {} in this archive",
+            a.id
+        )));
     }
     let sealed = sealed_identity(&archive, &a.legal, false)?;
     if wanted.is_empty() && sealed.is_none() {
@@ -362,10 +377,11 @@ fn edit(archive_arg: Option<&Path>, a: NarratorEditArgs) -> Result<()> {
         Ok(changed)
     })?;
     if changed.is_empty() {
-        super::note(format!("narrator {id}: nothing changed (the values were already so)"));
+        super::note(format!(
+            "narrator {id}: nothing changed (the values were already so)"
+        ));
     } else {
         super::note(format!("narrator {id}: changed {}", changed.join(", ")));
     }
     Ok(())
 }
-

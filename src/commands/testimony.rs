@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use crate::archive::{Archive, Mode};
 use crate::catalogue::events::{EventLog, EventType};
+use crate::catalogue::items;
 use crate::catalogue::narrators::{self, NarratorId};
 use crate::catalogue::testimonies::{self, TestimonyFields};
-use crate::catalogue::items;
 use crate::cli::{InterviewArgs, TestimonyArgs, TestimonyCommand, TestimonySetArgs};
 use crate::edtf::Edtf;
 use crate::error::{Error, Result};

@@ -42,7 +42,13 @@ fn setup() -> (Env, std::path::PathBuf) {
     );
     assert_eq!((n1, n2), (1, 2));
     seed::testimony(&env, "t1.txt", "We hid in the cellar.", 1, &[]);
-    seed::testimony(&env, "t2.txt", "The neighbours came.", 2, &["--interviewer", "A. H."]);
+    seed::testimony(
+        &env,
+        "t2.txt",
+        "The neighbours came.",
+        2,
+        &["--interviewer", "A. H."],
+    );
     (env, key)
 }
 
@@ -60,7 +66,11 @@ fn legal_identities_never_reach_the_database_in_clear() {
     reader
         .query_row("SELECT count(*) FROM settings", [], |r| r.get::<_, i64>(0))
         .unwrap();
-    seed::narrator(&env, LEGAL, &["--display", "D.", "--anonymity", "anonymous"]);
+    seed::narrator(
+        &env,
+        LEGAL,
+        &["--display", "D.", "--anonymity", "anonymous"],
+    );
     let wal = env.archive().join("custos.db-wal");
     assert!(wal.exists());
     for file in [seed::db(&env), wal] {
@@ -84,7 +94,12 @@ fn below_custodian_a_narrator_shows_only_through_an_open_testimony() {
     let anon = &research[0];
     assert_eq!(anon["display"], "CANARY-DISPLAY-D");
     assert_eq!(anon["anonymity"], "anonymous");
-    for k in ["birth_year", "place_of_origin", "legal_identity_sealed", "created_at"] {
+    for k in [
+        "birth_year",
+        "place_of_origin",
+        "legal_identity_sealed",
+        "created_at",
+    ] {
         assert!(anon[k].is_null(), "{k} shown: {anon}");
     }
     assert_eq!(anon["testimonies"], serde_json::json!([1]));
@@ -115,8 +130,10 @@ fn no_format_or_level_shows_a_legal_identity_without_the_key() {
                 vec!["narrator", "show", "1"],
                 vec!["narrator", "show", "2"],
             ] {
-                let (_, out, err) =
-                    run(&env, &[&args[..], &["--access", access, "--format", format]].concat());
+                let (_, out, err) = run(
+                    &env,
+                    &[&args[..], &["--access", access, "--format", format]].concat(),
+                );
                 for text in [&out, &err] {
                     assert!(!text.contains("CANARY-LEGAL"), "{args:?} {access} {format}");
                     assert!(!text.contains("CANARY-PHONE"), "{args:?} {access} {format}");
@@ -137,7 +154,14 @@ fn reveal_needs_the_right_key_and_is_logged_without_the_value() {
     let wrong = seed::key_init(&other);
     let (code, out, err) = run(
         &env,
-        &["narrator", "show", "1", "--reveal", "--key", wrong.to_str().unwrap()],
+        &[
+            "narrator",
+            "show",
+            "1",
+            "--reveal",
+            "--key",
+            wrong.to_str().unwrap(),
+        ],
     );
     assert_eq!(code, 12, "{err}");
     assert!(out.is_empty());
@@ -145,7 +169,16 @@ fn reveal_needs_the_right_key_and_is_logged_without_the_value() {
     // Not at research level, key or not.
     let (code, out, _) = run(
         &env,
-        &["narrator", "show", "1", "--reveal", "--access", "research", "--key", key.to_str().unwrap()],
+        &[
+            "narrator",
+            "show",
+            "1",
+            "--reveal",
+            "--access",
+            "research",
+            "--key",
+            key.to_str().unwrap(),
+        ],
     );
     assert_eq!(code, 2);
     assert!(out.is_empty());
@@ -179,23 +212,60 @@ fn sealing_needs_a_key_and_the_narrator_must_exist_before_import() {
     let f = env.write("legal.txt", "CANARY-LEGAL-x");
     let (code, out, err) = run(
         &env,
-        &["narrator", "add", "--anonymity", "anonymous", "--legal-name-file", f.to_str().unwrap()],
+        &[
+            "narrator",
+            "add",
+            "--anonymity",
+            "anonymous",
+            "--legal-name-file",
+            f.to_str().unwrap(),
+        ],
     );
     assert_eq!(code, 2);
     assert!(out.is_empty());
     assert!(err.contains("custos key init"), "{err}");
     assert!(!err.contains("CANARY"));
     // Without a legal identity a narrator needs no key.
-    let v = env.json(&["narrator", "add", "--anonymity", "named", "--display", "X", "--format", "json"]);
+    let v = env.json(&[
+        "narrator",
+        "add",
+        "--anonymity",
+        "named",
+        "--display",
+        "X",
+        "--format",
+        "json",
+    ]);
     assert_eq!(v, serde_json::json!({"id": 1}));
     let t = env.write("t.txt", "text");
     let (code, _, err) = run(
         &env,
-        &["import", t.to_str().unwrap(), "--kind", "testimony", "--narrator", "7"],
+        &[
+            "import",
+            t.to_str().unwrap(),
+            "--kind",
+            "testimony",
+            "--narrator",
+            "7",
+        ],
     );
     assert_eq!(code, 2, "{err}");
-    assert!(env.json(&["list", "--format", "json"]).as_array().unwrap().is_empty());
-    let (code, _, _) = run(&env, &["import", t.to_str().unwrap(), "--kind", "letter", "--narrator", "1"]);
+    assert!(env
+        .json(&["list", "--format", "json"])
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let (code, _, _) = run(
+        &env,
+        &[
+            "import",
+            t.to_str().unwrap(),
+            "--kind",
+            "letter",
+            "--narrator",
+            "1",
+        ],
+    );
     assert_eq!(code, 2);
 }
 
@@ -205,19 +275,51 @@ fn testimony_set_links_an_item_and_edit_logs_field_names_only() {
     let doc = env.write("doc.txt", "A letter.");
     env.import(&[doc.as_path()], &["--kind", "letter"]);
     env.cmd()
-        .args(["testimony", "set", "3", "--narrator", "2", "--interview-place", "CANARY-IPLACE"])
+        .args([
+            "testimony",
+            "set",
+            "3",
+            "--narrator",
+            "2",
+            "--interview-place",
+            "CANARY-IPLACE",
+        ])
         .assert()
         .success();
-    let shown = env.json(&["narrator", "show", "2", "--access", "custodian", "--format", "json"]);
+    let shown = env.json(&[
+        "narrator",
+        "show",
+        "2",
+        "--access",
+        "custodian",
+        "--format",
+        "json",
+    ]);
     assert_eq!(shown["testimonies"], serde_json::json!([2, 3]));
     assert!(shown["legal_identity"].is_null());
     let (code, _, _) = run(&env, &["testimony", "set", "3", "--narrator", "9"]);
     assert_eq!(code, 2);
     env.cmd()
-        .args(["narrator", "edit", "1", "--place-of-residence", "CANARY-RES", "--clear", "birth_year"])
+        .args([
+            "narrator",
+            "edit",
+            "1",
+            "--place-of-residence",
+            "CANARY-RES",
+            "--clear",
+            "birth_year",
+        ])
         .assert()
         .success();
-    let v = env.json(&["narrator", "show", "1", "--access", "custodian", "--format", "json"]);
+    let v = env.json(&[
+        "narrator",
+        "show",
+        "1",
+        "--access",
+        "custodian",
+        "--format",
+        "json",
+    ]);
     assert_eq!(v["place_of_residence"], "CANARY-RES");
     assert!(v["birth_year"].is_null());
     let c = rusqlite::Connection::open(seed::db(&env)).unwrap();
