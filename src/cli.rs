@@ -45,6 +45,9 @@ pub enum Command {
     Testimony(TestimonyArgs),
     Redact(RedactArgs),
     Purge(PurgeArgs),
+    Consent(ConsentArgs),
+    #[command(subcommand)]
+    Bag(BagCommand),
     Completions(CompletionsArgs),
     Man(ManArgs),
 }
@@ -55,6 +58,15 @@ pub struct OutputArgs {
     /// Output format: table for reading; json, jsonl, csv, tsv for programs
     #[arg(long, short = 'f', value_enum, default_value = "table")]
     pub format: Format,
+}
+
+/// Who is reading: every read command takes it, and the consent policy
+/// decides what that reader sees.
+#[derive(Debug, Args, Clone, Default)]
+pub struct AccessArgs {
+    /// Access level: public, research or custodian (default: the archive's, set at init)
+    #[arg(long, value_enum)]
+    pub access: Option<Access>,
 }
 
 /// Create a new, empty archive
@@ -163,6 +175,8 @@ pub struct ShowArgs {
     /// Item id
     pub id: crate::model::ItemId,
     #[command(flatten)]
+    pub access: AccessArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -182,6 +196,111 @@ pub struct EditArgs {
     /// Who is editing (default: your login name)
     #[arg(long)]
     pub agent: Option<String>,
+}
+
+/// Record and read the consent of a testimony
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  custos consent 17 grant --scope publication --date 2019-05-02 --evidence 18\n  custos consent 17 grant --scope research --date 2018-04-09 --embargo-until 2031-01-01\n  custos consent 17 restrict --scope archive --reason \"narrator asked to limit use\"\n  custos consent 17 withdraw --date 2026-11-20 --reason \"narrator's request by phone\"\n  custos consent 17 history\n\nA testimony with no consent recorded is pending and treated as closed. The latest event is the\ncurrent state; a withdrawal takes effect on every output at once. Scopes, narrowest first:\narchive (custodian only), research, publication, public."
+)]
+pub struct ConsentArgs {
+    /// Item id of the testimony
+    pub id: crate::model::ItemId,
+    #[command(subcommand)]
+    pub action: ConsentAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConsentAction {
+    /// Record consent given for a scope, optionally embargoed until a date
+    Grant(GrantArgs),
+    /// Narrow the consent to a scope, with the reason
+    Restrict(RestrictArgs),
+    /// Record that consent was withdrawn: the testimony closes everywhere at once
+    Withdraw(WithdrawArgs),
+    /// The consent history of the testimony
+    History(HistoryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GrantArgs {
+    /// How far the consent reaches: archive, research, publication, public
+    #[arg(long, value_enum)]
+    pub scope: crate::model::Scope,
+    /// Date consent was given, YYYY-MM-DD (default: today)
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Item holding the signed release or the recorded verbal consent
+    #[arg(long, value_name = "ITEM")]
+    pub evidence: Option<crate::model::ItemId>,
+    /// Closed to all but the custodian until this date, YYYY-MM-DD (open on the day)
+    #[arg(long, value_name = "DATE")]
+    pub embargo_until: Option<String>,
+    /// A note on the consent (custodian only)
+    #[arg(long)]
+    pub note: Option<String>,
+    /// Who records it (default: your login name)
+    #[arg(long)]
+    pub agent: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RestrictArgs {
+    /// The narrower scope now allowed
+    #[arg(long, value_enum)]
+    pub scope: crate::model::Scope,
+    /// Why (custodian only)
+    #[arg(long)]
+    pub reason: String,
+    /// Date of the restriction, YYYY-MM-DD (default: today)
+    #[arg(long)]
+    pub date: Option<String>,
+    /// A later embargo, YYYY-MM-DD
+    #[arg(long, value_name = "DATE")]
+    pub embargo_until: Option<String>,
+    /// Who records it (default: your login name)
+    #[arg(long)]
+    pub agent: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct WithdrawArgs {
+    /// Date consent was withdrawn, YYYY-MM-DD (default: today)
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Why (custodian only)
+    #[arg(long)]
+    pub reason: String,
+    /// Who records it (default: your login name)
+    #[arg(long)]
+    pub agent: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    #[command(flatten)]
+    pub access: AccessArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// BagIt (RFC 8493) bags: check one handed to you
+#[derive(Debug, Subcommand)]
+pub enum BagCommand {
+    Validate(BagValidateArgs),
+}
+
+/// Check a BagIt bag completely and list every reason it is not valid
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  custos bag validate ~/transfers/hvmp-2026-03\n  custos bag validate ./bag --format json | jq '.[].path'\n\nChecks bagit.txt (version 1.0 or 0.97, UTF-8), every payload manifest (sha256, sha512, sha1, md5, ...) against every file under data/, checksums, Payload-Oxum, tag manifests, percent-encoded names, and paths that would leave the bag. Symbolic links are not followed; fetch.txt is not supported.\nNo archive is needed. Exit status 0 valid, 1 invalid (every reason listed on stdout as problem, path, detail), 2 if DIR is not a folder."
+)]
+pub struct BagValidateArgs {
+    /// The bag's top folder (the one holding bagit.txt)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// Print shell completions

@@ -5,6 +5,7 @@
 //! map and the README for the contract (commands, JSON shapes, exit codes).
 
 pub mod archive;
+pub mod bagit;
 pub mod catalogue;
 pub mod cli;
 pub mod clock;
@@ -12,6 +13,7 @@ pub mod commands;
 pub mod edtf;
 pub mod error;
 pub mod ingest;
+pub mod manifest;
 pub mod model;
 pub mod output;
 pub mod policy;

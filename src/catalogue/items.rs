@@ -302,3 +302,28 @@ pub fn set_field(
         new: value.map(str::to_string),
     }))
 }
+
+/// The extracted text of an item, if any was stored.
+pub fn text(conn: &Connection, id: ItemId) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT text FROM item_text WHERE item_id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
+}
+
+/// The redacted copy of a redacted item (what readers below custodian get).
+pub fn redacted_copy(
+    conn: &Connection,
+    id: ItemId,
+) -> Result<Option<crate::policy::present::RedactedCopy>> {
+    Ok(conn
+        .prepare_cached("SELECT title, description, text FROM redacted_text WHERE item_id = ?1")?
+        .query_row([id], |r| {
+            Ok(crate::policy::present::RedactedCopy {
+                title: r.get(0)?,
+                description: r.get(1)?,
+                text: r.get(2)?,
+            })
+        })
+        .optional()?)
+}

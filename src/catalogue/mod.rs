@@ -4,6 +4,7 @@
 //! It reads and writes rows; it does not decide who may see them (that is
 //! `policy`) and it never prints.
 
+pub mod consent;
 pub mod events;
 pub mod items;
 pub mod narrators;

@@ -89,21 +89,6 @@ pub fn store(conn: &Connection, item: ItemId, orig: &Original, copy: &RedactedCo
     Ok(())
 }
 
-/// What readers below custodian see of a redacted item; None when the item
-/// has no redactions.
-pub fn copy(conn: &Connection, item: ItemId) -> Result<Option<RedactedCopy>> {
-    Ok(conn
-        .prepare_cached("SELECT title, description, text FROM redacted_text WHERE item_id = ?1")?
-        .query_row([item], |r| {
-            Ok(RedactedCopy {
-                title: r.get(0)?,
-                description: r.get(1)?,
-                text: r.get(2)?,
-            })
-        })
-        .optional()?)
-}
-
 pub fn is_redacted(conn: &Connection, item: ItemId) -> Result<bool> {
     Ok(conn
         .prepare_cached("SELECT 1 FROM redacted_text WHERE item_id = ?1")?

@@ -10,9 +10,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::OutputArgs;
+use super::{AccessArgs, OutputArgs};
 use crate::catalogue::narrators::NarratorId;
-use crate::model::{Access, Anonymity, ItemId};
+use crate::model::{Anonymity, ItemId};
 
 /// Create and manage the custodian key that seals legal identities and redaction terms
 #[derive(Debug, Args)]
@@ -112,9 +112,8 @@ pub struct NarratorAddArgs {
     after_help = "Examples:\n  custos narrator list\n  custos narrator list --access public --format csv\n  custos narrator list --access custodian --format json\n\nBelow custodian a narrator is listed only through a testimony open at that level, and an anonymous narrator's birth year, places and notes are left out."
 )]
 pub struct NarratorListArgs {
-    /// Who is reading (default: the archive's default access level)
-    #[arg(long, value_enum)]
-    pub access: Option<Access>,
+    #[command(flatten)]
+    pub access: AccessArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -127,9 +126,9 @@ pub struct NarratorListArgs {
 pub struct NarratorShowArgs {
     /// Narrator id
     pub id: NarratorId,
-    /// Who is reading (default: the archive's default; custodian with --reveal)
-    #[arg(long, value_enum)]
-    pub access: Option<Access>,
+    /// Access level (default: the archive's; custodian with --reveal)
+    #[command(flatten)]
+    pub access: AccessArgs,
     /// Decrypt and show the legal identity (custodian only; needs the key)
     #[arg(long)]
     pub reveal: bool,

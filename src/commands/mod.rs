@@ -2,7 +2,9 @@
 //! render the result. Commands never write SQL and never decide visibility;
 //! data goes to stdout, everything else to stderr prefixed `custos: `.
 
+mod bag;
 mod completions;
+mod consent;
 mod edit;
 mod import;
 mod init;
@@ -35,6 +37,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Testimony(a) => testimony::run(archive_arg, a),
         Command::Redact(a) => redact::run(archive_arg, a),
         Command::Purge(a) => purge::run(archive_arg, a),
+        Command::Consent(a) => consent::run(archive_arg, a),
+        Command::Bag(b) => bag::run(b),
         Command::Completions(a) => completions::completions(a),
         Command::Man(a) => completions::man(a),
     }
@@ -43,6 +47,17 @@ pub fn run(cli: Cli) -> Result<()> {
 pub(crate) fn open(archive_arg: Option<&Path>, mode: Mode) -> Result<Archive> {
     let root = archive::locate(archive_arg)?;
     Archive::open(&root, mode)
+}
+
+/// The access level a read command works at: asked for, else the archive's.
+pub(crate) fn access(
+    archive: &Archive,
+    asked: &crate::cli::AccessArgs,
+) -> Result<crate::model::Access> {
+    match asked.access {
+        Some(a) => Ok(a),
+        None => archive.default_access(),
+    }
 }
 
 /// A message for the person at the terminal, never for the data stream.
@@ -71,10 +86,13 @@ pub(crate) fn agent(given: Option<&str>) -> String {
     if let Some(a) = given.map(str::trim).filter(|a| !a.is_empty()) {
         return a.to_string();
     }
-    whoami::username()
-        .ok()
-        .or_else(|| std::env::var("USER").ok())
-        .filter(|u| !u.is_empty())
+    // The shell's idea of the login name first (sudo and su keep it
+    // meaningful), then the account the process runs as.
+    ["LOGNAME", "USER"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .chain(whoami::username().ok())
+        .find(|u| !u.trim().is_empty())
         .unwrap_or_else(|| "unknown".into())
 }
 

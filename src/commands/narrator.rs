@@ -221,10 +221,7 @@ fn visible(archive: &Archive, access: Access, only: Option<NarratorId>) -> Resul
 
 fn list(archive_arg: Option<&Path>, a: NarratorListArgs) -> Result<()> {
     let archive = super::open(archive_arg, Mode::Read)?;
-    let access = match a.access {
-        Some(x) => x,
-        None => archive.default_access()?,
-    };
+    let access = super::access(&archive, &a.access)?;
     let rows = visible(&archive, access, None)?;
     let cols = match a.output.format {
         Format::Table => TABLE_COLUMNS,
@@ -241,7 +238,7 @@ fn show(archive_arg: Option<&Path>, a: NarratorShowArgs) -> Result<()> {
     // itself can tell who spoke to the archive.
     let missing = || Error::usage(format!("no narrator {id} in this archive"));
     let mut archive = super::open(archive_arg, if a.reveal { Mode::Write } else { Mode::Read })?;
-    let access = match (a.access, a.reveal) {
+    let access = match (a.access.access, a.reveal) {
         (Some(x), _) => x,
         (None, true) => Access::Custodian,
         (None, false) => archive.default_access()?,

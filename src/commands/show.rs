@@ -1,12 +1,16 @@
-//! `custos show ID`: every field of one item, its provenance and its events.
+//! `custos show ID`: every field of one item that the reader may see, its
+//! text, current consent, provenance and events — all shaped by the policy.
 
 use std::path::Path;
+
+use serde_json::{json, Value};
 
 use crate::archive::Mode;
 use crate::catalogue::{events, items, provenance};
 use crate::cli::ShowArgs;
 use crate::error::{Error, Result};
 use crate::output::{self, col, Column, Format};
+use crate::policy::{self, present, Decision};
 
 const PROVENANCE_COLUMNS: &[Column] = &[
     col("ingested_at", "Ingested at"),
@@ -27,30 +31,109 @@ const EVENT_COLUMNS: &[Column] = &[
 
 pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
     let archive = super::open(archive_arg, Mode::Read)?;
+    let access = super::access(&archive, &a.access)?;
     let conn = archive.conn();
-    let record = items::get(conn, a.id)?
-        .ok_or_else(|| Error::usage(format!("no item {} in this archive", a.id)))?;
-    let prov: Vec<_> = provenance::for_item(conn, a.id)?
-        .iter()
-        .map(output::to_value)
-        .collect::<Result<_>>()?;
-    let evs: Vec<_> = events::for_item(conn, a.id)?
-        .iter()
-        .map(output::to_value)
-        .collect::<Result<_>>()?;
-    let mut value = output::to_value(&record)?;
+    let today = crate::clock::today();
+    // A hidden item and a missing one get the same answer, so an error
+    // message cannot confirm that a closed testimony exists.
+    let missing = || Error::usage(format!("no item {} in this archive", a.id));
+    let (Some(record), Some(facts)) = (
+        items::get(conn, a.id)?,
+        policy::sql::load_facts(conn, a.id)?,
+    ) else {
+        return Err(missing());
+    };
+    let decision = policy::decide(access, &facts, today);
+    let redacted = if facts.redacted {
+        items::redacted_copy(conn, a.id)?
+    } else {
+        None
+    };
+    let class = policy::access_class(&facts, today);
+    let mut value = present::item(
+        &decision,
+        class,
+        output::to_value(&record)?,
+        redacted.as_ref(),
+    )
+    .ok_or_else(missing)?;
+    let full_text = match decision {
+        Decision::Open(_) => items::text(conn, a.id)?,
+        _ => None,
+    };
+    let text = present::text(&decision, full_text.as_deref(), redacted.as_ref());
+    let consent = match (&decision, &facts.consent) {
+        (Decision::Open(g), Some(c)) => json!({
+            "status": c.status,
+            "scope": c.scope,
+            "date": c.date,
+            "embargo_until": c.embargo_until.map(|d| d.to_string()),
+            "reason": if g.custodial_detail { c.reason.clone() } else { None },
+        }),
+        (Decision::Open(_), None) if facts.kind == crate::model::Kind::Testimony => {
+            json!({ "status": "pending" })
+        }
+        _ => Value::Null,
+    };
+    let prov = present::provenance(
+        &decision,
+        provenance::for_item(conn, a.id)?
+            .iter()
+            .map(output::to_value)
+            .collect::<Result<_>>()?,
+    );
+    let evs = present::events(
+        &decision,
+        events::for_item(conn, a.id)?
+            .iter()
+            .map(output::to_value)
+            .collect::<Result<_>>()?,
+    );
     let mut out = super::Stdout::new();
     match a.output.format {
         Format::Table => {
-            output::render_record(out.w(), Format::Table, super::list::ALL_COLUMNS, &value)?;
-            output::render_section(out.w(), "Provenance", PROVENANCE_COLUMNS, &prov)?;
+            let mut cols = super::list::ALL_COLUMNS.to_vec();
+            cols.push(col("access", "Access"));
+            if value.get("closed_until").is_some() {
+                cols.push(col("closed_until", "Closed until"));
+            }
+            if value.get("withdrawn_on").is_some() {
+                cols.push(col("withdrawn_on", "Withdrawn on"));
+                cols.push(col("withdrawal_reason", "Reason"));
+            }
+            output::render_record(out.w(), Format::Table, &cols, &value)?;
+            if !consent.is_null() {
+                let c = [consent.clone()];
+                output::render_section(
+                    out.w(),
+                    "Consent",
+                    &[
+                        col("status", "Status"),
+                        col("scope", "Scope"),
+                        col("date", "Date"),
+                        col("embargo_until", "Embargo until"),
+                        col("reason", "Reason"),
+                    ],
+                    &c,
+                )?;
+            }
+            if matches!(decision, Decision::Open(_)) {
+                output::render_section(out.w(), "Provenance", PROVENANCE_COLUMNS, &prov)?;
+            }
             output::render_section(out.w(), "Events", EVENT_COLUMNS, &evs)?;
+            if let Some(t) = &text {
+                writeln!(out.w(), "\nText\n{t}").map_err(Error::stdout)?;
+            }
         }
         Format::Csv | Format::Tsv => {
-            output::render_record(out.w(), a.output.format, super::list::ALL_COLUMNS, &value)?;
+            let mut cols = super::list::ALL_COLUMNS.to_vec();
+            cols.push(col("access", "Access"));
+            output::render_record(out.w(), a.output.format, &cols, &value)?;
         }
         Format::Json | Format::Jsonl => {
             if let Some(obj) = value.as_object_mut() {
+                obj.insert("consent".into(), consent);
+                obj.insert("text".into(), text.into());
                 obj.insert("provenance".into(), prov.into());
                 obj.insert("events".into(), evs.into());
             }

@@ -183,6 +183,11 @@ pub fn import(
         Ok(())
     })?;
     progress.finish_and_clear();
+    if !opts.dry_run && report.count(Status::Imported) > 0 {
+        // Refreshes planner statistics where a bulk load made them stale,
+        // so queries keep their indexes; cheap when nothing changed much.
+        archive.conn().execute_batch("PRAGMA optimize")?;
+    }
     Ok(report)
 }
 

@@ -54,6 +54,7 @@ impl Env {
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.tmp.path())
             .env("USER", "tester")
+            .env("LOGNAME", "tester")
             .env("CUSTOS_ARCHIVE", self.archive())
             .current_dir(self.tmp.path());
         c

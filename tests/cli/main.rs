@@ -1,8 +1,14 @@
 //! Integration tests: one binary, one module per command, sharing a small
 //! temp-dir harness (`harness.rs`). Each test runs the real `custos` binary.
 
+mod bag;
+mod consent;
+mod edit;
 mod harness;
+mod import;
+mod init;
 mod key;
+mod list_show;
 mod narrator;
 mod purge;
 mod redact;

@@ -1,9 +1,8 @@
 //! Test helpers for the people side: a custodian key, narrators with
 //! canary strings, testimonies, and consent rows written directly.
 //!
-//! `set_consent` writes `consent_events` and `consent_current` straight
-//! into the catalogue until `custos consent` is on this branch; once it is,
-//! these helpers should call the command instead.
+//! Consent goes through `custos consent`, so these tests also prove the
+//! commands agree on what withdrawn means.
 
 #![allow(dead_code)]
 
@@ -44,22 +43,24 @@ pub fn testimony(env: &Env, name: &str, text: &str, narrator: i64, extra: &[&str
     out[0]["id"].as_i64().expect("imported")
 }
 
-/// Records a consent state directly in the catalogue.
+/// Records a consent state with `custos consent` (granted or withdrawn).
 pub fn set_consent(env: &Env, item: i64, status: &str, scope: Option<&str>, reason: Option<&str>) {
-    let c = rusqlite::Connection::open(db(env)).unwrap();
-    c.execute(
-        "INSERT INTO consent_events (item_id, status, scope, date, reason, recorded_at, recorded_by)
-         VALUES (?1, ?2, ?3, '2026-01-02', ?4, '2026-01-02T00:00:00Z', 'tester')",
-        rusqlite::params![item, status, scope, reason],
-    )
-    .unwrap();
-    let ev = c.last_insert_rowid();
-    c.execute(
-        "INSERT OR REPLACE INTO consent_current (item_id, event_id, status, scope, date, reason)
-         VALUES (?1, ?2, ?3, ?4, '2026-01-02', ?5)",
-        rusqlite::params![item, ev, status, scope, reason],
-    )
-    .unwrap();
+    let id = item.to_string();
+    let mut args: Vec<&str> = vec!["consent", &id];
+    match status {
+        "granted" => args.extend(["grant", "--date", "2026-01-02", "--scope", scope.unwrap()]),
+        "withdrawn" => args.extend(["withdraw", "--date", "2026-01-03"]),
+        other => panic!("set_consent: {other} not supported"),
+    }
+    if let Some(r) = reason {
+        args.extend(["--reason", r]);
+    }
+    let out = env.cmd().args(&args).output().expect("run");
+    assert!(
+        out.status.success(),
+        "custos {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 pub fn db(env: &Env) -> PathBuf {

@@ -1,0 +1,146 @@
+//! `custos consent ID grant|restrict|withdraw|history`.
+
+use std::path::Path;
+
+use crate::archive::Mode;
+use crate::catalogue::consent::{self, parse_day, NewConsent};
+use crate::catalogue::events::EventLog;
+use crate::cli::{ConsentAction, ConsentArgs};
+use crate::error::{Error, Result};
+use crate::model::{ConsentStatus, ItemId};
+use crate::output::{self, col, Column};
+use crate::policy::{self, Decision};
+
+const HISTORY_COLUMNS: &[Column] = &[
+    col("id", "#"),
+    col("date", "Date"),
+    col("status", "Status"),
+    col("scope", "Scope"),
+    col("embargo_until", "Embargo until"),
+    col("evidence", "Evidence"),
+    col("reason", "Reason / note"),
+    col("recorded_at", "Recorded at"),
+    col("recorded_by", "By"),
+];
+
+pub fn run(archive_arg: Option<&Path>, a: ConsentArgs) -> Result<()> {
+    let (new, agent) = match a.action {
+        ConsentAction::History(h) => return history(archive_arg, a.id, h),
+        ConsentAction::Grant(g) => (
+            NewConsent {
+                status: ConsentStatus::Granted,
+                scope: Some(g.scope),
+                date: day_or_today("--date", g.date.as_deref())?,
+                evidence: g.evidence,
+                embargo_until: g
+                    .embargo_until
+                    .as_deref()
+                    .map(|d| parse_day("--embargo-until", d))
+                    .transpose()?,
+                reason: g.note,
+            },
+            g.agent,
+        ),
+        ConsentAction::Restrict(r) => (
+            NewConsent {
+                status: ConsentStatus::Restricted,
+                scope: Some(r.scope),
+                date: day_or_today("--date", r.date.as_deref())?,
+                evidence: None,
+                embargo_until: r
+                    .embargo_until
+                    .as_deref()
+                    .map(|d| parse_day("--embargo-until", d))
+                    .transpose()?,
+                reason: Some(nonempty("--reason", r.reason)?),
+            },
+            r.agent,
+        ),
+        ConsentAction::Withdraw(w) => (
+            NewConsent {
+                status: ConsentStatus::Withdrawn,
+                scope: None,
+                date: day_or_today("--date", w.date.as_deref())?,
+                evidence: None,
+                embargo_until: None,
+                reason: Some(nonempty("--reason", w.reason)?),
+            },
+            w.agent,
+        ),
+    };
+    let agent = super::agent(agent.as_deref());
+    let mut archive = super::open(archive_arg, Mode::Write)?;
+    let now = crate::clock::now_rfc3339();
+    archive.write(|tx| {
+        let mut log = EventLog::new(tx)?;
+        consent::record(tx, &mut log, a.id, &new, &agent, &now)
+    })?;
+    let what = match new.status {
+        ConsentStatus::Withdrawn => {
+            "withdrawn: the testimony is closed on every output from now on".to_string()
+        }
+        s => format!(
+            "{s} for {}{}",
+            new.scope.map(|s| s.to_string()).unwrap_or_default(),
+            new.embargo_until
+                .map(|d| format!(", embargoed until {d}"))
+                .unwrap_or_default()
+        ),
+    };
+    super::note(format!("item {}: consent {what}", a.id));
+    Ok(())
+}
+
+fn history(archive_arg: Option<&Path>, id: ItemId, h: crate::cli::HistoryArgs) -> Result<()> {
+    let archive = super::open(archive_arg, Mode::Read)?;
+    let access = super::access(&archive, &h.access)?;
+    let facts = policy::sql::load_facts(archive.conn(), id)?;
+    let decision = facts
+        .as_ref()
+        .map(|f| policy::decide(access, f, crate::clock::today()))
+        .unwrap_or(Decision::Hidden);
+    let grant = match decision {
+        Decision::Hidden => return Err(Error::usage(format!("no item {id} in this archive"))),
+        Decision::Open(g) => g,
+        // The custodian keeps the whole history of a withdrawn testimony.
+        Decision::Tombstone { .. } if access == crate::model::Access::Custodian => {
+            policy::Grant::FULL
+        }
+        Decision::Closed { .. } | Decision::Tombstone { .. } => {
+            return Err(Error::Refused(format!(
+                "item {id} is closed at {access} level; its consent history is the custodian's"
+            )))
+        }
+    };
+    let rows: Vec<_> = consent::history(archive.conn(), id)?
+        .iter()
+        .map(|r| {
+            let mut v = output::to_value(r)?;
+            if !grant.custodial_detail {
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("reason".into(), serde_json::Value::Null);
+                    o.insert("evidence".into(), serde_json::Value::Null);
+                }
+            }
+            Ok(v)
+        })
+        .collect::<Result<_>>()?;
+    let mut out = super::Stdout::new();
+    output::render_list(out.w(), h.output.format, HISTORY_COLUMNS, &rows)?;
+    out.finish()
+}
+
+fn day_or_today(field: &str, s: Option<&str>) -> Result<chrono::NaiveDate> {
+    match s {
+        Some(d) => parse_day(field, d),
+        None => Ok(crate::clock::today()),
+    }
+}
+
+fn nonempty(field: &str, s: String) -> Result<String> {
+    if s.trim().is_empty() {
+        Err(Error::usage(format!("{field} cannot be empty")))
+    } else {
+        Ok(s)
+    }
+}
