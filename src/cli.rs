@@ -11,6 +11,9 @@ use clap::{Args, Parser, Subcommand};
 use crate::model::{Access, Kind, Vocab};
 use crate::output::Format;
 
+mod sealed;
+pub use sealed::*;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "custos",
@@ -37,6 +40,11 @@ pub enum Command {
     List(ListArgs),
     Show(ShowArgs),
     Edit(EditArgs),
+    Key(KeyArgs),
+    Narrator(NarratorArgs),
+    Testimony(TestimonyArgs),
+    Redact(RedactArgs),
+    Purge(PurgeArgs),
     Consent(ConsentArgs),
     Export(ExportArgs),
     #[command(subcommand)]
@@ -113,7 +121,7 @@ pub struct MetaArgs {
 /// Import files and folders, recording provenance for each
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  custos import ~/intake/2026-11-donation --origin \"Donation of the Vanyan family, 2026-11-03\" --collection \"Rescue stories\"\n  custos import scan.pdf --title \"Release form\" --kind other --date 2019-05-02\n  custos import ~/intake --dry-run --format json\n  custos import --bag ~/transfers/hvmp-2026-03\n  custos import ~/intake/courier --event \"Velmora unrest\" --place Velmora --subject press\n\nFolders are imported recursively. Symbolic links are not followed and special files are skipped (both listed).\nThe same bytes arriving again are not stored twice: the existing item gains a provenance record.\nThe summary goes to stderr; --format json|jsonl|csv|tsv puts one record per input file on stdout.\nExit status 1 if any file failed; run the same import again to pick up what was missed."
+    after_help = "Examples:\n  custos import ~/intake/2026-11-donation --origin \"Donation of the Vanyan family, 2026-11-03\" --collection \"Rescue stories\"\n  custos import scan.pdf --title \"Release form\" --kind other --date 2019-05-02\n  custos import ~/intake --dry-run --format json\n  custos import --bag ~/transfers/hvmp-2026-03\n  custos import ~/intake/courier --event \"Velmora unrest\" --place Velmora --subject press\n  custos import interview-04.txt --kind testimony --narrator 4 --interview-date 2019-05-02\n\nFolders are imported recursively. Symbolic links are not followed and special files are skipped (both listed).\nThe same bytes arriving again are not stored twice: the existing item gains a provenance record.\nThe summary goes to stderr; --format json|jsonl|csv|tsv puts one record per input file on stdout.\nExit status 1 if any file failed; run the same import again to pick up what was missed."
 )]
 pub struct ImportArgs {
     /// Files and folders to import
@@ -137,6 +145,13 @@ pub struct ImportArgs {
 
     #[command(flatten)]
     pub terms: TermArgs,
+
+    /// Make each imported file a testimony of this narrator (implies --kind testimony)
+    #[arg(long, value_name = "N")]
+    pub narrator: Option<crate::catalogue::narrators::NarratorId>,
+
+    #[command(flatten)]
+    pub interview: InterviewArgs,
 
     /// Show what would happen; write nothing
     #[arg(long)]

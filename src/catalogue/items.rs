@@ -232,6 +232,16 @@ pub fn set_field(
     if old.as_deref() == value {
         return Ok(None);
     }
+    if matches!(field, Field::Title | Field::Description)
+        && super::redactions::is_redacted(conn, id)?
+    {
+        // The redacted copy and the public index are computed from the
+        // original with the sealed terms; an edit here would bypass them.
+        return Err(Error::Refused(format!(
+            "item {id} has redactions, so its {} cannot be edited without them being applied again; this is not supported yet",
+            field.name()
+        )));
+    }
     match field {
         Field::Date => {
             let d = value

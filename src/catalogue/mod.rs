@@ -7,8 +7,12 @@
 pub mod consent;
 pub mod events;
 pub mod items;
+pub mod narrators;
 pub mod provenance;
+pub mod redactions;
+pub mod settings;
 pub mod terms;
+pub mod testimonies;
 
 /// File names need not be UTF-8; they are stored byte-exact and shown with
 /// each invalid byte as `\xNN`, so a name is never silently altered.

@@ -7,21 +7,25 @@ use crate::cli::{ImportArgs, MetaArgs};
 use crate::edtf::Edtf;
 use crate::error::{Error, Result};
 use crate::ingest::{self, Found, ImportOptions, ItemMeta, Status};
-use crate::model::Method;
+use crate::model::{Kind, Method};
 use crate::output::{self, col, Format};
 
 pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
     let mut meta = item_meta(&a.meta)?;
     meta.terms = super::tag::term_list(&a.terms, &[])?;
     let agent = super::agent(a.agent.as_deref());
+    let mut archive = super::open(archive_arg, Mode::Write)?;
     let (jobs, method) = match &a.bag {
         Some(dir) => (bag_jobs(dir, &agent)?, Method::Bag),
-        None => (
-            ingest::jobs_for_paths(&a.paths, &meta, a.origin.as_deref()),
-            Method::File,
-        ),
+        None => {
+            let hook = testimony_hook(&archive, &a, &mut meta)?;
+            let mut jobs = ingest::jobs_for_paths(&a.paths, &meta, a.origin.as_deref());
+            for j in &mut jobs {
+                j.after_insert = hook.clone();
+            }
+            (jobs, Method::File)
+        }
     };
-    let mut archive = super::open(archive_arg, Mode::Write)?;
     let files = jobs
         .iter()
         .filter(|j| matches!(j.found, Found::File { .. }))
@@ -126,6 +130,35 @@ fn bag_jobs(dir: &Path, agent: &str) -> Result<Vec<ingest::Job>> {
         )));
     }
     ingest::bag::jobs(dir, &report, agent)
+}
+
+/// With `--narrator N`, the hook that makes each new item a testimony of N
+/// (and the kind `testimony`); checked before anything is imported.
+fn testimony_hook(
+    archive: &crate::archive::Archive,
+    a: &ImportArgs,
+    meta: &mut ItemMeta,
+) -> Result<Option<std::sync::Arc<ingest::AfterInsert>>> {
+    let Some(narrator) = a.narrator else {
+        let i = &a.interview;
+        if i.interview_date.is_some() || i.interview_place.is_some() || i.interviewer.is_some() {
+            return Err(Error::usage(
+                "--interview-date, --interview-place and --interviewer describe a testimony; give --narrator N too",
+            ));
+        }
+        return Ok(None);
+    };
+    match meta.kind {
+        None | Some(Kind::Testimony) => meta.kind = Some(Kind::Testimony),
+        Some(k) => {
+            return Err(Error::usage(format!(
+                "--narrator makes items testimonies, but --kind {k} was given"
+            )))
+        }
+    }
+    let fields = super::testimony::fields(archive, narrator, &a.interview)?;
+    let agent = super::agent(a.agent.as_deref());
+    Ok(Some(super::testimony::import_hook(fields, agent)))
 }
 
 /// Validates the metadata flags before anything is read or written.

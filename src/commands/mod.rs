@@ -9,13 +9,19 @@ mod edit;
 mod export;
 mod import;
 mod init;
+mod input;
+mod key;
 mod list;
+mod narrator;
+mod purge;
 mod query;
+mod redact;
 mod report;
 mod show;
 mod sql;
 mod tag;
 mod terms;
+mod testimony;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -32,6 +38,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::List(a) => list::run(archive_arg, a),
         Command::Show(a) => show::run(archive_arg, a),
         Command::Edit(a) => edit::run(archive_arg, a),
+        Command::Key(a) => key::run(archive_arg, a),
+        Command::Narrator(a) => narrator::run(archive_arg, a),
+        Command::Testimony(a) => testimony::run(archive_arg, a),
+        Command::Redact(a) => redact::run(archive_arg, a),
+        Command::Purge(a) => purge::run(archive_arg, a),
         Command::Consent(a) => consent::run(archive_arg, a),
         Command::Export(a) => export::run(archive_arg, a),
         Command::Bag(b) => bag::run(b),

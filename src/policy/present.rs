@@ -164,3 +164,19 @@ pub fn narrator(grant: &Grant, mut record: Value) -> Value {
     }
     record
 }
+
+/// Narrator fields for the custodian alone: whether an identity is sealed,
+/// and when the record was made.
+pub const NARRATOR_CUSTODIAL: &[&str] = &["legal_identity_sealed", "created_at"];
+
+/// A narrator record as [`narrator`] shapes it, with custodial fields also
+/// removed unless granted.
+pub fn narrator_record(grant: &Grant, record: Value) -> Value {
+    let mut record = narrator(grant, record);
+    if !grant.custodial_detail {
+        if let Some(obj) = record.as_object_mut() {
+            null_keys(obj, NARRATOR_CUSTODIAL);
+        }
+    }
+    record
+}

@@ -2,15 +2,19 @@
 //! temp-dir harness (`harness.rs`). Each test runs the real `custos` binary.
 
 mod bag;
-mod harness;
-
 mod consent;
 mod edit;
 mod export;
+mod harness;
 mod import;
 mod init;
+mod key;
 mod list_show;
+mod narrator;
+mod purge;
 mod query;
+mod redact;
 mod report;
 mod sample;
+mod seed;
 mod terms;
