@@ -36,7 +36,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Init(InitArgs),
-    Import(ImportArgs),
+    Import(Box<ImportArgs>),
     List(ListArgs),
     Show(ShowArgs),
     Edit(EditArgs),

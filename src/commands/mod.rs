@@ -34,7 +34,7 @@ pub fn run(cli: Cli) -> Result<()> {
     let archive_arg = cli.archive.as_deref();
     match cli.command {
         Command::Init(a) => init::run(archive_arg, a),
-        Command::Import(a) => import::run(archive_arg, a),
+        Command::Import(a) => import::run(archive_arg, *a),
         Command::List(a) => list::run(archive_arg, a),
         Command::Show(a) => show::run(archive_arg, a),
         Command::Edit(a) => edit::run(archive_arg, a),
