@@ -121,12 +121,24 @@ pub struct MetaArgs {
 /// Import files and folders, recording provenance for each
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  custos import ~/intake/2026-11-donation --origin \"Donation of the Vanyan family, 2026-11-03\" --collection \"Rescue stories\"\n  custos import scan.pdf --title \"Release form\" --kind other --date 2019-05-02\n  custos import ~/intake --dry-run --format json\n  custos import --bag ~/transfers/hvmp-2026-03\n  custos import ~/intake/courier --event \"Velmora unrest\" --place Velmora --subject press\n  custos import interview-04.txt --kind testimony --narrator 4 --interview-date 2019-05-02\n\nFolders are imported recursively. Symbolic links are not followed and special files are skipped (both listed).\nThe same bytes arriving again are not stored twice: the existing item gains a provenance record.\nThe summary goes to stderr; --format json|jsonl|csv|tsv puts one record per input file on stdout.\nExit status 1 if any file failed; run the same import again to pick up what was missed."
+    after_help = "Examples:\n  custos import ~/intake/2026-11-donation --origin \"Donation of the Vanyan family, 2026-11-03\" --collection \"Rescue stories\"\n  custos import scan.pdf --title \"Release form\" --kind other --date 2019-05-02\n  custos import ~/intake --dry-run --format json\n  custos import --bag ~/transfers/hvmp-2026-03\n  custos import --manifest intake/manifest.csv --check\n  custos import --manifest intake/manifest.csv\n  custos import ~/intake/courier --event \"Velmora unrest\" --place Velmora --subject press\n  custos import interview-04.txt --kind testimony --narrator 4 --interview-date 2019-05-02\n\nFolders are imported recursively. Symbolic links are not followed and special files are skipped (both listed).\nThe same bytes arriving again are not stored twice: the existing item gains a provenance record.\nThe summary goes to stderr; --format json|jsonl|csv|tsv puts one record per input file on stdout.\nExit status 1 if any file failed; run the same import again to pick up what was missed."
 )]
 pub struct ImportArgs {
     /// Files and folders to import
-    #[arg(required_unless_present_any = ["bag"], value_name = "PATH")]
+    #[arg(required_unless_present_any = ["bag", "manifest"], value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+
+    /// Import the files a manifest (CSV with a header row, or JSON Lines) describes, with their metadata; every row is checked before anything is written
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["paths", "bag"])]
+    pub manifest: Option<PathBuf>,
+
+    /// With --manifest: only check it, report every problem, import nothing
+    #[arg(long, requires = "manifest")]
+    pub check: bool,
+
+    /// With --manifest: skip columns that are not manifest fields instead of refusing them
+    #[arg(long, requires = "manifest")]
+    pub ignore_unknown: bool,
 
     /// Import a BagIt bag: validated first, refused whole if invalid; bag-info.txt is kept as provenance, and a custos export's metadata and consent are restored
     #[arg(long, value_name = "DIR", conflicts_with = "paths")]

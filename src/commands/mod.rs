@@ -8,6 +8,7 @@ mod consent;
 mod edit;
 mod export;
 mod import;
+mod import_manifest;
 mod init;
 mod input;
 mod key;

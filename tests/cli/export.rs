@@ -106,11 +106,13 @@ fn fixture() -> Fixture {
 }
 
 fn all_bytes(dir: &Path) -> Vec<u8> {
-    Env::snapshot(dir)
+    walkdir::WalkDir::new(dir)
         .into_iter()
-        .flat_map(|(p, b)| {
-            let mut v = p.to_string_lossy().as_bytes().to_vec();
-            v.extend(b);
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .flat_map(|e| {
+            let mut v = e.path().to_string_lossy().as_bytes().to_vec();
+            v.extend(std::fs::read(e.path()).unwrap());
             v
         })
         .collect()

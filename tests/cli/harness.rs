@@ -101,14 +101,28 @@ impl Env {
         })
     }
 
-    /// Every file under `dir`, with its bytes (to compare before/after).
-    pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    /// Every file under `dir`, with the SHA-256 of its bytes (to compare
+    /// before/after; digests keep a failure message readable). SQLite's
+    /// shared-memory index and an empty WAL, which a mere reader creates,
+    /// are not archive content and are left out.
+    pub fn snapshot(dir: &Path) -> Vec<(PathBuf, String)> {
         let mut files: Vec<_> = walkdir::WalkDir::new(dir)
             .sort_by_file_name()
             .into_iter()
             .filter_map(Result::ok)
             .filter(|e| e.file_type().is_file())
-            .map(|e| (e.path().to_path_buf(), std::fs::read(e.path()).unwrap()))
+            .filter(|e| {
+                let name = e.file_name().to_string_lossy();
+                !(name.ends_with("-shm")
+                    || (name.ends_with("-wal")
+                        && e.metadata().map(|m| m.len() == 0).unwrap_or(false)))
+            })
+            .map(|e| {
+                (
+                    e.path().to_path_buf(),
+                    sha256_hex(&std::fs::read(e.path()).unwrap()),
+                )
+            })
             .collect();
         files.sort();
         files

@@ -10,6 +10,7 @@ mod import;
 mod init;
 mod key;
 mod list_show;
+mod manifest;
 mod narrator;
 mod purge;
 mod query;
