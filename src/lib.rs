@@ -11,6 +11,7 @@ pub mod clock;
 pub mod commands;
 pub mod edtf;
 pub mod error;
+pub mod fixity;
 pub mod ingest;
 pub mod model;
 pub mod output;

@@ -10,10 +10,16 @@ use rusqlite::Connection;
 use crate::error::{Error, Result};
 
 /// (file name, SQL). The version after applying entry i is i + 1.
-pub const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_initial.sql",
-    include_str!("../../migrations/0001_initial.sql"),
-)];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_initial.sql",
+        include_str!("../../migrations/0001_initial.sql"),
+    ),
+    (
+        "0002_fixity.sql",
+        include_str!("../../migrations/0002_fixity.sql"),
+    ),
+];
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64

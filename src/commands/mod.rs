@@ -2,12 +2,15 @@
 //! render the result. Commands never write SQL and never decide visibility;
 //! data goes to stdout, everything else to stderr prefixed `custos: `.
 
+mod backup;
 mod completions;
 mod edit;
 mod import;
 mod init;
 mod list;
+mod log;
 mod show;
+mod verify;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -24,14 +27,29 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::List(a) => list::run(archive_arg, a),
         Command::Show(a) => show::run(archive_arg, a),
         Command::Edit(a) => edit::run(archive_arg, a),
+        Command::Verify(a) => verify::run(archive_arg, a),
+        Command::Log(a) => log::run(archive_arg, a),
+        Command::Backup(a) => backup::run(archive_arg, a),
         Command::Completions(a) => completions::completions(a),
         Command::Man(a) => completions::man(a),
     }
 }
 
+/// Opens the archive. A write command first removes what crashed imports
+/// left in staging/, so leftovers never outlive the next write.
 pub(crate) fn open(archive_arg: Option<&Path>, mode: Mode) -> Result<Archive> {
     let root = archive::locate(archive_arg)?;
-    Archive::open(&root, mode)
+    let archive = Archive::open(&root, mode)?;
+    if mode == Mode::Write {
+        let removed = crate::store::clean_staging(&archive.staging_dir())?;
+        if !removed.is_empty() {
+            note(format!(
+                "removed {} leftover(s) of an interrupted import from staging/",
+                removed.len()
+            ));
+        }
+    }
+    Ok(archive)
 }
 
 /// A message for the person at the terminal, never for the data stream.

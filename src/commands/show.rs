@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::archive::Mode;
-use crate::catalogue::{events, items, provenance};
+use crate::catalogue::{events, fixity, items, provenance};
 use crate::cli::ShowArgs;
 use crate::error::{Error, Result};
 use crate::output::{self, col, Column, Format};
@@ -38,11 +38,24 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
         .iter()
         .map(output::to_value)
         .collect::<Result<_>>()?;
+    // The latest fixity check: a damaged item must say so wherever it is shown.
+    let last_check = fixity::last_for_item(conn, a.id)?;
+    if let Some(c) = last_check.as_ref().filter(|c| c.outcome != "ok") {
+        super::note(format!(
+            "item {} FAILED its last fixity check ({}, {}); run `custos verify --item {}`",
+            a.id, c.outcome, c.checked_at, a.id
+        ));
+    }
     let mut value = output::to_value(&record)?;
     let mut out = super::Stdout::new();
     match a.output.format {
         Format::Table => {
             output::render_record(out.w(), Format::Table, super::list::ALL_COLUMNS, &value)?;
+            let fixity_line = last_check.as_ref().map_or_else(
+                || "never checked".to_string(),
+                |c| format!("{} at {}", c.outcome, c.checked_at),
+            );
+            writeln!(out.w(), "Last fixity check: {fixity_line}").map_err(Error::stdout)?;
             output::render_section(out.w(), "Provenance", PROVENANCE_COLUMNS, &prov)?;
             output::render_section(out.w(), "Events", EVENT_COLUMNS, &evs)?;
         }
@@ -51,6 +64,7 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
         }
         Format::Json | Format::Jsonl => {
             if let Some(obj) = value.as_object_mut() {
+                obj.insert("fixity".into(), output::to_value(&last_check)?);
                 obj.insert("provenance".into(), prov.into());
                 obj.insert("events".into(), evs.into());
             }

@@ -251,8 +251,12 @@ impl<'o> Committer<'o> {
             for (job, r) in &batch {
                 outs.push(commit_one(tx, &mut log, &objects, job, r, opts, &now)?);
             }
+            #[cfg(feature = "failpoints")]
+            fail::fail_point!("ingest::before_commit");
             Ok(outs)
         })?;
+        #[cfg(feature = "failpoints")]
+        fail::fail_point!("ingest::after_commit");
         self.report.outcomes.extend(outcomes);
         Ok(())
     }

@@ -31,7 +31,11 @@ impl Env {
     /// A temp dir with an initialised archive at `archive/`.
     pub fn with_archive() -> Env {
         let env = Env::new();
-        env.cmd().args(["init"]).arg(env.archive()).assert().success();
+        env.cmd()
+            .args(["init"])
+            .arg(env.archive())
+            .assert()
+            .success();
         env
     }
 
@@ -82,7 +86,10 @@ impl Env {
     /// Imports paths and returns the per-file JSON outcomes.
     pub fn import(&self, paths: &[&Path], extra: &[&str]) -> Vec<Value> {
         let mut c = self.cmd();
-        c.arg("import").args(paths).args(extra).args(["--format", "json"]);
+        c.arg("import")
+            .args(paths)
+            .args(extra)
+            .args(["--format", "json"]);
         let out = c.output().expect("run");
         serde_json::from_slice::<Vec<Value>>(&out.stdout).unwrap_or_else(|e| {
             panic!(

@@ -1,0 +1,621 @@
+//! Fixity: re-hashing every object against the catalogue, finding files
+//! that no row describes or that sit under a wrong name, checking SQLite's
+//! integrity and the event chain, and recording each outcome.
+//!
+//! Objects are hashed in parallel, streaming in fixed-size chunks, so memory
+//! does not grow with file size. It reports what it finds and records the
+//! checks (when asked); it must NEVER repair, move, delete or rename a file
+//! or a row, and it never prints (commands render the report).
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256 as Hasher};
+
+use crate::archive::Archive;
+use crate::catalogue::chain::{self, ChainReport};
+use crate::catalogue::events::{EventLog, EventType};
+use crate::catalogue::fixity::{self as rows, Expected, Outcome};
+use crate::catalogue::items;
+use crate::error::{Error, Result};
+use crate::model::{ItemId, Sha256};
+use crate::store;
+
+/// `--sample 5% --seed S`: a deterministic share of the objects.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sample {
+    pub percent: f64,
+    pub seed: u64,
+}
+
+/// Parses `5%` or `5` (percent of objects, above 0 and at most 100).
+pub fn parse_percent(s: &str) -> std::result::Result<f64, String> {
+    let n = s.trim().trim_end_matches('%');
+    match f64::from_str(n) {
+        Ok(p) if p > 0.0 && p <= 100.0 => Ok(p),
+        _ => Err(format!(
+            "{s:?} is not a sample size; give a percentage above 0 and at most 100, e.g. 5%"
+        )),
+    }
+}
+
+pub struct VerifyOptions {
+    /// Only these items (no search for untracked files then).
+    pub items: Vec<ItemId>,
+    pub sample: Option<Sample>,
+    /// Hashing threads; None: one per core.
+    pub jobs: Option<usize>,
+    /// A head recorded earlier that must still be in the chain.
+    pub head: Option<String>,
+    /// Write fixity events and rows. False for a backup copy being checked
+    /// or an archive that cannot be written.
+    pub record: bool,
+    pub agent: String,
+}
+
+/// What kind of problem a finding is. `StaleStaging` is a notice (a crashed
+/// import's leftovers, cleaned by the next write command), not damage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Changed,
+    Missing,
+    Untracked,
+    Misnamed,
+    IoError,
+    Catalogue,
+    ForeignKey,
+    Chain,
+    Head,
+    StaleStaging,
+}
+
+/// One problem: the documented row shape of `verify --format json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub kind: Kind,
+    pub damage: bool,
+    pub item_id: Option<ItemId>,
+    /// The digest the catalogue expects.
+    pub sha256: Option<Sha256>,
+    /// The digest found on disk, when it was read.
+    pub actual_sha256: Option<Sha256>,
+    /// Relative to the archive folder.
+    pub path: Option<String>,
+    pub event_id: Option<i64>,
+    pub detail: String,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Changed => "changed",
+            Kind::Missing => "missing",
+            Kind::Untracked => "untracked",
+            Kind::Misnamed => "misnamed",
+            Kind::IoError => "io_error",
+            Kind::Catalogue => "catalogue",
+            Kind::ForeignKey => "foreign_key",
+            Kind::Chain => "chain",
+            Kind::Head => "head",
+            Kind::StaleStaging => "stale_staging",
+        }
+    }
+}
+
+impl Finding {
+    fn new(kind: Kind, detail: impl Into<String>) -> Finding {
+        Finding {
+            kind,
+            damage: kind != Kind::StaleStaging,
+            item_id: None,
+            sha256: None,
+            actual_sha256: None,
+            path: None,
+            event_id: None,
+            detail: detail.into(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct VerifyReport {
+    pub findings: Vec<Finding>,
+    /// Objects re-hashed against the catalogue, and their bytes.
+    pub checked: u64,
+    pub bytes: u64,
+    pub ok: u64,
+    pub chain: ChainReport,
+    pub scope: &'static str,
+    pub elapsed: Duration,
+    /// Where the summary event went, when recorded.
+    pub summary_event: Option<i64>,
+}
+
+impl VerifyReport {
+    pub fn damaged(&self) -> bool {
+        self.findings.iter().any(|f| f.damage)
+    }
+
+    pub fn count(&self, kind: Kind) -> usize {
+        self.findings.iter().filter(|f| f.kind == kind).count()
+    }
+}
+
+/// One object's check, as hashed.
+struct Checked {
+    outcome: Outcome,
+    actual: Option<Sha256>,
+    bytes: u64,
+    error: Option<String>,
+}
+
+/// A file under objects/ the catalogue did not lead us to.
+struct Stray {
+    rel: PathBuf,
+    /// The name is a digest at its right place (else it is misnamed anyway).
+    canonical: Option<Sha256>,
+    regular: bool,
+}
+
+pub fn verify(
+    archive: &mut Archive,
+    opts: &VerifyOptions,
+    progress: &indicatif::ProgressBar,
+) -> Result<VerifyReport> {
+    let started = Instant::now();
+    let conn = archive.conn();
+    let mut findings = Vec::new();
+    for msg in rows::integrity_problems(conn)? {
+        findings.push(Finding::new(
+            Kind::Catalogue,
+            format!("integrity_check: {msg}"),
+        ));
+    }
+    for msg in rows::foreign_key_problems(conn)? {
+        findings.push(Finding::new(Kind::ForeignKey, msg));
+    }
+    let chain = chain::verify(conn, opts.head.as_deref())?;
+    if let Some(b) = &chain.broken {
+        let mut f = Finding::new(
+            Kind::Chain,
+            format!("event log broken at event {}: {}", b.event_id, b.problem),
+        );
+        f.event_id = Some(b.event_id);
+        findings.push(f);
+    }
+    if let (Some(h), None) = (&opts.head, chain.head_found_at) {
+        findings.push(Finding::new(
+            Kind::Head,
+            format!("the recorded head {h} is not in this archive's verified history: the history was rewritten, broken before it, or the head belongs to another archive"),
+        ));
+    }
+
+    let all = rows::expected(conn)?;
+    let (selected, scope) = select(all, opts)?;
+    let full = scope == "full";
+    let objects = archive.objects_dir();
+    let strays = if full {
+        walk_objects(&objects, &selected)?
+    } else {
+        Vec::new()
+    };
+    let total: u64 = selected.iter().map(|e| e.size).sum();
+    progress.set_length(total);
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs.unwrap_or(0))
+        .build()
+        .map_err(|e| Error::Failed(format!("cannot start hashing threads: {e}")))?;
+    let (checked, stray_hashes) = pool.install(|| {
+        let checked: Vec<Checked> = selected
+            .par_iter()
+            .map(|e| {
+                let c = check_one(&objects, e);
+                progress.inc(e.size);
+                c
+            })
+            .collect();
+        let strays: Vec<std::io::Result<Sha256>> = strays
+            .par_iter()
+            .map(|s| hash_no_follow(&objects.join(&s.rel)))
+            .collect();
+        (checked, strays)
+    });
+    progress.finish_and_clear();
+
+    let mut ok = 0u64;
+    let mut bytes = 0u64;
+    for (e, c) in selected.iter().zip(&checked) {
+        bytes += c.bytes;
+        let rel = rel_object(&e.sha256);
+        let mut f = match c.outcome {
+            Outcome::Ok => {
+                ok += 1;
+                continue;
+            }
+            Outcome::Changed => Finding::new(
+                Kind::Changed,
+                "the bytes differ from those ingested (expected sha256 vs actual)",
+            ),
+            Outcome::Missing => Finding::new(Kind::Missing, "the object file is gone"),
+            Outcome::IoError => Finding::new(
+                Kind::IoError,
+                format!(
+                    "could not be read: {}",
+                    c.error.as_deref().unwrap_or("unknown error")
+                ),
+            ),
+        };
+        f.item_id = e.item_id;
+        f.sha256 = Some(e.sha256.clone());
+        f.actual_sha256 = c.actual.clone();
+        f.path = Some(rel);
+        findings.push(f);
+    }
+    for (s, h) in strays.iter().zip(stray_hashes) {
+        if let Some(f) = stray_finding(conn, s, h)? {
+            findings.push(f);
+        }
+    }
+    for p in store::stale_staging(&archive.staging_dir()) {
+        let mut f = Finding::new(
+            Kind::StaleStaging,
+            "leftover of an interrupted import; the next write command removes it",
+        );
+        f.path = Some(rel_to(archive.root(), &p));
+        findings.push(f);
+    }
+
+    let mut report = VerifyReport {
+        findings,
+        checked: checked.len() as u64,
+        bytes,
+        ok,
+        chain,
+        scope,
+        elapsed: started.elapsed(),
+        summary_event: None,
+    };
+    if opts.record {
+        report.summary_event = Some(record(archive, opts, &selected, &checked, &report)?);
+    }
+    Ok(report)
+}
+
+/// Applies `--item` or `--sample`; returns the objects to hash and the scope.
+fn select(all: Vec<Expected>, opts: &VerifyOptions) -> Result<(Vec<Expected>, &'static str)> {
+    if !opts.items.is_empty() {
+        let wanted: HashSet<ItemId> = opts.items.iter().copied().collect();
+        let chosen: Vec<Expected> = all
+            .into_iter()
+            .filter(|e| e.item_id.is_some_and(|i| wanted.contains(&i)))
+            .collect();
+        let found: HashSet<ItemId> = chosen.iter().filter_map(|e| e.item_id).collect();
+        if let Some(missing) = opts.items.iter().find(|i| !found.contains(i)) {
+            return Err(Error::usage(format!(
+                "no item {missing} with stored bytes in this archive; see `custos list`"
+            )));
+        }
+        return Ok((chosen, "items"));
+    }
+    let Some(sample) = opts.sample else {
+        return Ok((all, "full"));
+    };
+    let n = all.len();
+    let k = ((n as f64) * sample.percent / 100.0).ceil() as usize;
+    let mut ranked: Vec<(Sha256, Expected)> = all
+        .into_iter()
+        .map(|e| (sample_rank(sample.seed, &e.sha256), e))
+        .collect();
+    // Ranked by a keyed hash of the digest: the same seed picks the same
+    // objects, whatever order the rows come in.
+    ranked.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut chosen: Vec<Expected> = ranked.into_iter().take(k.min(n)).map(|(_, e)| e).collect();
+    chosen.sort_by_key(|e| e.object_id);
+    Ok((chosen, "sample"))
+}
+
+fn sample_rank(seed: u64, sha: &Sha256) -> Sha256 {
+    let mut h = Hasher::new();
+    h.update(b"custos-sample/1\n");
+    h.update(seed.to_le_bytes());
+    h.update(sha.as_str().as_bytes());
+    Sha256::from_digest(&h.finalize())
+}
+
+fn check_one(objects: &Path, e: &Expected) -> Checked {
+    let path = store::object_path(objects, &e.sha256);
+    match hash_no_follow(&path) {
+        Ok(actual) => {
+            let outcome = if actual == e.sha256 {
+                Outcome::Ok
+            } else {
+                Outcome::Changed
+            };
+            Checked {
+                outcome,
+                actual: (outcome == Outcome::Changed).then_some(actual),
+                bytes: e.size,
+                error: None,
+            }
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Checked {
+            outcome: Outcome::Missing,
+            actual: None,
+            bytes: 0,
+            error: None,
+        },
+        Err(err) => Checked {
+            outcome: Outcome::IoError,
+            actual: None,
+            bytes: 0,
+            error: Some(err.to_string()),
+        },
+    }
+}
+
+/// Hashes a file without following a symbolic link: an object must be the
+/// bytes themselves, not a pointer that could be redirected.
+fn hash_no_follow(path: &Path) -> std::io::Result<Sha256> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)?;
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::io::AsRawFd;
+        // SAFETY: advice on an fd we own; it only tunes read-ahead.
+        unsafe { libc::posix_fadvise(f.as_raw_fd(), 0, 0, libc::POSIX_FADV_SEQUENTIAL) };
+    }
+    store::hash_reader(f).map(|(sha, _)| sha)
+}
+
+/// Every file under objects/ that is not one of the expected objects at
+/// its own place.
+fn walk_objects(objects: &Path, expected: &[Expected]) -> Result<Vec<Stray>> {
+    let known: HashSet<&str> = expected.iter().map(|e| e.sha256.as_str()).collect();
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(objects)
+        .min_depth(1)
+        .sort_by_file_name()
+    {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(objects).to_path_buf();
+            Error::io(path, e.into())
+        })?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(objects)
+            .unwrap_or(entry.path())
+            .to_path_buf();
+        let canonical = canonical_digest(&rel);
+        if canonical
+            .as_ref()
+            .is_some_and(|s| known.contains(s.as_str()))
+        {
+            continue;
+        }
+        out.push(Stray {
+            rel,
+            canonical,
+            regular: entry.file_type().is_file(),
+        });
+    }
+    Ok(out)
+}
+
+/// The digest a path names if it is exactly `ab/cd/abcd…` (lowercase hex).
+fn canonical_digest(rel: &Path) -> Option<Sha256> {
+    let parts: Vec<&str> = rel.iter().map(|c| c.to_str()).collect::<Option<_>>()?;
+    let [a, b, name] = parts.as_slice() else {
+        return None;
+    };
+    let sha = Sha256::from_str(name).ok()?;
+    (sha.as_str() == *name && &name[0..2] == *a && &name[2..4] == *b).then_some(sha)
+}
+
+fn stray_finding(
+    conn: &rusqlite::Connection,
+    s: &Stray,
+    hash: std::io::Result<Sha256>,
+) -> Result<Option<Finding>> {
+    let path = Path::new("objects").join(&s.rel).display().to_string();
+    let mut f = match (&s.canonical, hash) {
+        (_, Err(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        (Some(name), Ok(actual)) if *name == actual => {
+            // Committed by an import that ran while we walked: not a stray.
+            if items::find_object(conn, name)?.is_some() {
+                return Ok(None);
+            }
+            let mut f = Finding::new(
+                Kind::Untracked,
+                "a file in objects/ that no catalogue row describes (an interrupted import's object is reused by importing the same file again)",
+            );
+            f.actual_sha256 = Some(actual);
+            f
+        }
+        (_, Ok(actual)) => {
+            let mut f = Finding::new(
+                Kind::Misnamed,
+                if s.canonical.is_some() {
+                    "its name is not the SHA-256 of its bytes".to_string()
+                } else {
+                    format!(
+                        "not where its hash puts it; its bytes belong at {}",
+                        rel_object(&actual)
+                    )
+                },
+            );
+            f.actual_sha256 = Some(actual);
+            f
+        }
+        (_, Err(e)) if !s.regular => Finding::new(
+            Kind::Misnamed,
+            format!("not a regular file (a link or special file): {e}"),
+        ),
+        (_, Err(e)) => Finding::new(Kind::IoError, format!("could not be read: {e}")),
+    };
+    f.path = Some(path);
+    Ok(Some(f))
+}
+
+/// One transaction: each checked object's latest outcome, an event per
+/// item, and the run's summary event (item_id NULL).
+fn record(
+    archive: &mut Archive,
+    opts: &VerifyOptions,
+    selected: &[Expected],
+    checked: &[Checked],
+    report: &VerifyReport,
+) -> Result<i64> {
+    let now = crate::clock::now_rfc3339();
+    let summary = serde_json::json!({
+        "scope": report.scope,
+        "sample": opts.sample.map(|s| serde_json::json!({"percent": s.percent, "seed": s.seed})),
+        "checked": report.checked,
+        "ok": report.ok,
+        "bytes": report.bytes,
+        "changed": report.count(Kind::Changed),
+        "missing": report.count(Kind::Missing),
+        "io_errors": report.count(Kind::IoError),
+        "untracked": report.count(Kind::Untracked),
+        "misnamed": report.count(Kind::Misnamed),
+        "catalogue_problems": report.count(Kind::Catalogue) + report.count(Kind::ForeignKey),
+        "chain": report.chain.broken.as_ref().map(|b| format!("broken at event {}", b.event_id)).unwrap_or_else(|| "ok".into()),
+        "head_checked": opts.head,
+        "head_found": opts.head.as_ref().map(|_| report.chain.head_found_at.is_some()),
+    });
+    let damaged = report.damaged();
+    archive.write(|tx| {
+        let mut log = EventLog::new(tx)?;
+        for (e, c) in selected.iter().zip(checked) {
+            rows::record(tx, e.object_id, &now, c.outcome, c.actual.as_ref())?;
+            if let Some(item) = e.item_id {
+                let detail = serde_json::json!({
+                    "result": c.outcome.as_str(),
+                    "algorithm": "SHA-256",
+                    "sha256": e.sha256,
+                    "actual_sha256": c.actual,
+                    "error": c.error,
+                });
+                let outcome = if c.outcome == Outcome::Ok {
+                    "success"
+                } else {
+                    "failure"
+                };
+                log.append(
+                    EventType::FixityCheck,
+                    Some(item),
+                    &opts.agent,
+                    outcome,
+                    Some(&detail),
+                    &now,
+                )?;
+            }
+        }
+        let outcome = if damaged { "failure" } else { "success" };
+        log.append(
+            EventType::FixityCheck,
+            None,
+            &opts.agent,
+            outcome,
+            Some(&summary),
+            &now,
+        )
+    })
+}
+
+fn rel_object(sha: &Sha256) -> String {
+    store::object_path(Path::new("objects"), sha)
+        .display()
+        .to_string()
+}
+
+fn rel_to(root: &Path, p: &Path) -> String {
+    p.strip_prefix(root).unwrap_or(p).display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_parse_with_or_without_the_sign() {
+        assert_eq!(parse_percent("5%"), Ok(5.0));
+        assert_eq!(parse_percent("12.5"), Ok(12.5));
+        assert!(parse_percent("0%").is_err());
+        assert!(parse_percent("101%").is_err());
+        assert!(parse_percent("five").is_err());
+    }
+
+    #[test]
+    fn only_exact_hash_paths_are_canonical() {
+        let sha = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        assert!(canonical_digest(&Path::new("ba/78").join(sha)).is_some());
+        assert!(canonical_digest(&Path::new("ba/79").join(sha)).is_none());
+        assert!(canonical_digest(&Path::new("ba").join(sha)).is_none());
+        let upper = sha.to_ascii_uppercase();
+        assert!(canonical_digest(&Path::new("BA/78").join(upper)).is_none());
+        assert!(canonical_digest(Path::new("ba/78/notes.txt")).is_none());
+    }
+
+    fn expected(n: i64) -> Vec<Expected> {
+        (1..=n)
+            .map(|i| Expected {
+                object_id: i,
+                sha256: Sha256::from_digest(&Hasher::digest(i.to_le_bytes())),
+                size: 1,
+                item_id: Some(ItemId(i)),
+            })
+            .collect()
+    }
+
+    fn opts(sample: Option<Sample>) -> VerifyOptions {
+        VerifyOptions {
+            items: vec![],
+            sample,
+            jobs: Some(1),
+            head: None,
+            record: false,
+            agent: "t".into(),
+        }
+    }
+
+    #[test]
+    fn the_same_seed_picks_the_same_sample_whatever_the_row_order() {
+        let ids = |v: Vec<Expected>| v.into_iter().map(|e| e.object_id).collect::<Vec<_>>();
+        let s = |seed| {
+            Some(Sample {
+                percent: 10.0,
+                seed,
+            })
+        };
+        let a = ids(select(expected(200), &opts(s(7))).unwrap().0);
+        let mut reversed = expected(200);
+        reversed.reverse();
+        let b = ids(select(reversed, &opts(s(7))).unwrap().0);
+        let c = ids(select(expected(200), &opts(s(8))).unwrap().0);
+        assert_eq!(a.len(), 20);
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        // A tiny share of a small archive still checks something.
+        let one = select(
+            expected(3),
+            &opts(Some(Sample {
+                percent: 1.0,
+                seed: 1,
+            })),
+        )
+        .unwrap();
+        assert_eq!(one.0.len(), 1);
+    }
+}
