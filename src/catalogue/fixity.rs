@@ -82,6 +82,13 @@ pub struct LastCheck {
 }
 
 pub fn last_for_item(conn: &Connection, item: ItemId) -> Result<Option<LastCheck>> {
+    // An archive read where it cannot be upgraded may predate the table.
+    let has_table = conn
+        .prepare_cached("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'fixity'")?
+        .exists([])?;
+    if !has_table {
+        return Ok(None);
+    }
     Ok(conn
         .prepare_cached(
             "SELECT f.checked_at, f.outcome, f.actual_sha256 FROM fixity f

@@ -252,7 +252,9 @@ impl<'o> Committer<'o> {
                 outs.push(commit_one(tx, &mut log, &objects, job, r, opts, &now)?);
             }
             #[cfg(feature = "failpoints")]
-            fail::fail_point!("ingest::before_commit");
+            fail::fail_point!("ingest::before_commit", |_| Err(Error::Failed(
+                "injected commit failure (fail point ingest::before_commit); nothing of this batch was committed".into()
+            )));
             Ok(outs)
         })?;
         #[cfg(feature = "failpoints")]
