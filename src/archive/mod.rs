@@ -259,7 +259,9 @@ fn open_conn(root: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
     let uri = format!("file:{}?immutable=1", uri_path(&db));
     Connection::open_with_flags(
         uri,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
 }
 

@@ -14,7 +14,11 @@ fn a_backup_is_a_verified_copy_that_records_the_head() {
         .to_string();
     let dest = env.path().join("copy");
     let out = env.cmd().arg("backup").arg(&dest).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let printed = String::from_utf8(out.stdout).unwrap().trim().to_string();
     assert_eq!(printed, head_before);
     let recorded = std::fs::read_to_string(dest.join("custos-head.txt")).unwrap();
@@ -29,11 +33,13 @@ fn a_backup_is_a_verified_copy_that_records_the_head() {
     assert_eq!(snap(&dest), snap(&env.archive()));
     // The copy is an archive of its own that verifies, items and history alike.
     let mut c = env.cmd();
-    c.env("CUSTOS_ARCHIVE", &dest).args(["verify", "--head", &head_before]);
+    c.env("CUSTOS_ARCHIVE", &dest)
+        .args(["verify", "--head", &head_before]);
     let (code, _, err) = run(c);
     assert_eq!(code, 0, "{err}");
     let mut c = env.cmd();
-    c.env("CUSTOS_ARCHIVE", &dest).args(["list", "--format", "json"]);
+    c.env("CUSTOS_ARCHIVE", &dest)
+        .args(["list", "--format", "json"]);
     let (_, listed, _) = run(c);
     let listed: Value = serde_json::from_str(&listed).unwrap();
     assert_eq!(listed.as_array().unwrap().len(), ids.len());
@@ -87,13 +93,20 @@ fn a_backup_taken_during_an_import_is_consistent() {
     env.import_fixtures();
     let data = crate::crash::make_data(&env, "data", 400, 2);
     let mut import = env.spawnable();
-    import.arg("import").arg(&data).stderr(std::process::Stdio::null());
+    import
+        .arg("import")
+        .arg(&data)
+        .stderr(std::process::Stdio::null());
     let mut child = import.spawn().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(150));
     let dest = env.path().join("copy");
     let out = env.cmd().arg("backup").arg(&dest).output().unwrap();
     assert!(child.wait().unwrap().success());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut c = env.cmd();
     c.env("CUSTOS_ARCHIVE", &dest).args(["verify"]);
     let (code, _, err) = run(c);

@@ -94,7 +94,10 @@ fn a_changed_object_is_named_with_both_hashes_and_show_says_so() {
     assert!(out.status.success());
     let show: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(show["fixity"]["outcome"], "changed");
-    assert_eq!(show["fixity"]["actual_sha256"], sha256_hex(b"tampered bytes"));
+    assert_eq!(
+        show["fixity"]["actual_sha256"],
+        sha256_hex(b"tampered bytes")
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("FAILED its last fixity check"));
     let failed = count_events(
         &env,
@@ -123,7 +126,11 @@ fn missing_untracked_and_misnamed_files_are_told_apart() {
     assert_eq!(code, 1);
     let mut k = kinds(&rows);
     k.sort();
-    assert_eq!(k, ["misnamed", "misnamed", "missing", "missing", "untracked"], "{rows:#?}");
+    assert_eq!(
+        k,
+        ["misnamed", "misnamed", "missing", "missing", "untracked"],
+        "{rows:#?}"
+    );
     let missing = rows.iter().find(|r| r["sha256"] == sha.as_str()).unwrap();
     assert_eq!(missing["kind"], "missing");
     assert_eq!(missing["item_id"], ids[0]);
@@ -219,23 +226,25 @@ fn an_erased_detail_is_accepted_only_after_a_purge() {
 fn a_recorded_head_is_found_until_the_history_is_rewritten() {
     let env = Env::with_archive();
     env.import_fixtures();
-    let head = env
-        .cmd()
-        .args(["log", "--head"])
-        .output()
-        .unwrap()
-        .stdout;
+    let head = env.cmd().args(["log", "--head"]).output().unwrap().stdout;
     let head = String::from_utf8(head).unwrap().trim().to_string();
     assert_eq!(head.len(), 64);
     // Later events do not matter: the recorded head is still in the chain.
-    env.cmd().args(["edit", "1", "--language", "hy"]).assert().success();
+    env.cmd()
+        .args(["edit", "1", "--language", "hy"])
+        .assert()
+        .success();
     assert_eq!(verify_json(&env, &["--head", &head]).0, 0);
 
     // Rewrite event 1 and recompute the whole chain, as a forger would.
     rewrite_chain(&env, 1);
     let (code, rows) = verify_json(&env, &["--head", &head]);
     assert_eq!(code, 1, "{rows:?}");
-    assert_eq!(kinds(&rows), ["head"], "the chain itself is consistent again");
+    assert_eq!(
+        kinds(&rows),
+        ["head"],
+        "the chain itself is consistent again"
+    );
     let mut c = env.cmd();
     c.args(["verify", "--head", "not-a-hash"]);
     assert_eq!(run(c).0, 2);
@@ -327,7 +336,10 @@ fn staging_leftovers_are_listed_by_verify_and_cleaned_by_the_next_write() {
     assert_eq!(kinds(&rows), ["stale_staging"]);
     assert_eq!(rows[0]["damage"], false);
     assert!(dead.exists(), "verify never removes anything");
-    env.cmd().args(["edit", "1", "--language", "en"]).assert().success();
+    env.cmd()
+        .args(["edit", "1", "--language", "en"])
+        .assert()
+        .success();
     assert!(!dead.exists(), "the next write command cleans up");
     assert_eq!(verify_json(&env, &[]).1.len(), 0);
 }
