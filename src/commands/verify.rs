@@ -61,6 +61,9 @@ pub fn run(archive_arg: Option<&Path>, a: VerifyArgs) -> Result<()> {
     output::render_list(out.w(), a.output.format, cols, &rows)?;
     out.finish()?;
     summarise(&report);
+    if let Some(why) = &report.not_recorded {
+        super::note(format!("the results were not recorded: {why}"));
+    }
     if report.damaged() {
         let n = report.findings.iter().filter(|f| f.damage).count();
         return Err(Error::Failed(format!(

@@ -136,6 +136,8 @@ pub struct VerifyReport {
     pub elapsed: Duration,
     /// Where the summary event went, when recorded.
     pub summary_event: Option<i64>,
+    /// Why the checks were not recorded although asked to be.
+    pub not_recorded: Option<String>,
 }
 
 impl VerifyReport {
@@ -266,9 +268,16 @@ pub fn verify(
         scope,
         elapsed: started.elapsed(),
         summary_event: None,
+        not_recorded: None,
     };
     if opts.record {
-        report.summary_event = Some(record(archive, opts, &selected, &checked, &report)?);
+        // A long run must not lose its findings to a writer holding the
+        // lock: they are reported all the same, only not recorded.
+        match record(archive, opts, &selected, &checked, &report) {
+            Ok(id) => report.summary_event = Some(id),
+            Err(Error::Busy) => report.not_recorded = Some(Error::Busy.to_string()),
+            Err(e) => return Err(e),
+        }
     }
     Ok(report)
 }
