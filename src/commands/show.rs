@@ -6,7 +6,7 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use crate::archive::Mode;
-use crate::catalogue::{events, items, provenance};
+use crate::catalogue::{events, fixity, items, provenance};
 use crate::cli::ShowArgs;
 use crate::error::{Error, Result};
 use crate::output::{self, col, Column, Format};
@@ -89,6 +89,15 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
             .map(output::to_value)
             .collect::<Result<_>>()?,
     );
+    // The latest fixity check: a damaged item must say so wherever it is
+    // shown (ids and outcome only, so it is safe at every level).
+    let last_check = fixity::last_for_item(conn, a.id)?;
+    if let Some(c) = last_check.as_ref().filter(|c| c.outcome != "ok") {
+        super::note(format!(
+            "item {} FAILED its last fixity check ({}, {}); run `custos verify --item {}`",
+            a.id, c.outcome, c.checked_at, a.id
+        ));
+    }
     let mut out = super::Stdout::new();
     match a.output.format {
         Format::Table => {
@@ -117,6 +126,11 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
                     &c,
                 )?;
             }
+            let fixity_line = last_check.as_ref().map_or_else(
+                || "never checked".to_string(),
+                |c| format!("{} at {}", c.outcome, c.checked_at),
+            );
+            writeln!(out.w(), "Last fixity check: {fixity_line}").map_err(Error::stdout)?;
             if matches!(decision, Decision::Open(_)) {
                 output::render_section(out.w(), "Provenance", PROVENANCE_COLUMNS, &prov)?;
             }
@@ -134,6 +148,7 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
             if let Some(obj) = value.as_object_mut() {
                 obj.insert("consent".into(), consent);
                 obj.insert("text".into(), text.into());
+                obj.insert("fixity".into(), output::to_value(&last_check)?);
                 obj.insert("provenance".into(), prov.into());
                 obj.insert("events".into(), evs.into());
             }

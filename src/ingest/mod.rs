@@ -250,8 +250,14 @@ impl<'o> Committer<'o> {
             for (job, r) in &batch {
                 outs.push(commit_one(tx, &mut log, &objects, job, r, opts, &now)?);
             }
+            #[cfg(feature = "failpoints")]
+            fail::fail_point!("ingest::before_commit", |_| Err(Error::Failed(
+                "injected commit failure (fail point ingest::before_commit); nothing of this batch was committed".into()
+            )));
             Ok(outs)
         })?;
+        #[cfg(feature = "failpoints")]
+        fail::fail_point!("ingest::after_commit");
         self.report.outcomes.extend(outcomes);
         Ok(())
     }

@@ -46,10 +46,7 @@ fn the_sample_manifest_imports_with_its_metadata_and_consent() {
     assert_eq!(shown["consent"]["status"], "granted");
     assert_eq!(shown["consent"]["scope"], "public");
     assert_eq!(shown["provenance"][0]["method"], "manifest");
-    assert_eq!(
-        shown["provenance"][0]["detail"]["row"].as_u64().is_some(),
-        true
-    );
+    assert!(shown["provenance"][0]["detail"]["row"].as_u64().is_some());
     // Its evidence (the release form) is the custodian's alone.
     let history = env.json(&[
         "consent",
