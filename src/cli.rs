@@ -381,6 +381,8 @@ pub struct LogArgs {
     #[arg(long, conflicts_with_all = ["id", "since", "types"])]
     pub head: bool,
     #[command(flatten)]
+    pub access: AccessArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 

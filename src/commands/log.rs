@@ -1,9 +1,13 @@
 //! `custos log`: the event history (all, one item's, filtered), or only the
 //! head hash of its chain.
 //!
-//! It prints events as stored; it never checks the chain (that is
+//! Every event passes through the policy: below custodian level, events
+//! about items the reader may not see are left out and details (old and
+//! new values, origins, reasons) are withheld; events about no item keep
+//! their type, time and outcome only. It never checks the chain (that is
 //! `verify`) and never writes.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
@@ -13,7 +17,9 @@ use crate::catalogue::events::{self, EventType, LogFilter};
 use crate::catalogue::items;
 use crate::cli::LogArgs;
 use crate::error::{Error, Result};
+use crate::model::{Access, ItemId};
 use crate::output::{self, col, Column, Format};
+use crate::policy::{self, Decision};
 
 const TABLE_COLUMNS: &[Column] = &[
     col("id", "#"),
@@ -63,15 +69,64 @@ pub fn run(archive_arg: Option<&Path>, a: LogArgs) -> Result<()> {
         }
         return out.finish();
     }
+    let access = super::access(&archive, &a.access)?;
+    let today = crate::clock::today();
     let evs = events::list(conn, &filter)?;
-    if let (Some(id), true) = (a.id, evs.is_empty()) {
-        if !items::exists(conn, id)? {
-            return Err(Error::usage(format!(
-                "no item {id} in this archive, and no events about it"
-            )));
+    let mut decisions: HashMap<ItemId, Decision> = HashMap::new();
+    let mut decide = |id: ItemId| -> Result<Decision> {
+        if let Some(d) = decisions.get(&id) {
+            return Ok(d.clone());
+        }
+        let d = match policy::sql::load_facts(conn, id)? {
+            Some(f) => policy::decide(access, &f, today),
+            // A purged or unknown item: only the custodian sees its history.
+            None if access == Access::Custodian => Decision::Tombstone {
+                withdrawn_on: String::new(),
+                reason: None,
+            },
+            None => Decision::Hidden,
+        };
+        decisions.insert(id, d.clone());
+        Ok(d)
+    };
+    if let Some(id) = a.id {
+        // Hidden and missing answer alike, so an error cannot confirm that
+        // a closed testimony exists.
+        match decide(id)? {
+            Decision::Closed { .. } => {
+                return Err(Error::Refused(format!(
+                    "item {id} is closed at {access} level; its history is the custodian's"
+                )))
+            }
+            Decision::Hidden => {
+                return Err(Error::usage(format!(
+                    "no item {id} in this archive, and no events about it"
+                )))
+            }
+            _ if evs.is_empty() && !items::exists(conn, id)? => {
+                return Err(Error::usage(format!(
+                    "no item {id} in this archive, and no events about it"
+                )))
+            }
+            _ => {}
         }
     }
-    let rows: Vec<_> = evs.iter().map(output::to_value).collect::<Result<_>>()?;
+    let mut rows = Vec::with_capacity(evs.len());
+    for e in &evs {
+        let v = output::to_value(e)?;
+        let shaped = match e.item_id {
+            Some(id) => policy::present::events(&decide(id)?, vec![v]),
+            None if access == Access::Custodian => vec![v],
+            None => policy::present::events(
+                &Decision::Tombstone {
+                    withdrawn_on: String::new(),
+                    reason: None,
+                },
+                vec![v],
+            ),
+        };
+        rows.extend(shaped);
+    }
     let cols = match a.output.format {
         Format::Table => TABLE_COLUMNS,
         _ => ALL_COLUMNS,

@@ -121,3 +121,52 @@ fn an_empty_history_has_the_genesis_head() {
     );
     assert_eq!(env.json(&["log", "--format", "json"]), Value::Array(vec![]));
 }
+
+#[test]
+fn log_goes_through_the_policy() {
+    let env = Env::with_archive();
+    let t = env.write("t/interview.txt", "Fictional interview.");
+    let id = env.import(&[&t], &["--kind", "testimony"])[0]["id"].to_string();
+    env.cmd()
+        .args(["edit", &id, "--title", "Interview LOGCANARY"])
+        .assert()
+        .success();
+    // Pending: closed below custodian, so its history is not listed there.
+    let research = env.json(&["log", "--format", "json", "--access", "research"]);
+    assert!(
+        research
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["item_id"].to_string() != id),
+        "{research}"
+    );
+    assert!(!research.to_string().contains("LOGCANARY"));
+    env.cmd()
+        .args(["log", &id, "--access", "research"])
+        .assert()
+        .code(13);
+    env.cmd()
+        .args([
+            "consent",
+            &id,
+            "grant",
+            "--scope",
+            "research",
+            "--date",
+            "2020-01-01",
+            "--note",
+            "LOGNOTE",
+        ])
+        .assert()
+        .success();
+    // Open at research: the events show, without their details.
+    let research = env.json(&["log", &id, "--format", "json", "--access", "research"]);
+    let evs = research.as_array().unwrap();
+    assert!(evs.len() >= 3);
+    assert!(evs.iter().all(|e| e["detail"].is_null()), "{research}");
+    let custodian = env.json(&["log", &id, "--format", "json", "--access", "custodian"]);
+    assert!(
+        custodian.to_string().contains("LOGCANARY") && custodian.to_string().contains("LOGNOTE")
+    );
+}
