@@ -6,7 +6,7 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use crate::archive::Mode;
-use crate::catalogue::{events, fixity, items, provenance};
+use crate::catalogue::{events, fixity, items, provenance, testimonies};
 use crate::cli::ShowArgs;
 use crate::error::{Error, Result};
 use crate::output::{self, col, Column, Format};
@@ -75,6 +75,13 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
         }
         _ => Value::Null,
     };
+    let testimony = match &decision {
+        Decision::Open(g) => match testimonies::view(conn, a.id)? {
+            Some(t) => present::narrator(g, output::to_value(&t)?),
+            None => Value::Null,
+        },
+        _ => Value::Null,
+    };
     let prov = present::provenance(
         &decision,
         provenance::for_item(conn, a.id)?
@@ -102,7 +109,6 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
     match a.output.format {
         Format::Table => {
             let mut cols = super::list::ALL_COLUMNS.to_vec();
-            cols.push(col("access", "Access"));
             if value.get("closed_until").is_some() {
                 cols.push(col("closed_until", "Closed until"));
             }
@@ -111,6 +117,21 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
                 cols.push(col("withdrawal_reason", "Reason"));
             }
             output::render_record(out.w(), Format::Table, &cols, &value)?;
+            if !testimony.is_null() {
+                let t = [testimony.clone()];
+                output::render_section(
+                    out.w(),
+                    "Testimony",
+                    &[
+                        col("narrator", "Narrator"),
+                        col("anonymity", "Anonymity"),
+                        col("interview_date", "Interviewed"),
+                        col("interview_place", "Where"),
+                        col("interviewer", "Interviewer"),
+                    ],
+                    &t,
+                )?;
+            }
             if !consent.is_null() {
                 let c = [consent.clone()];
                 output::render_section(
@@ -140,13 +161,12 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
             }
         }
         Format::Csv | Format::Tsv => {
-            let mut cols = super::list::ALL_COLUMNS.to_vec();
-            cols.push(col("access", "Access"));
-            output::render_record(out.w(), a.output.format, &cols, &value)?;
+            output::render_record(out.w(), a.output.format, super::list::ALL_COLUMNS, &value)?;
         }
         Format::Json | Format::Jsonl => {
             if let Some(obj) = value.as_object_mut() {
                 obj.insert("consent".into(), consent);
+                obj.insert("testimony".into(), testimony);
                 obj.insert("text".into(), text.into());
                 obj.insert("fixity".into(), output::to_value(&last_check)?);
                 obj.insert("provenance".into(), prov.into());
