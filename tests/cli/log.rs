@@ -138,7 +138,7 @@ fn log_goes_through_the_policy() {
             .as_array()
             .unwrap()
             .iter()
-            .all(|e| e["item_id"].to_string() != id),
+            .all(|e| e["item_id"] != id.parse::<i64>().unwrap()),
         "{research}"
     );
     assert!(!research.to_string().contains("LOGCANARY"));
