@@ -389,9 +389,12 @@ pub struct LogArgs {
 /// Export what one access level may see as a BagIt bag
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  custos export --bag ~/transfers/velmora-public\n  custos export --bag ./for-researchers --access research\n  custos export --bag ./item-17 --item 17 --access custodian\n\nOnly items the consent policy opens at the access level (default public) are exported: withdrawn,\nembargoed and out-of-scope testimonies are left out, and redacted testimonies export their redacted\ntext below custodian level. Payload files are named data/<id>.<ext>, never by original file name.\nmetadata/ holds records.json, records.csv (Dublin Core columns), provenance.csv and events.csv.\nbag-info.txt records the access level, the selection and the event log head. The bag is validated\nafter writing, and the export is recorded in the event log."
+    after_help = "Examples:\n  custos export --bag ~/transfers/velmora-public\n  custos export kind:testimony date:1991..1992 --bag ./testimonies-1991\n  custos export --bag ./for-researchers --access research\n  custos export --bag ./item-17 --item 17 --access custodian\n\nOnly items the consent policy opens at the access level (default public) are exported: withdrawn,\nembargoed and out-of-scope testimonies are left out, and redacted testimonies export their redacted\ntext below custodian level. Payload files are named data/<id>.<ext>, never by original file name.\nmetadata/ holds records.json, records.csv (Dublin Core columns), provenance.csv and events.csv.\nbag-info.txt records the access level, the selection and the event log head. The bag is validated\nafter writing, and the export is recorded in the event log."
 )]
 pub struct ExportArgs {
+    /// Export only the items this query finds (the `custos query` language; negate with ^field:value; default: every item open at the level)
+    #[arg(value_name = "QUERY")]
+    pub query: Vec<String>,
     /// The bag folder to create (must not exist, or be empty)
     #[arg(long, value_name = "DIR")]
     pub bag: PathBuf,

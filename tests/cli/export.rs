@@ -400,3 +400,22 @@ fn the_reference_validator_accepts_our_bags_where_installed() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_query_selects_within_what_the_level_may_see() {
+    let f = fixture();
+    let bag = f.env.path().join("testimonies");
+    f.env
+        .cmd()
+        .args(["export", "kind:testimony", "--access", "research", "--bag"])
+        .arg(&bag)
+        .assert()
+        .success();
+    let mut got = ids(&bag);
+    got.sort();
+    let mut want = vec![f.public.clone(), f.research.clone()];
+    want.sort();
+    assert_eq!(got, want, "only the testimonies open at research level");
+    let info = std::fs::read_to_string(bag.join("bag-info.txt")).unwrap();
+    assert!(info.contains("Custos-Query: kind:testimony"), "{info}");
+}
