@@ -7,7 +7,7 @@
 //! JSON and CSV escaping cannot split or hide one).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::harness::Env;
 use crate::seed::{self, run};
@@ -151,8 +151,8 @@ fn ok(env: &Env, args: &[&str]) {
     assert_eq!(code, 0, "custos {args:?}: {err}");
 }
 
-fn import(env: &Env, file: &PathBuf, args: &[&str]) -> i64 {
-    let out = env.import(&[file.as_path()], args);
+fn import(env: &Env, file: &Path, args: &[&str]) -> i64 {
+    let out = env.import(&[file], args);
     assert_eq!(out[0]["status"], "imported", "{out:?}");
     out[0]["id"].as_i64().expect("id")
 }

@@ -180,7 +180,6 @@ pub struct Findings {
 
 impl Findings {
     /// Checks one output (stdout, stderr or a written file) read at `level`.
-    #[allow(clippy::too_many_arguments)]
     pub fn check(
         &mut self,
         inv: &Invocation,
@@ -190,10 +189,12 @@ impl Findings {
         legal_only: bool,
     ) {
         let n = norm(raw);
+        let lower = raw.to_ascii_lowercase();
         let args = inv.argv.join(" ").to_uppercase();
         for c in canaries {
-            let word = c.word.as_bytes();
-            if !contains(&n, word) {
+            // As text, or as hex (`sql` prints BLOBs such as file names so).
+            let hex: String = c.word.bytes().map(|b| format!("{b:02x}")).collect();
+            if !contains(&n, c.word.as_bytes()) && !contains(&lower, hex.as_bytes()) {
                 continue;
             }
             if c.allowed(inv.level) {

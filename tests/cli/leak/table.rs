@@ -186,6 +186,15 @@ fn sql(fx: &Fixture) -> Vec<Vec<String>> {
         v(&["sql", "SELECT * FROM item_terms_visible"]),
         v(&["sql", "SELECT title, count(*) AS n FROM items_visible WHERE title LIKE '%leakcanary%' GROUP BY title"]),
     ];
+    // Around the custodian's copies of the item tables: qualified, or
+    // from inside a CTE.
+    for t in ["items", "item_text", "provenance", "testimonies", "events"] {
+        s.push(v(&["sql", &format!("SELECT * FROM main.{t}")]));
+        s.push(v(&[
+            "sql",
+            &format!("WITH x AS (SELECT * FROM main.{t}) SELECT * FROM x"),
+        ]));
+    }
     for t in &fx.tables {
         s.push(v(&["sql", &format!("SELECT * FROM \"{t}\"")]));
     }
