@@ -68,10 +68,15 @@ fn canaries_are_unique_words() {
 
 fn positive_controls(fx: &fixture::Fixture) {
     let key = fx.key.to_str().unwrap();
-    let n = fx.narrators["PUB"].to_string();
-    let (code, out, err) = run(&fx.env, &["narrator", "show", &n, "--reveal", "--key", key]);
-    assert_eq!(code, 0, "{err}");
-    assert!(out.contains("LEAKCANARYLEGALPUB"), "reveal: {out}");
+    for (tag, n) in &fx.narrators {
+        let n = n.to_string();
+        let (code, out, err) = run(&fx.env, &["narrator", "show", &n, "--reveal", "--key", key]);
+        assert_eq!(code, 0, "{err}");
+        for what in ["LEGAL", "PHONE"] {
+            let word = format!("LEAKCANARY{what}{tag}");
+            assert!(out.contains(&word), "reveal of narrator {n}: {out}");
+        }
+    }
     let pubt = fx.items["PUB"].to_string();
     let json = |args: &[&str]| fx.env.json(&[args, &["--format", "json"]].concat());
     let v = json(&["show", &pubt, "--access", "custodian"]);
