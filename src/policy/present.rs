@@ -19,7 +19,7 @@ pub struct RedactedCopy {
 }
 
 /// Keys of an item record that a closed or withdrawn entry keeps.
-const CLOSED_KEEPS: &[&str] = &["id", "kind", "collection"];
+pub const CLOSED_KEEPS: &[&str] = &["id", "kind", "collection"];
 /// Keys that tell where a file came from, and so may name people.
 const ORIGIN_KEYS: &[&str] = &["origin", "original_name", "original_path"];
 /// Keys that only a grant with custodial detail shows (`query --fields`).

@@ -146,3 +146,57 @@ pub fn narrator_testimonies(access: Access, today: NaiveDate) -> Filter {
         open(access, today)
     }
 }
+
+/// Catalogue tables that describe items: each with the column naming the
+/// item, and the columns a withdrawn testimony's rows keep there (its
+/// tombstone; every other column reads as NULL). The custodian's raw SQL
+/// reads these tables only as copies made by this list, because
+/// [`super::decide`] gives the custodian a tombstone of a withdrawn
+/// testimony, never its content or where it came from.
+pub const ITEM_TABLES: &[(&str, &str, &[&str])] = &[
+    ("items", "id", super::present::CLOSED_KEEPS),
+    ("item_text", "item_id", &["item_id"]),
+    (
+        "provenance",
+        "item_id",
+        &["id", "item_id", "method", "ingested_at", "ingested_by"],
+    ),
+    ("testimonies", "item_id", &["item_id", "narrator_id"]),
+    ("redactions", "item_id", &["id", "item_id", "created_at"]),
+    ("redacted_text", "item_id", &["item_id"]),
+    (
+        "events",
+        "item_id",
+        &[
+            "id",
+            "at",
+            "type",
+            "item_id",
+            "agent",
+            "outcome",
+            "detail_hash",
+            "prev_hash",
+            "hash",
+        ],
+    ),
+];
+
+/// Full-text tables (and their shadow tables) start so. Their rows cannot
+/// be filtered behind a view without losing MATCH, so raw SQL never reads
+/// them; `custos query` searches them through the policy.
+pub const FTS_TABLE_PREFIX: &str = "item_fts";
+
+/// A SELECT of the ids of items nobody may see the content of, not even
+/// the custodian (withdrawn testimonies). Reads the `main` catalogue.
+pub fn contentless_items() -> String {
+    let open = open(Access::Custodian, NaiveDate::MIN);
+    debug_assert!(open.params.is_empty());
+    let join = FACTS_JOIN
+        .replace("JOIN consent_current", "JOIN main.consent_current")
+        .replace("JOIN testimonies", "JOIN main.testimonies")
+        .replace("JOIN narrators", "JOIN main.narrators");
+    format!(
+        "SELECT i.id FROM main.items i {join} WHERE NOT ({})",
+        open.sql
+    )
+}

@@ -503,3 +503,14 @@ fn presenting_open_below_custodian_uses_the_redacted_copy() {
     );
     assert_eq!(present::text(&Decision::Hidden, Some("CANARY"), None), None);
 }
+
+#[test]
+fn contentless_items_reads_only_the_main_catalogue() {
+    // The custodian's raw SQL shadows item tables with TEMP views; the
+    // predicate building them must not read those views.
+    let sql = sql::contentless_items();
+    for t in ["items", "consent_current", "testimonies", "narrators"] {
+        assert!(sql.contains(&format!("main.{t}")), "{t}: {sql}");
+    }
+    assert!(!sql.contains("JOIN consent_current"), "{sql}");
+}

@@ -8,7 +8,10 @@
 //! installed, with exactly what `custos query` shows at that level (the same
 //! policy filter and the same shaping): `items_visible` and
 //! `item_terms_visible`. No catalogue table is readable then, so nothing
-//! the policy withholds can be reached. This module never prints.
+//! the policy withholds can be reached. The custodian reads the catalogue,
+//! but the tables that describe items (`policy::sql::ITEM_TABLES`) only as
+//! TEMP copies of the same names in which a withdrawn testimony is a
+//! tombstone, and never the full-text tables. This module never prints.
 
 use std::time::{Duration, Instant};
 
@@ -22,6 +25,7 @@ use super::exec::{run, Options};
 use super::parse::Query;
 use crate::error::{Error, Result};
 use crate::model::Access;
+use crate::policy::sql as policy_sql;
 
 /// Tables a reader below custodian may query.
 pub const VISIBLE_TABLES: &[&str] = &["items_visible", "item_terms_visible"];
@@ -111,12 +115,91 @@ fn materialize(conn: &Connection, access: Access, today: NaiveDate) -> Result<()
     Ok(())
 }
 
+/// The catalogue's item tables a statement reads: it is prepared, never
+/// run, under an authorizer that only takes notes.
+fn item_tables_read(conn: &mut Connection, statement: &str) -> Result<Vec<&'static str>> {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let notes = seen.clone();
+    conn.authorizer(Some(move |ctx: AuthContext<'_>| {
+        if let AuthAction::Read { table_name, .. } = ctx.action {
+            if let Some(t) = policy_sql::ITEM_TABLES.iter().find(|t| t.0 == table_name) {
+                if let Ok(mut n) = notes.lock() {
+                    if !n.contains(&t.0) {
+                        n.push(t.0);
+                    }
+                }
+            }
+        }
+        Authorization::Allow
+    }))?;
+    // Errors surface when the statement is prepared for real.
+    drop(conn.prepare(statement));
+    conn.authorizer(None::<fn(AuthContext<'_>) -> Authorization>)?;
+    let tables = seen.lock().map(|n| n.clone()).unwrap_or_default();
+    Ok(tables)
+}
+
+/// For the custodian: TEMP copies of the item tables the statement reads,
+/// shadowing the catalogue's, in which every column of a withdrawn
+/// testimony's rows but its tombstone is NULL. (Copies, not views: a view
+/// or a CTE would let `main.items` be read from inside it.)
+fn shadow_item_tables(conn: &mut Connection, statement: &str) -> Result<()> {
+    let tables = item_tables_read(conn, statement)?;
+    if tables.is_empty() {
+        return Ok(());
+    }
+    conn.execute_batch(&format!(
+        "DROP TABLE IF EXISTS temp.contentless_items;
+         CREATE TEMP TABLE contentless_items AS {};",
+        policy_sql::contentless_items()
+    ))?;
+    for (table, id, keep) in policy_sql::ITEM_TABLES {
+        if !tables.contains(table) {
+            continue;
+        }
+        let mut stmt = conn.prepare(&format!("PRAGMA main.table_info(\"{table}\")"))?;
+        let columns: Vec<String> = stmt
+            .query_map([], |r| r.get(1))?
+            .collect::<rusqlite::Result<_>>()?;
+        let select: Vec<String> = columns
+            .iter()
+            .map(|c| {
+                if keep.contains(&c.as_str()) {
+                    format!("t.\"{c}\"")
+                } else {
+                    format!(
+                        "CASE WHEN t.\"{id}\" IN (SELECT id FROM temp.contentless_items) \
+                         THEN NULL ELSE t.\"{c}\" END AS \"{c}\""
+                    )
+                }
+            })
+            .collect();
+        conn.execute_batch(&format!(
+            "DROP TABLE IF EXISTS temp.\"{table}\";
+             CREATE TEMP TABLE \"{table}\" AS SELECT {} FROM main.\"{table}\" t;",
+            select.join(", ")
+        ))?;
+    }
+    Ok(())
+}
+
 fn authorize(custodian: bool, ctx: AuthContext<'_>) -> Authorization {
     let temp = ctx.database_name == Some("temp");
     match ctx.action {
         AuthAction::Select | AuthAction::Recursive => Authorization::Allow,
-        AuthAction::Read { table_name, .. } => {
-            if custodian || (temp && VISIBLE_TABLES.contains(&table_name)) {
+        AuthAction::Read {
+            table_name,
+            column_name,
+        } => {
+            // Item tables only as `shadow_item_tables` copied them. A read
+            // of no column (`count(*)`) names no schema and shows no value.
+            let item_table = policy_sql::ITEM_TABLES.iter().any(|t| t.0 == table_name);
+            let value = !column_name.is_empty();
+            if table_name.starts_with(policy_sql::FTS_TABLE_PREFIX)
+                || (!temp && item_table && value)
+            {
+                Authorization::Deny
+            } else if custodian || (temp && VISIBLE_TABLES.contains(&table_name)) {
                 Authorization::Allow
             } else {
                 Authorization::Deny
@@ -158,7 +241,9 @@ pub fn run_sql(
         return Err(Error::usage("the statement contains a NUL byte"));
     }
     let custodian = access == Access::Custodian;
-    if !custodian {
+    if custodian {
+        shadow_item_tables(conn, statement)?;
+    } else {
         materialize(conn, access, today)?;
     }
     conn.authorizer(Some(move |ctx: AuthContext<'_>| authorize(custodian, ctx)))?;
@@ -172,7 +257,10 @@ pub fn run_sql(
 
 fn refused(custodian: bool, e: &rusqlite::Error) -> Error {
     let what = if custodian {
-        "only one read-only statement is allowed: no writes, ATTACH or PRAGMA changes".to_string()
+        "only one read-only statement is allowed: no writes, ATTACH or PRAGMA changes; \
+         the full-text tables cannot be read (use `custos query`), and the item tables only \
+         unqualified (withdrawn testimonies read as tombstones)"
+            .to_string()
     } else {
         format!(
             "below custodian only these tables may be read: {} (`custos sql --access custodian` reads the catalogue)",

@@ -11,6 +11,7 @@ mod harness;
 mod import;
 mod init;
 mod key;
+mod leak;
 mod list_show;
 mod log;
 mod manifest;

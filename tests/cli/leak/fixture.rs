@@ -1,0 +1,347 @@
+//! The leak archive: one of each kind of secret, each a unique canary word,
+//! and who may see it.
+//!
+//! Canaries are ASCII letters only (no digits, no `_`), so the full-text
+//! tokenizer keeps each one a single word and the scanner can match them
+//! after stripping everything that is not a letter or digit (table wrapping,
+//! JSON and CSV escaping cannot split or hide one).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::harness::Env;
+use crate::seed::{self, run};
+
+/// Access levels, narrowest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Public,
+    Research,
+    Custodian,
+}
+
+impl Level {
+    pub const ALL: [Level; 3] = [Level::Public, Level::Research, Level::Custodian];
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Public => "public",
+            Level::Research => "research",
+            Level::Custodian => "custodian",
+        }
+    }
+}
+
+/// Who may see a canary: readers at this level and above; `None`: nobody,
+/// ever (legal names; the content of a withdrawn testimony).
+pub type Seen = Option<Level>;
+
+pub struct Canary {
+    pub word: String,
+    pub seen: Seen,
+    /// What it is, for failure messages.
+    pub what: String,
+}
+
+impl Canary {
+    pub fn allowed(&self, level: Level) -> bool {
+        self.seen.is_some_and(|s| level >= s)
+    }
+    pub fn is_legal(&self) -> bool {
+        self.what.contains("(sealed)")
+    }
+}
+
+/// A testimony state: tag, who may open it, the narrator's anonymity.
+const STATES: &[(&str, Seen, &str)] = &[
+    ("PUB", Some(Level::Public), "anonymous"),
+    ("RES", Some(Level::Research), "pseudonymous"),
+    ("ARCH", Some(Level::Custodian), "anonymous"),
+    ("EMB", Some(Level::Custodian), "named"),
+    ("PEND", Some(Level::Custodian), "anonymous"),
+    ("WD", None, "anonymous"),
+];
+
+/// The built archive.
+pub struct Fixture {
+    pub env: Env,
+    pub key: PathBuf,
+    pub canaries: Vec<Canary>,
+    /// Item ids by tag: PUB, RES, ARCH, EMB, PEND, WD, RELEASE, DOCA, DOCB.
+    pub items: BTreeMap<&'static str, i64>,
+    /// Narrator ids by the tag of their testimony.
+    pub narrators: BTreeMap<&'static str, i64>,
+    /// A folder of copies of every imported file under neutral names.
+    pub dups: PathBuf,
+    /// A bag exported at public level, for `bag validate`.
+    pub bag: PathBuf,
+    /// Every table of the catalogue, for `sql`.
+    pub tables: Vec<String>,
+    /// A connection held open from before the first narrator, so the WAL
+    /// stays on disk to be searched.
+    pub reader: rusqlite::Connection,
+}
+
+fn w(tag: &str, role: &str) -> String {
+    format!("LEAKCANARY{role}{tag}")
+}
+
+pub fn canaries() -> Vec<Canary> {
+    let mut c = Vec::new();
+    let mut add = |word: String, seen: Seen, what: &str| {
+        c.push(Canary {
+            word,
+            seen,
+            what: what.into(),
+        })
+    };
+    let custodian = Some(Level::Custodian);
+    for &(tag, open, anonymity) in STATES {
+        let withdrawn = open.is_none();
+        // The custodian keeps a withdrawn testimony's tombstone, consent
+        // history and narrator, never its content or where it came from.
+        let custodial = if withdrawn { None } else { custodian };
+        let narrator = if withdrawn { custodian } else { open };
+        let quasi = if anonymity == "anonymous" {
+            custodian
+        } else {
+            narrator
+        };
+        add(w(tag, "LEGAL"), None, "legal name (sealed)");
+        add(w(tag, "PHONE"), None, "legal contact (sealed)");
+        add(w(tag, "TITLE"), open, "testimony title");
+        add(w(tag, "DESC"), open, "testimony description");
+        add(w(tag, "TEXT"), open, "testimony text");
+        add(w(tag, "FILE"), custodial, "original file name");
+        add(w(tag, "ORIGIN"), custodial, "origin of a testimony");
+        let interview = if withdrawn { None } else { quasi };
+        add(w(tag, "IPLACE"), interview, "interview place");
+        add(w(tag, "INTERVIEWER"), interview, "interviewer");
+        add(w(tag, "TERM"), open.or(custodian), "place term");
+        add(w(tag, "AGENT"), open.or(custodian), "agent term");
+        add(w(tag, "DISPLAY"), narrator, "narrator display form");
+        add(w(tag, "BORNIN"), quasi, "narrator place of origin");
+        add(w(tag, "LIVESIN"), quasi, "narrator place of residence");
+        add(w(tag, "NOTES"), quasi, "narrator notes");
+        if tag != "PEND" {
+            add(w(tag, "NOTE"), custodian, "consent note");
+        }
+    }
+    add(w("ARCH", "REASON"), custodian, "restriction reason");
+    add(w("WD", "REASON"), custodian, "withdrawal reason");
+    add(w("PUB", "REDACT"), custodian, "redaction term");
+    add(w("", "RELEASETITLE"), custodian, "consent evidence title");
+    add(
+        w("", "RELEASENAME"),
+        custodian,
+        "legal name on the release form",
+    );
+    add(
+        w("", "RELEASEFILE"),
+        custodian,
+        "consent evidence file name",
+    );
+    add(w("A", "DOCTITLE"), Some(Level::Public), "document title");
+    add(w("A", "DOCTEXT"), Some(Level::Public), "document text");
+    add(w("A", "DOCORIGIN"), Some(Level::Public), "document origin");
+    c
+}
+
+fn ok(env: &Env, args: &[&str]) {
+    let (code, _, err) = run(env, args);
+    assert_eq!(code, 0, "custos {args:?}: {err}");
+}
+
+fn import(env: &Env, file: &Path, args: &[&str]) -> i64 {
+    let out = env.import(&[file], args);
+    assert_eq!(out[0]["status"], "imported", "{out:?}");
+    out[0]["id"].as_i64().expect("id")
+}
+
+pub fn build() -> Fixture {
+    let env = Env::new();
+    // Commands without --access run at the archive's default: the strictest.
+    ok(
+        &env,
+        &[
+            "init",
+            env.archive().to_str().unwrap(),
+            "--default-access",
+            "public",
+        ],
+    );
+    let key = env.path().join("keys/custodian.key");
+    std::fs::create_dir_all(key.parent().unwrap()).unwrap();
+    ok(&env, &["key", "init", "--out", key.to_str().unwrap()]);
+    let reader = env.db();
+    let n: i64 = reader
+        .query_row("SELECT count(*) FROM settings", [], |r| r.get(0))
+        .unwrap();
+    assert!(n > 0);
+    let dups = env.path().join("dups");
+    std::fs::create_dir_all(&dups).unwrap();
+    let mut items = BTreeMap::new();
+    let mut narrators = BTreeMap::new();
+    let keep = |name: &str, text: &str| -> PathBuf {
+        let n = std::fs::read_dir(&dups).unwrap().count();
+        std::fs::write(dups.join(format!("copy-{n}.txt")), text).unwrap();
+        env.write(&format!("intake/{name}"), text)
+    };
+    let doc_text = format!("A fictional letter about the ferry. {}.", w("A", "DOCTEXT"));
+    let doc = keep("letter.txt", &doc_text);
+    let origin = w("A", "DOCORIGIN");
+    let id = import(
+        &env,
+        &doc,
+        &["--title", &w("A", "DOCTITLE"), "--kind", "letter"],
+    );
+    items.insert("DOCA", id);
+    let doc = keep("notice.txt", "A fictional notice about the harvest fair.");
+    let id = import(
+        &env,
+        &doc,
+        &[
+            "--kind", "article", "--origin", &origin, "--place", "Velmora",
+        ],
+    );
+    items.insert("DOCB", id);
+    let release = keep(
+        &format!("{}.txt", w("", "RELEASEFILE")),
+        &format!(
+            "Release form (fictional), signed by {}.",
+            w("", "RELEASENAME")
+        ),
+    );
+    let rel = import(&env, &release, &["--title", &w("", "RELEASETITLE")]);
+    items.insert("RELEASE", rel);
+    for &(tag, _, anonymity) in STATES {
+        let notes = env.write("private/notes.txt", w(tag, "NOTES"));
+        let n = seed::narrator(
+            &env,
+            &format!("{} {}", w(tag, "LEGAL"), w(tag, "PHONE")),
+            &[
+                "--anonymity",
+                anonymity,
+                "--display",
+                &w(tag, "DISPLAY"),
+                "--birth-year",
+                "1951",
+                "--place-of-origin",
+                &w(tag, "BORNIN"),
+                "--place-of-residence",
+                &w(tag, "LIVESIN"),
+                "--notes-file",
+                notes.to_str().unwrap(),
+            ],
+        );
+        narrators.insert(tag, n);
+        let text = format!(
+            "Fictional interview. {} The neighbour {} hid us in the mill.",
+            w(tag, "TEXT"),
+            if tag == "PUB" {
+                w(tag, "REDACT")
+            } else {
+                "Oskar".into()
+            }
+        );
+        let file = keep(&format!("{}.txt", w(tag, "FILE")), &text);
+        let id = import(
+            &env,
+            &file,
+            &[
+                "--narrator",
+                &n.to_string(),
+                "--title",
+                &format!("Testimony {}", w(tag, "TITLE")),
+                "--description",
+                &w(tag, "DESC"),
+                "--origin",
+                &w(tag, "ORIGIN"),
+                "--collection",
+                "Oral history",
+                "--interview-date",
+                "2018-04",
+                "--interview-place",
+                &w(tag, "IPLACE"),
+                "--interviewer",
+                &w(tag, "INTERVIEWER"),
+                "--place",
+                &w(tag, "TERM"),
+            ],
+        );
+        ok(&env, &["tag", &id.to_string(), "--agent", &w(tag, "AGENT")]);
+        items.insert(tag, id);
+    }
+    let id = |tag: &str| items[tag].to_string();
+    let grant = |tag: &str, scope: &str, extra: &[&str]| {
+        let (t, note) = (id(tag), w(tag, "NOTE"));
+        let head = [
+            "consent",
+            &t,
+            "grant",
+            "--scope",
+            scope,
+            "--date",
+            "2018-05-01",
+        ];
+        ok(&env, &[&head[..], &["--note", &note], extra].concat());
+    };
+    grant("PUB", "public", &["--evidence", &id("RELEASE")]);
+    grant("RES", "research", &[]);
+    grant("ARCH", "research", &[]);
+    let (arch, reason) = (id("ARCH"), w("ARCH", "REASON"));
+    ok(
+        &env,
+        &[
+            "consent", &arch, "restrict", "--scope", "archive", "--reason", &reason,
+        ],
+    );
+    grant("EMB", "public", &["--embargo-until", "2099-01-01"]);
+    grant("WD", "public", &[]);
+    let (wd, reason) = (id("WD"), w("WD", "REASON"));
+    ok(
+        &env,
+        &[
+            "consent",
+            &wd,
+            "withdraw",
+            "--date",
+            "2019-01-01",
+            "--reason",
+            &reason,
+        ],
+    );
+    let terms = env.write("private/terms.txt", format!("{}\n", w("PUB", "REDACT")));
+    ok(
+        &env,
+        &[
+            "redact",
+            &id("PUB"),
+            "--terms-file",
+            terms.to_str().unwrap(),
+        ],
+    );
+    ok(&env, &["verify"]);
+    let bag = env.path().join("public-bag");
+    ok(&env, &["export", "--bag", bag.to_str().unwrap()]);
+    let tables = {
+        let c = env.db();
+        let mut stmt = c
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            .unwrap();
+        let names = stmt.query_map([], |r| r.get(0)).unwrap();
+        names.map(Result::unwrap).collect()
+    };
+    std::fs::remove_dir_all(env.path().join("private")).unwrap();
+    std::fs::remove_dir_all(env.path().join("intake")).unwrap();
+    Fixture {
+        key,
+        canaries: canaries(),
+        items,
+        narrators,
+        dups,
+        bag,
+        tables,
+        reader,
+        env,
+    }
+}

@@ -1,0 +1,382 @@
+//! Which commands the leak test runs, and with what: read from the clap
+//! tree, so a new command cannot ship without being classified here.
+
+use std::collections::BTreeMap;
+
+use clap::CommandFactory;
+
+use super::fixture::Fixture;
+
+/// A command of the clap tree: its path, its `--format` values, and
+/// whether it takes `--access`.
+pub struct Node {
+    pub formats: Vec<String>,
+    pub access: bool,
+}
+
+/// Every runnable command path (`"consent history"`, `"terms"`, ...).
+pub fn walk() -> BTreeMap<String, Node> {
+    fn go(cmd: &clap::Command, prefix: &str, out: &mut BTreeMap<String, Node>) {
+        for sub in cmd.get_subcommands() {
+            let path = format!("{prefix} {}", sub.get_name()).trim().to_string();
+            let runnable = !sub.has_subcommands() || !sub.is_subcommand_required_set();
+            if runnable && sub.get_name() != "help" {
+                let long = |name: &str| sub.get_arguments().find(|a| a.get_long() == Some(name));
+                let formats = long("format")
+                    .map(|a| {
+                        let values = a.get_possible_values();
+                        values.iter().map(|v| v.get_name().to_string()).collect()
+                    })
+                    .unwrap_or_default();
+                let access = long("access").is_some();
+                out.insert(path.clone(), Node { formats, access });
+            }
+            go(sub, &path, out);
+        }
+    }
+    let mut out = BTreeMap::new();
+    go(&custos::cli::Cli::command(), "", &mut out);
+    out
+}
+
+/// Read commands without `--format` that still show archive data.
+pub const READ_WITHOUT_FORMAT: &[&str] = &[
+    "log",
+    "verify",
+    "fields",
+    "terms",
+    "report",
+    "query",
+    "sql",
+    "narrator list",
+    "narrator show",
+    "consent history",
+    "bag validate",
+    "export",
+    "backup",
+];
+
+/// Commands that only change the archive and print no archive data.
+pub const WRITE_ONLY: &[&str] = &[
+    "init",
+    "edit",
+    "key init",
+    "narrator edit",
+    "testimony set",
+    "redact",
+    "purge",
+    "consent grant",
+    "consent restrict",
+    "consent withdraw",
+    "tag",
+    "untag",
+    "terms rename",
+    "terms merge",
+];
+
+/// How an entry runs: alongside the others, or alone after them (it writes
+/// to the archive, or its output depends on the archive not changing).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Run {
+    Parallel,
+    Serial,
+}
+
+/// One command path and the argument lists to try (the whole argv after
+/// `custos`; `{OUT}` becomes a fresh folder whose files are scanned too).
+/// `--access` and `--format` are added from the clap tree.
+pub struct Entry {
+    pub path: &'static str,
+    pub run: Run,
+    pub args: fn(&Fixture) -> Vec<Vec<String>>,
+}
+
+fn v(words: &[&str]) -> Vec<String> {
+    words.iter().map(|s| s.to_string()).collect()
+}
+
+fn per<T: ToString>(
+    ids: impl IntoIterator<Item = T>,
+    f: impl Fn(&str) -> Vec<String>,
+) -> Vec<Vec<String>> {
+    ids.into_iter().map(|i| f(&i.to_string())).collect()
+}
+
+fn item_ids(fx: &Fixture) -> Vec<String> {
+    let mut ids: Vec<String> = fx.items.values().map(i64::to_string).collect();
+    ids.push("99".into());
+    ids
+}
+
+/// Every key a query row can carry (`--fields`), snippet included.
+pub const ALL_FIELDS: &str = "id,title,kind,date,sha256,size,media_type,original_name,origin,\
+ingested_at,ingested_by,language,collection,creator,description,access,closed_until,withdrawn_on,\
+withdrawal_reason,snippet,narrator,anonymity,consent,scope,embargo,evidence,event,place,subject,agent";
+
+fn queries(fx: &Fixture) -> Vec<Vec<String>> {
+    let mut q = vec![
+        v(&["query"]),
+        v(&["query", "--count"]),
+        v(&["query", "--sql", "kind:testimony", "mill"]),
+        v(&["query", "--fields", ALL_FIELDS]),
+        v(&["query", "--sort", "-title", "--fields", ALL_FIELDS]),
+    ];
+    for field in [
+        "title",
+        "description",
+        "origin",
+        "creator",
+        "collection",
+        "narrator",
+        "event",
+        "place",
+        "subject",
+        "agent",
+        "media_type",
+        "ingested_by",
+        "language",
+    ] {
+        q.push(v(&[
+            "query",
+            &format!("{field}:leakcanary"),
+            "--fields",
+            ALL_FIELDS,
+        ]));
+    }
+    for term in [
+        "kind:testimony",
+        "-kind:letter",
+        "consent:withdrawn",
+        "consent:pending",
+        "access:closed",
+        "access:withdrawn",
+        "evidence:any",
+        "scope:archive",
+        "anonymity:anonymous",
+        "embargo:2099",
+        "mill",
+        "\"the neighbour\"",
+    ] {
+        q.push(v(&["query", term, "--fields", ALL_FIELDS]));
+    }
+    // Full-text words: a hidden one must find exactly what a word that does
+    // not exist finds (the scanner checks the JSON result is empty).
+    let mut words: Vec<&str> = fx
+        .canaries
+        .iter()
+        .map(|c| c.word.as_str())
+        .filter(|w| {
+            ["TEXT", "TITLE", "DESC", "REDACT", "RELEASE"]
+                .iter()
+                .any(|r| w.contains(r))
+        })
+        .collect();
+    words.push("LEAKCANARYDISPLAYARCH");
+    for word in words {
+        q.push(v(&["query", word, "--fields", ALL_FIELDS]));
+    }
+    q.push(v(&["query", "LEAKCANARYREDACTPUB"]));
+    q.push(v(&["query", "narrator:LEAKCANARYDISPLAYARCH"]));
+    q
+}
+
+fn sql(fx: &Fixture) -> Vec<Vec<String>> {
+    let mut s = vec![
+        v(&["sql", "SELECT * FROM items_visible"]),
+        v(&["sql", "SELECT * FROM item_terms_visible"]),
+        v(&["sql", "SELECT title, count(*) AS n FROM items_visible WHERE title LIKE '%leakcanary%' GROUP BY title"]),
+    ];
+    // Around the custodian's copies of the item tables: qualified, or
+    // from inside a CTE.
+    for t in ["items", "item_text", "provenance", "testimonies", "events"] {
+        s.push(v(&["sql", &format!("SELECT * FROM main.{t}")]));
+        s.push(v(&[
+            "sql",
+            &format!("WITH x AS (SELECT * FROM main.{t}) SELECT * FROM x"),
+        ]));
+    }
+    for t in &fx.tables {
+        s.push(v(&["sql", &format!("SELECT * FROM \"{t}\"")]));
+    }
+    s
+}
+
+pub fn entries() -> Vec<Entry> {
+    use Run::{Parallel, Serial};
+    vec![
+        Entry {
+            path: "list",
+            run: Parallel,
+            args: |_| vec![v(&["list"]), v(&["list", "--sort", "-title"])],
+        },
+        Entry {
+            path: "show",
+            run: Parallel,
+            args: |fx| per(item_ids(fx), |i| v(&["show", i])),
+        },
+        Entry {
+            path: "narrator list",
+            run: Parallel,
+            args: |_| vec![v(&["narrator", "list"])],
+        },
+        Entry {
+            path: "narrator show",
+            run: Parallel,
+            args: |fx| {
+                per(
+                    fx.narrators
+                        .values()
+                        .map(i64::to_string)
+                        .chain(["99".into()]),
+                    |n| v(&["narrator", "show", n]),
+                )
+            },
+        },
+        // --reveal without the key: refused, and nothing may slip out.
+        Entry {
+            path: "narrator show",
+            run: Serial,
+            args: |fx| {
+                per(fx.narrators.values(), |n| {
+                    v(&["narrator", "show", n, "--reveal"])
+                })
+            },
+        },
+        Entry {
+            path: "narrator add",
+            run: Serial,
+            args: |_| {
+                vec![v(&[
+                    "narrator",
+                    "add",
+                    "--anonymity",
+                    "named",
+                    "--display",
+                    "Plain Person",
+                ])]
+            },
+        },
+        Entry {
+            path: "consent history",
+            run: Parallel,
+            args: |fx| per(item_ids(fx), |i| v(&["consent", i, "history"])),
+        },
+        Entry {
+            path: "query",
+            run: Parallel,
+            args: queries,
+        },
+        Entry {
+            path: "fields",
+            run: Parallel,
+            args: |_| vec![v(&["fields"])],
+        },
+        Entry {
+            path: "report",
+            run: Parallel,
+            args: |_| {
+                let mut r = per(["consent", "accessions", "narrators", "fixity"], |n| {
+                    v(&["report", n])
+                });
+                r.extend(per(
+                    ["kind", "collection", "event", "place", "decade", "language"],
+                    |b| v(&["report", "holdings", "--by", b]),
+                ));
+                r.push(v(&[
+                    "report",
+                    "accessions",
+                    "--since",
+                    "2000-01-01",
+                    "--until",
+                    "2100-01-01",
+                ]));
+                r.push(v(&["report", "consent", "--within", "100y"]));
+                r
+            },
+        },
+        Entry {
+            path: "sql",
+            run: Parallel,
+            args: sql,
+        },
+        Entry {
+            path: "terms",
+            run: Parallel,
+            args: |_| {
+                let mut t = vec![v(&["terms"])];
+                t.extend(per(["event", "place", "subject", "agent"], |x| {
+                    v(&["terms", "--vocab", x])
+                }));
+                t
+            },
+        },
+        Entry {
+            path: "log",
+            run: Parallel,
+            args: |fx| {
+                let mut l = vec![
+                    v(&["log"]),
+                    v(&["log", "--head"]),
+                    v(&["log", "--since", "2000-01-01"]),
+                ];
+                l.extend(per(
+                    [
+                        "ingestion",
+                        "consent_change",
+                        "metadata_modification",
+                        "redaction",
+                        "creation",
+                    ],
+                    |t| v(&["log", "--type", t]),
+                ));
+                l.extend(per(item_ids(fx), |i| v(&["log", i])));
+                l
+            },
+        },
+        Entry {
+            path: "verify",
+            run: Serial,
+            args: |fx| {
+                let mut r = vec![v(&["verify"])];
+                r.extend(per(fx.items.values(), |i| v(&["verify", "--item", i])));
+                r
+            },
+        },
+        Entry {
+            path: "bag validate",
+            run: Parallel,
+            args: |fx| vec![v(&["bag", "validate", fx.bag.to_str().unwrap()])],
+        },
+        Entry {
+            path: "export",
+            run: Serial,
+            args: |fx| {
+                let mut e = vec![v(&["export", "--bag", "{OUT}"])];
+                e.extend(per(fx.items.values(), |i| {
+                    v(&["export", "--bag", "{OUT}", "--item", i])
+                }));
+                e
+            },
+        },
+        Entry {
+            path: "backup",
+            run: Serial,
+            args: |_| vec![v(&["backup", "{OUT}"])],
+        },
+        Entry {
+            path: "import",
+            run: Serial,
+            args: |fx| vec![v(&["import", fx.dups.to_str().unwrap(), "--dry-run"])],
+        },
+        Entry {
+            path: "completions",
+            run: Parallel,
+            args: |_| per(["bash", "zsh", "fish"], |s| v(&["completions", s])),
+        },
+        Entry {
+            path: "man",
+            run: Parallel,
+            args: |_| vec![v(&["man"]), v(&["man", "--out-dir", "{OUT}"])],
+        },
+    ]
+}
