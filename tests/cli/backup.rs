@@ -44,7 +44,15 @@ fn a_backup_is_a_verified_copy_that_records_the_head() {
     let listed: Value = serde_json::from_str(&listed).unwrap();
     assert_eq!(listed.as_array().unwrap().len(), ids.len());
     // The source notes the backup, and the recorded head stays in its chain.
-    let exports = env.json(&["log", "--type", "export", "--format", "json", "--access", "custodian"]);
+    let exports = env.json(&[
+        "log",
+        "--type",
+        "export",
+        "--format",
+        "json",
+        "--access",
+        "custodian",
+    ]);
     assert_eq!(exports[0]["detail"]["head"], head_before.as_str());
     let mut c = env.cmd();
     c.args(["verify", "--head", &head_before]);
