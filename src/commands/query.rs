@@ -11,30 +11,18 @@ use crate::error::{Error, Result};
 use crate::output::{self, bytes_col, col, Column, Format};
 use crate::query::{self, Options, Plan};
 
-/// Keys a query row can have: the record, what the policy adds, the
-/// snippet and the extras of `query::EXTRA_KEYS`.
-const ROW_KEYS: &[&str] = &[
-    "id",
-    "title",
-    "kind",
-    "date",
-    "sha256",
-    "size",
-    "media_type",
-    "original_name",
-    "origin",
-    "ingested_at",
-    "ingested_by",
-    "language",
-    "collection",
-    "creator",
-    "description",
-    "access",
-    "closed_until",
-    "withdrawn_on",
-    "withdrawal_reason",
-    "snippet",
-];
+/// Keys a query row has beyond the shaped item (`query::raw::ITEM_KEYS`)
+/// and the extras of `query::EXTRA_KEYS`.
+const ROW_EXTRA_KEYS: &[&str] = &["withdrawn_on", "withdrawal_reason", "snippet"];
+
+/// Every key a query row can have.
+fn row_keys() -> impl Iterator<Item = &'static str> {
+    query::raw::ITEM_KEYS
+        .iter()
+        .chain(ROW_EXTRA_KEYS)
+        .chain(query::EXTRA_KEYS)
+        .copied()
+}
 
 const TABLE_COLUMNS: &[Column] = &[
     col("id", "ID"),
@@ -45,11 +33,7 @@ const TABLE_COLUMNS: &[Column] = &[
 ];
 
 fn known_key(name: &str) -> Option<&'static str> {
-    ROW_KEYS
-        .iter()
-        .chain(query::EXTRA_KEYS)
-        .find(|k| **k == name)
-        .copied()
+    row_keys().find(|k| *k == name)
 }
 
 fn field_columns(fields: &[String]) -> Result<Vec<Column>> {
@@ -58,7 +42,7 @@ fn field_columns(fields: &[String]) -> Result<Vec<Column>> {
         .map(|f| {
             let name = f.trim();
             let key = known_key(name).ok_or_else(|| {
-                let all: Vec<&str> = ROW_KEYS.iter().chain(query::EXTRA_KEYS).copied().collect();
+                let all: Vec<&str> = row_keys().collect();
                 let near = all
                     .iter()
                     .min_by_key(|k| strsim::damerau_levenshtein(name, k))

@@ -30,7 +30,9 @@ use crate::policy::sql as policy_sql;
 /// Tables a reader below custodian may query.
 pub const VISIBLE_TABLES: &[&str] = &["items_visible", "item_terms_visible"];
 
-const ITEM_KEYS: &[&str] = &[
+/// Keys of an item row as the policy shapes it (the record plus `access`
+/// and `closed_until`).
+pub const ITEM_KEYS: &[&str] = &[
     "id",
     "title",
     "kind",
