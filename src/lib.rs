@@ -5,14 +5,22 @@
 //! map and the README for the contract (commands, JSON shapes, exit codes).
 
 pub mod archive;
+pub mod bagit;
 pub mod catalogue;
 pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod edtf;
 pub mod error;
+pub mod export;
 pub mod ingest;
+pub mod manifest;
 pub mod model;
 pub mod output;
 pub mod policy;
+pub mod purge;
+pub mod query;
+pub mod redact;
+pub mod report;
+pub mod seal;
 pub mod store;

@@ -1,9 +1,7 @@
 //! The `custos` binary: parse, run, map the outcome to an exit code.
 
-use clap::Parser;
-
 fn main() -> std::process::ExitCode {
-    let cli = custos::cli::Cli::parse();
+    let cli = custos::cli::parse();
     match custos::commands::run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

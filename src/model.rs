@@ -197,6 +197,16 @@ vocabulary!(
 );
 
 vocabulary!(
+    /// The controlled vocabularies terms belong to.
+    Vocab {
+        Event => "event",
+        Place => "place",
+        Subject => "subject",
+        Agent => "agent",
+    }
+);
+
+vocabulary!(
     /// Who is reading: decides what the policy lets through.
     Access {
         Public => "public",

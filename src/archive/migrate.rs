@@ -10,10 +10,18 @@ use rusqlite::Connection;
 use crate::error::{Error, Result};
 
 /// (file name, SQL). The version after applying entry i is i + 1.
-pub const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_initial.sql",
-    include_str!("../../migrations/0001_initial.sql"),
-)];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_initial.sql",
+        include_str!("../../migrations/0001_initial.sql"),
+    ),
+    // 0002_fixity.sql comes from the fixity branch and goes here, before
+    // 0003, when the branches are merged.
+    (
+        "0003_query_indexes.sql",
+        include_str!("../../migrations/0003_query_indexes.sql"),
+    ),
+];
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64

@@ -182,6 +182,12 @@ impl Archive {
         &self.conn
     }
 
+    /// For installing per-connection hooks (authorizer, progress handler)
+    /// on a read connection.
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
     pub fn objects_dir(&self) -> PathBuf {
         self.root.join("objects")
     }

@@ -44,15 +44,20 @@ pub struct ItemRecord {
     pub description: Option<String>,
 }
 
-const SELECT_RECORD: &str = "
-SELECT i.id, i.title, i.kind, i.date, o.sha256, o.size, o.media_type,
+/// The fifteen columns [`row_to_record`] reads, in order; they need
+/// [`RECORD_FROM`] (aliases `i`, `o`, `p`).
+pub const RECORD_COLUMNS: &str = "i.id, i.title, i.kind, i.date, o.sha256, o.size, o.media_type,
        p.original_name, p.origin, p.ingested_at, p.ingested_by,
-       i.language, i.collection, i.creator, i.description
+       i.language, i.collection, i.creator, i.description";
+
+/// Items with their object and first provenance record.
+pub const RECORD_FROM: &str = "
 FROM items i
 JOIN objects o ON o.id = i.object_id
 LEFT JOIN provenance p ON p.id = (SELECT min(id) FROM provenance WHERE item_id = i.id)";
 
-fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<ItemRecord> {
+/// Reads the record from [`RECORD_COLUMNS`] at the start of a row.
+pub fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<ItemRecord> {
     let name: Option<Vec<u8>> = r.get(7)?;
     Ok(ItemRecord {
         id: r.get(0)?,
@@ -131,7 +136,9 @@ pub fn insert_text(conn: &Connection, id: ItemId, title: &str, text: Option<&str
 
 pub fn get(conn: &Connection, id: ItemId) -> Result<Option<ItemRecord>> {
     Ok(conn
-        .prepare_cached(&format!("{SELECT_RECORD} WHERE i.id = ?1"))?
+        .prepare_cached(&format!(
+            "SELECT {RECORD_COLUMNS} {RECORD_FROM} WHERE i.id = ?1"
+        ))?
         .query_row([id], row_to_record)
         .optional()?)
 }
@@ -172,23 +179,6 @@ pub fn order_by(sort: &str) -> Result<String> {
         })?;
     let dir = if desc { "DESC" } else { "ASC" };
     Ok(format!("{expr} {dir}, i.id {dir}"))
-}
-
-pub struct ListOptions<'a> {
-    pub sort: &'a str,
-    pub limit: Option<u64>,
-    pub offset: u64,
-}
-
-pub fn list(conn: &Connection, opts: &ListOptions<'_>) -> Result<Vec<ItemRecord>> {
-    let sql = format!(
-        "{SELECT_RECORD} ORDER BY {} LIMIT ?1 OFFSET ?2",
-        order_by(opts.sort)?
-    );
-    let limit = opts.limit.map(|l| l as i64).unwrap_or(-1);
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(params![limit, opts.offset as i64], row_to_record)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// One metadata field an `edit` may change.
@@ -241,6 +231,16 @@ pub fn set_field(
     )?;
     if old.as_deref() == value {
         return Ok(None);
+    }
+    if matches!(field, Field::Title | Field::Description)
+        && super::redactions::is_redacted(conn, id)?
+    {
+        // The redacted copy and the public index are computed from the
+        // original with the sealed terms; an edit here would bypass them.
+        return Err(Error::Refused(format!(
+            "item {id} has redactions, so its {} cannot be edited without them being applied again; this is not supported yet",
+            field.name()
+        )));
     }
     match field {
         Field::Date => {

@@ -1,5 +1,5 @@
-//! The catalogue's rows: items, objects, provenance, extracted text and the
-//! event log. All SQL about them lives here, behind typed functions.
+//! The catalogue's rows: items, objects, provenance, extracted text, terms
+//! and the event log. All SQL about them lives here, behind typed functions.
 //!
 //! It reads and writes rows; it does not decide who may see them (that is
 //! `policy`) and it never prints.
@@ -7,7 +7,12 @@
 pub mod consent;
 pub mod events;
 pub mod items;
+pub mod narrators;
 pub mod provenance;
+pub mod redactions;
+pub mod settings;
+pub mod terms;
+pub mod testimonies;
 
 /// File names need not be UTF-8; they are stored byte-exact and shown with
 /// each invalid byte as `\xNN`, so a name is never silently altered.

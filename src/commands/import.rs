@@ -7,13 +7,25 @@ use crate::cli::{ImportArgs, MetaArgs};
 use crate::edtf::Edtf;
 use crate::error::{Error, Result};
 use crate::ingest::{self, Found, ImportOptions, ItemMeta, Status};
-use crate::model::Method;
+use crate::model::{Kind, Method};
 use crate::output::{self, col, Format};
 
 pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
-    let meta = item_meta(&a.meta)?;
+    let mut meta = item_meta(&a.meta)?;
+    meta.terms = super::tag::term_list(&a.terms, &[])?;
+    let agent = super::agent(a.agent.as_deref());
     let mut archive = super::open(archive_arg, Mode::Write)?;
-    let jobs = ingest::jobs_for_paths(&a.paths, &meta, a.origin.as_deref());
+    let (jobs, method) = match &a.bag {
+        Some(dir) => (bag_jobs(dir, &agent)?, Method::Bag),
+        None => {
+            let hook = testimony_hook(&archive, &a, &mut meta)?;
+            let mut jobs = ingest::jobs_for_paths(&a.paths, &meta, a.origin.as_deref());
+            for j in &mut jobs {
+                j.after_insert = hook.clone();
+            }
+            (jobs, Method::File)
+        }
+    };
     let files = jobs
         .iter()
         .filter(|j| matches!(j.found, Found::File { .. }))
@@ -34,8 +46,8 @@ pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
         })
         .sum();
     let opts = ImportOptions {
-        agent: super::agent(a.agent.as_deref()),
-        method: Method::File,
+        agent,
+        method,
         dry_run: a.dry_run,
     };
     let report = ingest::import(&mut archive, jobs, &opts, &super::progress(total))?;
@@ -97,6 +109,58 @@ pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
     Ok(())
 }
 
+/// Validates a bag completely before anything is read into the archive; an
+/// invalid bag is refused whole, with every reason.
+fn bag_jobs(dir: &Path, agent: &str) -> Result<Vec<ingest::Job>> {
+    let report = crate::bagit::validate(dir)?;
+    if !report.valid {
+        for p in &report.problems {
+            let kind = serde_json::to_value(p.problem).unwrap_or_default();
+            super::note(format!(
+                "{}: {}: {}",
+                kind.as_str().unwrap_or("problem"),
+                p.path,
+                p.detail
+            ));
+        }
+        return Err(Error::usage(format!(
+            "{} is not a valid bag ({} problem(s) above); nothing was imported",
+            dir.display(),
+            report.problems.len()
+        )));
+    }
+    ingest::bag::jobs(dir, &report, agent)
+}
+
+/// With `--narrator N`, the hook that makes each new item a testimony of N
+/// (and the kind `testimony`); checked before anything is imported.
+fn testimony_hook(
+    archive: &crate::archive::Archive,
+    a: &ImportArgs,
+    meta: &mut ItemMeta,
+) -> Result<Option<std::sync::Arc<ingest::AfterInsert>>> {
+    let Some(narrator) = a.narrator else {
+        let i = &a.interview;
+        if i.interview_date.is_some() || i.interview_place.is_some() || i.interviewer.is_some() {
+            return Err(Error::usage(
+                "--interview-date, --interview-place and --interviewer describe a testimony; give --narrator N too",
+            ));
+        }
+        return Ok(None);
+    };
+    match meta.kind {
+        None | Some(Kind::Testimony) => meta.kind = Some(Kind::Testimony),
+        Some(k) => {
+            return Err(Error::usage(format!(
+                "--narrator makes items testimonies, but --kind {k} was given"
+            )))
+        }
+    }
+    let fields = super::testimony::fields(archive, narrator, &a.interview)?;
+    let agent = super::agent(a.agent.as_deref());
+    Ok(Some(super::testimony::import_hook(fields, agent)))
+}
+
 /// Validates the metadata flags before anything is read or written.
 pub(crate) fn item_meta(m: &MetaArgs) -> Result<ItemMeta> {
     let date = m
@@ -121,5 +185,6 @@ pub(crate) fn item_meta(m: &MetaArgs) -> Result<ItemMeta> {
         creator: nonempty("creator", &m.creator)?,
         description: nonempty("description", &m.description)?,
         collection: nonempty("collection", &m.collection)?,
+        terms: Vec::new(),
     })
 }

@@ -1,12 +1,13 @@
-//! `custos list`: the items of the archive, one row each.
+//! `custos list`: the items of the archive the reader may see, one row
+//! each, shaped by the access policy.
 
 use std::path::Path;
 
 use crate::archive::Mode;
-use crate::catalogue::items::{self, ListOptions};
 use crate::cli::ListArgs;
 use crate::error::Result;
 use crate::output::{self, bytes_col, col, Column};
+use crate::query;
 
 pub const LIST_COLUMNS: &[Column] = &[
     col("id", "ID"),
@@ -15,6 +16,7 @@ pub const LIST_COLUMNS: &[Column] = &[
     col("date", "Date"),
     bytes_col("size", "Size"),
     col("origin", "Origin"),
+    col("access", "Access"),
 ];
 
 /// csv/tsv carry every documented field, as JSON does.
@@ -34,22 +36,22 @@ pub const ALL_COLUMNS: &[Column] = &[
     col("collection", "Collection"),
     col("creator", "Creator"),
     col("description", "Description"),
+    col("access", "Access"),
 ];
 
 pub fn run(archive_arg: Option<&Path>, a: ListArgs) -> Result<()> {
     let archive = super::open(archive_arg, Mode::Read)?;
-    let records = items::list(
-        archive.conn(),
-        &ListOptions {
-            sort: &a.sort,
-            limit: a.limit,
-            offset: a.offset,
-        },
-    )?;
-    let rows: Vec<_> = records
-        .iter()
-        .map(output::to_value)
-        .collect::<Result<_>>()?;
+    // The same path as `custos query` with no terms: the policy filters in
+    // SQL and shapes every row.
+    let opts = query::Options {
+        access: super::access(&archive, &a.access)?,
+        today: crate::clock::today(),
+        sort: Some(&a.sort),
+        limit: a.limit,
+        offset: a.offset,
+        extra: &[],
+    };
+    let rows = query::run(archive.conn(), &query::Query::default(), &opts)?;
     let cols = match a.output.format {
         output::Format::Table => LIST_COLUMNS,
         _ => ALL_COLUMNS,

@@ -2,13 +2,26 @@
 //! render the result. Commands never write SQL and never decide visibility;
 //! data goes to stdout, everything else to stderr prefixed `custos: `.
 
+mod bag;
 mod completions;
 mod consent;
 mod edit;
+mod export;
 mod import;
 mod init;
+mod input;
+mod key;
 mod list;
+mod narrator;
+mod purge;
+mod query;
+mod redact;
+mod report;
 mod show;
+mod sql;
+mod tag;
+mod terms;
+mod testimony;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -21,11 +34,25 @@ pub fn run(cli: Cli) -> Result<()> {
     let archive_arg = cli.archive.as_deref();
     match cli.command {
         Command::Init(a) => init::run(archive_arg, a),
-        Command::Import(a) => import::run(archive_arg, a),
+        Command::Import(a) => import::run(archive_arg, *a),
         Command::List(a) => list::run(archive_arg, a),
         Command::Show(a) => show::run(archive_arg, a),
         Command::Edit(a) => edit::run(archive_arg, a),
+        Command::Key(a) => key::run(archive_arg, a),
+        Command::Narrator(a) => narrator::run(archive_arg, a),
+        Command::Testimony(a) => testimony::run(archive_arg, a),
+        Command::Redact(a) => redact::run(archive_arg, a),
+        Command::Purge(a) => purge::run(archive_arg, a),
         Command::Consent(a) => consent::run(archive_arg, a),
+        Command::Export(a) => export::run(archive_arg, a),
+        Command::Bag(b) => bag::run(b),
+        Command::Tag(a) => tag::run(archive_arg, a, false),
+        Command::Untag(a) => tag::run(archive_arg, a, true),
+        Command::Terms(a) => terms::run(archive_arg, a),
+        Command::Query(a) => query::run(archive_arg, a),
+        Command::Fields(a) => query::fields(a),
+        Command::Report(a) => report::run(archive_arg, a),
+        Command::Sql(a) => sql::run(archive_arg, a),
         Command::Completions(a) => completions::completions(a),
         Command::Man(a) => completions::man(a),
     }
@@ -36,13 +63,13 @@ pub(crate) fn open(archive_arg: Option<&Path>, mode: Mode) -> Result<Archive> {
     Archive::open(&root, mode)
 }
 
-/// The access level a read command works at: asked for, else the archive's.
+/// The reader's access level: given, else the archive's default.
 pub(crate) fn access(
     archive: &Archive,
-    asked: &crate::cli::AccessArgs,
+    a: &crate::cli::AccessArgs,
 ) -> Result<crate::model::Access> {
-    match asked.access {
-        Some(a) => Ok(a),
+    match a.access {
+        Some(level) => Ok(level),
         None => archive.default_access(),
     }
 }

@@ -7,6 +7,7 @@
 //! rows are committed, so a crash never leaves a row without its object.
 //! This module reports outcomes; it does not print them.
 
+pub mod bag;
 pub mod extract;
 pub mod mediatype;
 mod prepare;
@@ -46,6 +47,9 @@ pub struct ItemMeta {
     pub creator: Option<String>,
     pub description: Option<String>,
     pub collection: Option<String>,
+    /// Controlled-vocabulary terms to link the new item to (not applied to
+    /// duplicates: the existing item keeps its own description).
+    pub terms: Vec<(crate::model::Vocab, String)>,
 }
 
 /// Runs after a new item's rows are inserted, in the same transaction: how
@@ -183,6 +187,11 @@ pub fn import(
         Ok(())
     })?;
     progress.finish_and_clear();
+    if !opts.dry_run && report.count(Status::Imported) > 0 {
+        // Refreshes planner statistics where a bulk load made them stale,
+        // so queries keep their indexes; cheap when nothing changed much.
+        archive.conn().execute_batch("PRAGMA optimize")?;
+    }
     Ok(report)
 }
 
@@ -430,12 +439,24 @@ fn commit_one(
     let id = items::insert_item(tx, object_id, &new, now)?;
     items::insert_text(tx, id, &new.title, extracted.text.as_deref())?;
     provenance::insert(tx, id, &prov)?;
-    let ingest = serde_json::json!({
+    for (vocab, label) in &job.meta.terms {
+        crate::catalogue::terms::tag(tx, id, *vocab, label)?;
+    }
+    let mut ingest = serde_json::json!({
         "origin": origin,
         "method": opts.method,
         "size": p.size,
         "media_type": p.media_type,
     });
+    if !job.meta.terms.is_empty() {
+        // The terms given at import are part of what was ingested.
+        ingest["terms"] = job
+            .meta
+            .terms
+            .iter()
+            .map(|(v, l)| serde_json::json!({ "vocab": v, "label": l }))
+            .collect();
+    }
     log.append(
         EventType::Ingestion,
         Some(id),

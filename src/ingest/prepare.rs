@@ -23,6 +23,9 @@ use crate::store::{self, Staging};
 /// Text is extracted only from files up to this size: larger "text" is
 /// almost always data, and would bloat the index.
 pub const EXTRACT_LIMIT: u64 = 16 * 1024 * 1024;
+/// HTML parsing slows down sharply on deeply nested (or hostile) markup;
+/// real pages are far below this.
+const HTML_EXTRACT_LIMIT: u64 = 4 * 1024 * 1024;
 const HEAD: usize = 8 * 1024;
 
 /// What the worker learned about one file.
@@ -69,7 +72,7 @@ pub fn prepare(path: &Path, ctx: &Context<'_>) -> Result<Prepared, String> {
     if stamp(&file)? != before || before.0 != size {
         return Err("changed while being read (size or modification time moved); import it again when it is stable".into());
     }
-    let extracted = if !already_stored && size <= EXTRACT_LIMIT && extractable(&media_type) {
+    let extracted = if !already_stored && extractable(&media_type, size) {
         let source = written.as_deref().unwrap_or(path);
         std::fs::read(source)
             .map(|bytes| extract::extract(&media_type, &bytes))
@@ -90,7 +93,7 @@ pub fn prepare(path: &Path, ctx: &Context<'_>) -> Result<Prepared, String> {
 /// Text for an item whose object was found already stored but had no row
 /// (a crashed import's leftover): read from the stored copy.
 pub fn extract_stored(object: &Path, media_type: &str, size: u64) -> extract::Extracted {
-    if size <= EXTRACT_LIMIT && extractable(media_type) {
+    if extractable(media_type, size) {
         std::fs::read(object)
             .map(|b| extract::extract(media_type, &b))
             .unwrap_or_default()
@@ -99,8 +102,13 @@ pub fn extract_stored(object: &Path, media_type: &str, size: u64) -> extract::Ex
     }
 }
 
-fn extractable(media_type: &str) -> bool {
-    media_type.starts_with("text/")
+fn extractable(media_type: &str, size: u64) -> bool {
+    let limit = if media_type == "text/html" {
+        HTML_EXTRACT_LIMIT
+    } else {
+        EXTRACT_LIMIT
+    };
+    media_type.starts_with("text/") && size <= limit
 }
 
 fn hash_keeping_head(file: &mut File, head: &mut Vec<u8>) -> std::io::Result<(Sha256, u64)> {

@@ -191,5 +191,39 @@ pub fn access_class(f: &Facts, today: NaiveDate) -> AccessClass {
     }
 }
 
+/// How a narrator appears to a reader: None when hidden. Below custodian a
+/// narrator exists only through a testimony the reader may open (else the
+/// narrator's mere existence could say who spoke to the archive), and an
+/// anonymous narrator's quasi-identifiers stay with the custodian.
+pub fn narrator(access: Access, anonymity: Anonymity, has_open_testimony: bool) -> Option<Grant> {
+    if access == Access::Custodian {
+        return Some(Grant::FULL);
+    }
+    has_open_testimony.then_some(Grant {
+        redact: true,
+        quasi_identifiers: anonymity != Anonymity::Anonymous,
+        origin: false,
+        custodial_detail: false,
+    })
+}
+
+/// Whether a reader at this level may unseal a legal identity (they still
+/// need the key): the custodian only.
+pub fn may_reveal(access: Access) -> bool {
+    access == Access::Custodian
+}
+
+/// Whether an item may be purged for good: only a testimony whose current
+/// consent is withdrawn. Err says why not, for the user.
+pub fn purgeable(f: &Facts) -> Result<(), &'static str> {
+    if f.kind != Kind::Testimony {
+        return Err("only testimonies can be purged, and only after consent is withdrawn");
+    }
+    match &f.consent {
+        Some(c) if c.status == ConsentStatus::Withdrawn => Ok(()),
+        _ => Err("its consent is not withdrawn; purge erases only withdrawn testimonies (record the withdrawal with `custos consent ID withdraw` first)"),
+    }
+}
+
 #[cfg(test)]
 mod tests;

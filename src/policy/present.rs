@@ -22,6 +22,8 @@ pub struct RedactedCopy {
 const CLOSED_KEEPS: &[&str] = &["id", "kind", "collection"];
 /// Keys that tell where a file came from, and so may name people.
 const ORIGIN_KEYS: &[&str] = &["origin", "original_name", "original_path"];
+/// Keys that only a grant with custodial detail shows (`query --fields`).
+const CUSTODIAL_KEYS: &[&str] = &["evidence"];
 
 /// An item record (a JSON object) as this reader may see it; None when the
 /// item is hidden. Adds `access`, and `closed_until` or `withdrawn_on` and
@@ -60,6 +62,9 @@ pub fn item(
 fn apply_grant(obj: &mut Map<String, Value>, grant: &Grant, redacted: Option<&RedactedCopy>) {
     if !grant.origin {
         null_keys(obj, ORIGIN_KEYS);
+    }
+    if !grant.custodial_detail {
+        null_keys(obj, CUSTODIAL_KEYS);
     }
     if grant.redact {
         if let Some(r) = redacted {
@@ -155,6 +160,22 @@ pub fn narrator(grant: &Grant, mut record: Value) -> Value {
     if !grant.quasi_identifiers {
         if let Some(obj) = record.as_object_mut() {
             null_keys(obj, QUASI_IDENTIFIERS);
+        }
+    }
+    record
+}
+
+/// Narrator fields for the custodian alone: whether an identity is sealed,
+/// and when the record was made.
+pub const NARRATOR_CUSTODIAL: &[&str] = &["legal_identity_sealed", "created_at"];
+
+/// A narrator record as [`narrator`] shapes it, with custodial fields also
+/// removed unless granted.
+pub fn narrator_record(grant: &Grant, record: Value) -> Value {
+    let mut record = narrator(grant, record);
+    if !grant.custodial_detail {
+        if let Some(obj) = record.as_object_mut() {
+            null_keys(obj, NARRATOR_CUSTODIAL);
         }
     }
     record

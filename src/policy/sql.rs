@@ -135,3 +135,14 @@ pub fn access_class(today: NaiveDate) -> Filter {
         params: vec![day(today)],
     }
 }
+
+/// The testimonies through which a reader sees a narrator (assumes `items i`
+/// with [`FACTS_JOIN`]): below custodian only those open to the reader;
+/// the custodian sees every testimony of a narrator.
+pub fn narrator_testimonies(access: Access, today: NaiveDate) -> Filter {
+    if access == Access::Custodian {
+        listed(access)
+    } else {
+        open(access, today)
+    }
+}

@@ -1,10 +1,20 @@
 //! Integration tests: one binary, one module per command, sharing a small
 //! temp-dir harness (`harness.rs`). Each test runs the real `custos` binary.
 
-mod harness;
-
+mod bag;
 mod consent;
 mod edit;
+mod export;
+mod harness;
 mod import;
 mod init;
+mod key;
 mod list_show;
+mod narrator;
+mod purge;
+mod query;
+mod redact;
+mod report;
+mod sample;
+mod seed;
+mod terms;

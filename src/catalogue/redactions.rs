@@ -1,0 +1,96 @@
+//! Redaction rows: the sealed terms of an item, its redacted copy, and the
+//! two full-text indexes (`item_fts` holds what readers below custodian may
+//! search, `item_fts_full` the unredacted text of redacted items).
+//!
+//! Terms arrive here sealed; this module never sees them in clear, never
+//! computes a redaction (that is `redact`) and never prints.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::error::Result;
+use crate::model::ItemId;
+use crate::policy::present::RedactedCopy;
+
+/// The original (unredacted) title, description and extracted text.
+#[derive(Clone)]
+pub struct Original {
+    pub title: String,
+    pub description: Option<String>,
+    pub text: Option<String>,
+}
+
+// Debug would print testimony text into logs and panics.
+impl std::fmt::Debug for Original {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Original([REDACTED])")
+    }
+}
+
+/// Sealed term lists of the item, oldest first.
+pub fn sealed_terms(conn: &Connection, item: ItemId) -> Result<Vec<Vec<u8>>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT sealed_terms FROM redactions WHERE item_id = ?1 ORDER BY id")?;
+    let rows = stmt.query_map([item], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn insert(conn: &Connection, item: ItemId, sealed: &[u8], now: &str) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO redactions (item_id, sealed_terms, created_at) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![item, sealed, now])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn original(conn: &Connection, item: ItemId) -> Result<Option<Original>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT i.title, i.description, t.text FROM items i
+             LEFT JOIN item_text t ON t.item_id = i.id WHERE i.id = ?1",
+        )?
+        .query_row([item], |r| {
+            Ok(Original {
+                title: r.get(0)?,
+                description: r.get(1)?,
+                text: r.get(2)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Stores the redacted copy and re-indexes: the public index gets the
+/// redacted title and text, the custodian's index the original.
+pub fn store(conn: &Connection, item: ItemId, orig: &Original, copy: &RedactedCopy) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO redacted_text (item_id, title, description, text) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (item_id) DO UPDATE SET title = excluded.title,
+            description = excluded.description, text = excluded.text",
+    )?
+    .execute(params![item, copy.title, copy.description, copy.text])?;
+    for (table, title, body) in [
+        (
+            "item_fts",
+            copy.title.as_str(),
+            copy.text.as_deref().unwrap_or(""),
+        ),
+        (
+            "item_fts_full",
+            orig.title.as_str(),
+            orig.text.as_deref().unwrap_or(""),
+        ),
+    ] {
+        conn.prepare_cached(&format!("DELETE FROM {table} WHERE rowid = ?1"))?
+            .execute([item])?;
+        conn.prepare_cached(&format!(
+            "INSERT INTO {table} (rowid, title, body) VALUES (?1, ?2, ?3)"
+        ))?
+        .execute(params![item, title, body])?;
+    }
+    Ok(())
+}
+
+pub fn is_redacted(conn: &Connection, item: ItemId) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM redacted_text WHERE item_id = ?1")?
+        .exists([item])?)
+}

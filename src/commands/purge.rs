@@ -1,0 +1,46 @@
+//! `custos purge ID --yes`: erase a withdrawn testimony for good.
+
+use std::path::Path;
+
+use crate::archive::Mode;
+use crate::cli::PurgeArgs;
+use crate::error::{Error, Result};
+use crate::purge::{self, PurgeOptions};
+
+pub fn run(archive_arg: Option<&Path>, a: PurgeArgs) -> Result<()> {
+    let id = a.id;
+    if !a.yes {
+        return Err(Error::usage(format!(
+            "purge erases item {id} for good (bytes, text, provenance, event details); run again with --yes to confirm"
+        )));
+    }
+    let mut archive = super::open(archive_arg, Mode::Write)?;
+    let outcome = purge::purge(
+        &mut archive,
+        &PurgeOptions {
+            item: id,
+            agent: super::agent(a.agent.as_deref()),
+            reason: a.reason.filter(|r| !r.trim().is_empty()),
+        },
+    )?;
+    if outcome.already_purged {
+        super::note(format!(
+            "item {id} was already purged; the catalogue file was cleaned again"
+        ));
+    } else {
+        super::note(format!(
+            "item {id} purged{}",
+            if outcome.narrator_removed {
+                "; its narrator and sealed identity were erased too"
+            } else {
+                ""
+            }
+        ));
+    }
+    if !outcome.wal_truncated {
+        return Err(Error::Failed(format!(
+            "another process has the archive open, so the write-ahead log could not be truncated and may still hold erased data; close it and run `custos purge {id} --yes` again"
+        )));
+    }
+    Ok(())
+}

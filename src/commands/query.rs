@@ -1,0 +1,197 @@
+//! `custos query`: find items with the query language; `custos fields`:
+//! the fields it understands. Every row comes shaped by the policy.
+
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use crate::archive::Mode;
+use crate::cli::{FieldsArgs, QueryArgs};
+use crate::error::{Error, Result};
+use crate::output::{self, bytes_col, col, Column, Format};
+use crate::query::{self, Options, Plan};
+
+/// Keys a query row can have: the record, what the policy adds, the
+/// snippet and the extras of `query::EXTRA_KEYS`.
+const ROW_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "kind",
+    "date",
+    "sha256",
+    "size",
+    "media_type",
+    "original_name",
+    "origin",
+    "ingested_at",
+    "ingested_by",
+    "language",
+    "collection",
+    "creator",
+    "description",
+    "access",
+    "closed_until",
+    "withdrawn_on",
+    "withdrawal_reason",
+    "snippet",
+];
+
+const TABLE_COLUMNS: &[Column] = &[
+    col("id", "ID"),
+    col("title", "Title"),
+    col("kind", "Kind"),
+    col("date", "Date"),
+    col("access", "Access"),
+];
+
+fn known_key(name: &str) -> Option<&'static str> {
+    ROW_KEYS
+        .iter()
+        .chain(query::EXTRA_KEYS)
+        .find(|k| **k == name)
+        .copied()
+}
+
+fn field_columns(fields: &[String]) -> Result<Vec<Column>> {
+    fields
+        .iter()
+        .map(|f| {
+            let name = f.trim();
+            let key = known_key(name).ok_or_else(|| {
+                let all: Vec<&str> = ROW_KEYS.iter().chain(query::EXTRA_KEYS).copied().collect();
+                let near = all
+                    .iter()
+                    .min_by_key(|k| strsim::damerau_levenshtein(name, k))
+                    .copied()
+                    .unwrap_or("id");
+                Error::usage(format!(
+                    "--fields: unknown field {name:?}; did you mean {near:?}? Known: {}",
+                    all.join(", ")
+                ))
+            })?;
+            Ok(if key == "size" {
+                bytes_col(key, key)
+            } else {
+                col(key, key)
+            })
+        })
+        .collect()
+}
+
+pub fn run(archive_arg: Option<&Path>, a: QueryArgs) -> Result<()> {
+    let q = query::parse(&a.terms)?;
+    let chosen = field_columns(&a.fields)?;
+    let archive = super::open(archive_arg, Mode::Read)?;
+    let access = super::access(&archive, &a.access)?;
+    let extra: Vec<String> = chosen
+        .iter()
+        .filter(|c| query::EXTRA_KEYS.contains(&c.key))
+        .map(|c| c.key.to_string())
+        .collect();
+    let opts = Options {
+        access,
+        today: crate::clock::today(),
+        sort: a.sort.as_deref(),
+        limit: a.limit,
+        offset: a.offset,
+        extra: &extra,
+    };
+    let mut out = super::Stdout::new();
+    if a.sql {
+        let plan = if a.count {
+            query::count_plan(&q, &opts)?
+        } else {
+            query::select_plan(&q, &opts)?
+        };
+        print_plan(out.w(), a.output.format, &plan)?;
+        return out.finish();
+    }
+    if a.count {
+        let n = query::count(archive.conn(), &q, &opts)?;
+        writeln!(out.w(), "{n}").map_err(Error::stdout)?;
+        return out.finish();
+    }
+    let mut rows = query::run(archive.conn(), &q, &opts)?;
+    let has_snippet = rows.iter().any(|r| r.get("snippet").is_some());
+    let cols: Vec<Column> = if !chosen.is_empty() {
+        rows = rows.into_iter().map(|r| project(r, &chosen)).collect();
+        chosen
+    } else {
+        let mut c: Vec<Column> = match a.output.format {
+            Format::Table => TABLE_COLUMNS.to_vec(),
+            _ => {
+                let mut all = super::list::ALL_COLUMNS.to_vec();
+                all.push(col("access", "Access"));
+                all
+            }
+        };
+        if has_snippet {
+            c.push(col("snippet", "Snippet"));
+        }
+        c
+    };
+    output::render_list(out.w(), a.output.format, &cols, &rows)?;
+    out.finish()
+}
+
+use std::io::Write;
+
+/// Only the chosen keys, in the chosen order.
+fn project(row: Value, cols: &[Column]) -> Value {
+    let mut m = Map::new();
+    for c in cols {
+        m.insert(c.key.into(), row.get(c.key).cloned().unwrap_or(Value::Null));
+    }
+    Value::Object(m)
+}
+
+fn param_json(v: &rusqlite::types::Value) -> Value {
+    use rusqlite::types::Value as V;
+    match v {
+        V::Null => Value::Null,
+        V::Integer(i) => (*i).into(),
+        V::Real(f) => (*f).into(),
+        V::Text(t) => t.clone().into(),
+        V::Blob(b) => format!("<{} bytes>", b.len()).into(),
+    }
+}
+
+fn print_plan(out: &mut dyn Write, format: Format, plan: &Plan) -> Result<()> {
+    let params: Vec<Value> = plan.params.iter().map(param_json).collect();
+    match format {
+        Format::Json | Format::Jsonl => {
+            let v = serde_json::json!({ "sql": plan.sql, "params": params });
+            let s = if format == Format::Json {
+                serde_json::to_string_pretty(&v)
+            } else {
+                serde_json::to_string(&v)
+            }
+            .map_err(|e| Error::Failed(format!("cannot render JSON: {e}")))?;
+            writeln!(out, "{s}").map_err(Error::stdout)?;
+        }
+        _ => {
+            writeln!(out, "{};", plan.sql).map_err(Error::stdout)?;
+            for (n, p) in params.iter().enumerate() {
+                writeln!(out, "-- ?{} = {p}", n + 1).map_err(Error::stdout)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn fields(a: FieldsArgs) -> Result<()> {
+    const COLS: &[Column] = &[
+        col("name", "Field"),
+        col("type", "Type"),
+        col("sortable", "Sort"),
+        col("example", "Example"),
+        col("description", "Description"),
+    ];
+    let rows: Vec<Value> = query::fields::describe()
+        .iter()
+        .map(output::to_value)
+        .collect::<Result<_>>()?;
+    let mut out = super::Stdout::new();
+    output::render_list(out.w(), a.output.format, COLS, &rows)?;
+    out.finish()
+}

@@ -1,0 +1,104 @@
+//! `custos testimony set ID --narrator N`: link an item to its narrator,
+//! and the import hook that does the same for `import --narrator N`.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::archive::{Archive, Mode};
+use crate::catalogue::events::{EventLog, EventType};
+use crate::catalogue::items;
+use crate::catalogue::narrators::{self, NarratorId};
+use crate::catalogue::testimonies::{self, TestimonyFields};
+use crate::cli::{InterviewArgs, TestimonyArgs, TestimonyCommand, TestimonySetArgs};
+use crate::edtf::Edtf;
+use crate::error::{Error, Result};
+use crate::ingest::AfterInsert;
+
+pub fn run(archive_arg: Option<&Path>, a: TestimonyArgs) -> Result<()> {
+    match a.command {
+        TestimonyCommand::Set(a) => set(archive_arg, a),
+    }
+}
+
+/// Checks the interview flags and the narrator before anything is written.
+pub(crate) fn fields(
+    archive: &Archive,
+    narrator: NarratorId,
+    i: &InterviewArgs,
+) -> Result<TestimonyFields> {
+    let interview_date = i
+        .interview_date
+        .as_deref()
+        .map(str::parse::<Edtf>)
+        .transpose()
+        .map_err(|e| Error::usage(format!("--interview-date: {e}")))?;
+    let nonempty = |flag: &str, v: &Option<String>| -> Result<Option<String>> {
+        match v {
+            Some(s) if s.trim().is_empty() => {
+                Err(Error::usage(format!("--{flag} cannot be empty")))
+            }
+            other => Ok(other.as_ref().map(|s| s.trim().to_string())),
+        }
+    };
+    if !narrators::exists(archive.conn(), narrator)? {
+        return Err(Error::usage(format!(
+            "no narrator {narrator} in this archive; record one with `custos narrator add` (nothing was changed)"
+        )));
+    }
+    Ok(TestimonyFields {
+        narrator,
+        interview_date,
+        interview_place: nonempty("interview-place", &i.interview_place)?,
+        interviewer: nonempty("interviewer", &i.interviewer)?,
+    })
+}
+
+/// The `import` hook that makes each new item a testimony of the narrator,
+/// logged like `testimony set`.
+pub(crate) fn import_hook(fields: TestimonyFields, agent: String) -> Arc<AfterInsert> {
+    Arc::new(Box::new(move |conn, id, log, now| {
+        let detail = testimonies::set(conn, id, &fields, now)?;
+        log.append(
+            EventType::MetadataModification,
+            Some(id),
+            &agent,
+            "success",
+            Some(&detail),
+            now,
+        )?;
+        Ok(())
+    }))
+}
+
+fn set(archive_arg: Option<&Path>, a: TestimonySetArgs) -> Result<()> {
+    let mut archive = super::open(archive_arg, Mode::Write)?;
+    let fields = fields(&archive, a.narrator, &a.interview)?;
+    let agent = super::agent(a.agent.as_deref());
+    let now = crate::clock::now_rfc3339();
+    let id = a.id;
+    let has_consent = archive.write(|tx| {
+        if !items::exists(tx, id)? {
+            return Err(Error::usage(format!("no item {id} in this archive")));
+        }
+        let detail = testimonies::set(tx, id, &fields, &now)?;
+        EventLog::new(tx)?.append(
+            EventType::MetadataModification,
+            Some(id),
+            &agent,
+            "success",
+            Some(&detail),
+            &now,
+        )?;
+        Ok(crate::policy::sql::load_facts(tx, id)?.is_some_and(|f| f.consent.is_some()))
+    })?;
+    super::note(format!(
+        "item {id} is a testimony of narrator {}",
+        fields.narrator
+    ));
+    if !has_consent {
+        super::note(format!(
+            "no consent recorded: item {id} is closed below custodian until `custos consent {id} grant ...`"
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,336 @@
+//! BagIt export: the items a reader at one access level may have, as a bag
+//! any archive can verify.
+//!
+//! Only items the policy opens at that level are exported. Payload files are
+//! named by item id and extension, never by original file name (names carry
+//! people's names); a redacted item exports its redacted text below
+//! custodian level, or no payload when it has none. Catalogue records,
+//! provenance and event history go under `metadata/` as JSON and as CSV
+//! with Dublin Core column names, all shaped by the policy. This module
+//! never decides visibility itself and never prints.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde_json::{json, Value};
+
+use crate::archive::Archive;
+use crate::bagit::BagWriter;
+use crate::catalogue::events::{self, EventLog, EventType};
+use crate::catalogue::{items, provenance};
+use crate::error::{Error, Result};
+use crate::model::{Access, ItemId};
+use crate::output;
+use crate::policy::{self, present, Decision};
+use crate::store;
+
+pub struct ExportOptions {
+    pub access: Access,
+    pub today: NaiveDate,
+    /// The query the selection came from, recorded in bag-info.txt.
+    pub query: String,
+    /// None: every item open at the access level.
+    pub selection: Option<Vec<ItemId>>,
+    pub organization: String,
+    pub agent: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ExportSummary {
+    pub bag: PathBuf,
+    pub items: u64,
+    /// Items exported as metadata only (redacted, with no text to export).
+    pub payload_withheld: u64,
+    pub payload_bytes: u64,
+    pub payload_oxum: String,
+    /// The event log's head when the bag was made, also in bag-info.txt.
+    pub event_log_head: String,
+}
+
+/// Dublin Core columns of `metadata/records.csv`, with the record key each
+/// comes from.
+const DC_COLUMNS: &[(&str, &str)] = &[
+    ("dc:identifier", "id"),
+    ("dc:title", "title"),
+    ("dc:type", "kind"),
+    ("dc:date", "date"),
+    ("dc:language", "language"),
+    ("dc:creator", "creator"),
+    ("dc:description", "description"),
+    ("dc:format", "media_type"),
+    ("dc:source", "origin"),
+    ("dc:rights", "access"),
+    ("custos:collection", "collection"),
+    ("custos:sha256", "sha256"),
+    ("custos:payload", "payload"),
+];
+
+pub fn export(archive: &mut Archive, dest: &Path, opts: &ExportOptions) -> Result<ExportSummary> {
+    let ids = selected(archive, opts)?;
+    let mut bag = BagWriter::create(dest)?;
+    let objects = archive.objects_dir();
+    let conn = archive.conn();
+    let mut records = Vec::new();
+    let mut withheld = 0u64;
+    for id in &ids {
+        let (Some(record), Some(facts)) =
+            (items::get(conn, *id)?, policy::sql::load_facts(conn, *id)?)
+        else {
+            continue;
+        };
+        let decision = policy::decide(opts.access, &facts, opts.today);
+        let Decision::Open(grant) = decision else {
+            continue; // the SQL selection agrees with decide; this is a second lock
+        };
+        let redacted = if facts.redacted {
+            items::redacted_copy(conn, *id)?
+        } else {
+            None
+        };
+        let class = policy::access_class(&facts, opts.today);
+        let mut value = present::item(
+            &decision,
+            class,
+            output::to_value(&record)?,
+            redacted.as_ref(),
+        )
+        .ok_or_else(|| Error::Failed(format!("item {id} could not be shaped for export")))?;
+        let payload = if grant.redact && facts.redacted {
+            match redacted.as_ref().and_then(|r| r.text.as_deref()) {
+                Some(text) => Some(bag.add_payload(&format!("{id}.txt"), text.as_bytes())?),
+                None => {
+                    withheld += 1;
+                    None
+                }
+            }
+        } else {
+            let src = store::object_path(&objects, &record.sha256);
+            let f = File::open(&src).map_err(|e| Error::io(&src, e))?;
+            let entry = bag.add_payload(&format!("{id}.{}", extension(&record)), f)?;
+            if entry.sha256 != record.sha256 {
+                return Err(Error::Failed(format!(
+                    "item {id}: its stored object does not match its SHA-256 {}; run `custos verify` before exporting",
+                    record.sha256
+                )));
+            }
+            Some(entry)
+        };
+        let obj = value
+            .as_object_mut()
+            .ok_or_else(|| Error::Failed("record is not an object".into()))?;
+        if payload.as_ref().is_some_and(|p| p.sha256 != record.sha256) {
+            // The redacted text is not the original: its digest would let
+            // anyone confirm a guess of the original, so it stays home.
+            obj.insert("sha256".into(), Value::Null);
+            obj.insert("size".into(), Value::Null);
+            obj.insert("media_type".into(), "text/plain".into());
+        }
+        obj.insert(
+            "payload".into(),
+            payload.as_ref().map(|p| p.path.clone()).into(),
+        );
+        obj.insert(
+            "payload_sha256".into(),
+            payload.as_ref().map(|p| p.sha256.to_string()).into(),
+        );
+        obj.insert("redacted".into(), (grant.redact && facts.redacted).into());
+        obj.insert(
+            "consent".into(),
+            match &facts.consent {
+                Some(c) => json!({"status": c.status, "scope": c.scope, "date": c.date,
+                                  "embargo_until": c.embargo_until.map(|d| d.to_string())}),
+                None => Value::Null,
+            },
+        );
+        let prov = present::provenance(
+            &decision,
+            provenance::for_item(conn, *id)?
+                .iter()
+                .map(output::to_value)
+                .collect::<Result<_>>()?,
+        );
+        let evs = present::events(
+            &decision,
+            events::for_item(conn, *id)?
+                .iter()
+                .map(output::to_value)
+                .collect::<Result<_>>()?,
+        );
+        let terms: Vec<Value> = crate::catalogue::terms::for_item(conn, *id)?
+            .into_iter()
+            .map(|(vocab, label)| json!({"vocab": vocab, "label": label}))
+            .collect();
+        obj.insert("terms".into(), terms.into());
+        obj.insert("provenance".into(), prov.into());
+        obj.insert("events".into(), evs.into());
+        records.push(value);
+    }
+    write_metadata(&mut bag, &records)?;
+    let head = events::head(conn)?.unwrap_or_else(|| events::GENESIS.to_string());
+    let archive_id = archive.setting("archive_id")?.unwrap_or_default();
+    let info = vec![
+        ("Source-Organization".to_string(), opts.organization.clone()),
+        (
+            "External-Description".to_string(),
+            format!(
+                "custos export of {} item(s) at {} access level",
+                records.len(),
+                opts.access
+            ),
+        ),
+        (
+            "External-Identifier".to_string(),
+            format!("custos:{archive_id}"),
+        ),
+        ("Custos-Access-Level".to_string(), opts.access.to_string()),
+        ("Custos-Query".to_string(), opts.query.clone()),
+        ("Custos-Event-Log-Head".to_string(), head.clone()),
+    ];
+    let summary = bag.finish(&info)?;
+    let now = crate::clock::now_rfc3339();
+    let detail = json!({
+        "bag": dest.display().to_string(),
+        "access": opts.access,
+        "query": opts.query,
+        "items": records.len(),
+        "payload_oxum": summary.payload_oxum,
+        "event_log_head": head,
+    });
+    archive.write(|tx| {
+        EventLog::new(tx)?.append(
+            EventType::Export,
+            None,
+            &opts.agent,
+            "success",
+            Some(&detail),
+            &now,
+        )?;
+        Ok(())
+    })?;
+    Ok(ExportSummary {
+        bag: summary.bag,
+        items: records.len() as u64,
+        payload_withheld: withheld,
+        payload_bytes: summary.payload_bytes,
+        payload_oxum: summary.payload_oxum,
+        event_log_head: head,
+    })
+}
+
+/// Ids open to the reader, in id order, within the selection if any.
+fn selected(archive: &Archive, opts: &ExportOptions) -> Result<Vec<ItemId>> {
+    let filter = policy::sql::open(opts.access, opts.today);
+    let sql = format!(
+        "SELECT i.id FROM items i {} WHERE {} ORDER BY i.id",
+        policy::sql::FACTS_JOIN,
+        filter.sql
+    );
+    let mut stmt = archive.conn().prepare(&sql)?;
+    let all: Vec<ItemId> = stmt
+        .query_map(rusqlite::params_from_iter(filter.params.iter()), |r| {
+            r.get(0)
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(match &opts.selection {
+        None => all,
+        Some(sel) => {
+            let wanted: std::collections::HashSet<_> = sel.iter().collect();
+            all.into_iter().filter(|i| wanted.contains(i)).collect()
+        }
+    })
+}
+
+/// The payload extension: the original's if it is a plain short one, else
+/// one for the media type, else `bin`.
+fn extension(r: &items::ItemRecord) -> String {
+    let from_name = r
+        .original_name
+        .as_deref()
+        .and_then(|n| n.rsplit_once('.'))
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .filter(|e| !e.is_empty() && e.len() <= 8 && e.bytes().all(|b| b.is_ascii_alphanumeric()));
+    from_name
+        .or_else(|| {
+            mime_guess::get_mime_extensions_str(&r.media_type)
+                .and_then(|e| e.first())
+                .map(|e| e.to_string())
+        })
+        .unwrap_or_else(|| "bin".into())
+}
+
+fn write_metadata(bag: &mut BagWriter, records: &[Value]) -> Result<()> {
+    let json = serde_json::to_vec_pretty(records)
+        .map_err(|e| Error::Failed(format!("cannot write records.json: {e}")))?;
+    bag.add_tag_file("metadata/records.json", &json)?;
+    bag.add_tag_file(
+        "metadata/records.csv",
+        &csv_of(
+            DC_COLUMNS.iter().map(|(h, _)| *h),
+            records.iter().map(|r| {
+                DC_COLUMNS
+                    .iter()
+                    .map(|(_, k)| output::plain(r.get(*k)))
+                    .collect()
+            }),
+        )?,
+    )?;
+    let prov_cols = [
+        "item_id",
+        "origin",
+        "original_name",
+        "method",
+        "ingested_at",
+        "ingested_by",
+    ];
+    let prov_rows = records.iter().flat_map(|r| {
+        let id = output::plain(r.get("id"));
+        r["provenance"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .map(move |p| {
+                let mut row = vec![id.clone()];
+                row.extend(prov_cols[1..].iter().map(|k| output::plain(p.get(*k))));
+                row
+            })
+    });
+    bag.add_tag_file(
+        "metadata/provenance.csv",
+        &csv_of(prov_cols.into_iter(), prov_rows)?,
+    )?;
+    let ev_cols = ["item_id", "id", "at", "type", "agent", "outcome", "hash"];
+    let ev_rows = records.iter().flat_map(|r| {
+        let id = output::plain(r.get("id"));
+        r["events"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .map(move |e| {
+                let mut row = vec![id.clone()];
+                row.extend(ev_cols[1..].iter().map(|k| output::plain(e.get(*k))));
+                row
+            })
+    });
+    bag.add_tag_file(
+        "metadata/events.csv",
+        &csv_of(ev_cols.into_iter(), ev_rows)?,
+    )?;
+    Ok(())
+}
+
+fn csv_of<'a>(
+    header: impl Iterator<Item = &'a str>,
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let err = |e: csv::Error| Error::Failed(format!("cannot write CSV metadata: {e}"));
+    w.write_record(header).map_err(err)?;
+    for r in rows {
+        w.write_record(&r).map_err(err)?;
+    }
+    w.into_inner()
+        .map_err(|e| Error::Failed(format!("cannot write CSV metadata: {e}")))
+}

@@ -1,0 +1,229 @@
+//! Purge: erasing a withdrawn testimony for good, so that no trace of what
+//! it said, who said it or where it came from remains in the archive folder.
+//!
+//! Erased: the object's bytes (overwritten, then unlinked), extracted text,
+//! both full-text entries, redactions and the redacted copy, provenance
+//! records, subject terms used by nothing else, the testimony link, the
+//! narrator (with the sealed identity) when no other testimony names them,
+//! consent reasons, and the detail (and salt) of every event of the item.
+//! What stays: the item row as a tombstone (id, kind `testimony`,
+//! collection, title `(purged)`), its consent states and dates, the object
+//! row marked `purged_at` with its digest replaced by a random value (a
+//! digest would let whoever holds a copy of the recording prove it was
+//! here), the event chain (it covers only detail hashes, so it still
+//! verifies) and a `purge` event with date, agent and reason. Afterwards
+//! the WAL is checkpointed and truncated, the full-text indexes are merged
+//! and the file is vacuumed, so freed pages (already zeroed by
+//! `secure_delete`) are gone. Only `policy::purgeable` decides what may be
+//! purged; this module never prints.
+
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::archive::Archive;
+use crate::catalogue::events::{EventLog, EventType};
+use crate::catalogue::narrators::{self, NarratorId};
+use crate::error::{Error, Result};
+use crate::model::{ItemId, Sha256};
+use crate::{policy, store};
+
+pub struct PurgeOptions {
+    pub item: ItemId,
+    pub agent: String,
+    pub reason: Option<String>,
+}
+
+/// What a purge did, for the summary.
+#[derive(Debug, Clone, Copy)]
+pub struct Outcome {
+    /// The item had been purged before; only the clean-up ran again.
+    pub already_purged: bool,
+    pub narrator_removed: bool,
+    /// False when another process kept the WAL from being truncated.
+    pub wal_truncated: bool,
+}
+
+const FTS_TABLES: [&str; 2] = ["item_fts", "item_fts_full"];
+
+pub fn purge(archive: &mut Archive, opts: &PurgeOptions) -> Result<Outcome> {
+    let id = opts.item;
+    let objects = archive.objects_dir();
+    let now = crate::clock::now_rfc3339();
+    let (already_purged, narrator_removed) = archive.write(|tx| {
+        let facts = policy::sql::load_facts(tx, id)?
+            .ok_or_else(|| Error::usage(format!("no item {id} in this archive")))?;
+        policy::purgeable(&facts)
+            .map_err(|why| Error::Refused(format!("item {id} cannot be purged: {why}")))?;
+        let (sha, purged_at): (Sha256, Option<String>) = tx.query_row(
+            "SELECT o.sha256, o.purged_at FROM items i JOIN objects o ON o.id = i.object_id WHERE i.id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if purged_at.is_some() {
+            return Ok((true, false));
+        }
+        let narrator_removed = erase_rows(tx, id, &now)?;
+        let detail = serde_json::json!({ "reason": opts.reason });
+        EventLog::new(tx)?.append(
+            EventType::Purge,
+            Some(id),
+            &opts.agent,
+            "success",
+            Some(&detail),
+            &now,
+        )?;
+        // Last, so any failure above leaves the bytes; if the commit fails
+        // after this, the item reads as damaged and a second purge finishes.
+        erase_object(&objects, &sha)?;
+        Ok((false, narrator_removed))
+    })?;
+    let wal_truncated = clean_database(archive)?;
+    Ok(Outcome {
+        already_purged,
+        narrator_removed,
+        wal_truncated,
+    })
+}
+
+/// Erases the catalogue rows of the item; true when its narrator went too.
+fn erase_rows(tx: &Connection, id: ItemId, now: &str) -> Result<bool> {
+    for t in FTS_TABLES {
+        // FTS5 otherwise keeps deleted tokens in its segments until merged.
+        tx.execute(
+            &format!("INSERT INTO {t} ({t}, rank) VALUES ('secure-delete', 1)"),
+            [],
+        )?;
+        tx.execute(&format!("DELETE FROM {t} WHERE rowid = ?1"), [id])?;
+    }
+    let term_ids: Vec<i64> = {
+        let mut stmt = tx.prepare("SELECT term_id FROM item_terms WHERE item_id = ?1")?;
+        let rows = stmt.query_map([id], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for sql in [
+        "DELETE FROM item_text WHERE item_id = ?1",
+        "DELETE FROM redactions WHERE item_id = ?1",
+        "DELETE FROM redacted_text WHERE item_id = ?1",
+        "DELETE FROM item_terms WHERE item_id = ?1",
+        "DELETE FROM provenance WHERE item_id = ?1",
+        "UPDATE consent_events SET reason = NULL WHERE item_id = ?1",
+        "UPDATE consent_current SET reason = NULL WHERE item_id = ?1",
+        "UPDATE events SET detail = NULL, detail_salt = NULL WHERE item_id = ?1",
+    ] {
+        tx.execute(sql, [id])?;
+    }
+    for term in term_ids {
+        // A term only this testimony used (a village, a neighbour) names it.
+        tx.execute(
+            "DELETE FROM terms WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM item_terms WHERE term_id = ?1)",
+            [term],
+        )?;
+    }
+    let narrator: Option<Option<NarratorId>> = tx
+        .query_row(
+            "SELECT narrator_id FROM testimonies WHERE item_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    tx.execute("DELETE FROM testimonies WHERE item_id = ?1", [id])?;
+    let narrator_removed = match narrator.flatten() {
+        Some(n) => narrators::delete_if_unused(tx, n)?,
+        None => false,
+    };
+    tx.execute(
+        "UPDATE items SET title = '(purged)', description = NULL, creator = NULL, date = NULL,
+                date_lower = NULL, date_upper = NULL, language = NULL, updated_at = ?2
+         WHERE id = ?1",
+        params![id, now],
+    )?;
+    tx.execute(
+        "UPDATE objects SET sha256 = ?2, size = 0, media_type = 'application/octet-stream', purged_at = ?3
+         WHERE id = (SELECT object_id FROM items WHERE id = ?1)",
+        params![id, random_digest(), now],
+    )?;
+    Ok(narrator_removed)
+}
+
+/// A stand-in for the erased digest: random, so it matches no file.
+fn random_digest() -> Sha256 {
+    let mut bytes = [0u8; 32];
+    if getrandom::fill(&mut bytes).is_err() {
+        let t = crate::clock::now().timestamp_nanos_opt().unwrap_or(0);
+        bytes[..8].copy_from_slice(&t.to_le_bytes());
+        bytes[8..12].copy_from_slice(&std::process::id().to_le_bytes());
+    }
+    use sha2::Digest;
+    Sha256::from_digest(&sha2::Sha256::digest(bytes))
+}
+
+/// Overwrites the object with zeros (best effort against recovery from the
+/// disk; journaling and copy-on-write file systems may keep old blocks),
+/// then unlinks it and the folders it leaves empty. A missing file is fine:
+/// a purge interrupted after this point is run again.
+fn erase_object(objects: &Path, sha: &Sha256) -> Result<()> {
+    let path = store::object_path(objects, sha);
+    let meta = match fs::symlink_metadata(&path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    if meta.is_file() {
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600))
+            .map_err(|e| Error::io(&path, e))?;
+        let mut f = fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io(&path, e))?;
+        let zeros = vec![0u8; 64 * 1024];
+        let mut left = meta.len();
+        while left > 0 {
+            let n = left.min(zeros.len() as u64) as usize;
+            f.write_all(&zeros[..n]).map_err(|e| Error::io(&path, e))?;
+            left -= n as u64;
+        }
+        f.sync_all().map_err(|e| Error::io(&path, e))?;
+    }
+    fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+    let mut dir = path.parent();
+    while let Some(d) = dir.filter(|d| *d != objects) {
+        if let Ok(f) = fs::File::open(d) {
+            let _ = f.sync_all();
+        }
+        // Fails (and stops) at the first folder that still holds objects.
+        if fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+    if let Ok(f) = fs::File::open(objects) {
+        let _ = f.sync_all();
+    }
+    Ok(())
+}
+
+/// Merges the full-text indexes, truncates the WAL and vacuums, so erased
+/// rows survive neither in freed pages nor in old WAL frames. Returns false
+/// when a reader kept the WAL from being truncated.
+pub fn clean_database(archive: &mut Archive) -> Result<bool> {
+    archive.write(|tx| {
+        for t in FTS_TABLES {
+            tx.execute(&format!("INSERT INTO {t} ({t}) VALUES ('optimize')"), [])?;
+        }
+        Ok(())
+    })?;
+    let conn = archive.conn();
+    let checkpoint = |conn: &Connection| -> Result<bool> {
+        let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        Ok(busy == 0)
+    };
+    let first = checkpoint(conn)?;
+    conn.execute_batch("VACUUM")?;
+    // VACUUM in WAL mode writes the rebuilt pages through the WAL.
+    let second = checkpoint(conn)?;
+    Ok(first && second)
+}

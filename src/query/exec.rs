@@ -1,0 +1,273 @@
+//! Running a compiled query: one SELECT that loads each row's record and
+//! its policy facts together, then every row shaped by `policy::decide` and
+//! `policy::present::item`, with a full-text snippet for open items only.
+//!
+//! LIMIT and OFFSET are in the SQL (the policy is in the WHERE clause, so no
+//! row is dropped after the limit). This module never prints, and it never
+//! decides visibility: the SQL predicates and the shaping come from
+//! `policy`.
+
+use chrono::NaiveDate;
+use rusqlite::functions::FunctionFlags;
+use rusqlite::types::Value;
+use rusqlite::Connection;
+use serde_json::Value as Json;
+
+use super::compile::{self, Compiled};
+use super::parse::Query;
+use crate::catalogue::items;
+use crate::catalogue::terms;
+use crate::error::{Error, Result};
+use crate::model::{Access, ItemId, Vocab};
+use crate::policy::present::{self, RedactedCopy};
+use crate::policy::sql::{self as policy_sql, FACTS_JOIN};
+use crate::policy::{self, Decision};
+
+/// Keys a record can carry beyond the catalogue record; added only when
+/// asked for with `--fields`, and nulled by the policy like any other.
+pub const EXTRA_KEYS: &[&str] = &[
+    "narrator",
+    "anonymity",
+    "consent",
+    "scope",
+    "embargo",
+    "evidence",
+    "event",
+    "place",
+    "subject",
+    "agent",
+];
+
+pub struct Options<'a> {
+    pub access: Access,
+    pub today: NaiveDate,
+    /// `field` or `-field`; default id.
+    pub sort: Option<&'a str>,
+    pub limit: Option<u64>,
+    pub offset: u64,
+    /// Extra keys (from [`EXTRA_KEYS`]) to add to each record.
+    pub extra: &'a [String],
+}
+
+/// SQL and its parameters, as `--sql` prints them.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub sql: String,
+    pub params: Vec<Value>,
+    pub fts: Vec<String>,
+}
+
+const FROM: &str = "FROM items i
+JOIN objects o ON o.id = i.object_id";
+
+/// Columns after the record and the facts.
+const EXTRA_COLUMNS: &str = "rx.title, rx.description, rx.item_id IS NOT NULL,
+ n.display, n.anonymity, CASE WHEN i.kind = 'testimony' THEN coalesce(cc.status, 'pending') END,
+ cc.scope, cc.embargo_until, cc.evidence_item_id";
+const FACTS_AT: usize = 15;
+const EXTRA_AT: usize = 24;
+
+fn compiled(q: &Query, o: &Options<'_>) -> Result<Compiled> {
+    compile::compile(q, o.access, o.today)
+}
+
+/// The SELECT that returns the page of records.
+pub fn select_plan(q: &Query, o: &Options<'_>) -> Result<Plan> {
+    let c = compiled(q, o)?;
+    let order = compile::order_by(o.sort.unwrap_or("id"), o.access, o.today, c.open_everywhere)?;
+    let sql = format!(
+        "SELECT {}, {}, {EXTRA_COLUMNS}\n{}{FACTS_JOIN}\nLEFT JOIN redacted_text rx ON rx.item_id = i.id\nWHERE {}\nORDER BY {}\nLIMIT ? OFFSET ?",
+        items::RECORD_COLUMNS,
+        policy_sql::FACTS_COLUMNS,
+        items::RECORD_FROM.trim_start(),
+        c.filter.sql,
+        order.sql
+    );
+    let mut params = c.filter.params;
+    params.extend(order.params);
+    params.push(Value::Integer(
+        o.limit.map(|l| l.min(i64::MAX as u64) as i64).unwrap_or(-1),
+    ));
+    params.push(Value::Integer(o.offset.min(i64::MAX as u64) as i64));
+    Ok(Plan {
+        sql,
+        params,
+        fts: c.fts,
+    })
+}
+
+/// The SELECT count(*) of every matching item (limit and offset ignored).
+pub fn count_plan(q: &Query, o: &Options<'_>) -> Result<Plan> {
+    let c = compiled(q, o)?;
+    Ok(Plan {
+        sql: format!(
+            "SELECT count(*)\n{FROM}{FACTS_JOIN}\nLEFT JOIN redacted_text rx ON rx.item_id = i.id\nWHERE {}",
+            c.filter.sql
+        ),
+        params: c.filter.params,
+        fts: c.fts,
+    })
+}
+
+/// Makes the functions generated SQL may call available on `conn`.
+pub fn register(conn: &Connection) -> Result<()> {
+    conn.create_scalar_function(
+        "custos_fold",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| Ok(ctx.get::<Option<String>>(0)?.map(|s| compile::fold(&s))),
+    )?;
+    Ok(())
+}
+
+fn with_context(e: rusqlite::Error) -> Error {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ffi::ErrorCode::OperationInterrupted) => {
+            Error::Failed("the query was interrupted".into())
+        }
+        _ => Error::from(e),
+    }
+}
+
+pub fn count(conn: &Connection, q: &Query, o: &Options<'_>) -> Result<i64> {
+    register(conn)?;
+    let plan = count_plan(q, o)?;
+    conn.query_row(
+        &plan.sql,
+        rusqlite::params_from_iter(plan.params.iter()),
+        |r| r.get(0),
+    )
+    .map_err(with_context)
+}
+
+/// One result row before shaping.
+struct Raw {
+    record: Json,
+    facts: policy::Facts,
+    redacted: Option<RedactedCopy>,
+    extra: Vec<(&'static str, Json)>,
+}
+
+fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
+    let rec = items::row_to_record(r)?;
+    let record = serde_json::to_value(&rec)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let facts = policy_sql::facts_from_row(r, FACTS_AT)?;
+    let has_copy: bool = r.get(EXTRA_AT + 2)?;
+    let redacted = if has_copy {
+        Some(RedactedCopy {
+            title: r.get(EXTRA_AT)?,
+            description: r.get(EXTRA_AT + 1)?,
+            text: None,
+        })
+    } else {
+        None
+    };
+    let t = |k: usize| -> rusqlite::Result<Json> {
+        Ok(r.get::<_, Option<String>>(EXTRA_AT + k)?.into())
+    };
+    let extra = vec![
+        ("narrator", t(3)?),
+        ("anonymity", t(4)?),
+        ("consent", t(5)?),
+        ("scope", t(6)?),
+        ("embargo", t(7)?),
+        ("evidence", r.get::<_, Option<i64>>(EXTRA_AT + 8)?.into()),
+    ];
+    Ok(Raw {
+        record,
+        facts,
+        redacted,
+        extra,
+    })
+}
+
+/// Runs the query and returns each visible row shaped for the reader, with
+/// `snippet` (open items only) when the query has full-text terms.
+pub fn run(conn: &Connection, q: &Query, o: &Options<'_>) -> Result<Vec<Json>> {
+    register(conn)?;
+    let plan = select_plan(q, o)?;
+    let mut stmt = conn.prepare(&plan.sql)?;
+    let raws: Vec<Raw> = stmt
+        .query_map(rusqlite::params_from_iter(plan.params.iter()), read_row)
+        .map_err(with_context)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(with_context)?;
+    let want = |k: &str| o.extra.iter().any(|e| e == k);
+    let want_terms = [Vocab::Event, Vocab::Place, Vocab::Subject, Vocab::Agent]
+        .iter()
+        .any(|v| want(v.as_str()));
+    let match_expr = plan.fts.join(" OR ");
+    let mut out = Vec::with_capacity(raws.len());
+    for mut raw in raws {
+        let id = ItemId(raw.record.get("id").and_then(Json::as_i64).unwrap_or(0));
+        if let Some(obj) = raw.record.as_object_mut() {
+            for (k, v) in raw.extra.drain(..) {
+                if want(k) {
+                    obj.insert(k.into(), v);
+                }
+            }
+            if want_terms {
+                let all = terms::for_item(conn, id)?;
+                for v in [Vocab::Event, Vocab::Place, Vocab::Subject, Vocab::Agent] {
+                    if want(v.as_str()) {
+                        let labels: Vec<Json> = all
+                            .iter()
+                            .filter(|(tv, _)| *tv == v)
+                            .map(|(_, l)| Json::from(l.clone()))
+                            .collect();
+                        obj.insert(v.as_str().into(), Json::Array(labels));
+                    }
+                }
+            }
+        }
+        let decision = policy::decide(o.access, &raw.facts, o.today);
+        let class = policy::access_class(&raw.facts, o.today);
+        let snippet = match (&decision, plan.fts.is_empty()) {
+            (Decision::Open(_), false) => snippet(
+                conn,
+                id,
+                o.access == Access::Custodian && raw.facts.redacted,
+                &match_expr,
+            )?,
+            _ => None,
+        };
+        let Some(mut shaped) = present::item(&decision, class, raw.record, raw.redacted.as_ref())
+        else {
+            continue;
+        };
+        if !plan.fts.is_empty() {
+            if let Some(obj) = shaped.as_object_mut() {
+                obj.insert("snippet".into(), snippet.into());
+            }
+        }
+        out.push(shaped);
+    }
+    Ok(out)
+}
+
+/// The snippet of an open item from the FTS table that was searched: the
+/// unredacted copy only for the custodian, and only for redacted items.
+fn snippet(conn: &Connection, id: ItemId, full: bool, match_expr: &str) -> Result<Option<String>> {
+    let tables: &[&str] = if full {
+        &["item_fts_full", "item_fts"]
+    } else {
+        &["item_fts"]
+    };
+    for table in tables {
+        // Table names are the two fixed FTS tables above, never user text.
+        let sql = format!(
+            "SELECT snippet({table}, -1, '[', ']', '…', 12) FROM {table} WHERE {table} MATCH ?1 AND rowid = ?2"
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(rusqlite::params![match_expr, id])?;
+        if let Some(r) = rows.next()? {
+            let s: Option<String> = r.get(0)?;
+            if let Some(s) = s.filter(|s| !s.trim().is_empty()) {
+                // One line, so tables and TSV stay one row per item.
+                return Ok(Some(s.split_whitespace().collect::<Vec<_>>().join(" ")));
+            }
+        }
+    }
+    Ok(None)
+}

@@ -1,0 +1,21 @@
+//! The query language: `field:value` terms, ranges, negation, `,` for OR
+//! and bare words for full text (the beets grammar), parsed to an AST
+//! (`parse`), compiled to parameterized SQL with the access policy woven in
+//! (`compile`), and run with every row shaped by the policy (`exec`).
+//!
+//! Field names come only from the allow-list in `fields`; user values only
+//! ever reach SQL as bound parameters. Nothing here prints, and nothing here
+//! decides visibility: the predicates and the shaping are `policy`'s.
+
+mod compile;
+mod exec;
+pub mod fields;
+mod parse;
+pub mod raw;
+
+pub use compile::{fold, fts_string};
+pub use exec::{count, count_plan, register, run, select_plan, Options, Plan, EXTRA_KEYS};
+pub use parse::{parse, parse_size, Evidence, Pred, Query, Term, MAX_QUERY_BYTES};
+
+#[cfg(test)]
+mod tests;

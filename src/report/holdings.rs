@@ -1,0 +1,124 @@
+//! The holdings report: item counts and total size grouped by kind,
+//! collection, event, place, decade or language.
+//!
+//! Grouped by kind or collection (fields a closed entry shows) it counts
+//! every listed item, but sums sizes of open items only (a closed item's
+//! size is not shown); grouped by anything else it counts open items only.
+//! It must not count an item the policy hides.
+
+use rusqlite::Connection;
+use serde_json::json;
+
+use super::{rows, Reader, Report, Section};
+use crate::error::Result;
+use crate::output::{bytes_col, col};
+use crate::policy::sql::{self as policy_sql, FACTS_JOIN};
+
+pub use crate::cli::GroupBy;
+
+fn name(by: GroupBy) -> &'static str {
+    match by {
+        GroupBy::Kind => "kind",
+        GroupBy::Collection => "collection",
+        GroupBy::Event => "event",
+        GroupBy::Place => "place",
+        GroupBy::Decade => "decade",
+        GroupBy::Language => "language",
+    }
+}
+
+pub fn holdings(conn: &Connection, reader: Reader, by: GroupBy) -> Result<Report> {
+    let key = name(by);
+    let visible_group = matches!(by, GroupBy::Kind | GroupBy::Collection);
+    let filter = if visible_group {
+        reader.listed()
+    } else {
+        reader.open()
+    };
+    let open = policy_sql::open(reader.access, reader.today);
+    // Sizes only of items whose size the reader may see.
+    let size_expr = if visible_group {
+        format!("sum(CASE WHEN {} THEN o.size ELSE 0 END)", open.sql)
+    } else {
+        "sum(o.size)".to_string()
+    };
+    let size_params = if visible_group {
+        open.params.clone()
+    } else {
+        Vec::new()
+    };
+    let (group_expr, join) = match by {
+        GroupBy::Kind => ("i.kind", String::new()),
+        GroupBy::Collection => ("i.collection", String::new()),
+        GroupBy::Language => ("i.language", String::new()),
+        GroupBy::Decade => (
+            "CASE WHEN i.date_lower IS NULL THEN NULL ELSE substr(i.date_lower, 1, 3) || '0s' END",
+            String::new(),
+        ),
+        GroupBy::Event | GroupBy::Place => (
+            "tm.label",
+            // The vocabulary name is fixed by the GroupBy variant.
+            format!(
+                "\nLEFT JOIN (item_terms it JOIN terms tm ON tm.id = it.term_id AND tm.vocab = '{key}') ON it.item_id = i.id"
+            ),
+        ),
+    };
+    let base = format!("FROM items i\nJOIN objects o ON o.id = i.object_id{FACTS_JOIN}{join}");
+    let sql = format!(
+        "SELECT {group_expr}, count(DISTINCT i.id), {size_expr}
+         {base}
+         WHERE {}
+         GROUP BY 1 ORDER BY 2 DESC, 1",
+        filter.sql
+    );
+    let mut params = size_params.clone();
+    params.extend(filter.params.iter().cloned());
+    let data = rows(conn, &sql, &params, &[key, "count", "size"])?;
+    // The total counts each item once, whatever its number of terms.
+    let total_sql = format!(
+        "SELECT count(*), {size_expr} FROM items i\nJOIN objects o ON o.id = i.object_id{FACTS_JOIN}\nWHERE {}",
+        filter.sql
+    );
+    let mut total_params = size_params;
+    total_params.extend(filter.params.iter().cloned());
+    let total = rows(conn, &total_sql, &total_params, &["count", "size"])?
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| json!({"count": 0, "size": 0}));
+    let mut total_row = json!({ key: "Total" });
+    if let (Some(t), Some(src)) = (total_row.as_object_mut(), total.as_object()) {
+        t.extend(src.clone());
+    }
+    let title = format!("Holdings by {key}");
+    let mut notes = Vec::new();
+    if visible_group && reader.access != crate::model::Access::Custodian {
+        notes.push(format!(
+            "holdings by {key}: counts include closed items; sizes only of items open at this access level"
+        ));
+    }
+    Ok(Report {
+        sections: vec![Section {
+            key: "holdings",
+            title,
+            columns: vec![
+                col(key, header(by)),
+                col("count", "Items"),
+                bytes_col("size", "Total size"),
+            ],
+            rows: data,
+            total: Some(total_row),
+        }],
+        notes,
+    })
+}
+
+fn header(by: GroupBy) -> &'static str {
+    match by {
+        GroupBy::Kind => "Kind",
+        GroupBy::Collection => "Collection",
+        GroupBy::Event => "Event",
+        GroupBy::Place => "Place",
+        GroupBy::Decade => "Decade",
+        GroupBy::Language => "Language",
+    }
+}

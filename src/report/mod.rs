@@ -1,0 +1,143 @@
+//! Reports: aggregate queries turned into titled sections of rows, for
+//! `custos report NAME`.
+//!
+//! Every report counts only what the reader's access level may see: items
+//! the policy does not list are never counted, and closed items are counted
+//! only where the grouping is a field a closed entry shows (kind,
+//! collection); everything else requires `policy::sql::open`. Item-level
+//! rows are shaped by `policy::present`. This module builds rows; it never
+//! prints and never decides visibility itself.
+
+mod consent;
+mod holdings;
+mod registers;
+
+use chrono::NaiveDate;
+use rusqlite::types::Value as SqlValue;
+use rusqlite::Connection;
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::model::Access;
+use crate::output::Column;
+use crate::policy::sql::{self as policy_sql, Filter};
+
+pub use consent::consent;
+pub use holdings::{holdings, GroupBy};
+pub use registers::{accessions, fixity, narrators};
+
+/// One titled table of a report.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// JSON key (and `section` column in CSV) of this section.
+    pub key: &'static str,
+    pub title: String,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Value>,
+    /// The totals row, shown last in tables only.
+    pub total: Option<Value>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub sections: Vec<Section>,
+    /// Said to the person on stderr: what was left out and why.
+    pub notes: Vec<String>,
+}
+
+/// Who is reading, and when.
+#[derive(Debug, Clone, Copy)]
+pub struct Reader {
+    pub access: Access,
+    pub today: NaiveDate,
+}
+
+impl Reader {
+    /// Items this reader may see in full (listed and open).
+    fn open(&self) -> Filter {
+        and(
+            &policy_sql::listed(self.access),
+            &policy_sql::open(self.access, self.today),
+        )
+    }
+
+    /// Items this reader sees in any form.
+    fn listed(&self) -> Filter {
+        policy_sql::listed(self.access)
+    }
+}
+
+fn and(a: &Filter, b: &Filter) -> Filter {
+    let mut params = a.params.clone();
+    params.extend(b.params.iter().cloned());
+    Filter {
+        sql: format!("({}) AND ({})", a.sql, b.sql),
+        params,
+    }
+}
+
+/// Runs `sql` with `params` and turns each row into a JSON object with the
+/// given keys (one per column, in order).
+fn rows(conn: &Connection, sql: &str, params: &[SqlValue], keys: &[&str]) -> Result<Vec<Value>> {
+    let mut stmt = conn.prepare(sql)?;
+    let mut out = Vec::new();
+    let mut q = stmt.query(rusqlite::params_from_iter(params.iter()))?;
+    while let Some(r) = q.next()? {
+        let mut m = serde_json::Map::new();
+        for (i, k) in keys.iter().enumerate() {
+            let v: SqlValue = r.get(i)?;
+            m.insert((*k).to_string(), json(v));
+        }
+        out.push(Value::Object(m));
+    }
+    Ok(out)
+}
+
+fn json(v: SqlValue) -> Value {
+    match v {
+        SqlValue::Null => Value::Null,
+        SqlValue::Integer(i) => i.into(),
+        SqlValue::Real(f) => f.into(),
+        SqlValue::Text(t) => t.into(),
+        SqlValue::Blob(b) => format!("<{} bytes>", b.len()).into(),
+    }
+}
+
+/// `90d`, `12w`, `6m`, `1y` or a bare number of days.
+pub fn parse_days(s: &str) -> Result<i64> {
+    let t = s.trim().to_ascii_lowercase();
+    let (num, mult) = match t.chars().last() {
+        Some('d') => (&t[..t.len() - 1], 1),
+        Some('w') => (&t[..t.len() - 1], 7),
+        Some('m') => (&t[..t.len() - 1], 30),
+        Some('y') => (&t[..t.len() - 1], 365),
+        _ => (t.as_str(), 1),
+    };
+    num.parse::<i64>()
+        .ok()
+        .filter(|n| (0..=36_500).contains(n))
+        .map(|n| n * mult)
+        .ok_or_else(|| {
+            Error::usage(format!(
+                "--within: {s:?} is not a period such as 90d, 12w, 6m or 1y"
+            ))
+        })
+}
+
+/// A day from `--since`/`--until`: YYYY, YYYY-MM or YYYY-MM-DD; the first
+/// or last day it can mean.
+pub fn parse_day(flag: &str, s: &str, last: bool) -> Result<String> {
+    let d = crate::edtf::Edtf::parse(s).map_err(|e| Error::usage(format!("--{flag}: {e}")))?;
+    let day = if last { d.upper() } else { d.lower() };
+    day.map(str::to_string)
+        .ok_or_else(|| Error::usage(format!("--{flag}: {s:?} has no such bound")))
+}
+
+/// The table cell of a missing group: "(none)" reads better than a blank.
+pub fn none_label(v: &Value) -> Value {
+    if v.is_null() {
+        "(none)".into()
+    } else {
+        v.clone()
+    }
+}

@@ -1,0 +1,239 @@
+//! Registers: the accession register (every ingest in a period), narrators
+//! (by anonymity, and testimonies per narrator by display form), and
+//! fixity (last check per item and failures, from `fixity_check` events).
+//!
+//! Only items open to the reader appear or are counted (a date, an origin
+//! or a narrator is not shown on a closed entry); item rows are shaped by
+//! `policy::present`. Narrators appear only by display form: this module
+//! never reads sealed identities or quasi-identifiers.
+
+use rusqlite::types::Value as SqlValue;
+use rusqlite::Connection;
+use serde_json::{json, Value};
+
+use super::{rows, Reader, Report, Section};
+use crate::error::Result;
+use crate::output::col;
+use crate::policy::sql::{self as policy_sql, FACTS_COLUMNS, FACTS_JOIN};
+use crate::policy::{self, present};
+
+/// Runs an item-level query whose first columns are `keys` followed by
+/// FACTS_COLUMNS, shaping each row as an item record.
+fn shaped_rows(
+    conn: &Connection,
+    reader: Reader,
+    sql: &str,
+    params: &[SqlValue],
+    keys: &[&str],
+) -> Result<Vec<Value>> {
+    let mut stmt = conn.prepare(sql)?;
+    let mut q = stmt.query(rusqlite::params_from_iter(params.iter()))?;
+    let mut out = Vec::new();
+    while let Some(r) = q.next()? {
+        let mut m = serde_json::Map::new();
+        for (i, k) in keys.iter().enumerate() {
+            let v: SqlValue = r.get(i)?;
+            m.insert((*k).to_string(), super::json(v));
+        }
+        let facts = policy_sql::facts_from_row(r, keys.len())?;
+        let decision = policy::decide(reader.access, &facts, reader.today);
+        let class = policy::access_class(&facts, reader.today);
+        if let Some(v) = present::item(&decision, class, Value::Object(m), None) {
+            out.push(v);
+        }
+    }
+    Ok(out)
+}
+
+pub fn accessions(
+    conn: &Connection,
+    reader: Reader,
+    since: Option<&str>,
+    until_next: Option<&str>,
+) -> Result<Report> {
+    let open = reader.open();
+    let mut params = Vec::new();
+    let mut range = String::new();
+    if let Some(s) = since {
+        range.push_str(" AND p.ingested_at >= ?");
+        params.push(SqlValue::Text(s.to_string()));
+    }
+    if let Some(u) = until_next {
+        range.push_str(" AND p.ingested_at < ?");
+        params.push(SqlValue::Text(u.to_string()));
+    }
+    params.extend(open.params.iter().cloned());
+    let sql = format!(
+        "SELECT substr(p.ingested_at, 1, 10), i.id, coalesce(rx.title, i.title), i.kind, i.collection,
+                p.origin, p.ingested_by, o.sha256, p.method, {FACTS_COLUMNS}
+         FROM provenance p
+         JOIN items i ON i.id = p.item_id
+         JOIN objects o ON o.id = i.object_id{FACTS_JOIN}
+         LEFT JOIN redacted_text rx ON rx.item_id = i.id AND ? <> 'custodian'
+         WHERE 1{range} AND {}
+         ORDER BY p.ingested_at, p.id",
+        open.sql
+    );
+    // The redacted title below custodian: bound first, as it comes first.
+    let mut all = vec![SqlValue::Text(reader.access.as_str().into())];
+    all.extend(params);
+    let keys = [
+        "ingested_at",
+        "id",
+        "title",
+        "kind",
+        "collection",
+        "origin",
+        "ingested_by",
+        "sha256",
+        "method",
+    ];
+    let data = shaped_rows(conn, reader, &sql, &all, &keys)?;
+    let n = data.len();
+    Ok(Report {
+        sections: vec![Section {
+            key: "accessions",
+            title: match (since, until_next) {
+                (None, None) => "Accession register".into(),
+                _ => format!(
+                    "Accession register, {} to {}",
+                    since.unwrap_or("the beginning"),
+                    until_next.map(|_| "the end of --until").unwrap_or("today")
+                ),
+            },
+            columns: vec![
+                col("ingested_at", "Date"),
+                col("id", "ID"),
+                col("title", "Title"),
+                col("origin", "Origin"),
+                col("ingested_by", "Agent"),
+                col("sha256", "SHA-256"),
+            ],
+            rows: data,
+            total: Some(json!({"ingested_at": "Total", "id": n})),
+        }],
+        notes: Vec::new(),
+    })
+}
+
+pub fn narrators(conn: &Connection, reader: Reader) -> Result<Report> {
+    let open = reader.open();
+    let base = format!(
+        "FROM items i{FACTS_JOIN}
+         WHERE i.kind = 'testimony' AND n.id IS NOT NULL AND {}",
+        open.sql
+    );
+    let by_anon = rows(
+        conn,
+        &format!("SELECT n.anonymity, count(DISTINCT n.id), count(*) {base} GROUP BY 1 ORDER BY 1"),
+        &open.params,
+        &["anonymity", "narrators", "testimonies"],
+    )?;
+    let per = rows(
+        conn,
+        &format!(
+            "SELECT n.display, n.anonymity, count(*) {base}
+             GROUP BY n.id ORDER BY n.display COLLATE NOCASE, n.id"
+        ),
+        &open.params,
+        &["narrator", "anonymity", "testimonies"],
+    )?;
+    let sum = |rs: &[Value], k: &str| -> i64 {
+        rs.iter()
+            .filter_map(|r| r.get(k).and_then(Value::as_i64))
+            .sum()
+    };
+    let (n_narr, n_test) = (sum(&by_anon, "narrators"), sum(&by_anon, "testimonies"));
+    Ok(Report {
+        sections: vec![
+            Section {
+                key: "by_anonymity",
+                title: "Narrators by anonymity".into(),
+                columns: vec![
+                    col("anonymity", "Anonymity"),
+                    col("narrators", "Narrators"),
+                    col("testimonies", "Testimonies"),
+                ],
+                rows: by_anon,
+                total: Some(
+                    json!({"anonymity": "Total", "narrators": n_narr, "testimonies": n_test}),
+                ),
+            },
+            Section {
+                key: "narrators",
+                title: "Testimonies per narrator (display form)".into(),
+                columns: vec![
+                    col("narrator", "Narrator"),
+                    col("anonymity", "Anonymity"),
+                    col("testimonies", "Testimonies"),
+                ],
+                rows: per,
+                total: Some(json!({"narrator": "Total", "testimonies": n_test})),
+            },
+        ],
+        notes: Vec::new(),
+    })
+}
+
+pub fn fixity(conn: &Connection, reader: Reader) -> Result<Report> {
+    let mut report = Report::default();
+    let any: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM events WHERE type = 'fixity_check')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !any {
+        report
+            .notes
+            .push("no fixity check has run yet; nothing to report".into());
+    }
+    let open = reader.open();
+    let last = format!(
+        "SELECT substr(e.at, 1, 10), i.id, coalesce(CASE WHEN ? <> 'custodian' THEN rx.title END, i.title),
+                i.kind, i.collection, e.outcome, {FACTS_COLUMNS}
+         FROM (SELECT item_id, max(id) AS id FROM events WHERE type = 'fixity_check' AND item_id IS NOT NULL GROUP BY item_id) l
+         JOIN events e ON e.id = l.id
+         JOIN items i ON i.id = l.item_id{FACTS_JOIN}
+         LEFT JOIN redacted_text rx ON rx.item_id = i.id
+         WHERE {}
+         ORDER BY i.id",
+        open.sql
+    );
+    let failed = format!(
+        "SELECT substr(e.at, 1, 10), i.id, coalesce(CASE WHEN ? <> 'custodian' THEN rx.title END, i.title),
+                i.kind, i.collection, e.outcome, {FACTS_COLUMNS}
+         FROM events e
+         JOIN items i ON i.id = e.item_id{FACTS_JOIN}
+         LEFT JOIN redacted_text rx ON rx.item_id = i.id
+         WHERE e.type = 'fixity_check' AND e.outcome <> 'success' AND {}
+         ORDER BY e.id",
+        open.sql
+    );
+    let mut params = vec![SqlValue::Text(reader.access.as_str().into())];
+    params.extend(open.params.iter().cloned());
+    let keys = ["checked_on", "id", "title", "kind", "collection", "outcome"];
+    let columns = vec![
+        col("id", "ID"),
+        col("title", "Title"),
+        col("checked_on", "Checked on"),
+        col("outcome", "Outcome"),
+    ];
+    let last_rows = shaped_rows(conn, reader, &last, &params, &keys)?;
+    let failed_rows = shaped_rows(conn, reader, &failed, &params, &keys)?;
+    let (n1, n2) = (last_rows.len(), failed_rows.len());
+    report.sections.push(Section {
+        key: "last_checks",
+        title: "Last fixity check per item".into(),
+        columns: columns.clone(),
+        rows: last_rows,
+        total: Some(json!({"id": "Total", "title": n1})),
+    });
+    report.sections.push(Section {
+        key: "failures",
+        title: "Fixity failures".into(),
+        columns,
+        rows: failed_rows,
+        total: Some(json!({"id": "Total", "title": n2})),
+    });
+    Ok(report)
+}
