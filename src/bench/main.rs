@@ -103,6 +103,10 @@ struct Args {
 }
 
 fn main() {
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if argv.get(1).is_some_and(|a| a == run::MEASURE_FLAG) {
+        std::process::exit(run::measure_child(&argv[2..]));
+    }
     if let Err(e) = real_main() {
         eprintln!("custos-bench: {e}");
         std::process::exit(1);

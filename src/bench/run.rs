@@ -61,6 +61,13 @@ pub struct Io {
 
 /// Runs `cmd` once and times it. A non-zero exit is an error that quotes
 /// the end of its stderr.
+///
+/// The command is started by a small helper (this binary re-run with
+/// `--measure-child`), which times it and reads its peak memory with
+/// `wait4`. Spawning it from here directly would report our own peak: Linux
+/// carries the parent's high-water mark into a child started with
+/// vfork/posix_spawn, and this process holds hundreds of MiB after
+/// generating a catalogue.
 pub fn time(cmd: &mut Command, io: &Io) -> Res<Sample> {
     let log = OpenOptions::new()
         .create(true)
@@ -76,11 +83,59 @@ pub fn time(cmd: &mut Command, io: &Io) -> Res<Sample> {
         Some(p) => Stdio::from(File::open(p).map_err(ctx(p, "opening an input file"))?),
         None => Stdio::null(),
     };
-    cmd.stdin(stdin).stdout(stdout).stderr(log);
-    let start = Instant::now();
-    let child = cmd
-        .spawn()
+    let result = io.stderr_log.with_extension("measure");
+    let mut helper = Command::new(std::env::current_exe()?);
+    helper
+        .arg(MEASURE_FLAG)
+        .arg(&result)
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => helper.env(k, v),
+            None => helper.env_remove(k),
+        };
+    }
+    if let Some(d) = cmd.get_current_dir() {
+        helper.current_dir(d);
+    }
+    helper.stdin(stdin).stdout(stdout).stderr(log);
+    let status = helper
+        .status()
         .map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
+    if !status.success() {
+        let tail = log_tail(&io.stderr_log, start_len);
+        return Err(format!("{cmd:?} failed with {status}:\n{tail}").into());
+    }
+    let text = std::fs::read_to_string(&result).map_err(ctx(&result, "reading a measurement"))?;
+    let mut parts = text.split_whitespace().map(str::parse::<u64>);
+    match (parts.next(), parts.next()) {
+        (Some(Ok(ns)), Some(Ok(kib))) => Ok(Sample {
+            wall: Duration::from_nanos(ns),
+            maxrss_kib: kib,
+        }),
+        _ => Err(format!("{}: malformed measurement {text:?}", result.display()).into()),
+    }
+}
+
+pub const MEASURE_FLAG: &str = "--measure-child";
+
+/// The helper's side: `--measure-child RESULT PROGRAM ARGS...`. Starts the
+/// program with our stdio, waits for it with `wait4`, writes "wall-ns
+/// maxrss-kib" to RESULT and exits with the program's status.
+pub fn measure_child(args: &[std::ffi::OsString]) -> i32 {
+    let [result, program, rest @ ..] = args else {
+        eprintln!("custos-bench: usage: {MEASURE_FLAG} RESULT PROGRAM [ARGS...]");
+        return 2;
+    };
+    let start = Instant::now();
+    let child = match Command::new(program).args(rest).spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("custos-bench: cannot start {program:?}: {e}");
+            return 127;
+        }
+    };
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     // SAFETY: rusage is plain old data; wait4 fills it for our own child.
@@ -97,22 +152,22 @@ pub fn time(cmd: &mut Command, io: &Io) -> Res<Sample> {
     // The child is reaped; dropping the handle does not wait again.
     drop(child);
     if r != pid {
-        return Err(format!("wait4 failed: {}", std::io::Error::last_os_error()).into());
+        eprintln!(
+            "custos-bench: wait4 failed: {}",
+            std::io::Error::last_os_error()
+        );
+        return 125;
     }
-    let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
-    if !ok {
-        let tail = log_tail(&io.stderr_log, start_len);
-        let how = if libc::WIFEXITED(status) {
-            format!("exit status {}", libc::WEXITSTATUS(status))
-        } else {
-            format!("signal {}", libc::WTERMSIG(status))
-        };
-        return Err(format!("{cmd:?} failed with {how}:\n{tail}").into());
+    let line = format!("{} {}\n", wall.as_nanos(), usage.ru_maxrss);
+    if let Err(e) = std::fs::write(result, line) {
+        eprintln!("custos-bench: {result:?}: {e}");
+        return 125;
     }
-    Ok(Sample {
-        wall,
-        maxrss_kib: usage.ru_maxrss as u64,
-    })
+    if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        128 + libc::WTERMSIG(status)
+    }
 }
 
 fn log_tail(path: &Path, from: u64) -> String {
