@@ -11,7 +11,8 @@ dest="${1:-$(mktemp -d)/velmora-archive}"
 
 "$custos" init "$dest"
 export CUSTOS_ARCHIVE="$dest"
-"$custos" import archive --origin "custos sample collection (fictional)" --collection "Velmora unrest (fictional sample)"
+"$custos" import --manifest archive/manifest.csv
 "$custos" list
+"$custos" report holdings --by kind
 echo
 echo "custos: the sample archive is in $dest; try: CUSTOS_ARCHIVE=$dest $custos show 1" >&2

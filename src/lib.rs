@@ -13,6 +13,7 @@ pub mod commands;
 pub mod edtf;
 pub mod error;
 pub mod export;
+pub mod fixity;
 pub mod ingest;
 pub mod manifest;
 pub mod model;

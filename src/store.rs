@@ -9,7 +9,7 @@
 
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
 
@@ -20,6 +20,9 @@ use crate::model::Sha256;
 
 const BUF: usize = 256 * 1024;
 const LOCK_FILE: &str = ".lock";
+/// Held while a staging folder is being set up or leftovers are cleaned, so
+/// a cleaner never mistakes a folder not yet locked for a crashed one.
+const ROOT_LOCK: &str = ".staging.lock";
 
 thread_local! {
     /// One read buffer per thread, reused for every file: allocating and
@@ -82,6 +85,7 @@ pub struct Staging {
 
 impl Staging {
     pub fn new(staging_root: &Path) -> Result<Staging> {
+        let _setup = root_lock(staging_root, libc::LOCK_EX)?;
         let dir = tempfile::Builder::new()
             .prefix(&format!("import-{}-", std::process::id()))
             .tempdir_in(staging_root)
@@ -116,6 +120,11 @@ impl Staging {
                     Err(e) => return Err(Error::io("<source>", e)),
                 };
                 h.update(&buf[..k]);
+                #[cfg(feature = "failpoints")]
+                fail::fail_point!("store::write", |_| Err(Error::io(
+                    tmp.path(),
+                    io::Error::other("injected write error (fail point store::write)")
+                )));
                 tmp.write_all(&buf[..k])
                     .map_err(|e| Error::io(tmp.path(), e))?;
                 size += k as u64;
@@ -123,6 +132,8 @@ impl Staging {
             Ok(())
         })?;
         tmp.flush().map_err(|e| Error::io(tmp.path(), e))?;
+        #[cfg(feature = "failpoints")]
+        fail::fail_point!("store::after_temp_write");
         Ok(Staged {
             tmp,
             sha: Sha256::from_digest(&h.finalize()),
@@ -161,6 +172,8 @@ impl Staged {
         self.tmp
             .persist(&dest)
             .map_err(|e| Error::io(&dest, e.error))?;
+        #[cfg(feature = "failpoints")]
+        fail::fail_point!("store::after_rename");
         Ok(dest)
     }
 }
@@ -177,6 +190,8 @@ pub fn sync_batch(objects: &Path, written: &[PathBuf]) -> Result<()> {
         let dir = File::open(objects).map_err(|e| Error::io(objects, e))?;
         // SAFETY: syncfs on an fd we own.
         if unsafe { libc::syncfs(dir.as_raw_fd()) } == 0 {
+            #[cfg(feature = "failpoints")]
+            fail::fail_point!("store::after_sync");
             return Ok(());
         }
     }
@@ -199,6 +214,8 @@ pub fn sync_batch(objects: &Path, written: &[PathBuf]) -> Result<()> {
             .and_then(|f| f.sync_all())
             .map_err(|e| Error::io(&d, e))?;
     }
+    #[cfg(feature = "failpoints")]
+    fail::fail_point!("store::after_sync");
     Ok(())
 }
 
@@ -206,14 +223,14 @@ pub fn sync_batch(objects: &Path, written: &[PathBuf]) -> Result<()> {
 /// returns their names. Running imports keep theirs.
 pub fn clean_staging(staging_root: &Path) -> Result<Vec<PathBuf>> {
     let mut removed = Vec::new();
-    let entries = match fs::read_dir(staging_root) {
-        Ok(e) => e,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(removed),
-        Err(e) => return Err(Error::io(staging_root, e)),
-    };
+    if !staging_root.is_dir() {
+        return Ok(removed);
+    }
+    let _cleaning = root_lock(staging_root, libc::LOCK_EX)?;
+    let entries = fs::read_dir(staging_root).map_err(|e| Error::io(staging_root, e))?;
     for entry in entries.flatten() {
         let path = entry.path();
-        if stale(&path) {
+        if !is_lock_name(&path) && stale(&path) {
             if path.is_dir() {
                 let _ = fs::remove_dir_all(&path);
             } else {
@@ -227,14 +244,52 @@ pub fn clean_staging(staging_root: &Path) -> Result<Vec<PathBuf>> {
 
 /// Lists leftovers without removing them (for `verify`).
 pub fn stale_staging(staging_root: &Path) -> Vec<PathBuf> {
-    fs::read_dir(staging_root)
+    // Shared: several listers may look at once, but not while one is set up.
+    // A read-only archive has no lock to take and nothing being set up.
+    let _looking = root_lock(staging_root, libc::LOCK_SH).ok();
+    let mut found: Vec<PathBuf> = fs::read_dir(staging_root)
         .map(|es| {
             es.flatten()
                 .map(|e| e.path())
-                .filter(|p| stale(p))
+                .filter(|p| !is_lock_name(p) && stale(p))
                 .collect()
         })
-        .unwrap_or_default()
+        .unwrap_or_default();
+    found.sort();
+    found
+}
+
+/// Creates the staging root's lock file, so the layout `init` makes is the
+/// layout every later command finds (nothing appears on first use).
+pub fn init_staging(staging_root: &Path) -> Result<()> {
+    root_lock(staging_root, libc::LOCK_SH).map(drop)
+}
+
+fn is_lock_name(p: &Path) -> bool {
+    p.file_name().is_some_and(|n| n == ROOT_LOCK)
+}
+
+/// Takes the staging root's lock (blocking; held until the file drops).
+fn root_lock(staging_root: &Path, op: libc::c_int) -> Result<File> {
+    let path = staging_root.join(ROOT_LOCK);
+    let f = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(&path)
+        .map_err(|e| Error::io(&path, e))?;
+    loop {
+        // SAFETY: flock on an fd we own; closing it releases the lock.
+        if unsafe { libc::flock(f.as_raw_fd(), op) } == 0 {
+            return Ok(f);
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(Error::io(&path, e));
+        }
+    }
 }
 
 fn stale(path: &Path) -> bool {

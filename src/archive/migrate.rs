@@ -15,8 +15,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0001_initial.sql",
         include_str!("../../migrations/0001_initial.sql"),
     ),
-    // 0002_fixity.sql comes from the fixity branch and goes here, before
-    // 0003, when the branches are merged.
+    (
+        "0002_fixity.sql",
+        include_str!("../../migrations/0002_fixity.sql"),
+    ),
     (
         "0003_query_indexes.sql",
         include_str!("../../migrations/0003_query_indexes.sql"),

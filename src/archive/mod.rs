@@ -75,7 +75,7 @@ impl Archive {
                     let _ = fs::remove_file(dir.join(sub));
                 }
                 let _ = fs::remove_dir(dir.join("objects"));
-                let _ = fs::remove_dir(dir.join("staging"));
+                let _ = fs::remove_dir_all(dir.join("staging"));
                 Err(e)
             }
         }
@@ -91,6 +91,7 @@ impl Archive {
             let p = dir.join(sub);
             builder.create(&p).map_err(|e| Error::io(&p, e))?;
         }
+        crate::store::init_staging(&dir.join("staging"))?;
         let db = dir.join(DB_FILE);
         // Created by us with 0600 first: SQLite gives its -wal and -shm files
         // the database file's mode.
@@ -131,8 +132,8 @@ impl Archive {
         // Identify the file read-only first: a foreign database must not get
         // a WAL file or a schema from us.
         {
-            let probe = Connection::open_with_flags(
-                &db,
+            let probe = open_conn(
+                root,
                 OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )
             .map_err(|e| corrupt(format!("cannot be opened as a catalogue: {e}")))?;
@@ -149,7 +150,7 @@ impl Archive {
             Mode::Read => OpenFlags::SQLITE_OPEN_READ_ONLY,
             Mode::Write => OpenFlags::SQLITE_OPEN_READ_WRITE,
         } | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let mut conn = Connection::open_with_flags(&db, flags)?;
+        let mut conn = open_conn(root, flags)?;
         if mode == Mode::Write && conn.is_readonly("main")? {
             return Err(Error::ReadOnly(root.to_path_buf()));
         }
@@ -157,11 +158,22 @@ impl Archive {
         let version = migrate::current_version(&conn)?;
         if version != migrate::latest_version() {
             if mode == Mode::Read && version < migrate::latest_version() {
-                // Read commands stay read-only; upgrading is a write.
-                drop(conn);
-                let upgraded = Archive::open(root, Mode::Write)?;
-                drop(upgraded);
-                return Archive::open(root, Mode::Read);
+                // Read commands stay read-only; upgrading is a write. An
+                // archive that cannot be written is read as it is.
+                match Archive::open(root, Mode::Write) {
+                    Ok(upgraded) => {
+                        drop(upgraded);
+                        drop(conn);
+                        return Archive::open(root, Mode::Read);
+                    }
+                    Err(Error::ReadOnly(_)) => {
+                        return Ok(Archive {
+                            root: root.to_path_buf(),
+                            conn,
+                        })
+                    }
+                    Err(e) => return Err(e),
+                }
             }
             migrate::migrate(&mut conn).map_err(|e| match e {
                 Error::Corrupt { reason, .. } => corrupt(reason),
@@ -225,6 +237,63 @@ impl Archive {
             .and_then(|s| s.parse().ok())
             .unwrap_or(Access::Research))
     }
+}
+
+/// Opens the catalogue. A WAL catalogue on read-only media (or in a folder
+/// we may not write) cannot get its `-shm` file; when no `-wal` holds
+/// unmerged changes it is then opened immutable, which is exact because
+/// nothing can change it there. With a non-empty `-wal` we refuse rather
+/// than read a stale catalogue.
+fn open_conn(root: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
+    let db = root.join(DB_FILE);
+    let first = Connection::open_with_flags(&db, flags).and_then(|c| {
+        // Opening is lazy: read the schema now so a missing -shm shows here.
+        c.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
+        Ok(c)
+    });
+    let err = match first {
+        Ok(c) => return Ok(c),
+        Err(e) => e,
+    };
+    let wal = root.join(format!("{DB_FILE}-wal"));
+    let wal_empty = fs::metadata(&wal).map(|m| m.len() == 0).unwrap_or(true);
+    if err.sqlite_error_code() != Some(rusqlite::ffi::ErrorCode::CannotOpen)
+        || writable(root)
+        || !wal_empty
+    {
+        return Err(err);
+    }
+    let uri = format!("file:{}?immutable=1", uri_path(&db));
+    Connection::open_with_flags(
+        uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+}
+
+/// Whether this process may create files in `dir` (false on read-only media).
+fn writable(dir: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: access() reads a NUL-terminated path we own.
+    unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
+}
+
+/// Percent-encodes a path for an SQLite `file:` URI.
+fn uri_path(p: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut out = String::new();
+    for &b in p.as_os_str().as_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn apply_pragmas(conn: &Connection, mode: Mode) -> Result<()> {

@@ -34,6 +34,10 @@ pub enum EventType {
 }
 
 impl EventType {
+    pub fn parse(s: &str) -> Option<EventType> {
+        Self::ALL.iter().copied().find(|t| t.as_str() == s)
+    }
+
     pub const ALL: &'static [EventType] = &[
         EventType::Creation,
         EventType::Ingestion,
@@ -220,6 +224,39 @@ pub fn for_item(conn: &Connection, item: ItemId) -> Result<Vec<Event>> {
         conn.prepare_cached(&format!("{SELECT_EVENT} WHERE item_id = ?1 ORDER BY id"))?;
     let rows = stmt.query_map([item], row_to_event)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// What `custos log` asks for; every value is bound, never spliced.
+#[derive(Debug, Default)]
+pub struct LogFilter {
+    pub item: Option<ItemId>,
+    /// RFC 3339 UTC, or a date (events on or after its start).
+    pub since: Option<String>,
+    /// Event type names (checked against [`EventType::ALL`] by the caller).
+    pub types: Vec<String>,
+}
+
+/// Events matching the filter, oldest first.
+pub fn list(conn: &Connection, f: &LogFilter) -> Result<Vec<Event>> {
+    let types = (!f.types.is_empty()).then(|| serde_json::Value::from(f.types.clone()).to_string());
+    let mut stmt = conn.prepare_cached(&format!(
+        "{SELECT_EVENT} WHERE (?1 IS NULL OR item_id = ?1) AND (?2 IS NULL OR at >= ?2)
+           AND (?3 IS NULL OR type IN (SELECT value FROM json_each(?3))) ORDER BY id"
+    ))?;
+    let rows = stmt.query_map(params![f.item, f.since, types], row_to_event)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The newest event's id and hash, (0, GENESIS) for an empty log.
+pub fn head_with_id(conn: &Connection) -> Result<(i64, String)> {
+    Ok(conn
+        .query_row(
+            "SELECT id, hash FROM events ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or_else(|| (0, GENESIS.to_string())))
 }
 
 pub const SELECT_EVENT: &str = "SELECT id, at, type, item_id, agent, outcome, detail, detail_salt, detail_hash, prev_hash, hash FROM events";

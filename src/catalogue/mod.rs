@@ -4,8 +4,10 @@
 //! It reads and writes rows; it does not decide who may see them (that is
 //! `policy`) and it never prints.
 
+pub mod chain;
 pub mod consent;
 pub mod events;
+pub mod fixity;
 pub mod items;
 pub mod narrators;
 pub mod provenance;

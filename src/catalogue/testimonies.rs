@@ -94,3 +94,35 @@ pub fn get(conn: &Connection, item: ItemId) -> Result<Option<TestimonyRecord>> {
         })
         .optional()?)
 }
+
+/// A testimony as `show` presents it: the interview, and its narrator's
+/// display form and anonymity (never the sealed identity).
+#[derive(Debug, Clone, Serialize)]
+pub struct TestimonyView {
+    pub narrator_id: Option<NarratorId>,
+    pub narrator: Option<String>,
+    pub anonymity: Option<crate::model::Anonymity>,
+    pub interview_date: Option<String>,
+    pub interview_place: Option<String>,
+    pub interviewer: Option<String>,
+}
+
+pub fn view(conn: &Connection, item: ItemId) -> Result<Option<TestimonyView>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .prepare_cached(
+            "SELECT t.narrator_id, n.display, n.anonymity, t.interview_date, t.interview_place, t.interviewer
+             FROM testimonies t LEFT JOIN narrators n ON n.id = t.narrator_id WHERE t.item_id = ?1",
+        )?
+        .query_row([item], |r| {
+            Ok(TestimonyView {
+                narrator_id: r.get(0)?,
+                narrator: r.get(1)?,
+                anonymity: r.get(2)?,
+                interview_date: r.get(3)?,
+                interview_place: r.get(4)?,
+                interviewer: r.get(5)?,
+            })
+        })
+        .optional()?)
+}

@@ -18,29 +18,56 @@ pub fn run(archive_arg: Option<&Path>, a: ExportArgs) -> Result<()> {
             archive.setting("archive_id")?.unwrap_or_default()
         ),
     };
-    let selection = if a.item.is_empty() {
-        None
-    } else {
-        Some(a.item.clone())
-    };
-    let query = if a.item.is_empty() {
-        "(all items open at this level)".to_string()
-    } else {
-        format!(
+    let today = crate::clock::today();
+    let mut selection: Option<Vec<crate::model::ItemId>> =
+        (!a.item.is_empty()).then(|| a.item.clone());
+    let mut described = Vec::new();
+    if !a.item.is_empty() {
+        described.push(format!(
             "items {}",
             a.item
                 .iter()
                 .map(|i| i.to_string())
                 .collect::<Vec<_>>()
                 .join(",")
-        )
+        ));
+    }
+    if !a.query.is_empty() {
+        // The query runs at the export's own access level, through the policy.
+        let q = crate::query::parse(&a.query)?;
+        let opts = crate::query::Options {
+            access,
+            today,
+            sort: None,
+            limit: None,
+            offset: 0,
+            extra: &[],
+        };
+        let found: Vec<crate::model::ItemId> = crate::query::run(archive.conn(), &q, &opts)?
+            .iter()
+            .filter_map(|r| {
+                r.get("id")
+                    .and_then(|v| v.as_i64())
+                    .map(crate::model::ItemId)
+            })
+            .collect();
+        selection = Some(match selection {
+            Some(items) => items.into_iter().filter(|i| found.contains(i)).collect(),
+            None => found,
+        });
+        described.push(a.query.join(" "));
+    }
+    let query = if described.is_empty() {
+        "(all items open at this level)".to_string()
+    } else {
+        described.join("; ")
     };
     let summary = export::export(
         &mut archive,
         &a.bag,
         &ExportOptions {
             access,
-            today: crate::clock::today(),
+            today,
             query,
             selection,
             organization,

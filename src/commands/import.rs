@@ -11,6 +11,9 @@ use crate::model::{Kind, Method};
 use crate::output::{self, col, Format};
 
 pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
+    if let Some(m) = a.manifest.clone() {
+        return super::import_manifest::run(archive_arg, &a, &m);
+    }
     let mut meta = item_meta(&a.meta)?;
     meta.terms = super::tag::term_list(&a.terms, &[])?;
     let agent = super::agent(a.agent.as_deref());
@@ -50,14 +53,23 @@ pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
         method,
         dry_run: a.dry_run,
     };
-    let report = ingest::import(&mut archive, jobs, &opts, &super::progress(total))?;
+    let bar = super::progress(total);
+    bar.set_length(total);
+    let report = ingest::import(&mut archive, jobs, &opts, &bar)?;
+    report_outcomes(&report, a.format, a.dry_run)
+}
 
+/// Per-file records on stdout (or failures on stderr for tables), the
+/// summary on stderr, and exit 1 if any file failed.
+pub(crate) fn report_outcomes(
+    report: &ingest::Report,
+    format: Format,
+    dry_run: bool,
+) -> Result<()> {
     let rows: Vec<_> = report
         .outcomes
         .iter()
-        .filter(|o| {
-            a.format != Format::Table || matches!(o.status, Status::Failed | Status::Skipped)
-        })
+        .filter(|o| format != Format::Table || matches!(o.status, Status::Failed | Status::Skipped))
         .map(output::to_value)
         .collect::<Result<_>>()?;
     const COLS: &[output::Column] = &[
@@ -68,7 +80,7 @@ pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
         col("reason", "reason"),
     ];
     let mut out = super::Stdout::new();
-    if a.format == Format::Table {
+    if format == Format::Table {
         // The table is for a person: only what needs attention, on stderr.
         for o in &report.outcomes {
             if matches!(o.status, Status::Failed | Status::Skipped) {
@@ -85,17 +97,13 @@ pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
             }
         }
     } else {
-        output::render_list(out.w(), a.format, COLS, &rows)?;
+        output::render_list(out.w(), format, COLS, &rows)?;
     }
     out.finish()?;
     let failed = report.count(Status::Failed);
     super::note(format!(
         "{}imported {}, duplicates {}, skipped {}, failed {}",
-        if a.dry_run {
-            "dry run: would have "
-        } else {
-            ""
-        },
+        if dry_run { "dry run: would have " } else { "" },
         report.count(Status::Imported),
         report.count(Status::Duplicate),
         report.count(Status::Skipped),

@@ -2,16 +2,19 @@
 //! render the result. Commands never write SQL and never decide visibility;
 //! data goes to stdout, everything else to stderr prefixed `custos: `.
 
+mod backup;
 mod bag;
 mod completions;
 mod consent;
 mod edit;
 mod export;
 mod import;
+mod import_manifest;
 mod init;
 mod input;
 mod key;
 mod list;
+mod log;
 mod narrator;
 mod purge;
 mod query;
@@ -22,6 +25,7 @@ mod sql;
 mod tag;
 mod terms;
 mod testimony;
+mod verify;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -53,14 +57,29 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Fields(a) => query::fields(a),
         Command::Report(a) => report::run(archive_arg, a),
         Command::Sql(a) => sql::run(archive_arg, a),
+        Command::Verify(a) => verify::run(archive_arg, a),
+        Command::Log(a) => log::run(archive_arg, a),
+        Command::Backup(a) => backup::run(archive_arg, a),
         Command::Completions(a) => completions::completions(a),
         Command::Man(a) => completions::man(a),
     }
 }
 
+/// Opens the archive. A write command first removes what crashed imports
+/// left in staging/, so leftovers never outlive the next write.
 pub(crate) fn open(archive_arg: Option<&Path>, mode: Mode) -> Result<Archive> {
     let root = archive::locate(archive_arg)?;
-    Archive::open(&root, mode)
+    let archive = Archive::open(&root, mode)?;
+    if mode == Mode::Write {
+        let removed = crate::store::clean_staging(&archive.staging_dir())?;
+        if !removed.is_empty() {
+            note(format!(
+                "removed {} leftover(s) of an interrupted import from staging/",
+                removed.len()
+            ));
+        }
+    }
+    Ok(archive)
 }
 
 /// The reader's access level: given, else the archive's default.

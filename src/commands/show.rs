@@ -6,7 +6,7 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use crate::archive::Mode;
-use crate::catalogue::{events, items, provenance};
+use crate::catalogue::{events, fixity, items, provenance, testimonies};
 use crate::cli::ShowArgs;
 use crate::error::{Error, Result};
 use crate::output::{self, col, Column, Format};
@@ -75,6 +75,13 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
         }
         _ => Value::Null,
     };
+    let testimony = match &decision {
+        Decision::Open(g) => match testimonies::view(conn, a.id)? {
+            Some(t) => present::narrator(g, output::to_value(&t)?),
+            None => Value::Null,
+        },
+        _ => Value::Null,
+    };
     let prov = present::provenance(
         &decision,
         provenance::for_item(conn, a.id)?
@@ -89,11 +96,19 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
             .map(output::to_value)
             .collect::<Result<_>>()?,
     );
+    // The latest fixity check: a damaged item must say so wherever it is
+    // shown (ids and outcome only, so it is safe at every level).
+    let last_check = fixity::last_for_item(conn, a.id)?;
+    if let Some(c) = last_check.as_ref().filter(|c| c.outcome != "ok") {
+        super::note(format!(
+            "item {} FAILED its last fixity check ({}, {}); run `custos verify --item {}`",
+            a.id, c.outcome, c.checked_at, a.id
+        ));
+    }
     let mut out = super::Stdout::new();
     match a.output.format {
         Format::Table => {
             let mut cols = super::list::ALL_COLUMNS.to_vec();
-            cols.push(col("access", "Access"));
             if value.get("closed_until").is_some() {
                 cols.push(col("closed_until", "Closed until"));
             }
@@ -102,6 +117,21 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
                 cols.push(col("withdrawal_reason", "Reason"));
             }
             output::render_record(out.w(), Format::Table, &cols, &value)?;
+            if !testimony.is_null() {
+                let t = [testimony.clone()];
+                output::render_section(
+                    out.w(),
+                    "Testimony",
+                    &[
+                        col("narrator", "Narrator"),
+                        col("anonymity", "Anonymity"),
+                        col("interview_date", "Interviewed"),
+                        col("interview_place", "Where"),
+                        col("interviewer", "Interviewer"),
+                    ],
+                    &t,
+                )?;
+            }
             if !consent.is_null() {
                 let c = [consent.clone()];
                 output::render_section(
@@ -117,6 +147,11 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
                     &c,
                 )?;
             }
+            let fixity_line = last_check.as_ref().map_or_else(
+                || "never checked".to_string(),
+                |c| format!("{} at {}", c.outcome, c.checked_at),
+            );
+            writeln!(out.w(), "Last fixity check: {fixity_line}").map_err(Error::stdout)?;
             if matches!(decision, Decision::Open(_)) {
                 output::render_section(out.w(), "Provenance", PROVENANCE_COLUMNS, &prov)?;
             }
@@ -126,14 +161,14 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
             }
         }
         Format::Csv | Format::Tsv => {
-            let mut cols = super::list::ALL_COLUMNS.to_vec();
-            cols.push(col("access", "Access"));
-            output::render_record(out.w(), a.output.format, &cols, &value)?;
+            output::render_record(out.w(), a.output.format, super::list::ALL_COLUMNS, &value)?;
         }
         Format::Json | Format::Jsonl => {
             if let Some(obj) = value.as_object_mut() {
                 obj.insert("consent".into(), consent);
+                obj.insert("testimony".into(), testimony);
                 obj.insert("text".into(), text.into());
+                obj.insert("fixity".into(), output::to_value(&last_check)?);
                 obj.insert("provenance".into(), prov.into());
                 obj.insert("events".into(), evs.into());
             }

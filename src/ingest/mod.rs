@@ -9,6 +9,7 @@
 
 pub mod bag;
 pub mod extract;
+pub mod manifest;
 pub mod mediatype;
 mod prepare;
 mod walk;
@@ -124,7 +125,7 @@ pub fn jobs_for_paths(inputs: &[PathBuf], meta: &ItemMeta, origin: Option<&str>)
 /// cannot be read is a `failed` outcome and the rest go on.
 pub fn import(
     archive: &mut Archive,
-    jobs: Vec<Job>,
+    jobs: impl IntoIterator<Item = Job>,
     opts: &ImportOptions,
     progress: &indicatif::ProgressBar,
 ) -> Result<Report> {
@@ -135,15 +136,9 @@ pub fn import(
         Some(Staging::new(&archive.staging_dir())?)
     };
     let objects = archive.objects_dir();
-    let total: u64 = jobs
-        .iter()
-        .map(|j| match j.found {
-            Found::File { size } => size,
-            _ => 0,
-        })
-        .sum();
-    progress.set_length(total);
-    let chunks = chunk(jobs);
+    // Jobs are drawn a chunk at a time, so a long manifest streams.
+    let mut jobs = jobs.into_iter();
+    let chunks = std::iter::from_fn(move || next_chunk(&mut jobs));
     let (tx, rx) =
         mpsc::sync_channel::<Vec<(Job, std::result::Result<prepare::Prepared, String>)>>(1);
     let mut report = Report::default();
@@ -195,24 +190,19 @@ pub fn import(
     Ok(report)
 }
 
-fn chunk(jobs: Vec<Job>) -> Vec<Vec<Job>> {
-    let mut out = Vec::new();
+fn next_chunk(jobs: &mut impl Iterator<Item = Job>) -> Option<Vec<Job>> {
     let mut cur = Vec::new();
     let mut bytes = 0u64;
-    for j in jobs {
+    for j in jobs.by_ref() {
         if let Found::File { size } = j.found {
             bytes += size;
         }
         cur.push(j);
         if cur.len() >= CHUNK_FILES || bytes >= CHUNK_BYTES {
-            out.push(std::mem::take(&mut cur));
-            bytes = 0;
+            break;
         }
     }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
+    (!cur.is_empty()).then_some(cur)
 }
 
 /// The sequential half: decides new or duplicate against the catalogue and
@@ -263,8 +253,14 @@ impl<'o> Committer<'o> {
             for (job, r) in &batch {
                 outs.push(commit_one(tx, &mut chunk, &objects, job, r, opts, &now)?);
             }
+            #[cfg(feature = "failpoints")]
+            fail::fail_point!("ingest::before_commit", |_| Err(Error::Failed(
+                "injected commit failure (fail point ingest::before_commit); nothing of this batch was committed".into()
+            )));
             Ok(outs)
         })?;
+        #[cfg(feature = "failpoints")]
+        fail::fail_point!("ingest::after_commit");
         self.report.outcomes.extend(outcomes);
         Ok(())
     }

@@ -354,3 +354,62 @@ fn consent_changes_are_events() {
         ]
     );
 }
+
+#[test]
+fn show_names_the_narrator_by_display_form_and_hides_quasi_identifiers_of_the_anonymous() {
+    let env = Env::with_archive();
+    let (t, _) = testimony(&env);
+    let n = env.json(&[
+        "narrator",
+        "add",
+        "--display",
+        "A. from the mill",
+        "--anonymity",
+        "anonymous",
+        "--birth-year",
+        "1931",
+        "--format",
+        "json",
+    ]);
+    let n = n["id"].to_string();
+    env.cmd()
+        .args([
+            "testimony",
+            "set",
+            &t,
+            "--narrator",
+            &n,
+            "--interview-place",
+            "CANARYPLACE kitchen",
+            "--interviewer",
+            "CANARYINTERVIEWER",
+        ])
+        .assert()
+        .success();
+    env.cmd()
+        .args([
+            "consent",
+            &t,
+            "grant",
+            "--scope",
+            "public",
+            "--date",
+            "2020-01-01",
+        ])
+        .assert()
+        .success();
+    let public = shown(&env, &t, "public", None);
+    assert_eq!(public["testimony"]["narrator"], "A. from the mill");
+    assert_eq!(public["testimony"]["anonymity"], "anonymous");
+    assert_eq!(public["testimony"]["interview_place"], Value::Null);
+    assert_eq!(public["testimony"]["interviewer"], Value::Null);
+    assert!(
+        !public.to_string().contains("CANARYPLACE")
+            && !public.to_string().contains("CANARYINTERVIEWER")
+    );
+    let custodian = shown(&env, &t, "custodian", None);
+    assert_eq!(
+        custodian["testimony"]["interview_place"],
+        "CANARYPLACE kitchen"
+    );
+}

@@ -106,11 +106,13 @@ fn fixture() -> Fixture {
 }
 
 fn all_bytes(dir: &Path) -> Vec<u8> {
-    Env::snapshot(dir)
+    walkdir::WalkDir::new(dir)
         .into_iter()
-        .flat_map(|(p, b)| {
-            let mut v = p.to_string_lossy().as_bytes().to_vec();
-            v.extend(b);
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .flat_map(|e| {
+            let mut v = e.path().to_string_lossy().as_bytes().to_vec();
+            v.extend(std::fs::read(e.path()).unwrap());
             v
         })
         .collect()
@@ -397,4 +399,23 @@ fn the_reference_validator_accepts_our_bags_where_installed() {
         "bagit.py: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn a_query_selects_within_what_the_level_may_see() {
+    let f = fixture();
+    let bag = f.env.path().join("testimonies");
+    f.env
+        .cmd()
+        .args(["export", "kind:testimony", "--access", "research", "--bag"])
+        .arg(&bag)
+        .assert()
+        .success();
+    let mut got = ids(&bag);
+    got.sort();
+    let mut want = vec![f.public.clone(), f.research.clone()];
+    want.sort();
+    assert_eq!(got, want, "only the testimonies open at research level");
+    let info = std::fs::read_to_string(bag.join("bag-info.txt")).unwrap();
+    assert!(info.contains("Custos-Query: kind:testimony"), "{info}");
 }

@@ -101,14 +101,28 @@ impl Env {
         })
     }
 
-    /// Every file under `dir`, with its bytes (to compare before/after).
-    pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    /// Every file under `dir`, with the SHA-256 of its bytes (to compare
+    /// before/after; digests keep a failure message readable). SQLite's
+    /// shared-memory index and an empty WAL, which a mere reader creates,
+    /// are not archive content and are left out.
+    pub fn snapshot(dir: &Path) -> Vec<(PathBuf, String)> {
         let mut files: Vec<_> = walkdir::WalkDir::new(dir)
             .sort_by_file_name()
             .into_iter()
             .filter_map(Result::ok)
             .filter(|e| e.file_type().is_file())
-            .map(|e| (e.path().to_path_buf(), std::fs::read(e.path()).unwrap()))
+            .filter(|e| {
+                let name = e.file_name().to_string_lossy();
+                !(name.ends_with("-shm")
+                    || (name.ends_with("-wal")
+                        && e.metadata().map(|m| m.len() == 0).unwrap_or(false)))
+            })
+            .map(|e| {
+                (
+                    e.path().to_path_buf(),
+                    sha256_hex(&std::fs::read(e.path()).unwrap()),
+                )
+            })
             .collect();
         files.sort();
         files
@@ -121,4 +135,59 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+impl Env {
+    /// `custos` as a std Command (to spawn, kill or wait on), with the same
+    /// clean environment as [`Env::cmd`].
+    pub fn spawnable(&self) -> std::process::Command {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_custos"));
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.tmp.path())
+            .env("USER", "tester")
+            .env("CUSTOS_ARCHIVE", self.archive())
+            .current_dir(self.tmp.path());
+        c
+    }
+
+    /// The archive's catalogue, opened directly (to inspect or tamper).
+    pub fn db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(self.archive().join("custos.db")).expect("open custos.db")
+    }
+
+    /// Imports the fixture documents; returns the new items' ids.
+    pub fn import_fixtures(&self) -> Vec<i64> {
+        self.import(&[&fixtures().join("docs")], &[])
+            .iter()
+            .filter(|o| o["status"] == "imported")
+            .map(|o| o["id"].as_i64().expect("id"))
+            .collect()
+    }
+}
+
+/// Runs a command, returning (exit code, stdout, stderr).
+pub fn run(mut c: assert_cmd::Command) -> (i32, String, String) {
+    let out = c.output().expect("run");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A small deterministic generator for seeded tests (no extra dependency).
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        // xorshift64*
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
 }

@@ -1,8 +1,10 @@
 //! Integration tests: one binary, one module per command, sharing a small
 //! temp-dir harness (`harness.rs`). Each test runs the real `custos` binary.
 
+mod backup;
 mod bag;
 mod consent;
+mod crash;
 mod edit;
 mod export;
 mod harness;
@@ -10,6 +12,8 @@ mod import;
 mod init;
 mod key;
 mod list_show;
+mod log;
+mod manifest;
 mod narrator;
 mod purge;
 mod query;
@@ -18,3 +22,4 @@ mod report;
 mod sample;
 mod seed;
 mod terms;
+mod verify;

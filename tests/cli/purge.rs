@@ -180,6 +180,23 @@ fn purge_leaves_no_trace_of_the_testimony_in_the_archive_folder() {
     assert!(mine[..mine.len() - 1].iter().all(|e| e.detail.is_none()));
     drop(stmt);
     drop(c);
+    // A fresh backup carries no trace either, and still verifies.
+    let backup = env.path().join("backup-after-purge");
+    let (code, _, err) = run(&env, &["backup", backup.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    for canary in GONE {
+        let found = seed::files_containing(&backup, canary);
+        assert!(
+            found.is_empty(),
+            "{canary} remains in the backup: {found:?}"
+        );
+    }
+    assert!(
+        !seed::files_containing(&backup, "CANARY-P2-TEXT").is_empty(),
+        "positive control"
+    );
+    let (code, _, err) = run(&env, &["verify"]);
+    assert_eq!(code, 0, "verify after purge: {err}");
     // Running it again only cleans again.
     let (code, _, err) = run(&env, &["purge", "1", "--yes"]);
     assert_eq!(code, 0, "{err}");

@@ -1,0 +1,128 @@
+//! The catalogue side of fixity: which objects should exist, each object's
+//! latest check (the `fixity` table), and SQLite's own consistency checks.
+//!
+//! It reads and records outcomes; it does not hash files (that is
+//! `crate::fixity`) and it never repairs a row.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::model::{ItemId, Sha256};
+
+/// An object the catalogue says is in the store.
+#[derive(Debug, Clone)]
+pub struct Expected {
+    pub object_id: i64,
+    pub sha256: Sha256,
+    pub size: u64,
+    pub item_id: Option<ItemId>,
+}
+
+/// Every object whose bytes should be present (purged ones are not), by id.
+pub fn expected(conn: &Connection) -> Result<Vec<Expected>> {
+    let mut stmt = conn.prepare(
+        "SELECT o.id, o.sha256, o.size, i.id FROM objects o
+         LEFT JOIN items i ON i.object_id = o.id
+         WHERE o.purged_at IS NULL ORDER BY o.id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Expected {
+            object_id: r.get(0)?,
+            sha256: r.get(1)?,
+            size: r.get::<_, i64>(2)?.max(0) as u64,
+            item_id: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The outcome of checking one object, as stored and as shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Ok,
+    Changed,
+    Missing,
+    IoError,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Changed => "changed",
+            Outcome::Missing => "missing",
+            Outcome::IoError => "io_error",
+        }
+    }
+}
+
+/// Replaces the object's latest check.
+pub fn record(
+    conn: &Connection,
+    object_id: i64,
+    checked_at: &str,
+    outcome: Outcome,
+    actual: Option<&Sha256>,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO fixity (object_id, checked_at, outcome, actual_sha256) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![object_id, checked_at, outcome.as_str(), actual])?;
+    Ok(())
+}
+
+/// An item's latest fixity check: the `fixity` field of `show`.
+#[derive(Debug, Clone, Serialize)]
+pub struct LastCheck {
+    pub checked_at: String,
+    pub outcome: String,
+    pub actual_sha256: Option<String>,
+}
+
+pub fn last_for_item(conn: &Connection, item: ItemId) -> Result<Option<LastCheck>> {
+    // An archive read where it cannot be upgraded may predate the table.
+    let has_table = conn
+        .prepare_cached("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'fixity'")?
+        .exists([])?;
+    if !has_table {
+        return Ok(None);
+    }
+    Ok(conn
+        .prepare_cached(
+            "SELECT f.checked_at, f.outcome, f.actual_sha256 FROM fixity f
+             JOIN items i ON i.object_id = f.object_id WHERE i.id = ?1",
+        )?
+        .query_row([item], |r| {
+            Ok(LastCheck {
+                checked_at: r.get(0)?,
+                outcome: r.get(1)?,
+                actual_sha256: r.get(2)?,
+            })
+        })
+        .optional()?)
+}
+
+/// `PRAGMA integrity_check` messages; empty when SQLite says "ok".
+pub fn integrity_problems(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    let msgs: Vec<String> = rows.collect::<rusqlite::Result<_>>()?;
+    Ok(msgs.into_iter().filter(|m| m != "ok").collect())
+}
+
+/// `PRAGMA foreign_key_check`, one message per dangling reference.
+pub fn foreign_key_problems(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
+    let rows = stmt.query_map([], |r| {
+        let table: String = r.get(0)?;
+        let rowid: Option<i64> = r.get(1)?;
+        let parent: String = r.get(2)?;
+        Ok(format!(
+            "{table} row {} refers to a missing {parent} row",
+            rowid.map(|n| n.to_string()).unwrap_or_else(|| "?".into())
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -1,0 +1,77 @@
+//! Arguments of the fixity and history commands: `verify`, `log`, `backup`.
+//!
+//! Declarations only (clap derive); nothing here touches the archive.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::*;
+
+/// Check the archive: re-hash every object, the catalogue, and the event log's chain
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  custos verify\n  custos verify --item 17 --item 18\n  custos verify --sample 5% --seed 2026 --jobs 2\n  custos verify --head \"$(cat /media/backup/custos-head.txt)\"\n  custos verify --format json | jq '.[] | select(.kind == \"changed\")'\n\nProblems: changed (expected and actual sha256), missing, untracked (a file in objects/ no item describes), misnamed (a file not named by its hash or in the wrong folder), io_error, catalogue, foreign_key, chain (names the first broken event), head. Leftovers of crashed imports are listed as stale_staging (a notice, not damage).\nEach item checked gets a fixity_check event and the run a summary event; nothing is ever repaired. On a read-only archive the checks run but are not recorded.\nExit status 0 if everything holds, 1 if anything is damaged."
+)]
+pub struct VerifyArgs {
+    /// Check only these items (repeatable); skips the search for untracked files
+    #[arg(long = "item", value_name = "ID")]
+    pub items: Vec<crate::model::ItemId>,
+    /// Check a share of the objects, e.g. 5%; the same --seed picks the same ones
+    #[arg(long, value_name = "PERCENT", value_parser = crate::fixity::parse_percent, conflicts_with = "items")]
+    pub sample: Option<f64>,
+    /// Seed for --sample
+    #[arg(long, default_value_t = 0, requires = "sample")]
+    pub seed: u64,
+    /// Hashing threads (default: one per core)
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// A head hash recorded earlier (`custos log --head`, a backup's custos-head.txt): fail unless it is still in the history
+    #[arg(long, value_name = "HASH")]
+    pub head: Option<String>,
+    /// Who is verifying, recorded on the events (default: your login name)
+    #[arg(long)]
+    pub agent: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Print the event history: everything, one item's, or only the chain's head
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  custos log\n  custos log 17\n  custos log --since 2026-01-01 --type fixity_check --format csv\n  custos log --head > head.txt\n\nTypes: creation, ingestion, message_digest_calculation, metadata_modification, fixity_check, consent_change, reveal, redaction, export, withdrawal, purge.\nThe head is the hash of the newest event; keep it somewhere else (on paper, in a backup) and check later with `custos verify --head HASH` that the history was not rewritten."
+)]
+pub struct LogArgs {
+    /// Only events about this item
+    pub id: Option<crate::model::ItemId>,
+    /// Only events at or after this date or time (YYYY-MM-DD or RFC 3339)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only events of this type (repeatable)
+    #[arg(long = "type", value_name = "TYPE")]
+    pub types: Vec<String>,
+    /// Print only the head hash of the chain (the newest event's hash)
+    #[arg(long, conflicts_with_all = ["id", "since", "types"])]
+    pub head: bool,
+    #[command(flatten)]
+    pub access: AccessArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Write a consistent, verified copy of the archive to a new folder
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  custos backup /media/offsite/valley-2026-11\n  custos backup /mnt/nas/valley-$(date +%F) && cat /mnt/nas/valley-$(date +%F)/custos-head.txt\n\nThe catalogue is copied as one consistent snapshot (SQLite's VACUUM INTO) even while the archive is in use, then the objects, each re-hashed as it is copied; then the copy is verified. The event-log head of the snapshot is written to DEST/custos-head.txt and printed: keep it, and later run `custos verify --head HASH` on the archive.\n\nWARNING: never back up an archive by copying custos.db alone. In WAL mode recent changes live in custos.db-wal until they are checkpointed; a copy of custos.db without its -wal file (or one taken while custos is writing) can be stale or corrupt. Use `custos backup`, or copy the whole folder while no custos command runs."
+)]
+pub struct BackupArgs {
+    /// A new or empty folder to write the copy to
+    #[arg(value_name = "DEST")]
+    pub dest: PathBuf,
+    /// Copying threads (default: one per core)
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// Who is making the backup, recorded on the export event (default: your login name)
+    #[arg(long)]
+    pub agent: Option<String>,
+}

@@ -1,0 +1,253 @@
+//! Arguments of the commands that ask questions: `tag`, `terms`, `query`, `fields`, `report`, `sql`; and the rewrite that lets query terms start with `-`.
+//!
+//! Declarations only (clap derive); nothing here touches the archive.
+
+use clap::{Args, Subcommand};
+
+use super::*;
+
+/// Terms to link items to at import (repeatable).
+#[derive(Debug, Args, Clone, Default)]
+pub struct TermArgs {
+    /// An event term, e.g. "Velmora unrest" (repeatable)
+    #[arg(long, value_name = "TERM")]
+    pub event: Vec<String>,
+    /// A place term, e.g. Velmora (repeatable)
+    #[arg(long, value_name = "TERM")]
+    pub place: Vec<String>,
+    /// A subject term, e.g. rescue (repeatable)
+    #[arg(long, value_name = "TERM")]
+    pub subject: Vec<String>,
+}
+
+/// Link an item to controlled-vocabulary terms (untag: unlink)
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  custos tag 17 --event \"Velmora unrest\" --place Velmora --subject rescue\n  custos tag 17 --agent \"Harrow Valley Memory Project\"\n  custos untag 17 --subject rescue\n\nTerms compare without regard to case or Unicode normalisation: \"Şuşa\" and \"ŞUŞA\" are one term.\nEach change is logged as a metadata_modification event."
+)]
+pub struct TagArgs {
+    /// Item id
+    pub id: crate::model::ItemId,
+    #[command(flatten)]
+    pub terms: TermArgs,
+    /// An agent term: a person or organisation the item is about (repeatable)
+    #[arg(long, value_name = "TERM")]
+    pub agent: Vec<String>,
+    /// Who is making the change, for the event log (default: your login name)
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+}
+
+/// List controlled-vocabulary terms with item counts; rename or merge them
+#[derive(Debug, Args)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    after_help = "Examples:\n  custos terms\n  custos terms --vocab place --format csv\n  custos terms rename place \"Velmora town\" Velmora\n  custos terms merge subject \"rescuers\" rescue\n\nCounts include only items the access level may see in full."
+)]
+pub struct TermsArgs {
+    #[command(subcommand)]
+    pub action: Option<TermsAction>,
+    /// Only this vocabulary: event, place, subject, agent
+    #[arg(long, value_enum)]
+    pub vocab: Option<Vocab>,
+    #[command(flatten)]
+    pub access: AccessArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TermsAction {
+    /// Give a term a new label (its items keep it)
+    Rename {
+        #[arg(value_enum)]
+        vocab: Vocab,
+        old: String,
+        new: String,
+        /// Who is making the change (default: your login name)
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+    },
+    /// Move every item of one term to another and remove the first
+    Merge {
+        #[arg(value_enum)]
+        vocab: Vocab,
+        from: String,
+        into: String,
+        /// Who is making the change (default: your login name)
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+    },
+}
+
+/// Find items: field:value terms, ranges, negation, OR, and full-text words
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  custos query kind:testimony date:1991..1992 consent:granted\n  custos query cellar --fields id,title,snippet\n  custos query '\"tannery lane\"' -kind:letter\n  custos query place:velmora , place:oster --count\n  custos query size:1KB..2MB --sort -size --limit 10\n  custos query evidence:none kind:testimony --access custodian\n  custos query title:courier --sql\n\nGrammar: field:value (substring, any case), field:=value (exact), -field:value or ^field:value (not),\nfield:a..b, field:a.., field:..b (ranges on numbers, sizes and EDTF dates; dates match when they overlap),\n\"a , b\" (a standalone comma) is OR, everything else is AND; bare words and \"quoted phrases\" search the full text.\n`custos fields` lists every field. Items the access level may not see are never found."
+)]
+pub struct QueryArgs {
+    /// Query terms (none: every item the access level may see)
+    #[arg(value_name = "TERM")]
+    pub terms: Vec<String>,
+    #[command(flatten)]
+    pub access: AccessArgs,
+    /// Columns to show, comma-separated (see `custos fields`; also snippet, access)
+    #[arg(long, value_delimiter = ',')]
+    pub fields: Vec<String>,
+    /// Sort by a field, - prefix for descending (e.g. -date)
+    #[arg(long, allow_hyphen_values = true)]
+    pub sort: Option<String>,
+    /// At most this many items
+    #[arg(long, short = 'n')]
+    pub limit: Option<u64>,
+    /// Skip this many items first
+    #[arg(long, default_value_t = 0)]
+    pub offset: u64,
+    /// Print only the number of matching items
+    #[arg(long)]
+    pub count: bool,
+    /// Print the generated SQL and its parameters; run nothing
+    #[arg(long)]
+    pub sql: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// List the fields `custos query` understands, with their types and examples
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  custos fields\n  custos fields --format json")]
+pub struct FieldsArgs {
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportName {
+    /// Testimonies by consent state and scope, missing releases, embargoes ending, withdrawals
+    Consent,
+    /// Item counts and total size, grouped --by
+    Holdings,
+    /// The accession register: every ingest in --since/--until
+    Accessions,
+    /// Narrators by anonymity and testimonies per narrator (display form only)
+    Narrators,
+    /// Last fixity check per item, and failures
+    Fixity,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GroupBy {
+    Kind,
+    Collection,
+    Event,
+    Place,
+    Decade,
+    Language,
+}
+
+/// Reports for archivists: consent, holdings, accessions, narrators, fixity
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  custos report consent --within 90d\n  custos report holdings --by decade\n  custos report holdings --by place --format json\n  custos report accessions --since 2026-01-01 --until 2026-03-31 --format csv\n  custos report narrators --access public\n  custos report fixity\n\nEvery report passes through the access policy: below custodian, items the level may not see are not counted,\nand closed items are counted only when grouped by kind or collection."
+)]
+pub struct ReportArgs {
+    #[arg(value_enum)]
+    pub name: ReportName,
+    #[command(flatten)]
+    pub access: AccessArgs,
+    /// holdings: group by kind, collection, event, place, decade or language
+    #[arg(long, value_enum, default_value = "kind")]
+    pub by: GroupBy,
+    /// consent: embargoes ending within this many days (e.g. 90d, 12w, 6m, 1y)
+    #[arg(long, default_value = "90d")]
+    pub within: String,
+    /// accessions: from this day (YYYY-MM-DD)
+    #[arg(long)]
+    pub since: Option<String>,
+    /// accessions: up to and including this day (YYYY-MM-DD)
+    #[arg(long)]
+    pub until: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Run one read-only SQL statement (below custodian: only policy-filtered tables)
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  custos sql \"SELECT kind, count(*) FROM items_visible GROUP BY kind\"\n  custos sql --access custodian \"SELECT status, count(*) FROM consent_current GROUP BY status\"\n\nBelow custodian the statement may read only the temporary tables items_visible and item_terms_visible,\nfilled with exactly what `custos query` shows at that level. At custodian it may read the catalogue tables.\nWrites, ATTACH and PRAGMA changes are refused; a statement running longer than --timeout is stopped."
+)]
+pub struct SqlArgs {
+    /// One SELECT statement
+    pub statement: String,
+    #[command(flatten)]
+    pub access: AccessArgs,
+    /// Stop the statement after this many seconds
+    #[arg(long, default_value_t = 10)]
+    pub timeout: u64,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Options of `query` that take a value: the word after them is theirs.
+const QUERY_VALUED: &[&str] = &[
+    "--sort",
+    "--fields",
+    "--limit",
+    "-n",
+    "--offset",
+    "--format",
+    "-f",
+    "--access",
+    "--archive",
+];
+
+/// `custos query -kind:letter -cellar`: a query term may begin with `-`
+/// (negation), which clap would take for an option. Before parsing, such
+/// terms of the `query` command are rewritten to the equivalent `^` form;
+/// option names, option values and everything after `--` are left alone.
+pub fn rewrite_negations(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let Some(at) = args.iter().position(|a| a == "query") else {
+        return args;
+    };
+    let mut out = Vec::with_capacity(args.len());
+    let mut value_next = false;
+    let mut after_dashdash = false;
+    for (i, a) in args.into_iter().enumerate() {
+        if i <= at || after_dashdash {
+            out.push(a);
+            continue;
+        }
+        let Some(s) = a.to_str() else {
+            out.push(a);
+            continue;
+        };
+        if value_next {
+            value_next = false;
+            out.push(a);
+            continue;
+        }
+        if s == "--" {
+            after_dashdash = true;
+            out.push(a);
+            continue;
+        }
+        if QUERY_VALUED.contains(&s) {
+            value_next = true;
+            out.push(a);
+            continue;
+        }
+        let short_option = s.len() >= 2
+            && matches!(&s[1..2], "n" | "f" | "h")
+            && !s.contains(':')
+            && (s.len() == 2
+                || (s.starts_with("-n") && s[2..].bytes().all(|b| b.is_ascii_digit()))
+                || (s.starts_with("-f")
+                    && ["table", "json", "jsonl", "csv", "tsv"].contains(&&s[2..])));
+        if s.starts_with('-') && !s.starts_with("--") && s.len() > 1 && !short_option {
+            out.push(format!("^{}", &s[1..]).into());
+        } else {
+            out.push(a);
+        }
+    }
+    out
+}

@@ -1,0 +1,83 @@
+//! `custos import --manifest FILE [--check]`: every row checked first, then
+//! the files imported, then narrators, testimonies and consent recorded.
+
+use std::path::Path;
+
+use crate::archive::Mode;
+use crate::cli::ImportArgs;
+use crate::error::{Error, Result};
+use crate::ingest::{self, manifest, ImportOptions};
+use crate::model::Method;
+
+pub fn run(archive_arg: Option<&Path>, a: &ImportArgs, path: &Path) -> Result<()> {
+    let opts = crate::manifest::Options {
+        ignore_unknown: a.ignore_unknown,
+    };
+    // Checked over a read-only connection: a refused manifest must leave
+    // the archive's files exactly as they were.
+    let reader = super::open(archive_arg, Mode::Read)?;
+    let (checked, problems) = manifest::validate(reader.conn(), path, &opts)?;
+    if !problems.is_empty() {
+        for p in &problems {
+            super::note(format!("{}: {p}", path.display()));
+        }
+        return Err(Error::usage(format!(
+            "{}: {} problem(s) in {} row(s); nothing was imported",
+            path.display(),
+            problems.len(),
+            checked.rows
+        )));
+    }
+    if a.check {
+        super::note(format!(
+            "{}: {} row(s), no problems",
+            path.display(),
+            checked.rows
+        ));
+        return Ok(());
+    }
+    if checked.legal_names > 0 {
+        super::note(format!(
+            "warning: {} still holds {} legal name(s) in clear text; they are sealed in the archive, but keep the manifest safe or destroy it",
+            path.display(),
+            checked.legal_names
+        ));
+    }
+    let mode = if a.dry_run { Mode::Read } else { Mode::Write };
+    drop(reader);
+    let mut archive = super::open(archive_arg, mode)?;
+    let agent = super::agent(a.agent.as_deref());
+    let import_opts = ImportOptions {
+        agent: agent.clone(),
+        method: Method::Manifest,
+        dry_run: a.dry_run,
+    };
+    let bar = super::progress(0);
+    let report = ingest::import(
+        &mut archive,
+        manifest::jobs(path, &opts)?,
+        &import_opts,
+        &bar,
+    )?;
+    if !a.dry_run {
+        let d = manifest::describe(&mut archive, path, &opts, &report.outcomes, &agent)?;
+        super::note(format!(
+            "described: testimonies {}, narrators created {}, consent records {}",
+            d.testimonies, d.narrators_created, d.consents
+        ));
+        for (row, why) in &d.failed {
+            super::note(format!(
+                "{}: row {row}: not described: {why}",
+                path.display()
+            ));
+        }
+        if !d.failed.is_empty() {
+            super::import::report_outcomes(&report, a.format, a.dry_run)?;
+            return Err(Error::Failed(format!(
+                "{} row(s) could not be described; their files are in, closed until fixed; run the same import again after fixing them",
+                d.failed.len()
+            )));
+        }
+    }
+    super::import::report_outcomes(&report, a.format, a.dry_run)
+}

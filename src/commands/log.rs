@@ -1,0 +1,165 @@
+//! `custos log`: the event history (all, one item's, filtered), or only the
+//! head hash of its chain.
+//!
+//! Every event passes through the policy: below custodian level, events
+//! about items the reader may not see are left out and details (old and
+//! new values, origins, reasons) are withheld; events about no item keep
+//! their type, time and outcome only. It never checks the chain (that is
+//! `verify`) and never writes.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+
+use crate::archive::Mode;
+use crate::catalogue::events::{self, EventType, LogFilter};
+use crate::catalogue::items;
+use crate::cli::LogArgs;
+use crate::error::{Error, Result};
+use crate::model::{Access, ItemId};
+use crate::output::{self, col, Column, Format};
+use crate::policy::{self, Decision};
+
+const TABLE_COLUMNS: &[Column] = &[
+    col("id", "#"),
+    col("at", "At"),
+    col("type", "Event"),
+    col("item_id", "Item"),
+    col("agent", "Agent"),
+    col("outcome", "Outcome"),
+    col("detail", "Detail"),
+];
+
+const ALL_COLUMNS: &[Column] = &[
+    col("id", "id"),
+    col("at", "at"),
+    col("type", "type"),
+    col("item_id", "item_id"),
+    col("agent", "agent"),
+    col("outcome", "outcome"),
+    col("detail", "detail"),
+    col("detail_hash", "detail_hash"),
+    col("prev_hash", "prev_hash"),
+    col("hash", "hash"),
+];
+
+pub fn run(archive_arg: Option<&Path>, a: LogArgs) -> Result<()> {
+    let filter = LogFilter {
+        item: a.id,
+        since: a.since.as_deref().map(parse_since).transpose()?,
+        types: a
+            .types
+            .iter()
+            .map(|t| check_type(t))
+            .collect::<Result<_>>()?,
+    };
+    let archive = super::open(archive_arg, Mode::Read)?;
+    let conn = archive.conn();
+    let mut out = super::Stdout::new();
+    if a.head {
+        let (id, hash) = events::head_with_id(conn)?;
+        match a.output.format {
+            Format::Table => writeln!(out.w(), "{hash}").map_err(Error::stdout)?,
+            f => {
+                let v = serde_json::json!({ "head": hash, "event_id": id });
+                let cols = [col("head", "head"), col("event_id", "event_id")];
+                output::render_record(out.w(), f, &cols, &v)?;
+            }
+        }
+        return out.finish();
+    }
+    let access = super::access(&archive, &a.access)?;
+    let today = crate::clock::today();
+    let evs = events::list(conn, &filter)?;
+    let mut decisions: HashMap<ItemId, Decision> = HashMap::new();
+    let mut decide = |id: ItemId| -> Result<Decision> {
+        if let Some(d) = decisions.get(&id) {
+            return Ok(d.clone());
+        }
+        let d = match policy::sql::load_facts(conn, id)? {
+            Some(f) => policy::decide(access, &f, today),
+            // A purged or unknown item: only the custodian sees its history.
+            None if access == Access::Custodian => Decision::Tombstone {
+                withdrawn_on: String::new(),
+                reason: None,
+            },
+            None => Decision::Hidden,
+        };
+        decisions.insert(id, d.clone());
+        Ok(d)
+    };
+    if let Some(id) = a.id {
+        // Hidden and missing answer alike, so an error cannot confirm that
+        // a closed testimony exists.
+        match decide(id)? {
+            Decision::Closed { .. } => {
+                return Err(Error::Refused(format!(
+                    "item {id} is closed at {access} level; its history is the custodian's"
+                )))
+            }
+            Decision::Hidden => {
+                return Err(Error::usage(format!(
+                    "no item {id} in this archive, and no events about it"
+                )))
+            }
+            _ if evs.is_empty() && !items::exists(conn, id)? => {
+                return Err(Error::usage(format!(
+                    "no item {id} in this archive, and no events about it"
+                )))
+            }
+            _ => {}
+        }
+    }
+    let mut rows = Vec::with_capacity(evs.len());
+    for e in &evs {
+        let v = output::to_value(e)?;
+        let shaped = match e.item_id {
+            Some(id) => policy::present::events(&decide(id)?, vec![v]),
+            None if access == Access::Custodian => vec![v],
+            None => policy::present::events(
+                &Decision::Tombstone {
+                    withdrawn_on: String::new(),
+                    reason: None,
+                },
+                vec![v],
+            ),
+        };
+        rows.extend(shaped);
+    }
+    let cols = match a.output.format {
+        Format::Table => TABLE_COLUMNS,
+        _ => ALL_COLUMNS,
+    };
+    output::render_list(out.w(), a.output.format, cols, &rows)?;
+    out.finish()
+}
+
+/// A date (events from its start, UTC) or an RFC 3339 time, as stored.
+fn parse_since(s: &str) -> Result<String> {
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Ok(d.format("%Y-%m-%d").to_string());
+    }
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| {
+            t.with_timezone(&Utc)
+                .to_rfc3339_opts(SecondsFormat::Secs, true)
+        })
+        .map_err(|_| {
+            Error::usage(format!(
+                "--since {s:?}: give a date (2026-01-31) or an RFC 3339 time (2026-01-31T12:00:00Z)"
+            ))
+        })
+}
+
+fn check_type(t: &str) -> Result<String> {
+    EventType::parse(t)
+        .map(|t| t.as_str().to_string())
+        .ok_or_else(|| {
+            let all: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
+            Error::usage(format!(
+                "--type {t:?}: unknown event type; types: {}",
+                all.join(", ")
+            ))
+        })
+}

@@ -1,0 +1,162 @@
+//! `custos verify`: check objects, catalogue and history; list what is wrong.
+//!
+//! It renders the findings and the summary; the checking lives in
+//! `crate::fixity`. It must not repair anything, and unlike other write
+//! commands it does not clean staging/: it lists the leftovers instead.
+
+use std::path::Path;
+
+use crate::archive::{self, Archive, Mode};
+use crate::cli::VerifyArgs;
+use crate::error::{Error, Result};
+use crate::fixity::{self, Kind, Sample, VerifyOptions, VerifyReport};
+use crate::output::{self, col, Column};
+
+pub const FINDING_COLUMNS: &[Column] = &[
+    col("kind", "Problem"),
+    col("item_id", "Item"),
+    col("sha256", "Expected SHA-256"),
+    col("actual_sha256", "Actual SHA-256"),
+    col("path", "Path"),
+    col("detail", "Detail"),
+];
+
+const ALL_COLUMNS: &[Column] = &[
+    col("kind", "kind"),
+    col("damage", "damage"),
+    col("item_id", "item_id"),
+    col("sha256", "sha256"),
+    col("actual_sha256", "actual_sha256"),
+    col("path", "path"),
+    col("event_id", "event_id"),
+    col("detail", "detail"),
+];
+
+pub fn run(archive_arg: Option<&Path>, a: VerifyArgs) -> Result<()> {
+    let root = archive::locate(archive_arg)?;
+    let (mut archive, record) = open_for_verify(&root)?;
+    let opts = VerifyOptions {
+        items: a.items.clone(),
+        sample: a.sample.map(|percent| Sample {
+            percent,
+            seed: a.seed,
+        }),
+        jobs: a.jobs.map(usize::from),
+        head: a.head.as_deref().map(check_head_arg).transpose()?,
+        record,
+        agent: super::agent(a.agent.as_deref()),
+    };
+    let total = object_bytes_hint(&archive);
+    let report = fixity::verify(&mut archive, &opts, &super::progress(total))?;
+    let rows: Vec<_> = report
+        .findings
+        .iter()
+        .map(output::to_value)
+        .collect::<Result<_>>()?;
+    let cols = match a.output.format {
+        output::Format::Table => FINDING_COLUMNS,
+        _ => ALL_COLUMNS,
+    };
+    let mut out = super::Stdout::new();
+    output::render_list(out.w(), a.output.format, cols, &rows)?;
+    out.finish()?;
+    summarise(&report);
+    if let Some(why) = &report.not_recorded {
+        super::note(format!("the results were not recorded: {why}"));
+    }
+    if report.damaged() {
+        let n = report.findings.iter().filter(|f| f.damage).count();
+        return Err(Error::Failed(format!(
+            "verification failed: {n} problem(s); nothing was repaired"
+        )));
+    }
+    Ok(())
+}
+
+/// Verify records its checks, so it opens for writing; an archive that
+/// cannot be written (read-only media, permissions) is still checked.
+pub(crate) fn open_for_verify(root: &Path) -> Result<(Archive, bool)> {
+    match Archive::open(root, Mode::Write) {
+        Ok(a) => Ok((a, true)),
+        Err(Error::ReadOnly(_)) => {
+            super::note("the archive is read-only: checking without recording the results");
+            Ok((Archive::open(root, Mode::Read)?, false))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn check_head_arg(h: &str) -> Result<String> {
+    let h = h.trim();
+    if h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(h.to_ascii_lowercase())
+    } else {
+        Err(Error::usage(format!(
+            "--head {h:?}: a head is 64 hex digits, as printed by `custos log --head`"
+        )))
+    }
+}
+
+fn object_bytes_hint(archive: &Archive) -> u64 {
+    archive
+        .conn()
+        .query_row(
+            "SELECT coalesce(sum(size), 0) FROM objects WHERE purged_at IS NULL",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n.max(0) as u64)
+        .unwrap_or(0)
+}
+
+fn summarise(r: &VerifyReport) {
+    let secs = r.elapsed.as_secs_f64().max(1e-3);
+    super::note(format!(
+        "checked {} object(s) ({}, scope {}) in {:.2} s, {}/s: {} ok",
+        r.checked,
+        output::human_bytes(r.bytes),
+        r.scope,
+        secs,
+        output::human_bytes((r.bytes as f64 / secs) as u64),
+        r.ok
+    ));
+    match &r.chain.broken {
+        None => super::note(format!(
+            "event log: {} event(s), chain intact, head {}",
+            r.chain.events, r.chain.head
+        )),
+        Some(b) => super::note(format!(
+            "event log: BROKEN at event {}: {}",
+            b.event_id, b.problem
+        )),
+    }
+    if let Some(id) = r.chain.head_found_at {
+        if r.findings.iter().all(|f| f.kind != Kind::Head) {
+            super::note(format!("the recorded head is in the history (event {id})"));
+        }
+    }
+    let kinds = [
+        (Kind::Changed, "changed"),
+        (Kind::Missing, "missing"),
+        (Kind::Untracked, "untracked"),
+        (Kind::Misnamed, "misnamed"),
+        (Kind::IoError, "I/O errors"),
+        (Kind::Catalogue, "catalogue"),
+        (Kind::ForeignKey, "foreign key"),
+        (Kind::Chain, "chain"),
+        (Kind::Head, "head"),
+        (Kind::StaleStaging, "staging leftovers"),
+    ];
+    let parts: Vec<String> = kinds
+        .iter()
+        .filter_map(|(k, name)| {
+            let n = r.count(*k);
+            (n > 0).then(|| format!("{n} {name}"))
+        })
+        .collect();
+    if parts.is_empty() {
+        super::note("everything holds");
+    } else {
+        super::note(format!("found: {}", parts.join(", ")));
+    }
+}

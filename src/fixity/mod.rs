@@ -1,0 +1,465 @@
+//! Fixity: re-hashing every object against the catalogue, finding files
+//! that no row describes or that sit under a wrong name, checking SQLite's
+//! integrity and the event chain, and recording each outcome.
+//!
+//! Objects are hashed in parallel, streaming in fixed-size chunks, so memory
+//! does not grow with file size. It reports what it finds and records the
+//! checks (when asked); it must NEVER repair, move, delete or rename a file
+//! or a row, and it never prints (commands render the report).
+
+mod scan;
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256 as Hasher};
+
+use crate::archive::Archive;
+use crate::catalogue::chain::{self, ChainReport};
+use crate::catalogue::events::{EventLog, EventType};
+use crate::catalogue::fixity::{self as rows, Expected, Outcome};
+use crate::error::{Error, Result};
+use crate::model::{ItemId, Sha256};
+use crate::store;
+use scan::{check_one, hash_no_follow, stray_finding, walk_objects, Checked};
+
+/// `--sample 5% --seed S`: a deterministic share of the objects.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sample {
+    pub percent: f64,
+    pub seed: u64,
+}
+
+/// Parses `5%` or `5` (percent of objects, above 0 and at most 100).
+pub fn parse_percent(s: &str) -> std::result::Result<f64, String> {
+    let n = s.trim().trim_end_matches('%');
+    match f64::from_str(n) {
+        Ok(p) if p > 0.0 && p <= 100.0 => Ok(p),
+        _ => Err(format!(
+            "{s:?} is not a sample size; give a percentage above 0 and at most 100, e.g. 5%"
+        )),
+    }
+}
+
+pub struct VerifyOptions {
+    /// Only these items (no search for untracked files then).
+    pub items: Vec<ItemId>,
+    pub sample: Option<Sample>,
+    /// Hashing threads; None: one per core.
+    pub jobs: Option<usize>,
+    /// A head recorded earlier that must still be in the chain.
+    pub head: Option<String>,
+    /// Write fixity events and rows. False for a backup copy being checked
+    /// or an archive that cannot be written.
+    pub record: bool,
+    pub agent: String,
+}
+
+/// What kind of problem a finding is. `StaleStaging` is a notice (a crashed
+/// import's leftovers, cleaned by the next write command), not damage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Changed,
+    Missing,
+    Untracked,
+    Misnamed,
+    IoError,
+    Catalogue,
+    ForeignKey,
+    Chain,
+    Head,
+    StaleStaging,
+}
+
+/// One problem: the documented row shape of `verify --format json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub kind: Kind,
+    pub damage: bool,
+    pub item_id: Option<ItemId>,
+    /// The digest the catalogue expects.
+    pub sha256: Option<Sha256>,
+    /// The digest found on disk, when it was read.
+    pub actual_sha256: Option<Sha256>,
+    /// Relative to the archive folder.
+    pub path: Option<String>,
+    pub event_id: Option<i64>,
+    pub detail: String,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Changed => "changed",
+            Kind::Missing => "missing",
+            Kind::Untracked => "untracked",
+            Kind::Misnamed => "misnamed",
+            Kind::IoError => "io_error",
+            Kind::Catalogue => "catalogue",
+            Kind::ForeignKey => "foreign_key",
+            Kind::Chain => "chain",
+            Kind::Head => "head",
+            Kind::StaleStaging => "stale_staging",
+        }
+    }
+}
+
+impl Finding {
+    fn new(kind: Kind, detail: impl Into<String>) -> Finding {
+        Finding {
+            kind,
+            damage: kind != Kind::StaleStaging,
+            item_id: None,
+            sha256: None,
+            actual_sha256: None,
+            path: None,
+            event_id: None,
+            detail: detail.into(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct VerifyReport {
+    pub findings: Vec<Finding>,
+    /// Objects re-hashed against the catalogue, and their bytes.
+    pub checked: u64,
+    pub bytes: u64,
+    pub ok: u64,
+    pub chain: ChainReport,
+    pub scope: &'static str,
+    pub elapsed: Duration,
+    /// Where the summary event went, when recorded.
+    pub summary_event: Option<i64>,
+    /// Why the checks were not recorded although asked to be.
+    pub not_recorded: Option<String>,
+}
+
+impl VerifyReport {
+    pub fn damaged(&self) -> bool {
+        self.findings.iter().any(|f| f.damage)
+    }
+
+    pub fn count(&self, kind: Kind) -> usize {
+        self.findings.iter().filter(|f| f.kind == kind).count()
+    }
+}
+
+pub fn verify(
+    archive: &mut Archive,
+    opts: &VerifyOptions,
+    progress: &indicatif::ProgressBar,
+) -> Result<VerifyReport> {
+    let started = Instant::now();
+    let conn = archive.conn();
+    let mut findings = Vec::new();
+    for msg in rows::integrity_problems(conn)? {
+        findings.push(Finding::new(
+            Kind::Catalogue,
+            format!("integrity_check: {msg}"),
+        ));
+    }
+    for msg in rows::foreign_key_problems(conn)? {
+        findings.push(Finding::new(Kind::ForeignKey, msg));
+    }
+    let chain = chain::verify(conn, opts.head.as_deref())?;
+    if let Some(b) = &chain.broken {
+        let mut f = Finding::new(
+            Kind::Chain,
+            format!("event log broken at event {}: {}", b.event_id, b.problem),
+        );
+        f.event_id = Some(b.event_id);
+        findings.push(f);
+    }
+    if let (Some(h), None) = (&opts.head, chain.head_found_at) {
+        findings.push(Finding::new(
+            Kind::Head,
+            format!("the recorded head {h} is not in this archive's verified history: the history was rewritten, broken before it, or the head belongs to another archive"),
+        ));
+    }
+
+    let all = rows::expected(conn)?;
+    let (selected, scope) = select(all, opts)?;
+    let full = scope == "full";
+    let objects = archive.objects_dir();
+    let strays = if full {
+        walk_objects(&objects, &selected)?
+    } else {
+        Vec::new()
+    };
+    let total: u64 = selected.iter().map(|e| e.size).sum();
+    progress.set_length(total);
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs.unwrap_or(0))
+        .build()
+        .map_err(|e| Error::Failed(format!("cannot start hashing threads: {e}")))?;
+    let (checked, stray_hashes) = pool.install(|| {
+        let checked: Vec<Checked> = selected
+            .par_iter()
+            .map(|e| {
+                let c = check_one(&objects, e);
+                progress.inc(e.size);
+                c
+            })
+            .collect();
+        let strays: Vec<std::io::Result<Sha256>> = strays
+            .par_iter()
+            .map(|s| hash_no_follow(&objects.join(&s.rel)))
+            .collect();
+        (checked, strays)
+    });
+    progress.finish_and_clear();
+
+    let mut ok = 0u64;
+    let mut bytes = 0u64;
+    for (e, c) in selected.iter().zip(&checked) {
+        bytes += c.bytes;
+        let rel = rel_object(&e.sha256);
+        let mut f = match c.outcome {
+            Outcome::Ok => {
+                ok += 1;
+                continue;
+            }
+            Outcome::Changed => Finding::new(
+                Kind::Changed,
+                "the bytes differ from those ingested (expected sha256 vs actual)",
+            ),
+            Outcome::Missing => Finding::new(Kind::Missing, "the object file is gone"),
+            Outcome::IoError => Finding::new(
+                Kind::IoError,
+                format!(
+                    "could not be read: {}",
+                    c.error.as_deref().unwrap_or("unknown error")
+                ),
+            ),
+        };
+        f.item_id = e.item_id;
+        f.sha256 = Some(e.sha256.clone());
+        f.actual_sha256 = c.actual.clone();
+        f.path = Some(rel);
+        findings.push(f);
+    }
+    for (s, h) in strays.iter().zip(stray_hashes) {
+        if let Some(f) = stray_finding(conn, s, h)? {
+            findings.push(f);
+        }
+    }
+    for p in store::stale_staging(&archive.staging_dir()) {
+        let mut f = Finding::new(
+            Kind::StaleStaging,
+            "leftover of an interrupted import; the next write command removes it",
+        );
+        f.path = Some(rel_to(archive.root(), &p));
+        findings.push(f);
+    }
+
+    let mut report = VerifyReport {
+        findings,
+        checked: checked.len() as u64,
+        bytes,
+        ok,
+        chain,
+        scope,
+        elapsed: started.elapsed(),
+        summary_event: None,
+        not_recorded: None,
+    };
+    if opts.record {
+        // A long run must not lose its findings to a writer holding the
+        // lock: they are reported all the same, only not recorded.
+        match record(archive, opts, &selected, &checked, &report) {
+            Ok(id) => report.summary_event = Some(id),
+            Err(Error::Busy) => report.not_recorded = Some(Error::Busy.to_string()),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(report)
+}
+
+/// Applies `--item` or `--sample`; returns the objects to hash and the scope.
+fn select(all: Vec<Expected>, opts: &VerifyOptions) -> Result<(Vec<Expected>, &'static str)> {
+    if !opts.items.is_empty() {
+        let wanted: HashSet<ItemId> = opts.items.iter().copied().collect();
+        let chosen: Vec<Expected> = all
+            .into_iter()
+            .filter(|e| e.item_id.is_some_and(|i| wanted.contains(&i)))
+            .collect();
+        let found: HashSet<ItemId> = chosen.iter().filter_map(|e| e.item_id).collect();
+        if let Some(missing) = opts.items.iter().find(|i| !found.contains(i)) {
+            return Err(Error::usage(format!(
+                "no item {missing} with stored bytes in this archive; see `custos list`"
+            )));
+        }
+        return Ok((chosen, "items"));
+    }
+    let Some(sample) = opts.sample else {
+        return Ok((all, "full"));
+    };
+    let n = all.len();
+    let k = ((n as f64) * sample.percent / 100.0).ceil() as usize;
+    let mut ranked: Vec<(Sha256, Expected)> = all
+        .into_iter()
+        .map(|e| (sample_rank(sample.seed, &e.sha256), e))
+        .collect();
+    // Ranked by a keyed hash of the digest: the same seed picks the same
+    // objects, whatever order the rows come in.
+    ranked.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut chosen: Vec<Expected> = ranked.into_iter().take(k.min(n)).map(|(_, e)| e).collect();
+    chosen.sort_by_key(|e| e.object_id);
+    Ok((chosen, "sample"))
+}
+
+fn sample_rank(seed: u64, sha: &Sha256) -> Sha256 {
+    let mut h = Hasher::new();
+    h.update(b"custos-sample/1\n");
+    h.update(seed.to_le_bytes());
+    h.update(sha.as_str().as_bytes());
+    Sha256::from_digest(&h.finalize())
+}
+
+/// One transaction: each checked object's latest outcome, an event per
+/// item, and the run's summary event (item_id NULL).
+fn record(
+    archive: &mut Archive,
+    opts: &VerifyOptions,
+    selected: &[Expected],
+    checked: &[Checked],
+    report: &VerifyReport,
+) -> Result<i64> {
+    let now = crate::clock::now_rfc3339();
+    let summary = serde_json::json!({
+        "scope": report.scope,
+        "sample": opts.sample.map(|s| serde_json::json!({"percent": s.percent, "seed": s.seed})),
+        "checked": report.checked,
+        "ok": report.ok,
+        "bytes": report.bytes,
+        "changed": report.count(Kind::Changed),
+        "missing": report.count(Kind::Missing),
+        "io_errors": report.count(Kind::IoError),
+        "untracked": report.count(Kind::Untracked),
+        "misnamed": report.count(Kind::Misnamed),
+        "catalogue_problems": report.count(Kind::Catalogue) + report.count(Kind::ForeignKey),
+        "chain": report.chain.broken.as_ref().map(|b| format!("broken at event {}", b.event_id)).unwrap_or_else(|| "ok".into()),
+        "head_checked": opts.head,
+        "head_found": opts.head.as_ref().map(|_| report.chain.head_found_at.is_some()),
+    });
+    let damaged = report.damaged();
+    archive.write(|tx| {
+        let mut log = EventLog::new(tx)?;
+        for (e, c) in selected.iter().zip(checked) {
+            rows::record(tx, e.object_id, &now, c.outcome, c.actual.as_ref())?;
+            if let Some(item) = e.item_id {
+                let detail = serde_json::json!({
+                    "result": c.outcome.as_str(),
+                    "algorithm": "SHA-256",
+                    "sha256": e.sha256,
+                    "actual_sha256": c.actual,
+                    "error": c.error,
+                });
+                let outcome = if c.outcome == Outcome::Ok {
+                    "success"
+                } else {
+                    "failure"
+                };
+                log.append(
+                    EventType::FixityCheck,
+                    Some(item),
+                    &opts.agent,
+                    outcome,
+                    Some(&detail),
+                    &now,
+                )?;
+            }
+        }
+        let outcome = if damaged { "failure" } else { "success" };
+        log.append(
+            EventType::FixityCheck,
+            None,
+            &opts.agent,
+            outcome,
+            Some(&summary),
+            &now,
+        )
+    })
+}
+
+fn rel_object(sha: &Sha256) -> String {
+    store::object_path(Path::new("objects"), sha)
+        .display()
+        .to_string()
+}
+
+fn rel_to(root: &Path, p: &Path) -> String {
+    p.strip_prefix(root).unwrap_or(p).display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_parse_with_or_without_the_sign() {
+        assert_eq!(parse_percent("5%"), Ok(5.0));
+        assert_eq!(parse_percent("12.5"), Ok(12.5));
+        assert!(parse_percent("0%").is_err());
+        assert!(parse_percent("101%").is_err());
+        assert!(parse_percent("five").is_err());
+    }
+
+    fn expected(n: i64) -> Vec<Expected> {
+        (1..=n)
+            .map(|i| Expected {
+                object_id: i,
+                sha256: Sha256::from_digest(&Hasher::digest(i.to_le_bytes())),
+                size: 1,
+                item_id: Some(ItemId(i)),
+            })
+            .collect()
+    }
+
+    fn opts(sample: Option<Sample>) -> VerifyOptions {
+        VerifyOptions {
+            items: vec![],
+            sample,
+            jobs: Some(1),
+            head: None,
+            record: false,
+            agent: "t".into(),
+        }
+    }
+
+    #[test]
+    fn the_same_seed_picks_the_same_sample_whatever_the_row_order() {
+        let ids = |v: Vec<Expected>| v.into_iter().map(|e| e.object_id).collect::<Vec<_>>();
+        let s = |seed| {
+            Some(Sample {
+                percent: 10.0,
+                seed,
+            })
+        };
+        let a = ids(select(expected(200), &opts(s(7))).unwrap().0);
+        let mut reversed = expected(200);
+        reversed.reverse();
+        let b = ids(select(reversed, &opts(s(7))).unwrap().0);
+        let c = ids(select(expected(200), &opts(s(8))).unwrap().0);
+        assert_eq!(a.len(), 20);
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        // A tiny share of a small archive still checks something.
+        let one = select(
+            expected(3),
+            &opts(Some(Sample {
+                percent: 1.0,
+                seed: 1,
+            })),
+        )
+        .unwrap();
+        assert_eq!(one.0.len(), 1);
+    }
+}
