@@ -245,10 +245,13 @@ impl<'o> Committer<'o> {
         let now = crate::clock::now_rfc3339();
         let opts = self.opts;
         let outcomes = archive.write(|tx| {
-            let mut log = EventLog::new(tx)?;
+            let mut chunk = ChunkWriter {
+                log: EventLog::new(tx)?,
+                lookup: ObjectLookup::new(tx)?,
+            };
             let mut outs = Vec::with_capacity(batch.len());
             for (job, r) in &batch {
-                outs.push(commit_one(tx, &mut log, &objects, job, r, opts, &now)?);
+                outs.push(commit_one(tx, &mut chunk, &objects, job, r, opts, &now)?);
             }
             #[cfg(feature = "failpoints")]
             fail::fail_point!("ingest::before_commit", |_| Err(Error::Failed(
@@ -304,9 +307,44 @@ fn unreadable(path: String, found: &Found, reason: String) -> FileOutcome {
     }
 }
 
+/// "Are these bytes known?", asked once per file of a chunk. It is the
+/// query of [`items::find_object`], but held for the whole chunk instead of
+/// going through rusqlite's statement cache: the cache calls
+/// `sqlite3_clear_bindings` when a statement is returned, and SQLite expires
+/// (and so re-parses and re-plans) any statement with a `col = ?` term on
+/// that call. Profiling showed re-preparation at ~17% of the writer
+/// thread in a re-import.
+struct ObjectLookup<'c> {
+    stmt: rusqlite::Statement<'c>,
+}
+
+impl<'c> ObjectLookup<'c> {
+    fn new(conn: &'c Connection) -> Result<Self> {
+        Ok(ObjectLookup {
+            stmt: conn.prepare(
+                "SELECT o.id, i.id FROM objects o LEFT JOIN items i ON i.object_id = o.id WHERE o.sha256 = ?1",
+            )?,
+        })
+    }
+
+    fn find(&mut self, sha: &Sha256) -> Result<Option<(i64, Option<ItemId>)>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .stmt
+            .query_row([sha], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+}
+
+/// What one chunk's transaction keeps between files.
+struct ChunkWriter<'c> {
+    log: EventLog<'c>,
+    lookup: ObjectLookup<'c>,
+}
+
 fn commit_one(
     tx: &Connection,
-    log: &mut EventLog<'_>,
+    chunk: &mut ChunkWriter<'_>,
     objects: &Path,
     job: &Job,
     r: &std::result::Result<prepare::Prepared, String>,
@@ -330,7 +368,8 @@ fn commit_one(
         ingested_by: &opts.agent,
         detail: job.provenance_detail.as_ref(),
     };
-    let existing = items::find_object(tx, &p.sha)?;
+    let existing = chunk.lookup.find(&p.sha)?;
+    let log = &mut chunk.log;
     if let Some((_, Some(item))) = existing {
         provenance::insert(tx, item, &prov)?;
         let detail = serde_json::json!({ "origin": origin, "duplicate": true });

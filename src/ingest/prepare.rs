@@ -112,24 +112,25 @@ fn extractable(media_type: &str, size: u64) -> bool {
 }
 
 fn hash_keeping_head(file: &mut File, head: &mut Vec<u8>) -> std::io::Result<(Sha256, u64)> {
-    let mut h = Hasher::new();
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut n = 0u64;
-    loop {
-        let k = match file.read(&mut buf) {
-            Ok(0) => break,
-            Ok(k) => k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if head.len() < HEAD {
-            let take = (HEAD - head.len()).min(k);
-            head.extend_from_slice(&buf[..take]);
+    store::with_buffer(|buf| {
+        let mut h = Hasher::new();
+        let mut n = 0u64;
+        loop {
+            let k = match file.read(buf) {
+                Ok(0) => break,
+                Ok(k) => k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if head.len() < HEAD {
+                let take = (HEAD - head.len()).min(k);
+                head.extend_from_slice(&buf[..take]);
+            }
+            h.update(&buf[..k]);
+            n += k as u64;
         }
-        h.update(&buf[..k]);
-        n += k as u64;
-    }
-    Ok((Sha256::from_digest(&h.finalize()), n))
+        Ok((Sha256::from_digest(&h.finalize()), n))
+    })
 }
 
 fn stamp(file: &File) -> Result<(u64, Option<SystemTime>), String> {
