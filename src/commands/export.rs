@@ -42,6 +42,7 @@ pub fn run(archive_arg: Option<&Path>, a: ExportArgs) -> Result<()> {
             limit: None,
             offset: 0,
             extra: &[],
+            dates: Default::default(),
         };
         let found: Vec<crate::model::ItemId> = crate::query::run(archive.conn(), &q, &opts)?
             .iter()

@@ -50,6 +50,7 @@ pub fn run(archive_arg: Option<&Path>, a: ListArgs) -> Result<()> {
         limit: a.limit,
         offset: a.offset,
         extra: &[],
+        dates: Default::default(),
     };
     let rows = query::run(archive.conn(), &query::Query::default(), &opts)?;
     let cols = match a.output.format {

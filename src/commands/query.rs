@@ -79,6 +79,8 @@ pub fn run(archive_arg: Option<&Path>, a: QueryArgs) -> Result<()> {
         limit: a.limit,
         offset: a.offset,
         extra: &extra,
+        // So that `--sql` prints exactly what would run.
+        dates: query::DateShape::load(archive.conn())?,
     };
     let mut out = super::Stdout::new();
     if a.sql {

@@ -4,7 +4,10 @@
 //! Queries over a million items cannot filter in Rust after a LIMIT, so the
 //! decision also exists as SQL; `tests.rs` checks the two agree on every
 //! combination. Access-dependent values (scopes, today) are bound
-//! parameters; the fragments assume `items i` joined with [`FACTS_JOIN`].
+//! parameters. The predicates read only `items i` (its derived consent
+//! columns, kept by triggers from consent_current), so filtering a million
+//! rows needs no join; [`FACTS_COLUMNS`] assume `items i` joined with
+//! [`FACTS_JOIN`].
 
 use chrono::NaiveDate;
 use rusqlite::types::Value;
@@ -20,13 +23,14 @@ LEFT JOIN consent_current cc ON cc.item_id = i.id
 LEFT JOIN testimonies t ON t.item_id = i.id
 LEFT JOIN narrators n ON n.id = t.narrator_id";
 
-const IS_EVIDENCE: &str =
-    "EXISTS (SELECT 1 FROM consent_events ce WHERE ce.evidence_item_id = i.id)";
+/// Kept by a trigger on consent_events (migration 0004), so no row needs a
+/// probe of the consent history.
+const IS_EVIDENCE: &str = "i.is_evidence = 1";
 
 /// The nine columns [`facts_from_row`] reads, in order.
 pub const FACTS_COLUMNS: &str =
     "i.kind, cc.status, cc.scope, cc.date, cc.embargo_until, cc.reason, n.anonymity,
- EXISTS (SELECT 1 FROM consent_events ce WHERE ce.evidence_item_id = i.id),
+ i.is_evidence = 1,
  EXISTS (SELECT 1 FROM redacted_text rt WHERE rt.item_id = i.id)";
 
 pub fn facts_from_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Facts> {
@@ -92,8 +96,8 @@ pub fn listed(access: Access) -> Filter {
     let (marks, params) = scope_params(access);
     Filter {
         sql: format!(
-            "(NOT {IS_EVIDENCE} AND (i.kind <> 'testimony' OR cc.status IS NULL OR cc.status = 'pending'
-              OR (cc.status IN ('granted', 'restricted') AND cc.scope IN ({marks}))))"
+            "(NOT {IS_EVIDENCE} AND (i.kind <> 'testimony' OR i.consent_status IS NULL OR i.consent_status = 'pending'
+              OR (i.consent_status IN ('granted', 'restricted') AND i.consent_scope IN ({marks}))))"
         ),
         params,
     }
@@ -104,7 +108,8 @@ pub fn listed(access: Access) -> Filter {
 pub fn open(access: Access, today: NaiveDate) -> Filter {
     if access == Access::Custodian {
         return Filter {
-            sql: "NOT (i.kind = 'testimony' AND coalesce(cc.status, '') = 'withdrawn')".into(),
+            sql: "NOT (i.kind = 'testimony' AND coalesce(i.consent_status, '') = 'withdrawn')"
+                .into(),
             params: vec![],
         };
     }
@@ -112,8 +117,8 @@ pub fn open(access: Access, today: NaiveDate) -> Filter {
     params.push(day(today));
     Filter {
         sql: format!(
-            "(NOT {IS_EVIDENCE} AND (i.kind <> 'testimony' OR (cc.status IN ('granted', 'restricted')
-              AND cc.scope IN ({marks}) AND (cc.embargo_until IS NULL OR cc.embargo_until <= ?))))"
+            "(NOT {IS_EVIDENCE} AND (i.kind <> 'testimony' OR (i.consent_status IN ('granted', 'restricted')
+              AND i.consent_scope IN ({marks}) AND (i.consent_embargo IS NULL OR i.consent_embargo <= ?))))"
         ),
         params,
     }
@@ -126,10 +131,10 @@ pub fn access_class(today: NaiveDate) -> Filter {
         sql: format!(
             "(CASE WHEN {IS_EVIDENCE} THEN 'restricted'
                   WHEN i.kind <> 'testimony' THEN 'open'
-                  WHEN cc.status IS NULL OR cc.status = 'pending' THEN 'closed'
-                  WHEN cc.status = 'withdrawn' THEN 'withdrawn'
-                  WHEN cc.embargo_until IS NOT NULL AND ? < cc.embargo_until THEN 'closed'
-                  WHEN cc.status = 'granted' AND cc.scope = 'public' THEN 'open'
+                  WHEN i.consent_status IS NULL OR i.consent_status = 'pending' THEN 'closed'
+                  WHEN i.consent_status = 'withdrawn' THEN 'withdrawn'
+                  WHEN i.consent_embargo IS NOT NULL AND ? < i.consent_embargo THEN 'closed'
+                  WHEN i.consent_status = 'granted' AND i.consent_scope = 'public' THEN 'open'
                   ELSE 'restricted' END)"
         ),
         params: vec![day(today)],

@@ -13,6 +13,7 @@ use rusqlite::types::Value;
 use rusqlite::Connection;
 use serde_json::Value as Json;
 
+use super::compile::DateShape;
 use super::compile::{self, Compiled};
 use super::parse::Query;
 use crate::catalogue::items;
@@ -38,6 +39,7 @@ pub const EXTRA_KEYS: &[&str] = &[
     "agent",
 ];
 
+#[derive(Debug, Clone, Copy)]
 pub struct Options<'a> {
     pub access: Access,
     pub today: NaiveDate,
@@ -47,6 +49,9 @@ pub struct Options<'a> {
     pub offset: u64,
     /// Extra keys (from [`EXTRA_KEYS`]) to add to each record.
     pub extra: &'a [String],
+    /// The catalogue's date shape; `run` and `count` load it themselves,
+    /// so only a caller printing a plan (`--sql`) needs to set it.
+    pub dates: DateShape,
 }
 
 /// SQL and its parameters, as `--sql` prints them.
@@ -68,7 +73,7 @@ const FACTS_AT: usize = 15;
 const EXTRA_AT: usize = 24;
 
 fn compiled(q: &Query, o: &Options<'_>) -> Result<Compiled> {
-    compile::compile(q, o.access, o.today)
+    compile::compile_with(q, o.access, o.today, &o.dates)
 }
 
 /// The SELECT that returns the page of records.
@@ -131,7 +136,11 @@ fn with_context(e: rusqlite::Error) -> Error {
 
 pub fn count(conn: &Connection, q: &Query, o: &Options<'_>) -> Result<i64> {
     register(conn)?;
-    let plan = count_plan(q, o)?;
+    let o = Options {
+        dates: DateShape::load(conn)?,
+        ..*o
+    };
+    let plan = count_plan(q, &o)?;
     conn.query_row(
         &plan.sql,
         rusqlite::params_from_iter(plan.params.iter()),
@@ -186,6 +195,11 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
 /// `snippet` (open items only) when the query has full-text terms.
 pub fn run(conn: &Connection, q: &Query, o: &Options<'_>) -> Result<Vec<Json>> {
     register(conn)?;
+    let shaped = Options {
+        dates: DateShape::load(conn)?,
+        ..*o
+    };
+    let o = &shaped;
     let plan = select_plan(q, o)?;
     let mut stmt = conn.prepare(&plan.sql)?;
     let raws: Vec<Raw> = stmt

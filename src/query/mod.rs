@@ -13,7 +13,7 @@ pub mod fields;
 mod parse;
 pub mod raw;
 
-pub use compile::{fold, fts_string};
+pub use compile::{fold, fts_string, DateShape};
 pub use exec::{count, count_plan, register, run, select_plan, Options, Plan, EXTRA_KEYS};
 pub use parse::{parse, parse_size, Evidence, Pred, Query, Term, MAX_QUERY_BYTES};
 

@@ -84,6 +84,7 @@ fn materialize(conn: &Connection, access: Access, today: NaiveDate) -> Result<()
         limit: None,
         offset: 0,
         extra: &[],
+        dates: Default::default(),
     };
     let records = run(conn, &Query::default(), &opts)?;
     let marks = vec!["?"; ITEM_KEYS.len()].join(", ");

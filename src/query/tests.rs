@@ -208,6 +208,7 @@ fn sorting_on_hidden_fields_masks_closed_items() {
         limit: Some(5),
         offset: 0,
         extra: &[],
+        dates: Default::default(),
     };
     let plan = select_plan(&q("").unwrap(), &opts("-date")).unwrap();
     assert!(plan.sql.contains("CASE WHEN"), "{}", plan.sql);
@@ -292,6 +293,81 @@ proptest! {
                 prop_assert!(!c.filter.sql.contains("zq"), "{input:?}: {}", c.filter.sql);
                 prop_assert_eq!(c.filter.sql.matches('?').count(), c.filter.params.len());
             }
+        }
+    }
+}
+
+/// The date fast path (DateShape) must select exactly what the general
+/// overlap form selects, whatever the ranges and intervals.
+#[test]
+fn date_ranges_agree_with_and_without_the_shape_fast_path() {
+    use super::compile::{compile_with, DateShape};
+    let dated: &[(Option<&str>, Option<&str>)] = &[
+        (Some("1988-02-27"), Some("1988-02-27")),
+        (Some("1988-01-01"), Some("1988-12-31")),
+        (Some("1985-01-01"), Some("1990-12-31")),
+        (Some("1990-06-01"), Some("1990-06-30")),
+        (Some("1991-01-01"), Some("1991-12-31")),
+        (Some("1900-01-01"), Some("1999-12-31")),
+        (None, None),
+    ];
+    let open_ended: &[(Option<&str>, Option<&str>)] =
+        &[(None, Some("1989-01-01")), (Some("1989-06-01"), None)];
+    let ranges = [
+        "date:1988..1990",
+        "date:1989",
+        "date:..1987",
+        "date:1991..",
+        "date:1850..1860",
+        "-date:1988..1989",
+    ];
+    for with_open in [false, true] {
+        let mut c = rusqlite::Connection::open_in_memory().unwrap();
+        crate::archive::migrate::migrate(&mut c).unwrap();
+        let rows: Vec<_> = dated
+            .iter()
+            .chain(if with_open { open_ended } else { &[] })
+            .collect();
+        for (n, (lo, hi)) in rows.iter().enumerate() {
+            let id = n as i64 + 1;
+            c.execute(
+                "INSERT INTO objects (id, sha256, size, media_type, stored_at) VALUES (?1, ?2, 1, 'text/plain', 'now')",
+                rusqlite::params![id, format!("{id:064x}")],
+            )
+            .unwrap();
+            c.execute(
+                "INSERT INTO items (id, object_id, title, kind, date_lower, date_upper, created_at, updated_at)
+                 VALUES (?1, ?1, 't', 'article', ?2, ?3, 'now', 'now')",
+                rusqlite::params![id, lo, hi],
+            )
+            .unwrap();
+        }
+        let shape = DateShape::load(&c).unwrap();
+        assert_eq!(shape.closed_only, !with_open);
+        for r in ranges {
+            let ids = |dates: &DateShape| -> Vec<i64> {
+                let comp = compile_with(&q(r).unwrap(), Access::Custodian, today(), dates).unwrap();
+                let sql = format!(
+                    "SELECT i.id FROM items i {} WHERE {} ORDER BY i.id",
+                    crate::policy::sql::FACTS_JOIN,
+                    comp.filter.sql
+                );
+                let mut stmt = c.prepare(&sql).unwrap();
+                let got = stmt
+                    .query_map(
+                        rusqlite::params_from_iter(comp.filter.params.iter()),
+                        |row| row.get(0),
+                    )
+                    .unwrap()
+                    .map(Result::unwrap)
+                    .collect();
+                got
+            };
+            assert_eq!(
+                ids(&shape),
+                ids(&DateShape::default()),
+                "{r} (open-ended dates: {with_open})"
+            );
         }
     }
 }

@@ -12,7 +12,7 @@ use serde_json::json;
 use super::{rows, Reader, Report, Section};
 use crate::error::Result;
 use crate::output::{bytes_col, col};
-use crate::policy::sql::{self as policy_sql, FACTS_JOIN};
+use crate::policy::sql as policy_sql;
 
 pub use crate::cli::GroupBy;
 
@@ -38,9 +38,9 @@ pub fn holdings(conn: &Connection, reader: Reader, by: GroupBy) -> Result<Report
     let open = policy_sql::open(reader.access, reader.today);
     // Sizes only of items whose size the reader may see.
     let size_expr = if visible_group {
-        format!("sum(CASE WHEN {} THEN o.size ELSE 0 END)", open.sql)
+        format!("sum(CASE WHEN {} THEN i.size ELSE 0 END)", open.sql)
     } else {
-        "sum(o.size)".to_string()
+        "sum(i.size)".to_string()
     };
     let size_params = if visible_group {
         open.params.clone()
@@ -52,7 +52,9 @@ pub fn holdings(conn: &Connection, reader: Reader, by: GroupBy) -> Result<Report
         GroupBy::Collection => ("i.collection", String::new()),
         GroupBy::Language => ("i.language", String::new()),
         GroupBy::Decade => (
-            "CASE WHEN i.date_lower IS NULL THEN NULL ELSE substr(i.date_lower, 1, 3) || '0s' END",
+            // Exactly the expression items_decade_holdings indexes; the
+            // "0s" of the label is added to the rows below.
+            "substr(i.date_lower, 1, 3)",
             String::new(),
         ),
         GroupBy::Event | GroupBy::Place => (
@@ -63,9 +65,12 @@ pub fn holdings(conn: &Connection, reader: Reader, by: GroupBy) -> Result<Report
             ),
         ),
     };
-    let base = format!("FROM items i\nJOIN objects o ON o.id = i.object_id{FACTS_JOIN}{join}");
+    // The policy filter and the size read only items' own (derived)
+    // columns, so this is one covering-index scan. An item has a term
+    // once, so count(*) per group.
+    let base = format!("FROM items i{join}");
     let sql = format!(
-        "SELECT {group_expr}, count(DISTINCT i.id), {size_expr}
+        "SELECT {group_expr}, count(*), {size_expr}
          {base}
          WHERE {}
          GROUP BY 1 ORDER BY 2 DESC, 1",
@@ -73,10 +78,17 @@ pub fn holdings(conn: &Connection, reader: Reader, by: GroupBy) -> Result<Report
     );
     let mut params = size_params.clone();
     params.extend(filter.params.iter().cloned());
-    let data = rows(conn, &sql, &params, &[key, "count", "size"])?;
+    let mut data = rows(conn, &sql, &params, &[key, "count", "size"])?;
+    if by == GroupBy::Decade {
+        for row in &mut data {
+            if let Some(serde_json::Value::String(d)) = row.get_mut(key) {
+                d.push_str("0s");
+            }
+        }
+    }
     // The total counts each item once, whatever its number of terms.
     let total_sql = format!(
-        "SELECT count(*), {size_expr} FROM items i\nJOIN objects o ON o.id = i.object_id{FACTS_JOIN}\nWHERE {}",
+        "SELECT count(*), {size_expr} FROM items i\nWHERE {}",
         filter.sql
     );
     let mut total_params = size_params;
