@@ -179,6 +179,11 @@ impl Archive {
                 Error::Corrupt { reason, .. } => corrupt(reason),
                 other => other,
             })?;
+            // A migration can rewrite every row in one transaction; fold
+            // that WAL back now, or read-only commands (which cannot
+            // checkpoint) would each re-index it on open. Best effort: a
+            // reader holding the WAL only delays it.
+            let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
         }
         Ok(Archive {
             root: root.to_path_buf(),
@@ -314,6 +319,9 @@ fn apply_pragmas(conn: &Connection, mode: Mode) -> Result<()> {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // Purged testimony must not linger in freed pages.
         conn.pragma_update(None, "secure_delete", "ON")?;
+        // After a checkpoint, a WAL grown by a large transaction is cut back
+        // to this size instead of staying on disk at its peak.
+        conn.pragma_update(None, "journal_size_limit", 67_108_864_i64)?;
     }
     Ok(())
 }
