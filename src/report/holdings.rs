@@ -86,17 +86,28 @@ pub fn holdings(conn: &Connection, reader: Reader, by: GroupBy) -> Result<Report
             }
         }
     }
-    // The total counts each item once, whatever its number of terms.
-    let total_sql = format!(
-        "SELECT count(*), {size_expr} FROM items i\nWHERE {}",
-        filter.sql
-    );
-    let mut total_params = size_params;
-    total_params.extend(filter.params.iter().cloned());
-    let total = rows(conn, &total_sql, &total_params, &["count", "size"])?
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| json!({"count": 0, "size": 0}));
+    // The total counts each item once. Where each item is in exactly one
+    // group it is the sum of the groups; by event or place an item may have
+    // several terms or none, so it is counted apart.
+    let total = if matches!(by, GroupBy::Event | GroupBy::Place) {
+        let total_sql = format!(
+            "SELECT count(*), {size_expr} FROM items i\nWHERE {}",
+            filter.sql
+        );
+        let mut total_params = size_params;
+        total_params.extend(filter.params.iter().cloned());
+        rows(conn, &total_sql, &total_params, &["count", "size"])?
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| json!({"count": 0, "size": 0}))
+    } else {
+        let sum = |k: &str| -> i64 {
+            data.iter()
+                .filter_map(|r| r.get(k).and_then(serde_json::Value::as_i64))
+                .sum()
+        };
+        json!({"count": sum("count"), "size": sum("size")})
+    };
     let mut total_row = json!({ key: "Total" });
     if let (Some(t), Some(src)) = (total_row.as_object_mut(), total.as_object()) {
         t.extend(src.clone());
