@@ -23,6 +23,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0003_query_indexes.sql",
         include_str!("../../migrations/0003_query_indexes.sql"),
     ),
+    (
+        "0004_fts_tuning.sql",
+        include_str!("../../migrations/0004_fts_tuning.sql"),
+    ),
 ];
 
 pub fn latest_version() -> i64 {
