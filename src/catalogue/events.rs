@@ -88,16 +88,37 @@ pub struct Event {
 }
 
 /// Appends events to the chain within one transaction, remembering the head
-/// so a bulk import does not look it up once per event.
+/// and the next id so a bulk import does not look them up once per event.
+/// Both stay right because appending happens inside a BEGIN IMMEDIATE
+/// transaction: no other writer can append while this log lives.
 pub struct EventLog<'c> {
     conn: &'c Connection,
     head: String,
+    next_id: i64,
+    /// Random bytes drawn in bulk, handed out 16 at a time as salts.
+    salts: Vec<u8>,
 }
+
+/// Salts drawn from the OS per refill (one getrandom call for 256 events).
+const SALT_LEN: usize = 16;
+const SALT_BATCH: usize = 256;
 
 impl<'c> EventLog<'c> {
     pub fn new(conn: &'c Connection) -> Result<Self> {
-        let head = head(conn)?.unwrap_or_else(|| GENESIS.to_string());
-        Ok(EventLog { conn, head })
+        let (last, head) = head_with_id(conn)?;
+        Ok(EventLog {
+            conn,
+            head,
+            next_id: last + 1,
+            salts: Vec::new(),
+        })
+    }
+
+    fn salt(&mut self) -> Vec<u8> {
+        if self.salts.is_empty() {
+            self.salts = random_bytes(SALT_LEN * SALT_BATCH);
+        }
+        self.salts.split_off(self.salts.len() - SALT_LEN)
     }
 
     pub fn append(
@@ -110,13 +131,9 @@ impl<'c> EventLog<'c> {
         at: &str,
     ) -> Result<i64> {
         let detail_text = detail.map(|d| d.to_string());
-        let salt = detail_text.as_ref().map(|_| random_salt());
+        let salt = detail_text.as_ref().map(|_| self.salt());
         let detail_hash = detail_hash(salt.as_deref(), detail_text.as_deref());
-        let id: i64 =
-            self.conn
-                .query_row("SELECT coalesce(max(id), 0) + 1 FROM events", [], |r| {
-                    r.get(0)
-                })?;
+        let id = self.next_id;
         let hash = event_hash(&Canonical {
             id,
             at,
@@ -146,6 +163,7 @@ impl<'c> EventLog<'c> {
                 hash
             ])?;
         self.head = hash;
+        self.next_id += 1;
         Ok(id)
     }
 }
@@ -208,14 +226,17 @@ pub fn detail_hash(salt: Option<&[u8]>, detail: Option<&str>) -> String {
     Sha256::from_digest(&h.finalize()).to_string()
 }
 
-fn random_salt() -> Vec<u8> {
-    let mut salt = vec![0u8; 16];
-    // Without randomness the salt still separates equal details by time.
-    if getrandom::fill(&mut salt).is_err() {
+fn random_bytes(n: usize) -> Vec<u8> {
+    let mut bytes = vec![0u8; n];
+    // Without randomness each salt still separates equal details by time.
+    if getrandom::fill(&mut bytes).is_err() {
         let t = crate::clock::now().timestamp_nanos_opt().unwrap_or(0);
-        salt[..8].copy_from_slice(&t.to_le_bytes());
+        for (i, salt) in bytes.chunks_mut(SALT_LEN).enumerate() {
+            let v = t.wrapping_add(i as i64).to_le_bytes();
+            salt[..8].copy_from_slice(&v);
+        }
     }
-    salt
+    bytes
 }
 
 /// Events about one item, oldest first.
