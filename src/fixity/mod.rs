@@ -57,6 +57,9 @@ pub struct VerifyOptions {
     /// or an archive that cannot be written.
     pub record: bool,
     pub agent: String,
+    /// SQLite's full `integrity_check` (also cross-checks every index
+    /// against its table) instead of the default `quick_check`.
+    pub full_catalogue_check: bool,
 }
 
 /// What kind of problem a finding is. `StaleStaging` is a notice (a crashed
@@ -138,6 +141,8 @@ pub struct VerifyReport {
     pub summary_event: Option<i64>,
     /// Why the checks were not recorded although asked to be.
     pub not_recorded: Option<String>,
+    /// Each object hashed and its result, until they are recorded.
+    results: Vec<(Expected, Checked)>,
 }
 
 impl VerifyReport {
@@ -156,17 +161,78 @@ pub fn verify(
     progress: &indicatif::ProgressBar,
 ) -> Result<VerifyReport> {
     let started = Instant::now();
+    // Reading the event log and the object rows through a memory map would
+    // leave them all resident; through the page cache memory stays flat.
+    archive.conn().pragma_update(None, "mmap_size", 0)?;
+    let root = archive.root().to_path_buf();
+    let full_check = opts.full_catalogue_check;
+    std::thread::scope(|scope| {
+        // SQLite's own checks read the whole catalogue on one core: they run
+        // on their own read-only connection while the objects are hashed.
+        let catalogue = scope.spawn(move || catalogue_findings(&root, full_check));
+        let report = check_objects(archive, opts, progress, started);
+        let mut findings = match catalogue.join() {
+            Ok(r) => r?,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        let mut report = report?;
+        findings.append(&mut report.findings);
+        report.findings = findings;
+        finish(archive, opts, report, started)
+    })
+}
+
+/// `integrity_check` (or `quick_check`) and `foreign_key_check`, on a
+/// connection of their own. Its memory map is off: the check reads every
+/// page once, and mapped pages would count toward this process's resident
+/// memory for the whole catalogue.
+///
+/// The quick check skips what FTS5 adds to it, re-tokenizing every stored
+/// text to compare it with the full-text index (about two thirds of a full
+/// check's time): the index is derived data that can be rebuilt, and its
+/// pages are still checked as b-trees like every other table's. SQLite
+/// skips a virtual table whose module is not registered, so the quick
+/// check's connection drops its modules before anything opens the index.
+fn catalogue_findings(root: &Path, full: bool) -> Result<Vec<Finding>> {
+    let mut archive = Archive::open(root, crate::archive::Mode::Read)?;
+    if !full {
+        let conn = archive.conn_mut();
+        // SAFETY: a valid handle of a connection we own, used on this
+        // thread only; a NULL keep-list drops every virtual table module.
+        let rc =
+            unsafe { rusqlite::ffi::sqlite3_drop_modules(conn.handle(), std::ptr::null_mut()) };
+        if rc != rusqlite::ffi::SQLITE_OK {
+            return Err(Error::Failed(format!(
+                "cannot prepare the catalogue check (sqlite3_drop_modules: {rc})"
+            )));
+        }
+    }
     let conn = archive.conn();
+    conn.pragma_update(None, "mmap_size", 0)?;
     let mut findings = Vec::new();
-    for msg in rows::integrity_problems(conn)? {
-        findings.push(Finding::new(
-            Kind::Catalogue,
-            format!("integrity_check: {msg}"),
-        ));
+    let pragma = if full {
+        "integrity_check"
+    } else {
+        "quick_check"
+    };
+    for msg in rows::integrity_problems(conn, full)? {
+        findings.push(Finding::new(Kind::Catalogue, format!("{pragma}: {msg}")));
     }
     for msg in rows::foreign_key_problems(conn)? {
         findings.push(Finding::new(Kind::ForeignKey, msg));
     }
+    Ok(findings)
+}
+
+/// The chain and the objects: everything but SQLite's own checks.
+fn check_objects(
+    archive: &Archive,
+    opts: &VerifyOptions,
+    progress: &indicatif::ProgressBar,
+    started: Instant,
+) -> Result<VerifyReport> {
+    let conn = archive.conn();
+    let mut findings = Vec::new();
     let chain = chain::verify(conn, opts.head.as_deref())?;
     if let Some(b) = &chain.broken {
         let mut f = Finding::new(
@@ -259,7 +325,7 @@ pub fn verify(
         findings.push(f);
     }
 
-    let mut report = VerifyReport {
+    Ok(VerifyReport {
         findings,
         checked: checked.len() as u64,
         bytes,
@@ -269,16 +335,28 @@ pub fn verify(
         elapsed: started.elapsed(),
         summary_event: None,
         not_recorded: None,
-    };
+        results: selected.into_iter().zip(checked).collect(),
+    })
+}
+
+/// Records the checks (when asked) once every finding is in.
+fn finish(
+    archive: &mut Archive,
+    opts: &VerifyOptions,
+    mut report: VerifyReport,
+    started: Instant,
+) -> Result<VerifyReport> {
+    report.elapsed = started.elapsed();
     if opts.record {
         // A long run must not lose its findings to a writer holding the
         // lock: they are reported all the same, only not recorded.
-        match record(archive, opts, &selected, &checked, &report) {
+        match record(archive, opts, &report) {
             Ok(id) => report.summary_event = Some(id),
             Err(Error::Busy) => report.not_recorded = Some(Error::Busy.to_string()),
             Err(e) => return Err(e),
         }
     }
+    report.results = Vec::new();
     Ok(report)
 }
 
@@ -325,13 +403,7 @@ fn sample_rank(seed: u64, sha: &Sha256) -> Sha256 {
 
 /// One transaction: each checked object's latest outcome, an event per
 /// item, and the run's summary event (item_id NULL).
-fn record(
-    archive: &mut Archive,
-    opts: &VerifyOptions,
-    selected: &[Expected],
-    checked: &[Checked],
-    report: &VerifyReport,
-) -> Result<i64> {
+fn record(archive: &mut Archive, opts: &VerifyOptions, report: &VerifyReport) -> Result<i64> {
     let now = crate::clock::now_rfc3339();
     let summary = serde_json::json!({
         "scope": report.scope,
@@ -352,7 +424,7 @@ fn record(
     let damaged = report.damaged();
     archive.write(|tx| {
         let mut log = EventLog::new(tx)?;
-        for (e, c) in selected.iter().zip(checked) {
+        for (e, c) in &report.results {
             rows::record(tx, e.object_id, &now, c.outcome, c.actual.as_ref())?;
             if let Some(item) = e.item_id {
                 let detail = serde_json::json!({
@@ -431,6 +503,7 @@ mod tests {
             head: None,
             record: false,
             agent: "t".into(),
+            full_catalogue_check: false,
         }
     }
 
