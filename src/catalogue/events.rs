@@ -207,12 +207,27 @@ pub fn event_hash(c: &Canonical<'_>) -> String {
         c.detail_hash,
         c.prev_hash,
     ] {
-        h.update(field.len().to_string().as_bytes());
+        let mut digits = [0u8; 20];
+        h.update(decimal(field.len(), &mut digits));
         h.update(b":");
         h.update(field.as_bytes());
         h.update(b"\n");
     }
     Sha256::from_digest(&h.finalize()).to_string()
+}
+
+/// `n` in decimal, as `n.to_string()` spells it, without allocating (the
+/// chain check hashes eight lengths per event).
+fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return &buf[i..];
+        }
+    }
 }
 
 pub fn detail_hash(salt: Option<&[u8]>, detail: Option<&str>) -> String {
@@ -359,6 +374,14 @@ mod tests {
             events[0].detail_hash
         );
         assert_eq!(head(&c).unwrap().unwrap(), events[1].hash);
+    }
+
+    #[test]
+    fn lengths_are_spelled_in_decimal() {
+        for n in [0usize, 7, 10, 64, 99, 100, 12345, usize::MAX] {
+            let mut buf = [0u8; 20];
+            assert_eq!(decimal(n, &mut buf), n.to_string().as_bytes());
+        }
     }
 
     #[test]

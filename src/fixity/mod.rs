@@ -169,17 +169,51 @@ pub fn verify(
     std::thread::scope(|scope| {
         // SQLite's own checks read the whole catalogue on one core: they run
         // on their own read-only connection while the objects are hashed.
-        let catalogue = scope.spawn(move || catalogue_findings(&root, full_check));
+        let catalogue = scope.spawn(|| catalogue_findings(&root, full_check));
+        // So does the event chain: re-hashing every event is one core's work.
+        let chain = scope.spawn(|| chain_findings(&root, opts.head.as_deref()));
         let report = check_objects(archive, opts, progress, started);
-        let mut findings = match catalogue.join() {
-            Ok(r) => r?,
-            Err(panic) => std::panic::resume_unwind(panic),
-        };
+        let mut findings = joined(catalogue)?;
+        let (chain, mut chain_findings) = joined(chain)?;
         let mut report = report?;
+        findings.append(&mut chain_findings);
         findings.append(&mut report.findings);
         report.findings = findings;
+        report.chain = chain;
         finish(archive, opts, report, started)
     })
+}
+
+fn joined<T>(h: std::thread::ScopedJoinHandle<'_, Result<T>>) -> Result<T> {
+    match h.join() {
+        Ok(r) => r,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
+/// The event chain, and the recorded head if one was given, on a read-only
+/// connection of its own (no memory map, as for the catalogue checks).
+fn chain_findings(root: &Path, head: Option<&str>) -> Result<(ChainReport, Vec<Finding>)> {
+    let archive = Archive::open(root, crate::archive::Mode::Read)?;
+    let conn = archive.conn();
+    conn.pragma_update(None, "mmap_size", 0)?;
+    let mut findings = Vec::new();
+    let chain = chain::verify(conn, head)?;
+    if let Some(b) = &chain.broken {
+        let mut f = Finding::new(
+            Kind::Chain,
+            format!("event log broken at event {}: {}", b.event_id, b.problem),
+        );
+        f.event_id = Some(b.event_id);
+        findings.push(f);
+    }
+    if let (Some(h), None) = (head, chain.head_found_at) {
+        findings.push(Finding::new(
+            Kind::Head,
+            format!("the recorded head {h} is not in this archive's verified history: the history was rewritten, broken before it, or the head belongs to another archive"),
+        ));
+    }
+    Ok((chain, findings))
 }
 
 /// `integrity_check` (or `quick_check`) and `foreign_key_check`, on a
@@ -224,7 +258,7 @@ fn catalogue_findings(root: &Path, full: bool) -> Result<Vec<Finding>> {
     Ok(findings)
 }
 
-/// The chain and the objects: everything but SQLite's own checks.
+/// The objects: everything but SQLite's own checks and the chain.
 fn check_objects(
     archive: &Archive,
     opts: &VerifyOptions,
@@ -233,21 +267,6 @@ fn check_objects(
 ) -> Result<VerifyReport> {
     let conn = archive.conn();
     let mut findings = Vec::new();
-    let chain = chain::verify(conn, opts.head.as_deref())?;
-    if let Some(b) = &chain.broken {
-        let mut f = Finding::new(
-            Kind::Chain,
-            format!("event log broken at event {}: {}", b.event_id, b.problem),
-        );
-        f.event_id = Some(b.event_id);
-        findings.push(f);
-    }
-    if let (Some(h), None) = (&opts.head, chain.head_found_at) {
-        findings.push(Finding::new(
-            Kind::Head,
-            format!("the recorded head {h} is not in this archive's verified history: the history was rewritten, broken before it, or the head belongs to another archive"),
-        ));
-    }
 
     let all = rows::expected(conn)?;
     let (selected, scope) = select(all, opts)?;
@@ -330,7 +349,7 @@ fn check_objects(
         checked: checked.len() as u64,
         bytes,
         ok,
-        chain,
+        chain: ChainReport::default(),
         scope,
         elapsed: started.elapsed(),
         summary_event: None,
