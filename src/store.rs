@@ -104,11 +104,26 @@ impl Staging {
         &self.dir
     }
 
-    /// Copies `src` into a new temp file here, hashing as it goes, and makes
-    /// the copy durable. The temp file is removed if anything fails.
-    pub fn copy_in(&self, mut src: impl Read) -> Result<Staged> {
-        let mut tmp =
-            tempfile::NamedTempFile::new_in(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
+    /// Copies `src` into a new temp file here, hashing as it goes. The temp
+    /// file is removed if anything fails.
+    pub fn copy_in(&self, src: impl Read) -> Result<Staged> {
+        self.copy_in_keeping(src, None)
+    }
+
+    /// As [`Staging::copy_in`], also appending the bytes copied to `keep`
+    /// when given (an import extracts text from them instead of reading the
+    /// file a third time).
+    pub fn copy_in_keeping(
+        &self,
+        mut src: impl Read,
+        mut keep: Option<&mut Vec<u8>>,
+    ) -> Result<Staged> {
+        // Created read-only: writing goes through the descriptor opened
+        // here, and the object needs no chmod before its rename.
+        let mut tmp = tempfile::Builder::new()
+            .permissions(fs::Permissions::from_mode(0o400))
+            .tempfile_in(&self.dir)
+            .map_err(|e| Error::io(&self.dir, e))?;
         let mut h = Hasher::new();
         let mut size = 0u64;
         with_buffer(|buf| -> Result<()> {
@@ -120,6 +135,9 @@ impl Staging {
                     Err(e) => return Err(Error::io("<source>", e)),
                 };
                 h.update(&buf[..k]);
+                if let Some(keep) = keep.as_deref_mut() {
+                    keep.extend_from_slice(&buf[..k]);
+                }
                 #[cfg(feature = "failpoints")]
                 fail::fail_point!("store::write", |_| Err(Error::io(
                     tmp.path(),
@@ -167,8 +185,6 @@ impl Staged {
                 .create(parent)
                 .map_err(|e| Error::io(parent, e))?;
         }
-        fs::set_permissions(self.tmp.path(), fs::Permissions::from_mode(0o400))
-            .map_err(|e| Error::io(self.tmp.path(), e))?;
         self.tmp
             .persist(&dest)
             .map_err(|e| Error::io(&dest, e.error))?;

@@ -27,6 +27,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0004_derived_columns.sql",
         include_str!("../../migrations/0004_derived_columns.sql"),
     ),
+    (
+        "0005_fts_tuning.sql",
+        include_str!("../../migrations/0005_fts_tuning.sql"),
+    ),
 ];
 
 pub fn latest_version() -> i64 {

@@ -22,7 +22,7 @@ pub struct Break {
     pub problem: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ChainReport {
     /// Events read (up to and including the first break).
     pub events: u64,

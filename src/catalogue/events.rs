@@ -88,16 +88,37 @@ pub struct Event {
 }
 
 /// Appends events to the chain within one transaction, remembering the head
-/// so a bulk import does not look it up once per event.
+/// and the next id so a bulk import does not look them up once per event.
+/// Both stay right because appending happens inside a BEGIN IMMEDIATE
+/// transaction: no other writer can append while this log lives.
 pub struct EventLog<'c> {
     conn: &'c Connection,
     head: String,
+    next_id: i64,
+    /// Random bytes drawn in bulk, handed out 16 at a time as salts.
+    salts: Vec<u8>,
 }
+
+/// Salts drawn from the OS per refill (one getrandom call for 256 events).
+const SALT_LEN: usize = 16;
+const SALT_BATCH: usize = 256;
 
 impl<'c> EventLog<'c> {
     pub fn new(conn: &'c Connection) -> Result<Self> {
-        let head = head(conn)?.unwrap_or_else(|| GENESIS.to_string());
-        Ok(EventLog { conn, head })
+        let (last, head) = head_with_id(conn)?;
+        Ok(EventLog {
+            conn,
+            head,
+            next_id: last + 1,
+            salts: Vec::new(),
+        })
+    }
+
+    fn salt(&mut self) -> Vec<u8> {
+        if self.salts.is_empty() {
+            self.salts = random_bytes(SALT_LEN * SALT_BATCH);
+        }
+        self.salts.split_off(self.salts.len() - SALT_LEN)
     }
 
     pub fn append(
@@ -110,13 +131,9 @@ impl<'c> EventLog<'c> {
         at: &str,
     ) -> Result<i64> {
         let detail_text = detail.map(|d| d.to_string());
-        let salt = detail_text.as_ref().map(|_| random_salt());
+        let salt = detail_text.as_ref().map(|_| self.salt());
         let detail_hash = detail_hash(salt.as_deref(), detail_text.as_deref());
-        let id: i64 =
-            self.conn
-                .query_row("SELECT coalesce(max(id), 0) + 1 FROM events", [], |r| {
-                    r.get(0)
-                })?;
+        let id = self.next_id;
         let hash = event_hash(&Canonical {
             id,
             at,
@@ -146,6 +163,7 @@ impl<'c> EventLog<'c> {
                 hash
             ])?;
         self.head = hash;
+        self.next_id += 1;
         Ok(id)
     }
 }
@@ -189,12 +207,27 @@ pub fn event_hash(c: &Canonical<'_>) -> String {
         c.detail_hash,
         c.prev_hash,
     ] {
-        h.update(field.len().to_string().as_bytes());
+        let mut digits = [0u8; 20];
+        h.update(decimal(field.len(), &mut digits));
         h.update(b":");
         h.update(field.as_bytes());
         h.update(b"\n");
     }
     Sha256::from_digest(&h.finalize()).to_string()
+}
+
+/// `n` in decimal, as `n.to_string()` spells it, without allocating (the
+/// chain check hashes eight lengths per event).
+fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return &buf[i..];
+        }
+    }
 }
 
 pub fn detail_hash(salt: Option<&[u8]>, detail: Option<&str>) -> String {
@@ -208,14 +241,17 @@ pub fn detail_hash(salt: Option<&[u8]>, detail: Option<&str>) -> String {
     Sha256::from_digest(&h.finalize()).to_string()
 }
 
-fn random_salt() -> Vec<u8> {
-    let mut salt = vec![0u8; 16];
-    // Without randomness the salt still separates equal details by time.
-    if getrandom::fill(&mut salt).is_err() {
+fn random_bytes(n: usize) -> Vec<u8> {
+    let mut bytes = vec![0u8; n];
+    // Without randomness each salt still separates equal details by time.
+    if getrandom::fill(&mut bytes).is_err() {
         let t = crate::clock::now().timestamp_nanos_opt().unwrap_or(0);
-        salt[..8].copy_from_slice(&t.to_le_bytes());
+        for (i, salt) in bytes.chunks_mut(SALT_LEN).enumerate() {
+            let v = t.wrapping_add(i as i64).to_le_bytes();
+            salt[..8].copy_from_slice(&v);
+        }
     }
-    salt
+    bytes
 }
 
 /// Events about one item, oldest first.
@@ -338,6 +374,14 @@ mod tests {
             events[0].detail_hash
         );
         assert_eq!(head(&c).unwrap().unwrap(), events[1].hash);
+    }
+
+    #[test]
+    fn lengths_are_spelled_in_decimal() {
+        for n in [0usize, 7, 10, 64, 99, 100, 12345, usize::MAX] {
+            let mut buf = [0u8; 20];
+            assert_eq!(decimal(n, &mut buf), n.to_string().as_bytes());
+        }
     }
 
     #[test]

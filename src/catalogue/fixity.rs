@@ -104,9 +104,17 @@ pub fn last_for_item(conn: &Connection, item: ItemId) -> Result<Option<LastCheck
         .optional()?)
 }
 
-/// `PRAGMA integrity_check` messages; empty when SQLite says "ok".
-pub fn integrity_problems(conn: &Connection) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+/// `PRAGMA integrity_check` (`full`) or `PRAGMA quick_check` messages;
+/// empty when SQLite says "ok". The quick check covers every page, record
+/// and b-tree but does not cross-check each index's entries against its
+/// table's rows, which makes it several times faster on a large catalogue.
+pub fn integrity_problems(conn: &Connection, full: bool) -> Result<Vec<String>> {
+    let pragma = if full {
+        "PRAGMA integrity_check"
+    } else {
+        "PRAGMA quick_check"
+    };
+    let mut stmt = conn.prepare(pragma)?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
     let msgs: Vec<String> = rows.collect::<rusqlite::Result<_>>()?;
     Ok(msgs.into_iter().filter(|m| m != "ok").collect())

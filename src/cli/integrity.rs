@@ -11,7 +11,7 @@ use super::*;
 /// Check the archive: re-hash every object, the catalogue, and the event log's chain
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  custos verify\n  custos verify --item 17 --item 18\n  custos verify --sample 5% --seed 2026 --jobs 2\n  custos verify --head \"$(cat /media/backup/custos-head.txt)\"\n  custos verify --format json | jq '.[] | select(.kind == \"changed\")'\n\nProblems: changed (expected and actual sha256), missing, untracked (a file in objects/ no item describes), misnamed (a file not named by its hash or in the wrong folder), io_error, catalogue, foreign_key, chain (names the first broken event), head. Leftovers of crashed imports are listed as stale_staging (a notice, not damage).\nEach item checked gets a fixity_check event and the run a summary event; nothing is ever repaired. On a read-only archive the checks run but are not recorded.\nExit status 0 if everything holds, 1 if anything is damaged."
+    after_help = "Examples:\n  custos verify\n  custos verify --item 17 --item 18\n  custos verify --sample 5% --seed 2026 --jobs 2\n  custos verify --head \"$(cat /media/backup/custos-head.txt)\"\n  custos verify --format json | jq '.[] | select(.kind == \"changed\")'\n\nProblems: changed (expected and actual sha256), missing, untracked (a file in objects/ no item describes), misnamed (a file not named by its hash or in the wrong folder), io_error, catalogue, foreign_key, chain (names the first broken event), head. Leftovers of crashed imports are listed as stale_staging (a notice, not damage).\nEach item checked gets a fixity_check event and the run a summary event; nothing is ever repaired. On a read-only archive the checks run but are not recorded.\nThe catalogue gets SQLite's quick_check (every page, record and b-tree) and foreign_key_check; --full runs integrity_check instead, which also matches every index entry against its table and the full-text index against the stored text (several times slower).\nExit status 0 if everything holds, 1 if anything is damaged."
 )]
 pub struct VerifyArgs {
     /// Check only these items (repeatable); skips the search for untracked files
@@ -32,6 +32,9 @@ pub struct VerifyArgs {
     /// Who is verifying, recorded on the events (default: your login name)
     #[arg(long)]
     pub agent: Option<String>,
+    /// Check the catalogue with SQLite's full integrity_check (every index entry against its table, the full-text index against the text; several times slower) instead of quick_check
+    #[arg(long)]
+    pub full: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 }

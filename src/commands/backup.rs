@@ -95,6 +95,8 @@ pub fn run(archive_arg: Option<&Path>, a: BackupArgs) -> Result<()> {
             head: Some(head.clone()),
             record: false,
             agent: String::new(),
+            // A fresh copy is checked once, thoroughly.
+            full_catalogue_check: true,
         },
         &indicatif::ProgressBar::hidden(),
     )?;

@@ -45,6 +45,7 @@ pub fn run(archive_arg: Option<&Path>, a: VerifyArgs) -> Result<()> {
         head: a.head.as_deref().map(check_head_arg).transpose()?,
         record,
         agent: super::agent(a.agent.as_deref()),
+        full_catalogue_check: a.full,
     };
     let total = object_bytes_hint(&archive);
     let report = fixity::verify(&mut archive, &opts, &super::progress(total))?;

@@ -57,6 +57,9 @@ pub struct VerifyOptions {
     /// or an archive that cannot be written.
     pub record: bool,
     pub agent: String,
+    /// SQLite's full `integrity_check` (also cross-checks every index
+    /// against its table) instead of the default `quick_check`.
+    pub full_catalogue_check: bool,
 }
 
 /// What kind of problem a finding is. `StaleStaging` is a notice (a crashed
@@ -138,6 +141,8 @@ pub struct VerifyReport {
     pub summary_event: Option<i64>,
     /// Why the checks were not recorded although asked to be.
     pub not_recorded: Option<String>,
+    /// Each object hashed and its result, until they are recorded.
+    results: Vec<(Expected, Checked)>,
 }
 
 impl VerifyReport {
@@ -156,18 +161,44 @@ pub fn verify(
     progress: &indicatif::ProgressBar,
 ) -> Result<VerifyReport> {
     let started = Instant::now();
+    // Reading the event log and the object rows through a memory map would
+    // leave them all resident; through the page cache memory stays flat.
+    archive.conn().pragma_update(None, "mmap_size", 0)?;
+    let root = archive.root().to_path_buf();
+    let full_check = opts.full_catalogue_check;
+    std::thread::scope(|scope| {
+        // SQLite's own checks read the whole catalogue on one core: they run
+        // on their own read-only connection while the objects are hashed.
+        let catalogue = scope.spawn(|| catalogue_findings(&root, full_check));
+        // So does the event chain: re-hashing every event is one core's work.
+        let chain = scope.spawn(|| chain_findings(&root, opts.head.as_deref()));
+        let report = check_objects(archive, opts, progress, started);
+        let mut findings = joined(catalogue)?;
+        let (chain, mut chain_findings) = joined(chain)?;
+        let mut report = report?;
+        findings.append(&mut chain_findings);
+        findings.append(&mut report.findings);
+        report.findings = findings;
+        report.chain = chain;
+        finish(archive, opts, report, started)
+    })
+}
+
+fn joined<T>(h: std::thread::ScopedJoinHandle<'_, Result<T>>) -> Result<T> {
+    match h.join() {
+        Ok(r) => r,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
+/// The event chain, and the recorded head if one was given, on a read-only
+/// connection of its own (no memory map, as for the catalogue checks).
+fn chain_findings(root: &Path, head: Option<&str>) -> Result<(ChainReport, Vec<Finding>)> {
+    let archive = Archive::open(root, crate::archive::Mode::Read)?;
     let conn = archive.conn();
+    conn.pragma_update(None, "mmap_size", 0)?;
     let mut findings = Vec::new();
-    for msg in rows::integrity_problems(conn)? {
-        findings.push(Finding::new(
-            Kind::Catalogue,
-            format!("integrity_check: {msg}"),
-        ));
-    }
-    for msg in rows::foreign_key_problems(conn)? {
-        findings.push(Finding::new(Kind::ForeignKey, msg));
-    }
-    let chain = chain::verify(conn, opts.head.as_deref())?;
+    let chain = chain::verify(conn, head)?;
     if let Some(b) = &chain.broken {
         let mut f = Finding::new(
             Kind::Chain,
@@ -176,12 +207,66 @@ pub fn verify(
         f.event_id = Some(b.event_id);
         findings.push(f);
     }
-    if let (Some(h), None) = (&opts.head, chain.head_found_at) {
+    if let (Some(h), None) = (head, chain.head_found_at) {
         findings.push(Finding::new(
             Kind::Head,
             format!("the recorded head {h} is not in this archive's verified history: the history was rewritten, broken before it, or the head belongs to another archive"),
         ));
     }
+    Ok((chain, findings))
+}
+
+/// `integrity_check` (or `quick_check`) and `foreign_key_check`, on a
+/// connection of their own. Its memory map is off: the check reads every
+/// page once, and mapped pages would count toward this process's resident
+/// memory for the whole catalogue.
+///
+/// The quick check skips what FTS5 adds to it, re-tokenizing every stored
+/// text to compare it with the full-text index (about two thirds of a full
+/// check's time): the index is derived data that can be rebuilt, and its
+/// pages are still checked as b-trees like every other table's. SQLite
+/// skips a virtual table whose module is not registered, so the quick
+/// check's connection drops its modules before anything opens the index.
+fn catalogue_findings(root: &Path, full: bool) -> Result<Vec<Finding>> {
+    let mut archive = Archive::open(root, crate::archive::Mode::Read)?;
+    if !full {
+        let conn = archive.conn_mut();
+        // SAFETY: a valid handle of a connection we own, used on this
+        // thread only; a NULL keep-list drops every virtual table module.
+        let rc =
+            unsafe { rusqlite::ffi::sqlite3_drop_modules(conn.handle(), std::ptr::null_mut()) };
+        if rc != rusqlite::ffi::SQLITE_OK {
+            return Err(Error::Failed(format!(
+                "cannot prepare the catalogue check (sqlite3_drop_modules: {rc})"
+            )));
+        }
+    }
+    let conn = archive.conn();
+    conn.pragma_update(None, "mmap_size", 0)?;
+    let mut findings = Vec::new();
+    let pragma = if full {
+        "integrity_check"
+    } else {
+        "quick_check"
+    };
+    for msg in rows::integrity_problems(conn, full)? {
+        findings.push(Finding::new(Kind::Catalogue, format!("{pragma}: {msg}")));
+    }
+    for msg in rows::foreign_key_problems(conn)? {
+        findings.push(Finding::new(Kind::ForeignKey, msg));
+    }
+    Ok(findings)
+}
+
+/// The objects: everything but SQLite's own checks and the chain.
+fn check_objects(
+    archive: &Archive,
+    opts: &VerifyOptions,
+    progress: &indicatif::ProgressBar,
+    started: Instant,
+) -> Result<VerifyReport> {
+    let conn = archive.conn();
+    let mut findings = Vec::new();
 
     let all = rows::expected(conn)?;
     let (selected, scope) = select(all, opts)?;
@@ -259,26 +344,38 @@ pub fn verify(
         findings.push(f);
     }
 
-    let mut report = VerifyReport {
+    Ok(VerifyReport {
         findings,
         checked: checked.len() as u64,
         bytes,
         ok,
-        chain,
+        chain: ChainReport::default(),
         scope,
         elapsed: started.elapsed(),
         summary_event: None,
         not_recorded: None,
-    };
+        results: selected.into_iter().zip(checked).collect(),
+    })
+}
+
+/// Records the checks (when asked) once every finding is in.
+fn finish(
+    archive: &mut Archive,
+    opts: &VerifyOptions,
+    mut report: VerifyReport,
+    started: Instant,
+) -> Result<VerifyReport> {
+    report.elapsed = started.elapsed();
     if opts.record {
         // A long run must not lose its findings to a writer holding the
         // lock: they are reported all the same, only not recorded.
-        match record(archive, opts, &selected, &checked, &report) {
+        match record(archive, opts, &report) {
             Ok(id) => report.summary_event = Some(id),
             Err(Error::Busy) => report.not_recorded = Some(Error::Busy.to_string()),
             Err(e) => return Err(e),
         }
     }
+    report.results = Vec::new();
     Ok(report)
 }
 
@@ -325,13 +422,7 @@ fn sample_rank(seed: u64, sha: &Sha256) -> Sha256 {
 
 /// One transaction: each checked object's latest outcome, an event per
 /// item, and the run's summary event (item_id NULL).
-fn record(
-    archive: &mut Archive,
-    opts: &VerifyOptions,
-    selected: &[Expected],
-    checked: &[Checked],
-    report: &VerifyReport,
-) -> Result<i64> {
+fn record(archive: &mut Archive, opts: &VerifyOptions, report: &VerifyReport) -> Result<i64> {
     let now = crate::clock::now_rfc3339();
     let summary = serde_json::json!({
         "scope": report.scope,
@@ -352,7 +443,7 @@ fn record(
     let damaged = report.damaged();
     archive.write(|tx| {
         let mut log = EventLog::new(tx)?;
-        for (e, c) in selected.iter().zip(checked) {
+        for (e, c) in &report.results {
             rows::record(tx, e.object_id, &now, c.outcome, c.actual.as_ref())?;
             if let Some(item) = e.item_id {
                 let detail = serde_json::json!({
@@ -431,6 +522,7 @@ mod tests {
             head: None,
             record: false,
             agent: "t".into(),
+            full_catalogue_check: false,
         }
     }
 

@@ -16,6 +16,7 @@ use crate::model::Sha256;
 use crate::store;
 
 /// One object's check, as hashed.
+#[derive(Debug)]
 pub(super) struct Checked {
     pub(super) outcome: Outcome,
     pub(super) actual: Option<Sha256>,

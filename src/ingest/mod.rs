@@ -240,24 +240,35 @@ impl<'o> Committer<'o> {
             .iter()
             .filter_map(|(_, r)| r.as_ref().ok().and_then(|p| p.written.clone()))
             .collect();
-        // Durable objects first; only then the rows that point at them.
-        store::sync_batch(&objects, &written)?;
         let now = crate::clock::now_rfc3339();
         let opts = self.opts;
-        let outcomes = archive.write(|tx| {
-            let mut chunk = ChunkWriter {
-                log: EventLog::new(tx)?,
-                lookup: ObjectLookup::new(tx)?,
-            };
-            let mut outs = Vec::with_capacity(batch.len());
-            for (job, r) in &batch {
-                outs.push(commit_one(tx, &mut chunk, &objects, job, r, opts, &now)?);
-            }
-            #[cfg(feature = "failpoints")]
-            fail::fail_point!("ingest::before_commit", |_| Err(Error::Failed(
-                "injected commit failure (fail point ingest::before_commit); nothing of this batch was committed".into()
-            )));
-            Ok(outs)
+        let outcomes = std::thread::scope(|scope| {
+            // The batch's objects are made durable on their own thread while
+            // this one writes the rows that point at them; the rows commit
+            // only after the sync has returned (see below). Syncing waits on
+            // the disk, so overlapping it hides most of its time.
+            let synced = scope.spawn(|| store::sync_batch(&objects, &written));
+            archive.write(|tx| {
+                let mut chunk = ChunkWriter {
+                    log: EventLog::new(tx)?,
+                    lookup: ObjectLookup::new(tx)?,
+                };
+                let mut outs = Vec::with_capacity(batch.len());
+                for (job, r) in &batch {
+                    outs.push(commit_one(tx, &mut chunk, &objects, job, r, opts, &now)?);
+                }
+                // Durable objects first; only then may the rows that point
+                // at them commit.
+                match synced.join() {
+                    Ok(r) => r?,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+                #[cfg(feature = "failpoints")]
+                fail::fail_point!("ingest::before_commit", |_| Err(Error::Failed(
+                    "injected commit failure (fail point ingest::before_commit); nothing of this batch was committed".into()
+                )));
+                Ok(outs)
+            })
         })?;
         #[cfg(feature = "failpoints")]
         fail::fail_point!("ingest::after_commit");

@@ -61,9 +61,17 @@ pub fn prepare(path: &Path, ctx: &Context<'_>) -> Result<Prepared, String> {
     let dest = store::object_path(ctx.objects, &sha);
     let already_stored = dest.is_file();
     let mut written = None;
+    let wants_text = !already_stored && extractable(&media_type, size);
+    // The copy's bytes, kept for text extraction (at most EXTRACT_LIMIT).
+    let mut kept = Vec::new();
     if let (Some(staging), false) = (ctx.staging, already_stored) {
         file.seek(SeekFrom::Start(0)).map_err(|e| reason(&e))?;
-        let staged = staging.copy_in(&mut file).map_err(|e| error_reason(&e))?;
+        if wants_text {
+            kept.reserve_exact(size as usize);
+        }
+        let staged = staging
+            .copy_in_keeping(&mut file, wants_text.then_some(&mut kept))
+            .map_err(|e| error_reason(&e))?;
         if staged.sha != sha || staged.size != size {
             return Err("changed while being read (its hash differs between two reads); import it again when it is stable".into());
         }
@@ -72,9 +80,12 @@ pub fn prepare(path: &Path, ctx: &Context<'_>) -> Result<Prepared, String> {
     if stamp(&file)? != before || before.0 != size {
         return Err("changed while being read (size or modification time moved); import it again when it is stable".into());
     }
-    let extracted = if !already_stored && extractable(&media_type, size) {
-        let source = written.as_deref().unwrap_or(path);
-        std::fs::read(source)
+    let extracted = if wants_text && written.is_some() {
+        // Exactly the bytes stored (their digest was just checked).
+        extract::extract(&media_type, &kept)
+    } else if wants_text {
+        // A dry run copies nothing: read the file itself.
+        std::fs::read(path)
             .map(|bytes| extract::extract(&media_type, &bytes))
             .unwrap_or_default()
     } else {

@@ -366,3 +366,32 @@ fn every_format_renders_findings() {
         assert!(s.contains(needle), "{format}: {s}");
     }
 }
+
+#[test]
+fn the_full_catalogue_check_also_matches_the_search_index_against_the_text() {
+    let env = Env::with_archive();
+    env.import_fixtures();
+    // Text changed behind FTS5's back: its pages are sound, its inverted
+    // index no longer matches the stored text.
+    env.db()
+        .execute(
+            "UPDATE item_fts_content SET c1 = 'quizzaciously unindexed words' WHERE id = (SELECT min(id) FROM item_fts_content)",
+            [],
+        )
+        .unwrap();
+    let (code, rows) = verify_json(&env, &[]);
+    assert_eq!(
+        code, 0,
+        "the quick check leaves derived indexes alone: {rows:?}"
+    );
+    let (code, rows) = verify_json(&env, &["--full"]);
+    assert_eq!(code, 1, "{rows:?}");
+    assert_eq!(kinds(&rows), vec!["catalogue"], "{rows:?}");
+    assert!(
+        rows[0]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("integrity_check: "),
+        "{rows:?}"
+    );
+}
