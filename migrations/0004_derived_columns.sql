@@ -24,13 +24,9 @@ UPDATE items SET
     consent_embargo = (SELECT embargo_until FROM consent_current cc WHERE cc.item_id = items.id)
  WHERE id IN (SELECT item_id FROM consent_current);
 
-CREATE TRIGGER items_derive_insert AFTER INSERT ON items BEGIN
-    UPDATE items SET
-        size = coalesce((SELECT size FROM objects WHERE id = NEW.object_id), 0),
-        date_span = CAST(julianday(NEW.date_upper) - julianday(NEW.date_lower) AS INTEGER),
-        is_evidence = EXISTS (SELECT 1 FROM consent_events WHERE evidence_item_id = NEW.id)
-    WHERE id = NEW.id;
-END;
+-- A new item's size and date_span are set by the INSERT itself (one write
+-- per row; see catalogue/items.rs), and a new item cannot yet be anyone's
+-- evidence: consent_events can only name existing items.
 
 CREATE TRIGGER items_derive_dates AFTER UPDATE OF date_lower, date_upper ON items BEGIN
     UPDATE items SET date_span = CAST(julianday(NEW.date_upper) - julianday(NEW.date_lower) AS INTEGER)

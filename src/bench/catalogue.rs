@@ -503,8 +503,10 @@ fn insert_batch(conn: &mut Connection, batch: &[Item]) -> Res<()> {
             "INSERT INTO objects (id, sha256, size, media_type, stored_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
         let mut item = tx.prepare_cached(
-            "INSERT INTO items (id, object_id, title, kind, description, creator, date, date_lower, date_upper, language, collection, created_at, updated_at)
-             VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+            "INSERT INTO items (id, object_id, title, kind, description, creator, date, date_lower, date_upper, language, collection, created_at, updated_at, size, date_span)
+             VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11,
+                     coalesce((SELECT size FROM objects WHERE id = ?1), 0),
+                     CAST(julianday(?8) - julianday(?7) AS INTEGER))",
         )?;
         let mut text =
             tx.prepare_cached("INSERT INTO item_text (item_id, text) VALUES (?1, ?2)")?;

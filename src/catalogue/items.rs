@@ -104,8 +104,12 @@ pub fn insert_object(
 
 pub fn insert_item(conn: &Connection, object_id: i64, item: &NewItem, now: &str) -> Result<ItemId> {
     conn.prepare_cached(
-        "INSERT INTO items (object_id, title, kind, description, creator, date, date_lower, date_upper, language, collection, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+        // size and date_span are derived columns (migration 0004), set here
+        // rather than by a trigger so each new row is written once.
+        "INSERT INTO items (object_id, title, kind, description, creator, date, date_lower, date_upper, language, collection, created_at, updated_at, size, date_span)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11,
+                 coalesce((SELECT size FROM objects WHERE id = ?1), 0),
+                 CAST(julianday(?8) - julianday(?7) AS INTEGER))",
     )?
     .execute(params![
         object_id,

@@ -336,14 +336,19 @@ fn date_ranges_agree_with_and_without_the_shape_fast_path() {
             )
             .unwrap();
             c.execute(
-                "INSERT INTO items (id, object_id, title, kind, date_lower, date_upper, created_at, updated_at)
-                 VALUES (?1, ?1, 't', 'article', ?2, ?3, 'now', 'now')",
+                "INSERT INTO items (id, object_id, title, kind, date_lower, date_upper, created_at, updated_at, date_span)
+                 VALUES (?1, ?1, 't', 'article', ?2, ?3, 'now', 'now', CAST(julianday(?3) - julianday(?2) AS INTEGER))",
                 rusqlite::params![id, lo, hi],
             )
             .unwrap();
         }
         let shape = DateShape::load(&c).unwrap();
         assert_eq!(shape.closed_only, !with_open);
+        assert_eq!(
+            shape.max_span_days,
+            Some(36523),
+            "the 1900/1999 item is the widest"
+        );
         for r in ranges {
             let ids = |dates: &DateShape| -> Vec<i64> {
                 let comp = compile_with(&q(r).unwrap(), Access::Custodian, today(), dates).unwrap();
