@@ -50,25 +50,30 @@ pub fn object_path(objects: &Path, sha: &Sha256) -> PathBuf {
     objects.join(&s[0..2]).join(&s[2..4]).join(s)
 }
 
-/// Hashes a reader to its end in fixed-size chunks (never the whole file in
-/// memory), returning the digest and byte count.
-pub fn hash_reader(mut r: impl Read) -> io::Result<(Sha256, u64)> {
+/// Reads `r` to its end in fixed-size chunks (never the whole file in
+/// memory), handing each to `on_chunk`; returns the byte count.
+pub fn read_chunks(mut r: impl Read, mut on_chunk: impl FnMut(&[u8])) -> io::Result<u64> {
     with_buffer(|buf| {
-        let mut h = Hasher::new();
         let mut n = 0u64;
         loop {
             match r.read(buf) {
-                Ok(0) => break,
+                Ok(0) => return Ok(n),
                 Ok(k) => {
-                    h.update(&buf[..k]);
+                    on_chunk(&buf[..k]);
                     n += k as u64;
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             }
         }
-        Ok((Sha256::from_digest(&h.finalize()), n))
     })
+}
+
+/// Hashes a reader to its end, returning the digest and byte count.
+pub fn hash_reader(r: impl Read) -> io::Result<(Sha256, u64)> {
+    let mut h = Hasher::new();
+    let n = read_chunks(r, |chunk| h.update(chunk))?;
+    Ok((Sha256::from_digest(&h.finalize()), n))
 }
 
 pub fn hash_file(path: &Path) -> io::Result<(Sha256, u64)> {

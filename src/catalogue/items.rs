@@ -153,38 +153,6 @@ pub fn exists(conn: &Connection, id: ItemId) -> Result<bool> {
         .exists([id])?)
 }
 
-/// Sort keys `list --sort` accepts, with the SQL each stands for.
-pub const SORT_KEYS: &[(&str, &str)] = &[
-    ("id", "i.id"),
-    ("title", "i.title COLLATE NOCASE"),
-    ("kind", "i.kind"),
-    ("date", "i.date_lower"),
-    ("size", "o.size"),
-    ("ingested_at", "i.created_at"),
-    ("collection", "i.collection"),
-];
-
-/// Parses `field` or `-field` into an ORDER BY clause from the allow-list.
-pub fn order_by(sort: &str) -> Result<String> {
-    let (desc, key) = match sort.strip_prefix('-') {
-        Some(k) => (true, k),
-        None => (false, sort),
-    };
-    let expr = SORT_KEYS
-        .iter()
-        .find(|(k, _)| *k == key)
-        .map(|(_, e)| *e)
-        .ok_or_else(|| {
-            let keys: Vec<&str> = SORT_KEYS.iter().map(|(k, _)| *k).collect();
-            Error::usage(format!(
-                "cannot sort by {key:?}; sort keys: {} (prefix - for descending)",
-                keys.join(", ")
-            ))
-        })?;
-    let dir = if desc { "DESC" } else { "ASC" };
-    Ok(format!("{expr} {dir}, i.id {dir}"))
-}
-
 /// One metadata field an `edit` may change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {

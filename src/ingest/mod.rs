@@ -129,10 +129,11 @@ pub fn import(
     opts: &ImportOptions,
     progress: &indicatif::ProgressBar,
 ) -> Result<Report> {
+    // Leftovers of crashed imports were already cleaned when the command
+    // opened the archive for writing (commands::open).
     let staging = if opts.dry_run {
         None
     } else {
-        store::clean_staging(&archive.staging_dir())?;
         Some(Staging::new(&archive.staging_dir())?)
     };
     let objects = archive.objects_dir();

@@ -8,7 +8,7 @@
 //! modification time before and after.
 
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{Seek, SeekFrom};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -123,25 +123,15 @@ fn extractable(media_type: &str, size: u64) -> bool {
 }
 
 fn hash_keeping_head(file: &mut File, head: &mut Vec<u8>) -> std::io::Result<(Sha256, u64)> {
-    store::with_buffer(|buf| {
-        let mut h = Hasher::new();
-        let mut n = 0u64;
-        loop {
-            let k = match file.read(buf) {
-                Ok(0) => break,
-                Ok(k) => k,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            if head.len() < HEAD {
-                let take = (HEAD - head.len()).min(k);
-                head.extend_from_slice(&buf[..take]);
-            }
-            h.update(&buf[..k]);
-            n += k as u64;
+    let mut h = Hasher::new();
+    let n = store::read_chunks(file, |chunk| {
+        if head.len() < HEAD {
+            let take = (HEAD - head.len()).min(chunk.len());
+            head.extend_from_slice(&chunk[..take]);
         }
-        Ok((Sha256::from_digest(&h.finalize()), n))
-    })
+        h.update(chunk);
+    })?;
+    Ok((Sha256::from_digest(&h.finalize()), n))
 }
 
 fn stamp(file: &File) -> Result<(u64, Option<SystemTime>), String> {
