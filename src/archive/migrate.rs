@@ -31,6 +31,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0005_fts_tuning.sql",
         include_str!("../../migrations/0005_fts_tuning.sql"),
     ),
+    (
+        "0006_policy_tallies.sql",
+        include_str!("../../migrations/0006_policy_tallies.sql"),
+    ),
 ];
 
 pub fn latest_version() -> i64 {

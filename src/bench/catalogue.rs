@@ -388,19 +388,15 @@ pub fn generate(custos: &Path, dir: &Path, seed: u64, n: i64) -> Res<Catalogue> 
         "INSERT INTO item_fts(item_fts, rank) VALUES('hashsize', ?1)",
         [64 * 1024 * 1024],
     )?;
-    let indexes: Vec<String> = conn
-        .prepare(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-             AND tbl_name NOT LIKE 'item_fts%'",
-        )?
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?
-        .into_iter()
-        .map(|(name, sql)| {
-            conn.execute_batch(&format!("DROP INDEX \"{name}\""))
-                .map(|_| sql)
-        })
-        .collect::<rusqlite::Result<_>>()?;
+    // Tally triggers would fire for each of millions of rows; the tallies
+    // are recounted once at the end instead (their small indexes stay:
+    // the triggers' upserts need them).
+    let triggers = take_schema(&conn, "trigger", "name LIKE 'tally%'")?;
+    let indexes = take_schema(
+        &conn,
+        "index",
+        "sql IS NOT NULL AND tbl_name NOT LIKE 'item_fts%' AND tbl_name NOT LIKE 'tally%'",
+    )?;
     let narrators = (n / 8).max(1);
     fill_terms(&conn, &v)?;
     fill_narrators(&conn, seed, narrators, &v)?;
@@ -442,6 +438,10 @@ pub fn generate(custos: &Path, dir: &Path, seed: u64, n: i64) -> Res<Catalogue> 
     for sql in &indexes {
         conn.execute_batch(sql)?;
     }
+    custos::catalogue::tally::rebuild(&conn)?;
+    for sql in &triggers {
+        conn.execute_batch(sql)?;
+    }
     conn.execute(
         "INSERT INTO item_fts(item_fts, rank) VALUES('hashsize', ?1)",
         [1024 * 1024],
@@ -451,6 +451,23 @@ pub fn generate(custos: &Path, dir: &Path, seed: u64, n: i64) -> Res<Catalogue> 
     drop(conn);
     std::fs::write(&marker, params).map_err(ctx(&marker, "writing the catalogue marker"))?;
     Ok(info)
+}
+
+/// Drops the schema objects of a type that `filter` selects (fixed SQL,
+/// never user input) and returns the SQL that recreates them.
+fn take_schema(conn: &Connection, kind: &str, filter: &str) -> Res<Vec<String>> {
+    let found: Vec<(String, String)> = conn
+        .prepare(&format!(
+            "SELECT name, sql FROM sqlite_master WHERE type = ?1 AND {filter}"
+        ))?
+        .query_map([kind], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut sqls = Vec::with_capacity(found.len());
+    for (name, sql) in found {
+        conn.execute_batch(&format!("DROP {} \"{name}\"", kind.to_uppercase()))?;
+        sqls.push(sql);
+    }
+    Ok(sqls)
 }
 
 fn fill_terms(conn: &Connection, v: &Vocab) -> Res<()> {

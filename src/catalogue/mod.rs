@@ -1,5 +1,6 @@
-//! The catalogue's rows: items, objects, provenance, extracted text, terms
-//! and the event log. All SQL about them lives here, behind typed functions.
+//! The catalogue's rows: items, objects, provenance, extracted text, terms,
+//! the event log, and the tallies derived from them. All SQL about them
+//! lives here, behind typed functions.
 //!
 //! It reads and writes rows; it does not decide who may see them (that is
 //! `policy`) and it never prints.
@@ -13,6 +14,7 @@ pub mod narrators;
 pub mod provenance;
 pub mod redactions;
 pub mod settings;
+pub mod tally;
 pub mod terms;
 pub mod testimonies;
 

@@ -51,15 +51,17 @@ pub fn run(archive_arg: Option<&Path>, a: ReportArgs) -> Result<()> {
         super::note(n);
     }
     let mut out = super::Stdout::new();
-    render(out.w(), a.output.format, &rep)?;
+    render(out.w(), a.output.format, rep)?;
     out.finish()
 }
 
-fn render(out: &mut dyn Write, format: Format, rep: &Report) -> Result<()> {
+/// Takes the report by value: a register can hold a hundred thousand rows,
+/// and rendering moves them rather than copying each.
+fn render(out: &mut dyn Write, format: Format, rep: Report) -> Result<()> {
     let single = rep.sections.len() == 1;
     match format {
         Format::Table => {
-            for (n, s) in rep.sections.iter().enumerate() {
+            for (n, s) in rep.sections.into_iter().enumerate() {
                 if n > 0 {
                     writeln!(out).map_err(Error::stdout)?;
                 }
@@ -69,31 +71,26 @@ fn render(out: &mut dyn Write, format: Format, rep: &Report) -> Result<()> {
                     continue;
                 }
                 let first = s.columns.first().map(|c| c.key).unwrap_or("");
-                let mut rows: Vec<Value> = s
-                    .rows
-                    .iter()
-                    .map(|r| {
-                        let mut r = r.clone();
-                        if let Some(obj) = r.as_object_mut() {
-                            if let Some(v) = obj.get(first) {
-                                let label = report::none_label(v);
-                                obj.insert(first.into(), label);
-                            }
-                        }
-                        r
-                    })
-                    .collect();
-                rows.extend(s.total.iter().cloned());
+                let mut rows = s.rows;
+                for r in &mut rows {
+                    if let Some(v) = r.get_mut(first).filter(|v| v.is_null()) {
+                        *v = report::NONE_LABEL.into();
+                    }
+                }
+                rows.extend(s.total);
                 output::render_list(out, Format::Table, &s.columns, &rows)?;
             }
         }
         Format::Json => {
             let v = if single {
-                Value::Array(rep.sections[0].rows.clone())
+                rep.sections
+                    .into_iter()
+                    .next()
+                    .map_or(Value::Array(Vec::new()), |s| Value::Array(s.rows))
             } else {
                 let mut m = Map::new();
-                for s in &rep.sections {
-                    m.insert(s.key.into(), Value::Array(s.rows.clone()));
+                for s in rep.sections {
+                    m.insert(s.key.into(), Value::Array(s.rows));
                 }
                 Value::Object(m)
             };
@@ -106,19 +103,19 @@ fn render(out: &mut dyn Write, format: Format, rep: &Report) -> Result<()> {
                 cols.push(col("section", "section"));
             }
             let mut rows = Vec::new();
-            for s in &rep.sections {
+            for s in rep.sections {
                 for c in &s.columns {
                     if !cols.iter().any(|x| x.key == c.key) {
                         cols.push(*c);
                     }
                 }
-                for r in &s.rows {
+                for r in s.rows {
                     let mut m = Map::new();
                     if !single {
                         m.insert("section".into(), s.key.into());
                     }
-                    if let Some(obj) = r.as_object() {
-                        m.extend(obj.clone());
+                    if let Value::Object(obj) = r {
+                        m.extend(obj);
                     }
                     rows.push(Value::Object(m));
                 }

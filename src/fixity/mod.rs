@@ -255,6 +255,9 @@ fn catalogue_findings(root: &Path, full: bool) -> Result<Vec<Finding>> {
     for msg in rows::foreign_key_problems(conn)? {
         findings.push(Finding::new(Kind::ForeignKey, msg));
     }
+    for msg in crate::catalogue::tally::disagreements(conn)? {
+        findings.push(Finding::new(Kind::Catalogue, msg));
+    }
     Ok(findings)
 }
 

@@ -4,10 +4,12 @@
 //! Grouped by kind or collection (fields a closed entry shows) it counts
 //! every listed item, but sums sizes of open items only (a closed item's
 //! size is not shown); grouped by anything else it counts open items only.
-//! It must not count an item the policy hides.
+//! It must not count an item the policy hides. By event or place it reads
+//! the policy tallies (migration 0006) rather than the items: the policy's
+//! own predicate runs over tally rows, which carry the same columns.
 
 use rusqlite::Connection;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::{rows, Reader, Report, Section};
 use crate::error::Result;
@@ -30,83 +32,9 @@ fn name(by: GroupBy) -> &'static str {
 pub fn holdings(conn: &Connection, reader: Reader, by: GroupBy) -> Result<Report> {
     let key = name(by);
     let visible_group = matches!(by, GroupBy::Kind | GroupBy::Collection);
-    let filter = if visible_group {
-        reader.listed()
-    } else {
-        reader.open()
-    };
-    let open = policy_sql::open(reader.access, reader.today);
-    // Sizes only of items whose size the reader may see.
-    let size_expr = if visible_group {
-        format!("sum(CASE WHEN {} THEN i.size ELSE 0 END)", open.sql)
-    } else {
-        "sum(i.size)".to_string()
-    };
-    let size_params = if visible_group {
-        open.params.clone()
-    } else {
-        Vec::new()
-    };
-    let (group_expr, join) = match by {
-        GroupBy::Kind => ("i.kind", String::new()),
-        GroupBy::Collection => ("i.collection", String::new()),
-        GroupBy::Language => ("i.language", String::new()),
-        GroupBy::Decade => (
-            // Exactly the expression items_decade_holdings indexes; the
-            // "0s" of the label is added to the rows below.
-            "substr(i.date_lower, 1, 3)",
-            String::new(),
-        ),
-        GroupBy::Event | GroupBy::Place => (
-            "tm.label",
-            // The vocabulary name is fixed by the GroupBy variant.
-            format!(
-                "\nLEFT JOIN (item_terms it JOIN terms tm ON tm.id = it.term_id AND tm.vocab = '{key}') ON it.item_id = i.id"
-            ),
-        ),
-    };
-    // The policy filter and the size read only items' own (derived)
-    // columns, so this is one covering-index scan. An item has a term
-    // once, so count(*) per group.
-    let base = format!("FROM items i{join}");
-    let sql = format!(
-        "SELECT {group_expr}, count(*), {size_expr}
-         {base}
-         WHERE {}
-         GROUP BY 1 ORDER BY 2 DESC, 1",
-        filter.sql
-    );
-    let mut params = size_params.clone();
-    params.extend(filter.params.iter().cloned());
-    let mut data = rows(conn, &sql, &params, &[key, "count", "size"])?;
-    if by == GroupBy::Decade {
-        for row in &mut data {
-            if let Some(serde_json::Value::String(d)) = row.get_mut(key) {
-                d.push_str("0s");
-            }
-        }
-    }
-    // The total counts each item once. Where each item is in exactly one
-    // group it is the sum of the groups; by event or place an item may have
-    // several terms or none, so it is counted apart.
-    let total = if matches!(by, GroupBy::Event | GroupBy::Place) {
-        let total_sql = format!(
-            "SELECT count(*), {size_expr} FROM items i\nWHERE {}",
-            filter.sql
-        );
-        let mut total_params = size_params;
-        total_params.extend(filter.params.iter().cloned());
-        rows(conn, &total_sql, &total_params, &["count", "size"])?
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| json!({"count": 0, "size": 0}))
-    } else {
-        let sum = |k: &str| -> i64 {
-            data.iter()
-                .filter_map(|r| r.get(k).and_then(serde_json::Value::as_i64))
-                .sum()
-        };
-        json!({"count": sum("count"), "size": sum("size")})
+    let (data, total) = match by {
+        GroupBy::Event | GroupBy::Place => by_term(conn, reader, key)?,
+        _ => by_column(conn, reader, by)?,
     };
     let mut total_row = json!({ key: "Total" });
     if let (Some(t), Some(src)) = (total_row.as_object_mut(), total.as_object()) {
@@ -144,4 +72,116 @@ fn header(by: GroupBy) -> &'static str {
         GroupBy::Decade => "Decade",
         GroupBy::Language => "Language",
     }
+}
+
+/// Groups on a column of `items`: one covering-index scan, as the policy
+/// filter and the size read only items' own (derived) columns. Each item is
+/// in exactly one group, so the total is the sum of the groups.
+fn by_column(conn: &Connection, reader: Reader, by: GroupBy) -> Result<(Vec<Value>, Value)> {
+    let key = name(by);
+    let visible_group = matches!(by, GroupBy::Kind | GroupBy::Collection);
+    let filter = if visible_group {
+        reader.listed()
+    } else {
+        reader.open()
+    };
+    let open = policy_sql::open(reader.access, reader.today);
+    let mut params = Vec::new();
+    // Sizes only of items whose size the reader may see.
+    let size_expr = if visible_group {
+        params.extend(open.params.iter().cloned());
+        format!("sum(CASE WHEN {} THEN i.size ELSE 0 END)", open.sql)
+    } else {
+        "sum(i.size)".to_string()
+    };
+    params.extend(filter.params.iter().cloned());
+    let group_expr = match by {
+        GroupBy::Kind => "i.kind",
+        GroupBy::Collection => "i.collection",
+        GroupBy::Language => "i.language",
+        // Exactly the expression items_decade_holdings indexes; the "0s"
+        // of the label is added to the rows below.
+        GroupBy::Decade => "substr(i.date_lower, 1, 3)",
+        GroupBy::Event | GroupBy::Place => unreachable!("grouped by term in by_term"),
+    };
+    let sql = format!(
+        "SELECT {group_expr}, count(*), {size_expr}
+         FROM items i
+         WHERE {}
+         GROUP BY 1 ORDER BY 2 DESC, 1",
+        filter.sql
+    );
+    let mut data = rows(conn, &sql, &params, &[key, "count", "size"])?;
+    if by == GroupBy::Decade {
+        for row in &mut data {
+            if let Some(Value::String(d)) = row.get_mut(key) {
+                d.push_str("0s");
+            }
+        }
+    }
+    let sum = |k: &str| -> i64 {
+        data.iter()
+            .filter_map(|r| r.get(k).and_then(Value::as_i64))
+            .sum()
+    };
+    let total = json!({"count": sum("count"), "size": sum("size")});
+    Ok((data, total))
+}
+
+/// Groups on the terms of one vocabulary, open items only. An item may
+/// have several terms (counted under each) or none (counted under a null
+/// group: all open items less those with a term there), so the total is
+/// counted apart. The vocabulary is bound; it is fixed by the GroupBy.
+fn by_term(conn: &Connection, reader: Reader, vocab: &str) -> Result<(Vec<Value>, Value)> {
+    let open = reader.open();
+    let p = |first: &[rusqlite::types::Value]| {
+        let mut v = first.to_vec();
+        v.extend(open.params.iter().cloned());
+        v
+    };
+    let vocab_param = [rusqlite::types::Value::Text(vocab.to_string())];
+    let mut data = rows(
+        conn,
+        &format!(
+            "SELECT tm.label, sum(i.items), sum(i.size)
+               FROM tally_terms i JOIN terms tm ON tm.id = i.term_id
+              WHERE tm.vocab = ? AND {}
+              GROUP BY i.term_id",
+            open.sql
+        ),
+        &p(&vocab_param),
+        &[vocab, "count", "size"],
+    )?;
+    let sum_sql = |table: &str, extra: &str| {
+        format!(
+            "SELECT ifnull(sum(i.items), 0), ifnull(sum(i.size), 0) FROM {table} i WHERE {extra}{}",
+            open.sql
+        )
+    };
+    let all = pair(conn, &sum_sql("tally_items", ""), &p(&[]))?;
+    let tagged = pair(
+        conn,
+        &sum_sql("tally_vocab", "i.vocab = ? AND "),
+        &p(&vocab_param),
+    )?;
+    if all.0 > tagged.0 {
+        data.push(json!({vocab: null, "count": all.0 - tagged.0, "size": all.1 - tagged.1}));
+    }
+    // Largest first; ties by label, the group without a term first.
+    data.sort_by(|a, b| {
+        let count = |r: &Value| r.get("count").and_then(Value::as_i64).unwrap_or(0);
+        let label = |r: &Value| r.get(vocab).and_then(Value::as_str).map(str::to_string);
+        count(b)
+            .cmp(&count(a))
+            .then_with(|| label(a).cmp(&label(b)))
+    });
+    Ok((data, json!({"count": all.0, "size": all.1})))
+}
+
+fn pair(conn: &Connection, sql: &str, params: &[rusqlite::types::Value]) -> Result<(i64, i64)> {
+    Ok(
+        conn.query_row(sql, rusqlite::params_from_iter(params.iter()), |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?,
+    )
 }

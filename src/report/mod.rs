@@ -53,26 +53,16 @@ pub struct Reader {
 }
 
 impl Reader {
-    /// Items this reader may see in full (listed and open).
+    /// Items this reader may see in full. Every open item is listed
+    /// (`policy/tests.rs` asserts it on every combination), so the listed
+    /// predicate is not repeated: over a million rows it cost a fifth more.
     fn open(&self) -> Filter {
-        and(
-            &policy_sql::listed(self.access),
-            &policy_sql::open(self.access, self.today),
-        )
+        policy_sql::open(self.access, self.today)
     }
 
     /// Items this reader sees in any form.
     fn listed(&self) -> Filter {
         policy_sql::listed(self.access)
-    }
-}
-
-fn and(a: &Filter, b: &Filter) -> Filter {
-    let mut params = a.params.clone();
-    params.extend(b.params.iter().cloned());
-    Filter {
-        sql: format!("({}) AND ({})", a.sql, b.sql),
-        params,
     }
 }
 
@@ -134,10 +124,4 @@ pub fn parse_day(flag: &str, s: &str, last: bool) -> Result<String> {
 }
 
 /// The table cell of a missing group: "(none)" reads better than a blank.
-pub fn none_label(v: &Value) -> Value {
-    if v.is_null() {
-        "(none)".into()
-    } else {
-        v.clone()
-    }
-}
+pub const NONE_LABEL: &str = "(none)";

@@ -11,7 +11,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::Connection;
 use serde_json::{json, Value};
 
-use super::{rows, Reader, Report, Section};
+use super::{Reader, Report, Section};
 use crate::error::Result;
 use crate::output::col;
 use crate::policy::sql::{self as policy_sql, FACTS_COLUMNS, FACTS_JOIN};
@@ -120,30 +120,48 @@ pub fn accessions(
 
 pub fn narrators(conn: &Connection, reader: Reader) -> Result<Report> {
     let open = reader.open();
-    // The policy filter reads only items' own columns, so only the
-    // testimony links and narrators need joining.
-    let base = format!(
-        "FROM testimonies t
-         JOIN narrators n ON n.id = t.narrator_id
-         JOIN items i ON i.id = t.item_id
-         WHERE i.kind = 'testimony' AND {}",
+    // Testimonies are counted from the policy tally (migration 0006): its
+    // covering index carries the columns the policy predicate reads, so no
+    // testimony or item row is read. Sorted here rather than by SQLite:
+    // for 100,000 narrators its sorter took longer than the whole scan.
+    let mut stmt = conn.prepare(&format!(
+        "SELECT n.display, n.anonymity, sum(i.testimonies), n.id
+           FROM tally_narrators i JOIN narrators n ON n.id = i.narrator_id
+          WHERE i.kind = 'testimony' AND {}
+          GROUP BY i.narrator_id",
         open.sql
-    );
-    let by_anon = rows(
-        conn,
-        &format!("SELECT n.anonymity, count(DISTINCT n.id), count(*) {base} GROUP BY 1 ORDER BY 1"),
-        &open.params,
-        &["anonymity", "narrators", "testimonies"],
-    )?;
-    let per = rows(
-        conn,
-        &format!(
-            "SELECT n.display, n.anonymity, count(*) {base}
-             GROUP BY n.id ORDER BY n.display COLLATE NOCASE, n.id"
-        ),
-        &open.params,
-        &["narrator", "anonymity", "testimonies"],
-    )?;
+    ))?;
+    let mut found: Vec<(Option<String>, String, i64, i64)> = stmt
+        .query_map(rusqlite::params_from_iter(open.params.iter()), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    // As SQLite's NOCASE orders: ASCII letters folded, NULL first, then id.
+    found.sort_unstable_by(|a, b| nocase(&a.0, &b.0).then(a.3.cmp(&b.3)));
+    // By anonymity: the narrators listed below (those with a testimony the
+    // reader may see) and their testimonies.
+    let mut groups: std::collections::BTreeMap<&str, (i64, i64)> = Default::default();
+    for (_, anonymity, testimonies, _) in &found {
+        let g = groups.entry(anonymity.as_str()).or_default();
+        g.0 += 1;
+        g.1 += testimonies;
+    }
+    let by_anon: Vec<Value> = groups
+        .into_iter()
+        .map(|(a, (narrators, testimonies))| {
+            json!({"anonymity": a, "narrators": narrators, "testimonies": testimonies})
+        })
+        .collect();
+    let per: Vec<Value> = found
+        .into_iter()
+        .map(|(display, anonymity, testimonies, _)| {
+            let mut m = serde_json::Map::with_capacity(3);
+            m.insert("narrator".into(), display.into());
+            m.insert("anonymity".into(), anonymity.into());
+            m.insert("testimonies".into(), testimonies.into());
+            Value::Object(m)
+        })
+        .collect();
     let sum = |rs: &[Value], k: &str| -> i64 {
         rs.iter()
             .filter_map(|r| r.get(k).and_then(Value::as_i64))
@@ -179,6 +197,17 @@ pub fn narrators(conn: &Connection, reader: Reader) -> Result<Report> {
         ],
         notes: Vec::new(),
     })
+}
+
+/// SQLite's NOCASE order, NULL first.
+fn nocase(a: &Option<String>, b: &Option<String>) -> std::cmp::Ordering {
+    match (a, b) {
+        (Some(a), Some(b)) => a
+            .bytes()
+            .map(|c| c.to_ascii_lowercase())
+            .cmp(b.bytes().map(|c| c.to_ascii_lowercase())),
+        (a, b) => a.is_some().cmp(&b.is_some()),
+    }
 }
 
 pub fn fixity(conn: &Connection, reader: Reader) -> Result<Report> {

@@ -22,5 +22,6 @@ mod redact;
 mod report;
 mod sample;
 mod seed;
+mod tally;
 mod terms;
 mod verify;

@@ -5,7 +5,10 @@
 //! show the columns a command chooses. It writes data only: no banners, no
 //! messages (those go to stderr from `commands`).
 
-use std::io::Write;
+mod table;
+
+use std::borrow::Cow;
+use std::io::{IsTerminal, Write};
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use serde::Serialize;
@@ -87,10 +90,21 @@ pub fn render_list(
             if rows.is_empty() {
                 return Ok(());
             }
+            // comfy-table checks the same stream to decide whether to wrap.
+            if !std::io::stdout().is_terminal() {
+                let header: Vec<&str> = columns.iter().map(|c| c.header).collect();
+                let cell = |r: usize, c: usize| {
+                    let col = &columns[c];
+                    cell_text(rows[r].get(col.key), col.style)
+                };
+                if table::write(out, &header, rows.len(), cell).map_err(Error::stdout)? {
+                    return Ok(());
+                }
+            }
             let mut t = new_table();
             t.set_header(columns.iter().map(|c| c.header));
             for r in rows {
-                t.add_row(columns.iter().map(|c| table_cell(r.get(c.key), c.style)));
+                t.add_row(columns.iter().map(|c| cell_text(r.get(c.key), c.style)));
             }
             writeln!(out, "{t}").map_err(Error::stdout)?;
         }
@@ -122,7 +136,7 @@ pub fn render_record(
             for c in columns {
                 t.add_row(vec![
                     c.header.to_string(),
-                    table_cell(record.get(c.key), c.style),
+                    cell_text(record.get(c.key), c.style).into_owned(),
                 ]);
             }
             writeln!(out, "{t}").map_err(Error::stdout)?;
@@ -199,12 +213,15 @@ pub fn plain(v: Option<&Value>) -> String {
     }
 }
 
-fn table_cell(v: Option<&Value>, style: Style) -> String {
+fn cell_text(v: Option<&Value>, style: Style) -> Cow<'_, str> {
     match (style, v) {
-        (Style::Bytes, Some(Value::Number(n))) => {
-            n.as_u64().map(human_bytes).unwrap_or_else(|| n.to_string())
-        }
-        _ => plain(v),
+        (Style::Bytes, Some(Value::Number(n))) => n
+            .as_u64()
+            .map(human_bytes)
+            .unwrap_or_else(|| n.to_string())
+            .into(),
+        (_, Some(Value::String(s))) => Cow::Borrowed(s),
+        _ => plain(v).into(),
     }
 }
 

@@ -1,0 +1,450 @@
+//! The tallies against recounts, after random sequences of the writes
+//! custos makes (links, merges, testimonies, consent, evidence, sizes,
+//! purges), and the reports that read them against the joins they replace.
+
+use chrono::NaiveDate;
+use proptest::prelude::*;
+use rusqlite::{params, Connection};
+use serde_json::Value;
+
+use super::disagreements;
+use crate::model::Access;
+use crate::policy::sql as policy_sql;
+use crate::report::{self, GroupBy, Reader};
+
+const ITEMS: i64 = 6;
+const NARRATORS: i64 = 4;
+/// Terms 1..=3 are events, 4..=6 places, 7 a subject.
+const TERMS: i64 = 7;
+const NOW: &str = "2026-01-01T00:00:00Z";
+
+#[derive(Debug, Clone)]
+enum Op {
+    Link(i64, i64),
+    Unlink(i64, i64),
+    /// Moves every link of the first term to the second (`terms merge`).
+    Merge(i64, i64),
+    Testimony(i64, Option<i64>),
+    Untestimony(i64),
+    Consent(
+        i64,
+        &'static str,
+        Option<&'static str>,
+        Option<&'static str>,
+    ),
+    ClearConsent(i64),
+    Evidence(i64),
+    Resize(i64, i64),
+    Kind(i64, &'static str),
+    Purge(i64),
+    NewItem,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let item = 1..=ITEMS + 2;
+    let term = 1..=TERMS;
+    prop_oneof![
+        4 => (item.clone(), term.clone()).prop_map(|(i, t)| Op::Link(i, t)),
+        2 => (item.clone(), term.clone()).prop_map(|(i, t)| Op::Unlink(i, t)),
+        1 => (term.clone(), term).prop_map(|(a, b)| Op::Merge(a, b)),
+        2 => (item.clone(), proptest::option::of(1..=NARRATORS)).prop_map(|(i, n)| Op::Testimony(i, n)),
+        1 => item.clone().prop_map(Op::Untestimony),
+        4 => (
+            item.clone(),
+            prop::sample::select(vec!["pending", "granted", "restricted", "withdrawn"]),
+            prop::sample::select(vec![None, Some("archive"), Some("research"), Some("public")]),
+            prop::sample::select(vec![None, Some("2026-06-14"), Some("2026-06-16")]),
+        )
+            .prop_map(|(i, s, sc, e)| Op::Consent(i, s, sc, e)),
+        1 => item.clone().prop_map(Op::ClearConsent),
+        1 => item.clone().prop_map(Op::Evidence),
+        1 => (item.clone(), 0..1000i64).prop_map(|(i, s)| Op::Resize(i, s)),
+        1 => (item.clone(), prop::sample::select(vec!["article", "testimony", "letter"]))
+            .prop_map(|(i, k)| Op::Kind(i, k)),
+        1 => item.prop_map(Op::Purge),
+        1 => Just(Op::NewItem),
+    ]
+}
+
+fn catalogue() -> Connection {
+    let mut c = Connection::open_in_memory().unwrap();
+    crate::archive::migrate::migrate(&mut c).unwrap();
+    for _ in 0..ITEMS {
+        new_item(&c);
+    }
+    for n in 1..=NARRATORS {
+        c.execute(
+            "INSERT INTO narrators (id, display, anonymity, created_at) VALUES (?1, ?2, ?3, ?4)",
+            // NOCASE order, ties by id, and a narrator without a display form.
+            params![
+                n,
+                [Some("Zoë"), Some("alpha"), Some("Alpha"), None][n as usize - 1],
+                ["named", "anonymous", "pseudonymous"][n as usize % 3],
+                NOW
+            ],
+        )
+        .unwrap();
+    }
+    for t in 1..=TERMS {
+        let vocab = match t {
+            1..=3 => "event",
+            4..=6 => "place",
+            _ => "subject",
+        };
+        c.execute(
+            "INSERT INTO terms (id, vocab, label, key) VALUES (?1, ?2, ?3, ?3)",
+            params![t, vocab, format!("term {t}")],
+        )
+        .unwrap();
+    }
+    c
+}
+
+fn new_item(c: &Connection) {
+    let id: i64 = c
+        .query_row("SELECT ifnull(max(id), 0) + 1 FROM objects", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    c.execute(
+        "INSERT INTO objects (id, sha256, size, media_type, stored_at) VALUES (?1, ?2, ?3, 'text/plain', ?4)",
+        params![id, format!("{id:064x}"), id * 10, NOW],
+    )
+    .unwrap();
+    // As catalogue/items.rs does: the insert sets the derived size itself.
+    c.execute(
+        "INSERT INTO items (id, object_id, title, kind, size, created_at, updated_at)
+         VALUES (?1, ?1, 't', 'article', ?2, ?3, ?3)",
+        params![id, id * 10, NOW],
+    )
+    .unwrap();
+}
+
+fn exists(c: &Connection, item: i64) -> bool {
+    c.query_row("SELECT count(*) FROM items WHERE id = ?1", [item], |r| {
+        r.get::<_, i64>(0)
+    })
+    .unwrap()
+        == 1
+}
+
+/// Applies one write the way the catalogue code does; writes that custos
+/// would refuse (an unknown item) are skipped.
+fn apply(c: &Connection, op: &Op) {
+    let item = match op {
+        Op::Link(i, _)
+        | Op::Unlink(i, _)
+        | Op::Testimony(i, _)
+        | Op::Untestimony(i)
+        | Op::Consent(i, ..)
+        | Op::ClearConsent(i)
+        | Op::Evidence(i)
+        | Op::Resize(i, _)
+        | Op::Kind(i, _)
+        | Op::Purge(i) => *i,
+        Op::Merge(..) | Op::NewItem => 1,
+    };
+    if !exists(c, item) {
+        return;
+    }
+    let x = |sql: &str, p: &[&dyn rusqlite::ToSql]| {
+        c.execute(sql, p).unwrap();
+    };
+    match *op {
+        Op::Link(i, t) => x(
+            "INSERT OR IGNORE INTO item_terms (item_id, term_id) VALUES (?1, ?2)",
+            &[&i, &t],
+        ),
+        Op::Unlink(i, t) => x(
+            "DELETE FROM item_terms WHERE item_id = ?1 AND term_id = ?2",
+            &[&i, &t],
+        ),
+        Op::Merge(a, b) => {
+            let same_vocab: bool = c
+                .query_row(
+                    "SELECT (SELECT vocab FROM terms WHERE id = ?1) = (SELECT vocab FROM terms WHERE id = ?2)",
+                    [a, b],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            if a != b && same_vocab {
+                x(
+                    "INSERT OR IGNORE INTO item_terms (item_id, term_id)
+                     SELECT item_id, ?2 FROM item_terms WHERE term_id = ?1",
+                    &[&a, &b],
+                );
+                x("DELETE FROM item_terms WHERE term_id = ?1", &[&a]);
+            }
+        }
+        Op::Testimony(i, n) => {
+            x(
+                "INSERT INTO testimonies (item_id, narrator_id) VALUES (?1, ?2)
+                 ON CONFLICT (item_id) DO UPDATE SET narrator_id = excluded.narrator_id",
+                &[&i, &n],
+            );
+            x(
+                "UPDATE items SET kind = 'testimony' WHERE id = ?1 AND kind <> 'testimony'",
+                &[&i],
+            );
+        }
+        Op::Untestimony(i) => x("DELETE FROM testimonies WHERE item_id = ?1", &[&i]),
+        Op::Consent(i, status, scope, embargo) => {
+            x(
+                "INSERT INTO consent_events (item_id, status, scope, date, embargo_until, recorded_at, recorded_by)
+                 VALUES (?1, ?2, ?3, '2026-01-01', ?4, ?5, 'test')",
+                &[&i, &status, &scope, &embargo, &NOW],
+            );
+            x(
+                "INSERT INTO consent_current (item_id, event_id, status, scope, date, embargo_until)
+                 VALUES (?1, last_insert_rowid(), ?2, ?3, '2026-01-01', ?4)
+                 ON CONFLICT (item_id) DO UPDATE SET event_id = excluded.event_id,
+                    status = excluded.status, scope = excluded.scope, embargo_until = excluded.embargo_until",
+                &[&i, &status, &scope, &embargo],
+            );
+        }
+        Op::ClearConsent(i) => x("DELETE FROM consent_current WHERE item_id = ?1", &[&i]),
+        Op::Evidence(i) => x(
+            "INSERT INTO consent_events (item_id, status, scope, date, evidence_item_id, recorded_at, recorded_by)
+             VALUES (1, 'granted', 'public', '2020-01-01', ?1, ?2, 'test')",
+            &[&i, &NOW],
+        ),
+        Op::Resize(i, size) => x(
+            "UPDATE objects SET size = ?2 WHERE id = (SELECT object_id FROM items WHERE id = ?1)",
+            &[&i, &size],
+        ),
+        Op::Kind(i, kind) => x("UPDATE items SET kind = ?2 WHERE id = ?1", &[&i, &kind]),
+        // What purge.rs does to the rows the tallies count.
+        Op::Purge(i) => {
+            x("DELETE FROM item_terms WHERE item_id = ?1", &[&i]);
+            x("DELETE FROM testimonies WHERE item_id = ?1", &[&i]);
+            x(
+                "UPDATE objects SET size = 0 WHERE id = (SELECT object_id FROM items WHERE id = ?1)",
+                &[&i],
+            );
+        }
+        Op::NewItem => new_item(c),
+    }
+}
+
+/// The holdings by a vocabulary's terms, by joining every link to its item
+/// (what the report did before the tallies), as (label, count, size) rows
+/// in the report's order, and the total.
+type Groups = Vec<(Option<String>, i64, i64)>;
+
+fn holdings_by_join(c: &Connection, reader: Reader, vocab: &str) -> (Groups, (i64, i64)) {
+    let (listed, open) = (
+        policy_sql::listed(reader.access),
+        policy_sql::open(reader.access, reader.today),
+    );
+    let filter = format!("({}) AND ({})", listed.sql, open.sql);
+    let mut params = vec![rusqlite::types::Value::Text(vocab.into())];
+    params.extend(listed.params.iter().cloned());
+    params.extend(open.params.iter().cloned());
+    let sql = format!(
+        "SELECT tm.label, count(*), sum(i.size) FROM items i
+         LEFT JOIN (item_terms it JOIN terms tm ON tm.id = it.term_id AND tm.vocab = ?) ON it.item_id = i.id
+         WHERE {filter} GROUP BY 1 ORDER BY 2 DESC, 1"
+    );
+    let mut stmt = c.prepare(&sql).unwrap();
+    let groups = stmt
+        .query_map(rusqlite::params_from_iter(params.iter()), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let total = c
+        .query_row(
+            &format!("SELECT count(*), ifnull(sum(i.size), 0) FROM items i WHERE {filter}"),
+            rusqlite::params_from_iter(params[1..].iter()),
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    (groups, total)
+}
+
+fn narrators_by_join(c: &Connection, reader: Reader) -> Vec<(Option<String>, i64)> {
+    let (listed, open) = (
+        policy_sql::listed(reader.access),
+        policy_sql::open(reader.access, reader.today),
+    );
+    let mut params = listed.params.clone();
+    params.extend(open.params.iter().cloned());
+    let sql = format!(
+        "SELECT n.display, count(*) FROM testimonies t
+         JOIN narrators n ON n.id = t.narrator_id JOIN items i ON i.id = t.item_id
+         WHERE i.kind = 'testimony' AND ({}) AND ({})
+         GROUP BY n.id ORDER BY n.display COLLATE NOCASE, n.id",
+        listed.sql, open.sql
+    );
+    let mut stmt = c.prepare(&sql).unwrap();
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(params.iter()), |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    rows.map(Result::unwrap).collect()
+}
+
+fn int(v: &Value, k: &str) -> i64 {
+    v.get(k).and_then(Value::as_i64).unwrap()
+}
+
+fn check_reports(c: &Connection) {
+    for access in Access::ALL {
+        for today in ["2026-06-15", "2026-06-16"] {
+            let reader = Reader {
+                access: *access,
+                today: NaiveDate::parse_from_str(today, "%Y-%m-%d").unwrap(),
+            };
+            for (by, vocab) in [(GroupBy::Event, "event"), (GroupBy::Place, "place")] {
+                let r = report::holdings(c, reader, by).unwrap();
+                let s = &r.sections[0];
+                let got: Groups = s
+                    .rows
+                    .iter()
+                    .map(|row| {
+                        let label = row.get(vocab).and_then(Value::as_str).map(String::from);
+                        (label, int(row, "count"), int(row, "size"))
+                    })
+                    .collect();
+                let total = s.total.as_ref().unwrap();
+                let (want, want_total) = holdings_by_join(c, reader, vocab);
+                assert_eq!(got, want, "holdings by {vocab} at {access:?} on {today}");
+                assert_eq!(
+                    (int(total, "count"), int(total, "size")),
+                    want_total,
+                    "total of holdings by {vocab} at {access:?} on {today}"
+                );
+            }
+            let r = report::narrators(c, reader).unwrap();
+            let got: Vec<(Option<String>, i64)> = r.sections[1]
+                .rows
+                .iter()
+                .map(|row| {
+                    let name = row.get("narrator").and_then(Value::as_str);
+                    (name.map(String::from), int(row, "testimonies"))
+                })
+                .collect();
+            assert_eq!(got, narrators_by_join(c, reader), "narrators at {access:?}");
+            let by_anon: i64 = r.sections[0].rows.iter().map(|g| int(g, "narrators")).sum();
+            assert_eq!(by_anon, got.len() as i64);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn tallies_match_a_recount_after_any_writes(ops in prop::collection::vec(op(), 1..60)) {
+        let c = catalogue();
+        for op in &ops {
+            apply(&c, op);
+        }
+        prop_assert_eq!(disagreements(&c).unwrap(), Vec::<String>::new());
+        check_reports(&c);
+    }
+}
+
+#[test]
+fn a_drifted_tally_is_reported_with_its_row() {
+    let c = catalogue();
+    apply(&c, &Op::Link(2, 4));
+    assert!(disagreements(&c).unwrap().is_empty());
+    // Only a writer bypassing the triggers could do this.
+    c.execute_batch("DROP TRIGGER tally_link_insert").unwrap();
+    apply(&c, &Op::Link(3, 4));
+    let found = disagreements(&c).unwrap();
+    // Item 3 is counted under the place vocabulary and under term 4.
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[0].starts_with("tally_vocab"), "{}", found[0]);
+    assert!(
+        found[0].contains("first stored: (place, article, 0, NULL, NULL, NULL, 1, 20)"),
+        "{}",
+        found[0]
+    );
+    assert!(found[1].starts_with("tally_terms"), "{}", found[1]);
+    assert!(
+        found[1].contains("first stored: (4, article, 0, NULL, NULL, NULL, 1, 20)"),
+        "{}",
+        found[1]
+    );
+    assert!(
+        found[1].contains("first recounted: (4, article, 0, NULL, NULL, NULL, 2, 50)"),
+        "{}",
+        found[1]
+    );
+}
+
+#[test]
+fn the_migration_counts_what_an_older_catalogue_holds() {
+    use crate::archive::migrate::MIGRATIONS;
+    let c = Connection::open_in_memory().unwrap();
+    let before = MIGRATIONS
+        .iter()
+        .position(|(name, _)| name.starts_with("0006"))
+        .unwrap();
+    for (_, sql) in &MIGRATIONS[..before] {
+        c.execute_batch(sql).unwrap();
+    }
+    c.pragma_update(None, "user_version", before as i64)
+        .unwrap();
+    // The writes of a catalogue made before the tallies existed.
+    c.execute_batch(
+        "INSERT INTO objects (id, sha256, size, media_type, stored_at) VALUES
+            (1, printf('%064d', 1), 10, 'text/plain', 'x'), (2, printf('%064d', 2), 20, 'text/plain', 'x'),
+            (3, printf('%064d', 3), 30, 'text/plain', 'x');
+         INSERT INTO items (id, object_id, title, kind, size, created_at, updated_at) VALUES
+            (1, 1, 't', 'article', 10, 'x', 'x'), (2, 2, 't', 'testimony', 20, 'x', 'x'),
+            (3, 3, 't', 'testimony', 30, 'x', 'x');
+         INSERT INTO narrators (id, anonymity, created_at) VALUES (1, 'anonymous', 'x');
+         INSERT INTO testimonies (item_id, narrator_id) VALUES (2, 1), (3, 1);
+         INSERT INTO consent_events (id, item_id, status, scope, date, recorded_at, recorded_by)
+            VALUES (1, 2, 'granted', 'public', '2026-01-01', 'x', 'x');
+         INSERT INTO consent_current (item_id, event_id, status, scope, date) VALUES (2, 1, 'granted', 'public', '2026-01-01');
+         INSERT INTO terms (id, vocab, label, key) VALUES (1, 'place', 'P', 'p'), (2, 'place', 'Q', 'q'), (3, 'event', 'E', 'e');
+         INSERT INTO item_terms (item_id, term_id) VALUES (1, 1), (1, 2), (2, 1), (3, 3);",
+    )
+    .unwrap();
+    let mut c = c;
+    crate::archive::migrate::migrate(&mut c).unwrap();
+    assert!(disagreements(&c).unwrap().is_empty());
+    let places: (i64, i64) = c
+        .query_row(
+            "SELECT sum(items), sum(size) FROM tally_vocab WHERE vocab = 'place'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(places, (2, 30), "items 1 and 2 have a place, item 1 twice");
+    let narrated: i64 = c
+        .query_row(
+            "SELECT sum(testimonies) FROM tally_narrators WHERE narrator_id = 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(narrated, 2);
+    check_reports(&c);
+}
+
+#[test]
+fn links_are_never_rewritten_and_terms_keep_their_vocabulary() {
+    let c = catalogue();
+    apply(&c, &Op::Link(1, 1));
+    let e = c
+        .execute("UPDATE item_terms SET term_id = 2 WHERE item_id = 1", [])
+        .unwrap_err();
+    assert!(e.to_string().contains("never updated"), "{e}");
+    let e = c
+        .execute("UPDATE terms SET vocab = 'place' WHERE id = 1", [])
+        .unwrap_err();
+    assert!(e.to_string().contains("another vocabulary"), "{e}");
+    // Renaming keeps the vocabulary, and is allowed.
+    c.execute(
+        "UPDATE terms SET label = 'renamed', vocab = 'event' WHERE id = 1",
+        [],
+    )
+    .unwrap();
+}
