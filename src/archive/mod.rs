@@ -167,10 +167,11 @@ impl Archive {
                         return Archive::open(root, Mode::Read);
                     }
                     Err(Error::ReadOnly(_)) => {
+                        read_as_is(&conn, version)?;
                         return Ok(Archive {
                             root: root.to_path_buf(),
                             conn,
-                        })
+                        });
                     }
                     Err(e) => return Err(e),
                 }
@@ -299,6 +300,30 @@ fn uri_path(p: &Path) -> String {
         }
     }
     out
+}
+
+/// The oldest schema read without upgrading: from 4 on, items carry the
+/// derived columns every read path filters on.
+const OLDEST_READABLE: i64 = 4;
+
+/// The schema version that added the policy tallies (0006_policy_tallies).
+const TALLIES_ADDED: i64 = 6;
+
+/// Prepares a catalogue that could not be upgraded (read-only media) to be
+/// read at its own version: what later migrations derive is stood in for
+/// by TEMP tables. Never writes to the archive.
+fn read_as_is(conn: &Connection, version: i64) -> Result<()> {
+    if version < OLDEST_READABLE {
+        return Err(Error::Failed(format!(
+            "the catalogue has schema version {version} and this custos reads version {OLDEST_READABLE} or later \
+             without upgrading it; the archive is read-only, so it cannot be upgraded here. Copy the \
+             archive folder to writable storage and run any custos command there once"
+        )));
+    }
+    if version < TALLIES_ADDED {
+        crate::catalogue::tally::stand_in(conn)?;
+    }
+    Ok(())
 }
 
 fn apply_pragmas(conn: &Connection, mode: Mode) -> Result<()> {

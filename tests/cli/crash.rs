@@ -492,6 +492,95 @@ fn a_read_only_archive_reads_but_refuses_writes() {
     }
 }
 
+/// The catalogue as an older custos left it: schema version 5, before the
+/// policy tallies.
+fn downgrade_to_v5(env: &Env) {
+    let db = env.db();
+    let drops: Vec<String> = db
+        .prepare(
+            "SELECT 'DROP ' || type || ' ' || name FROM sqlite_master
+             WHERE (type = 'table' AND name LIKE 'tally%')
+                OR (type = 'trigger' AND (name LIKE 'tally%'
+                    OR name IN ('item_terms_never_updated', 'terms_vocab_fixed')))",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(drops.len(), 14, "{drops:?}");
+    for sql in drops {
+        db.execute_batch(&sql).unwrap();
+    }
+    db.pragma_update(None, "user_version", 5).unwrap();
+}
+
+#[test]
+fn an_older_read_only_catalogue_is_reported_on_without_upgrading() {
+    let env = Env::with_archive();
+    let docs = crate::harness::fixtures().join("docs");
+    env.import(&[&docs.join("plain.txt")], &["--place", "Velmora"]);
+    env.import(&[&docs], &[]);
+    crate::seed::key_init(&env);
+    let n = crate::seed::narrator(
+        &env,
+        "Fictional Legal",
+        &["--display", "Ansa K.", "--anonymity", "named"],
+    );
+    let t = crate::seed::testimony(
+        &env,
+        "t.txt",
+        "A fictional account.",
+        n,
+        &["--place", "Oster"],
+    );
+    crate::seed::set_consent(&env, t, "granted", Some("research"), None);
+    let reports: [&[&str]; 3] = [
+        &["report", "holdings", "--by", "place", "--format", "json"],
+        &["report", "holdings", "--by", "event", "--format", "json"],
+        &["report", "narrators", "--format", "json"],
+    ];
+    let want: Vec<String> = reports
+        .iter()
+        .map(|args| env.cmd().args(*args).output().unwrap().stdout)
+        .map(|o| String::from_utf8(o).unwrap())
+        .collect();
+    assert!(
+        want[0].contains("Velmora") && want[0].contains("Oster"),
+        "{}",
+        want[0]
+    );
+    assert!(want[2].contains("Ansa K."), "{}", want[2]);
+    downgrade_to_v5(&env);
+    let before = Env::snapshot(&env.archive());
+    for (args, want) in reports.iter().zip(&want) {
+        let Some((code, out, err)) = read_only(&env, args) else {
+            eprintln!("skipped: cannot bind-mount read-only here (needs unshare -m and mount)");
+            return;
+        };
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert_eq!(&out, want, "{args:?} read at version 5");
+    }
+    let (code, _, err) = read_only(&env, &["verify"]).unwrap();
+    assert_eq!(code, 0, "verify at version 5: {err}");
+    assert_eq!(Env::snapshot(&env.archive()), before, "nothing written");
+    // Writable again, the first command upgrades it, and verify recounts.
+    env.cmd().args(["verify"]).assert().success();
+    let version: i64 = env
+        .db()
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 6);
+    // Older than version 4 is refused, saying what to do.
+    env.db().pragma_update(None, "user_version", 3).unwrap();
+    let (code, _, err) = read_only(&env, &["list"]).unwrap();
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("schema version 3") && err.contains("writable storage"),
+        "{err}"
+    );
+}
+
 #[cfg(feature = "failpoints")]
 mod failpoints {
     use super::*;
