@@ -128,11 +128,24 @@ pub fn insert_item(conn: &Connection, object_id: i64, item: &NewItem, now: &str)
 }
 
 /// Stores extracted text and indexes it with the title for full-text search.
-pub fn insert_text(conn: &Connection, id: ItemId, title: &str, text: Option<&str>) -> Result<()> {
+/// Stores a new item's extracted text. Its full-text entry is written
+/// apart, by [`index_text`].
+pub fn insert_text(conn: &Connection, id: ItemId, text: Option<&str>) -> Result<()> {
     if let Some(t) = text {
         conn.prepare_cached("INSERT INTO item_text (item_id, text) VALUES (?1, ?2)")?
             .execute(params![id, t])?;
     }
+    Ok(())
+}
+
+/// Adds a new item's title and text to the full-text index.
+///
+/// Once a transaction has written to FTS5, every later statement that
+/// needs a statement journal (any that fires a trigger, such as an insert
+/// into `items`) makes FTS5 flush its pending terms as a new segment. A
+/// writer of many items therefore indexes them after their other rows:
+/// one segment per batch instead of one per item.
+pub fn index_text(conn: &Connection, id: ItemId, title: &str, text: Option<&str>) -> Result<()> {
     conn.prepare_cached("INSERT INTO item_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?
         .execute(params![id, title, text.unwrap_or("")])?;
     Ok(())

@@ -253,10 +253,15 @@ impl<'o> Committer<'o> {
                 let mut chunk = ChunkWriter {
                     log: EventLog::new(tx)?,
                     lookup: ObjectLookup::new(tx)?,
+                    to_index: Vec::new(),
                 };
                 let mut outs = Vec::with_capacity(batch.len());
                 for (job, r) in &batch {
                     outs.push(commit_one(tx, &mut chunk, &objects, job, r, opts, &now)?);
+                }
+                // Last, so that FTS5 flushes once, at commit (see index_text).
+                for (id, title, text) in &chunk.to_index {
+                    items::index_text(tx, *id, title, text.as_deref())?;
                 }
                 // Durable objects first; only then may the rows that point
                 // at them commit.
@@ -352,6 +357,8 @@ impl<'c> ObjectLookup<'c> {
 struct ChunkWriter<'c> {
     log: EventLog<'c>,
     lookup: ObjectLookup<'c>,
+    /// New items' titles and texts, indexed after the chunk's other rows.
+    to_index: Vec<(ItemId, String, Option<String>)>,
 }
 
 fn commit_one(
@@ -445,7 +452,8 @@ fn commit_one(
         collection: job.meta.collection.clone(),
     };
     let id = items::insert_item(tx, object_id, &new, now)?;
-    items::insert_text(tx, id, &new.title, extracted.text.as_deref())?;
+    items::insert_text(tx, id, extracted.text.as_deref())?;
+    chunk.to_index.push((id, new.title.clone(), extracted.text));
     provenance::insert(tx, id, &prov)?;
     for (vocab, label) in &job.meta.terms {
         crate::catalogue::terms::tag(tx, id, *vocab, label)?;
