@@ -385,3 +385,32 @@ fn not_a_folder_is_a_usage_error() {
     assert!(validate(&f).is_err());
     assert!(validate(&t.path().join("nope")).is_err());
 }
+
+/// A bag copied through a file system that stores names decomposed (NFD)
+/// while its manifest lists them precomposed (NFC).
+#[test]
+fn a_name_in_another_normalisation_form_is_matched_with_a_warning() {
+    let t = tempfile::tempdir().unwrap();
+    let bag = t.path().join("bag");
+    let mut w = BagWriter::create(&bag).unwrap();
+    w.add_payload("\u{15e}u\u{15f}a.txt", &b"fictional"[..])
+        .unwrap();
+    w.finish(&[]).unwrap();
+    let nfd = "S\u{327}us\u{327}a.txt";
+    fs::rename(
+        bag.join("data/\u{15e}u\u{15f}a.txt"),
+        bag.join("data").join(nfd),
+    )
+    .unwrap();
+    let r = validate(&bag).unwrap();
+    assert!(r.is_valid(), "{:#?}", r.problems);
+    assert_eq!(r.warnings.len(), 1, "{:#?}", r.warnings);
+    assert_eq!(r.warnings[0].problem, ProblemKind::NameNormalization);
+    assert_eq!(r.warnings[0].path, format!("data/{nfd}"));
+    assert!(r.warnings[0].detail.contains("data/\u{15e}u\u{15f}a.txt"));
+    // The bytes are still checked against the entry.
+    fs::write(bag.join("data").join(nfd), b"fictionaL").unwrap();
+    let r = validate(&bag).unwrap();
+    assert_eq!(kinds(&r), vec![ProblemKind::ChecksumMismatch]);
+    assert_eq!(r.problems[0].path, "data/\u{15e}u\u{15f}a.txt");
+}

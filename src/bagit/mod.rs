@@ -10,6 +10,7 @@
 
 mod names;
 mod report;
+pub mod unicode;
 pub mod validate;
 pub mod write;
 

@@ -24,6 +24,9 @@ pub enum ProblemKind {
     UnsupportedAlgorithm,
     /// Weak (MD5/SHA-1) checksums only; a warning, not a failure.
     WeakAlgorithm,
+    /// A payload file named in another Unicode normalisation form than its
+    /// manifest entry (NFC/NFD); a warning: its checksum is still checked.
+    NameNormalization,
     BadManifestLine,
     BadPercentEncoding,
     UnsafePath,
@@ -67,7 +70,8 @@ pub struct Report {
     pub payload_files: u64,
     pub payload_bytes: u64,
     pub problems: Vec<Problem>,
-    /// Worth knowing, not making the bag invalid (weak checksums).
+    /// Worth knowing, not making the bag invalid (weak checksums, names in
+    /// another Unicode normalisation form).
     pub warnings: Vec<Problem>,
 }
 

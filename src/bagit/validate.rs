@@ -59,7 +59,7 @@ pub fn validate(dir: &Path) -> Result<Report> {
         );
     }
 
-    let (payload, tags) = read_manifests(dir, &mut r);
+    let (mut payload, tags) = read_manifests(dir, &mut r);
     r.algorithms = payload.iter().map(|m| m.alg).collect();
     if payload.is_empty() {
         r.problem(
@@ -78,6 +78,7 @@ pub fn validate(dir: &Path) -> Result<Report> {
     }
 
     let on_disk = walk_payload(dir, &mut r);
+    reconcile_names(&mut payload, &on_disk, &mut r);
     r.payload_files = on_disk.len() as u64;
     r.payload_bytes = on_disk.values().sum();
     check_payload(dir, &payload, &on_disk, &mut r);
@@ -85,6 +86,27 @@ pub fn validate(dir: &Path) -> Result<Report> {
     check_tag_manifests(dir, &tags, &mut r);
     r.valid = r.is_valid();
     Ok(r)
+}
+
+/// Entries that name their file in another Unicode normalisation form are
+/// matched to it (see `unicode`), with a warning per file.
+fn reconcile_names(manifests: &mut [Manifest], on_disk: &HashMap<String, u64>, r: &mut Report) {
+    let mut told = std::collections::BTreeSet::new();
+    for m in manifests {
+        for (listed, disk) in super::unicode::reconcile(&mut m.entries, on_disk) {
+            if told.insert(disk.clone()) {
+                r.warnings.push(Problem {
+                    problem: ProblemKind::NameNormalization,
+                    path: super::encode_path(&disk),
+                    detail: format!(
+                        "listed as {} in {}: the same name in another Unicode normalisation form; checked against that entry",
+                        super::encode_path(&listed),
+                        m.name
+                    ),
+                });
+            }
+        }
+    }
 }
 
 fn is_file(p: &Path) -> bool {

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::{AfterInsert, Found, ItemMeta, Job};
+use crate::bagit::unicode::nfc;
 use crate::bagit::Report;
 use crate::catalogue::consent::{self, NewConsent};
 use crate::edtf::Edtf;
@@ -45,7 +46,7 @@ pub fn jobs(dir: &Path, report: &Report, agent: &str) -> Result<Vec<Job>> {
             .strip_prefix(dir)
             .map(|p| p.to_string_lossy().replace('\\', "/"))
             .unwrap_or_default();
-        let record = records.get(&rel);
+        let record = records.get(&nfc(&rel));
         let mut detail = info.clone();
         detail.insert("payload".into(), rel.clone().into());
         let origin = record
@@ -67,7 +68,9 @@ pub fn jobs(dir: &Path, report: &Report, agent: &str) -> Result<Vec<Job>> {
     Ok(jobs)
 }
 
-/// payload path → record, for bags written by `custos export`.
+/// payload path (in NFC: a copy of the bag may store names in another
+/// normalisation form, see `bagit::unicode`) → record, for bags written by
+/// `custos export`.
 fn custos_records(dir: &Path) -> Result<HashMap<String, Value>> {
     let path = dir.join("metadata/records.json");
     if !path.is_file() {
@@ -85,7 +88,7 @@ fn custos_records(dir: &Path) -> Result<HashMap<String, Value>> {
         .filter_map(|r| {
             r.get("payload")
                 .and_then(Value::as_str)
-                .map(|p| (p.to_string(), r.clone()))
+                .map(|p| (nfc(p), r.clone()))
         })
         .collect())
 }

@@ -160,3 +160,42 @@ fn assert_reference_valid(bag: &Path) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A bag whose manifest lists "Şuşa" precomposed (NFC), copied through a
+/// file system that stored the name decomposed (NFD): valid, with a
+/// warning naming both forms, and importable.
+#[test]
+fn a_bag_copied_with_decomposed_names_validates_and_imports() {
+    let env = Env::with_archive();
+    let bag = env.path().join("bag");
+    let mut w = BagWriter::create(&bag).expect("create");
+    w.add_payload(
+        "\u{15e}u\u{15f}a-notes.txt",
+        &b"Fictional notes from a fictional town."[..],
+    )
+    .expect("payload");
+    w.finish(&[]).expect("finish");
+    let nfd = "S\u{327}us\u{327}a-notes.txt";
+    std::fs::rename(
+        bag.join("data/\u{15e}u\u{15f}a-notes.txt"),
+        bag.join("data").join(nfd),
+    )
+    .unwrap();
+    let out = env
+        .cmd()
+        .args(["bag", "validate"])
+        .arg(&bag)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("warning: data/{nfd}"))
+            && stderr.contains("listed as data/\u{15e}u\u{15f}a-notes.txt")
+            && stderr.contains("normalisation"),
+        "{stderr}"
+    );
+    let imported = env.import(&[], &["--bag", bag.to_str().unwrap()]);
+    assert_eq!(imported.len(), 1, "{imported:?}");
+    assert_eq!(imported[0]["status"], "imported", "{imported:?}");
+}
