@@ -1,11 +1,12 @@
 //! Pulls searchable text and a title out of a document's bytes, given its
 //! media type, for the full-text index and the catalogue's title field.
 //!
-//! Plain text, CSV, Markdown and HTML are understood; every other media type
-//! yields nothing. This module must NOT panic, fail, touch the filesystem or
-//! database, or execute anything in a document (scripts, styles and templates
-//! are dropped, never interpreted); damaged input degrades to less text, not
-//! to an error, because ingest must never be blocked by a bad file.
+//! Plain text, CSV, Markdown and HTML are understood here, and PDF in
+//! [`super::pdf`]; every other media type yields nothing. This module must
+//! NOT panic, fail, touch the filesystem or database, or execute anything in
+//! a document (scripts, styles and templates are dropped, never
+//! interpreted); damaged input degrades to less text, not to an error,
+//! because ingest must never be blocked by a bad file.
 
 use scraper::{ElementRef, Html, Node};
 
@@ -36,6 +37,13 @@ pub fn extract(media_type: &str, bytes: &[u8]) -> Extracted {
             }
         }
         "text/html" | "application/xhtml+xml" => html(&decode(bytes)),
+        "application/pdf" => {
+            let found = super::pdf::extract(bytes);
+            Extracted {
+                title: found.title.as_deref().and_then(clean_title),
+                text: found.text.and_then(non_blank),
+            }
+        }
         _ => Extracted::default(),
     }
 }
@@ -454,7 +462,7 @@ mod tests {
 
     #[test]
     fn other_media_types_yield_nothing() {
-        for media_type in ["application/pdf", "image/png", "text/xml", "", "text"] {
+        for media_type in ["image/png", "text/xml", "", "text"] {
             assert_eq!(extract(media_type, b"# Title\nhello"), Extracted::default());
         }
     }

@@ -11,6 +11,7 @@ pub mod bag;
 pub mod extract;
 pub mod manifest;
 pub mod mediatype;
+mod pdf;
 mod prepare;
 mod walk;
 

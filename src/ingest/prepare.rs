@@ -26,6 +26,10 @@ pub const EXTRACT_LIMIT: u64 = 16 * 1024 * 1024;
 /// HTML parsing slows down sharply on deeply nested (or hostile) markup;
 /// real pages are far below this.
 const HTML_EXTRACT_LIMIT: u64 = 4 * 1024 * 1024;
+/// A PDF's bytes are mostly images and fonts, not text, so an ordinary
+/// illustrated report is often larger than EXTRACT_LIMIT. The PDF reader
+/// caps what it decompresses and the text it returns on its own.
+const PDF_EXTRACT_LIMIT: u64 = 64 * 1024 * 1024;
 const HEAD: usize = 8 * 1024;
 
 /// What the worker learned about one file.
@@ -62,7 +66,7 @@ pub fn prepare(path: &Path, ctx: &Context<'_>) -> Result<Prepared, String> {
     let already_stored = dest.is_file();
     let mut written = None;
     let wants_text = !already_stored && extractable(&media_type, size);
-    // The copy's bytes, kept for text extraction (at most EXTRACT_LIMIT).
+    // The copy's bytes, kept for text extraction (at most PDF_EXTRACT_LIMIT).
     let mut kept = Vec::new();
     if let (Some(staging), false) = (ctx.staging, already_stored) {
         file.seek(SeekFrom::Start(0)).map_err(|e| reason(&e))?;
@@ -114,12 +118,13 @@ pub fn extract_stored(object: &Path, media_type: &str, size: u64) -> extract::Ex
 }
 
 fn extractable(media_type: &str, size: u64) -> bool {
-    let limit = if media_type == "text/html" {
-        HTML_EXTRACT_LIMIT
-    } else {
-        EXTRACT_LIMIT
+    let limit = match media_type {
+        "text/html" => HTML_EXTRACT_LIMIT,
+        "application/pdf" => PDF_EXTRACT_LIMIT,
+        _ if media_type.starts_with("text/") => EXTRACT_LIMIT,
+        _ => return false,
     };
-    media_type.starts_with("text/") && size <= limit
+    size <= limit
 }
 
 fn hash_keeping_head(file: &mut File, head: &mut Vec<u8>) -> std::io::Result<(Sha256, u64)> {
@@ -149,4 +154,26 @@ fn reason(e: &std::io::Error) -> String {
 
 fn error_reason(e: &Error) -> String {
     format!("could not be stored: {e}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_html_and_pdf_are_extracted_up_to_their_own_caps() {
+        let cases = [
+            ("text/plain", EXTRACT_LIMIT, true),
+            ("text/plain", EXTRACT_LIMIT + 1, false),
+            ("text/html", HTML_EXTRACT_LIMIT, true),
+            ("text/html", HTML_EXTRACT_LIMIT + 1, false),
+            ("application/pdf", PDF_EXTRACT_LIMIT, true),
+            ("application/pdf", PDF_EXTRACT_LIMIT + 1, false),
+            ("image/png", 10, false),
+            ("application/octet-stream", 10, false),
+        ];
+        for (media_type, size, want) in cases {
+            assert_eq!(extractable(media_type, size), want, "{media_type} {size}");
+        }
+    }
 }
