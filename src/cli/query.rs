@@ -206,7 +206,22 @@ const QUERY_VALUED: &[&str] = &[
 /// terms of the `query` command are rewritten to the equivalent `^` form;
 /// option names, option values and everything after `--` are left alone.
 pub fn rewrite_negations(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
-    let Some(at) = args.iter().position(|a| a == "query") else {
+    // The subcommand: the first argument that is neither an option nor the
+    // value of `--archive` (the one global option with a value). A later
+    // "query" is a value of some other command (`custos tag 5 --subject query`).
+    let mut at = None;
+    let mut skip_value = false;
+    for (i, a) in args.iter().enumerate().skip(1) {
+        if skip_value {
+            skip_value = false;
+        } else if a == "--archive" {
+            skip_value = true;
+        } else if !a.as_encoded_bytes().starts_with(b"-") {
+            at = (a == "query").then_some(i);
+            break;
+        }
+    }
+    let Some(at) = at else {
         return args;
     };
     let mut out = Vec::with_capacity(args.len());
@@ -236,8 +251,8 @@ pub fn rewrite_negations(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStrin
             out.push(a);
             continue;
         }
-        let short_option = s.len() >= 2
-            && matches!(&s[1..2], "n" | "f" | "h")
+        // Bytes, not str slices: a term may begin with a multi-byte letter.
+        let short_option = matches!(s.as_bytes().get(1), Some(b'n' | b'f' | b'h'))
             && !s.contains(':')
             && (s.len() == 2
                 || (s.starts_with("-n") && s[2..].bytes().all(|b| b.is_ascii_digit()))
@@ -250,4 +265,66 @@ pub fn rewrite_negations(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStrin
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rewrite_negations;
+    use proptest::prelude::*;
+    use std::ffi::OsString;
+
+    fn rewrite(args: &[&str]) -> Vec<String> {
+        let args = args.iter().map(OsString::from).collect();
+        rewrite_negations(args)
+            .into_iter()
+            .map(|a| a.into_string().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn terms_beginning_with_any_letter_pass_and_negations_become_carets() {
+        assert_eq!(
+            rewrite(&[
+                "custos",
+                "query",
+                "Şuşa",
+                "-Şuşa",
+                "-n",
+                "5",
+                "-kind:letter",
+                "москва"
+            ]),
+            [
+                "custos",
+                "query",
+                "Şuşa",
+                "^Şuşa",
+                "-n",
+                "5",
+                "^kind:letter",
+                "москва"
+            ]
+        );
+        assert_eq!(
+            rewrite(&["custos", "query", "-f", "json", "-fjson", "-n3", "-h", "-ñ"]),
+            ["custos", "query", "-f", "json", "-fjson", "-n3", "-h", "^ñ"]
+        );
+        assert_eq!(
+            rewrite(&["custos", "--archive", "query", "query", "-cellar"]),
+            ["custos", "--archive", "query", "query", "^cellar"]
+        );
+        // Only the query command's arguments are rewritten.
+        let other = ["custos", "tag", "5", "--subject", "query", "-x"];
+        assert_eq!(rewrite(&other), other);
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_and_keeps_every_argument(args in prop::collection::vec("\\PC{0,6}", 0..6)) {
+            let mut all = vec!["custos".to_string(), "query".to_string()];
+            all.extend(args);
+            let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+            prop_assert_eq!(rewrite(&refs).len(), all.len());
+        }
+    }
 }

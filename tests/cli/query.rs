@@ -358,3 +358,25 @@ fn raw_sql_reads_only_what_the_policy_shows() {
     ]);
     assert_eq!(n[0]["n"], 17);
 }
+
+/// Terms may begin with any letter, negated or not (a byte-sliced check of
+/// the first characters once made these panic).
+#[test]
+fn terms_beginning_with_non_ascii_letters() {
+    let env = crate::harness::Env::with_archive();
+    let a = env.write("in/a.txt", "A fictional letter sent from Şuşa.");
+    let b = env.write("in/b.txt", "A fictional note from Москва and Oster.");
+    env.import(&[&a, &b], &[]);
+    let ids = |args: &[&str]| -> Vec<i64> {
+        let v = env.json(&[&["query", "--format", "json"], args].concat());
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(ids(&["Şuşa"]), [1]);
+    assert_eq!(ids(&["Москва"]), [2]);
+    assert_eq!(ids(&["-Şuşa"]), [2]);
+    assert_eq!(ids(&["fictional", "-Москва"]), [1]);
+}
