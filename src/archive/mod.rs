@@ -339,7 +339,15 @@ fn apply_pragmas(conn: &Connection, mode: Mode) -> Result<()> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.pragma_update(None, "cache_size", -32_768)?;
-    conn.pragma_update(None, "mmap_size", 268_435_456_i64)?;
+    // Readers map the catalogue: queries over a million rows read it faster
+    // so. Writers do not: every mapped page they touch counts toward their
+    // resident memory, which then grew with the catalogue (277 MiB importing
+    // 100,000 files, 76 MiB without the map), for a few percent of speed.
+    if mode == Mode::Write {
+        conn.pragma_update(None, "mmap_size", 0)?;
+    } else {
+        conn.pragma_update(None, "mmap_size", 268_435_456_i64)?;
+    }
     if mode == Mode::Write {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // Purged testimony must not linger in freed pages.
