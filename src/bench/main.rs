@@ -187,6 +187,7 @@ fn real_main() -> Res<()> {
     }
     if all || a.what == What::Memory {
         b.big_file(a.big_mib, a.seed)?;
+        b.big_manifest()?;
     }
     if all || matches!(a.what, What::Catalogue | What::Query) {
         let t = Instant::now();
