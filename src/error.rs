@@ -118,8 +118,24 @@ impl From<rusqlite::Error> for Error {
                 path: PathBuf::from("custos.db"),
                 reason: "not a custos catalogue, or damaged".into(),
             },
-            _ => Error::Sqlite(e),
+            _ => match guard_message(&e) {
+                Some(msg) => Error::Usage(msg),
+                None => Error::Sqlite(e),
+            },
         }
+    }
+}
+
+/// The reason a catalogue guard (a trigger of migration 0007) gave for
+/// refusing a write: such a refusal is rejected input, not a failure.
+fn guard_message(e: &rusqlite::Error) -> Option<String> {
+    match e {
+        rusqlite::Error::SqliteFailure(f, Some(msg))
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_TRIGGER =>
+        {
+            msg.strip_prefix("custos: ").map(str::to_string)
+        }
+        _ => None,
     }
 }
 

@@ -35,7 +35,31 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0006_policy_tallies.sql",
         include_str!("../../migrations/0006_policy_tallies.sql"),
     ),
+    (
+        "0007_consent_guards.sql",
+        include_str!("../../migrations/0007_consent_guards.sql"),
+    ),
 ];
+
+/// The guards of migration 0007. Tests of derived state (tallies, the SQL
+/// form of the policy) drop them to drive the catalogue through every
+/// combination of inputs, including those the guards make unreachable.
+#[cfg(test)]
+pub(crate) fn drop_guards(conn: &Connection) {
+    for t in [
+        "items_testimony_stays",
+        "consent_needs_testimony",
+        "testimony_row_needs_kind",
+        "purged_no_consent",
+        "purged_no_terms",
+        "purged_no_testimony",
+        "purged_no_redaction",
+        "purged_no_edit",
+    ] {
+        conn.execute_batch(&format!("DROP TRIGGER {t}"))
+            .expect("guard trigger exists");
+    }
+}
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64

@@ -57,6 +57,7 @@ pub fn record(
     agent: &str,
     now: &str,
 ) -> Result<i64> {
+    super::items::ensure_changeable(conn, item)?;
     let kind: Option<Kind> = conn
         .query_row("SELECT kind FROM items WHERE id = ?1", [item], |r| r.get(0))
         .optional()?;
@@ -99,6 +100,9 @@ pub fn record(
             ))
         }
         _ => {}
+    }
+    if c.status == ConsentStatus::Restricted {
+        check_narrows(item, current.as_ref(), c)?;
     }
     if let Some(until) = c.embargo_until {
         if until < c.date {
@@ -149,6 +153,39 @@ pub fn record(
     };
     log.append(kind, Some(item), agent, "success", Some(&detail), now)?;
     Ok(event_id)
+}
+
+/// A restriction only ever closes more than the consent it follows: it may
+/// not widen the scope of a consent given, nor end its embargo sooner, nor
+/// reopen a withdrawn testimony (a renewed consent is a new grant, recorded
+/// as such). As the first consent of a testimony it records a consent given
+/// with restrictions, as manifests do.
+fn check_narrows(item: ItemId, current: Option<&ConsentRecord>, c: &NewConsent) -> Result<()> {
+    let cur = match current {
+        Some(cur) if matches!(cur.status, ConsentStatus::Granted | ConsentStatus::Restricted) => cur,
+        Some(cur) if cur.status == ConsentStatus::Withdrawn => {
+            return Err(Error::usage(format!(
+                "item {item}: consent is withdrawn, and a restriction cannot reopen it; if the narrator consents again, record it with `custos consent {item} grant --scope ...`"
+            )))
+        }
+        _ => return Ok(()),
+    };
+    if let (Some(new), Some(old)) = (c.scope, cur.scope) {
+        if crate::policy::widens(new, old) {
+            return Err(Error::usage(format!(
+                "--scope {new}: wider than the current scope of item {item} ({old}); a restriction only narrows (a wider consent is a new grant: `custos consent {item} grant --scope {new}`)"
+            )));
+        }
+    }
+    if let Some(old) = cur.embargo_until.as_deref() {
+        let old = parse_day("stored embargo", old)?;
+        if c.embargo_until.is_none_or(|new| new < old) {
+            return Err(Error::usage(format!(
+                "--embargo-until: item {item} is embargoed until {old}; a restriction cannot end an embargo sooner (give --embargo-until {old} or later)"
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn current(conn: &Connection, item: ItemId) -> Result<Option<ConsentRecord>> {

@@ -166,6 +166,25 @@ pub fn exists(conn: &Connection, id: ItemId) -> Result<bool> {
         .exists([id])?)
 }
 
+/// Refuses a change to an item that does not exist or was purged. Every
+/// write operation on an item checks this first; the catalogue's guards
+/// (migration 0007) refuse the same writes should any path miss it.
+pub fn ensure_changeable(conn: &Connection, id: ItemId) -> Result<()> {
+    let purged: Option<bool> = conn
+        .prepare_cached(
+            "SELECT o.purged_at IS NOT NULL FROM items i JOIN objects o ON o.id = i.object_id WHERE i.id = ?1",
+        )?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    match purged {
+        None => Err(Error::usage(format!("no item {id} in this archive"))),
+        Some(true) => Err(Error::usage(format!(
+            "item {id} was purged: a purged testimony takes no further consent, terms, testimony, redaction or edits; its tombstone stays as it is"
+        ))),
+        Some(false) => Ok(()),
+    }
+}
+
 /// One metadata field an `edit` may change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
@@ -216,6 +235,12 @@ pub fn set_field(
     )?;
     if old.as_deref() == value {
         return Ok(None);
+    }
+    ensure_changeable(conn, id)?;
+    if field == Field::Kind && old.as_deref() == Some(Kind::Testimony.as_str()) {
+        return Err(Error::usage(format!(
+            "item {id} is a testimony, and stays one: its consent (or the lack of it) governs who may see it, and a metadata edit cannot lift that; to open it, record consent with `custos consent {id} grant`"
+        )));
     }
     if matches!(field, Field::Title | Field::Description)
         && super::redactions::is_redacted(conn, id)?

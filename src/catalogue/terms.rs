@@ -69,6 +69,7 @@ pub fn ensure(conn: &Connection, vocab: Vocab, label: &str) -> Result<i64> {
 
 /// Links the item to the term (created when new); false if already linked.
 pub fn tag(conn: &Connection, item: ItemId, vocab: Vocab, label: &str) -> Result<bool> {
+    super::items::ensure_changeable(conn, item)?;
     let term = ensure(conn, vocab, label)?;
     let n = conn
         .prepare_cached("INSERT OR IGNORE INTO item_terms (item_id, term_id) VALUES (?1, ?2)")?

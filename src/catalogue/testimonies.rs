@@ -42,7 +42,16 @@ pub fn set(
     f: &TestimonyFields,
     now: &str,
 ) -> Result<serde_json::Value> {
+    super::items::ensure_changeable(conn, item)?;
     let before = get(conn, item)?;
+    // The kind first: the catalogue accepts a testimony row only for an
+    // item that is a testimony (migration 0007).
+    let old_kind: String =
+        conn.query_row("SELECT kind FROM items WHERE id = ?1", [item], |r| r.get(0))?;
+    conn.prepare_cached(
+        "UPDATE items SET kind = 'testimony', updated_at = ?2 WHERE id = ?1 AND kind <> 'testimony'",
+    )?
+    .execute(params![item, now])?;
     conn.prepare_cached(
         "INSERT INTO testimonies (item_id, narrator_id, interview_date, interview_place, interviewer)
          VALUES (?1, ?2, ?3, ?4, ?5)
@@ -59,12 +68,6 @@ pub fn set(
         f.interview_place,
         f.interviewer
     ])?;
-    let old_kind: String =
-        conn.query_row("SELECT kind FROM items WHERE id = ?1", [item], |r| r.get(0))?;
-    conn.prepare_cached(
-        "UPDATE items SET kind = 'testimony', updated_at = ?2 WHERE id = ?1 AND kind <> 'testimony'",
-    )?
-    .execute(params![item, now])?;
     Ok(serde_json::json!({
         "testimony": {
             "narrator_id": f.narrator,

@@ -117,6 +117,14 @@ pub fn scopes_for(access: Access) -> &'static [Scope] {
     }
 }
 
+/// Whether `new` lets some reader see what `old` kept from them: a level
+/// that sees scope `new` but not `old`.
+pub fn widens(new: Scope, old: Scope) -> bool {
+    [Access::Public, Access::Research, Access::Custodian]
+        .iter()
+        .any(|&a| scopes_for(a).contains(&new) && !scopes_for(a).contains(&old))
+}
+
 /// True while an embargo ending on `until` holds: closed the day before,
 /// open on the day.
 pub fn embargoed(until: Option<NaiveDate>, today: NaiveDate) -> bool {

@@ -328,6 +328,7 @@ fn all_facts() -> Vec<Facts> {
 fn catalogue_of(facts: &[Facts]) -> Connection {
     let mut c = Connection::open_in_memory().unwrap();
     crate::archive::migrate::migrate(&mut c).unwrap();
+    crate::archive::migrate::drop_guards(&c);
     let now = "2026-01-01T00:00:00Z";
     for (n, f) in facts.iter().enumerate() {
         let id = n as i64 + 1;

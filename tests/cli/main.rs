@@ -4,6 +4,7 @@
 mod backup;
 mod bag;
 mod consent;
+mod consent_guards;
 mod crash;
 mod edit;
 mod export;
@@ -25,4 +26,5 @@ mod sample;
 mod seed;
 mod tally;
 mod terms;
+mod transitions;
 mod verify;

@@ -69,6 +69,7 @@ fn op() -> impl Strategy<Value = Op> {
 fn catalogue() -> Connection {
     let mut c = Connection::open_in_memory().unwrap();
     crate::archive::migrate::migrate(&mut c).unwrap();
+    crate::archive::migrate::drop_guards(&c);
     for _ in 0..ITEMS {
         new_item(&c);
     }

@@ -1,0 +1,187 @@
+//! What the transition test checks after every step: every read command's
+//! output (stdout and stderr) at public and research holds no word the
+//! model closes and no redacted name; searches for those find nothing;
+//! searches for what the model opens find it; the sealed legal name
+//! appears nowhere, not even to the custodian without the key.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::model::{Level, Model};
+use super::sys::{Sys, LEGAL};
+
+const FORMATS: [&str; 5] = ["json", "csv", "table", "tsv", "jsonl"];
+
+/// Folds what a reader might see so that spelling variants of a name
+/// compare equal: case, soft hyphens, zero-width characters, hyphens.
+fn fold(s: &str) -> String {
+    s.chars()
+        .filter(|c| {
+            !matches!(
+                c,
+                '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}'
+            )
+        })
+        .map(|c| if c == '-' { ' ' } else { c })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn scan(what: &str, text: &str, forbidden: &[&str]) -> Result<(), String> {
+    let folded = fold(text);
+    for f in forbidden {
+        if folded.contains(&fold(f)) {
+            return Err(format!("{what} shows {f:?}:\n{text}"));
+        }
+    }
+    Ok(())
+}
+
+fn run_scan(sys: &Sys, args: &[&str], forbidden: &[&str]) -> Result<(), String> {
+    let out = sys.out(args);
+    if out.status.code() == Some(101) || out.status.code().is_none() {
+        return Err(format!(
+            "custos {args:?} crashed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let text = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    scan(&format!("custos {args:?}"), &text, forbidden)
+}
+
+fn query_ids(sys: &Sys, term: &str, level: &str) -> Result<Vec<i64>, String> {
+    let out = sys.out(&["query", term, "--access", level, "--format", "json"]);
+    let v: Vec<Value> = serde_json::from_slice(&out.stdout).map_err(|e| {
+        format!(
+            "query {term:?} at {level}: not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })?;
+    Ok(v.iter().filter_map(|o| o["id"].as_i64()).collect())
+}
+
+pub fn all(sys: &Sys, model: &Model, step: usize) -> Result<(), String> {
+    let fmt = FORMATS[step % FORMATS.len()];
+    let ids: Vec<String> = model
+        .items
+        .iter()
+        .filter_map(|i| i.id)
+        .map(|i| i.to_string())
+        .collect();
+    for level in Level::ALL {
+        let l = level.as_str();
+        let mut forbidden = model.forbidden(level);
+        forbidden.push(LEGAL);
+        let commands: Vec<Vec<&str>> = vec![
+            vec!["list", "--format", fmt, "--access", l],
+            vec!["query", "--format", fmt, "--access", l],
+            vec!["terms", "--format", fmt, "--access", l],
+            vec!["report", "narrators", "--format", fmt, "--access", l],
+            vec!["report", "consent", "--format", fmt, "--access", l],
+            vec!["narrator", "list", "--format", fmt, "--access", l],
+            vec!["log", "--format", fmt, "--access", l],
+        ];
+        for args in &commands {
+            run_scan(sys, args, &forbidden)?;
+        }
+        for id in &ids {
+            run_scan(
+                sys,
+                &["show", id, "--format", fmt, "--access", l],
+                &forbidden,
+            )?;
+        }
+        for item in &model.items {
+            let open = item.open_at(level, model.today);
+            let mut hidden_terms: Vec<String> = Vec::new();
+            if !open {
+                hidden_terms.push(item.word.clone());
+            }
+            if !item.name_visible_at(level, model.today) {
+                hidden_terms.extend(item.name.split(' ').map(str::to_string));
+                hidden_terms.push(format!("\"{}\"", item.name));
+                hidden_terms.push(format!("agent:\"{}\"", item.name));
+            }
+            for t in &hidden_terms {
+                let found = query_ids(sys, t, l)?;
+                if !found.is_empty() {
+                    return Err(format!(
+                        "query {t:?} at {l} finds {found:?}, which the model closes"
+                    ));
+                }
+            }
+        }
+        for item in model.findable(level) {
+            let found = query_ids(sys, &item.word, l)?;
+            if found != [item.id.unwrap_or_default()] {
+                return Err(format!(
+                    "query {:?} at {l} finds {found:?}; the model opens item {:?} ({item:?})",
+                    item.word, item.id
+                ));
+            }
+        }
+    }
+    // The custodian without the key: no legal name either.
+    run_scan(
+        sys,
+        &["list", "--format", fmt, "--access", "custodian"],
+        &[LEGAL],
+    )?;
+    for id in &ids {
+        run_scan(
+            sys,
+            &["show", id, "--format", fmt, "--access", "custodian"],
+            &[LEGAL],
+        )?;
+    }
+    Ok(())
+}
+
+/// Exports at `level` and scans every file of the bag.
+pub fn export(sys: &Sys, model: &Model, level: &str) -> Result<(), String> {
+    let bag = sys.path().join(format!("export-{}-{level}", sys.step));
+    let out = sys.out(&[
+        "export",
+        "--bag",
+        bag.to_str().unwrap_or_default(),
+        "--access",
+        level,
+    ]);
+    if !out.status.success() {
+        return Err(format!(
+            "export at {level} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let mut forbidden = match level {
+        "public" => model.forbidden(Level::Public),
+        "research" => model.forbidden(Level::Research),
+        _ => Vec::new(),
+    };
+    forbidden.push(LEGAL);
+    scan_dir(&bag, &forbidden)?;
+    let _ = std::fs::remove_dir_all(&bag);
+    Ok(())
+}
+
+fn scan_dir(dir: &Path, forbidden: &[&str]) -> Result<(), String> {
+    for entry in walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        if entry.file_type().is_file() {
+            let bytes = std::fs::read(entry.path()).map_err(|e| e.to_string())?;
+            scan(
+                &entry.path().display().to_string(),
+                &String::from_utf8_lossy(&bytes),
+                forbidden,
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,154 @@
+//! The reference model of the transition test: what each item is (a
+//! testimony or not, its consent, whether it is evidence, redacted or
+//! purged) and, from that alone, what a reader at each level may see.
+//!
+//! It encodes the rules as an archivist states them, not as the code
+//! implements them: a testimony stays one, a restriction only narrows, a
+//! purged item stays purged, a redacted name is never seen below custodian.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Scope {
+    Archive,
+    Research,
+    Publication,
+    Public,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 4] = [
+        Scope::Archive,
+        Scope::Research,
+        Scope::Publication,
+        Scope::Public,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Archive => "archive",
+            Scope::Research => "research",
+            Scope::Publication => "publication",
+            Scope::Public => "public",
+        }
+    }
+    /// The levels that see a testimony given with this scope.
+    fn seen_by(self, level: Level) -> bool {
+        match level {
+            Level::Public => self == Scope::Public,
+            Level::Research => self != Scope::Archive,
+        }
+    }
+    /// The narrower of two scopes, as a restriction leaves it: what no
+    /// level that `a` hides from may see.
+    pub fn narrower(a: Scope, b: Scope) -> Scope {
+        // Research and publication are seen by the same levels.
+        let width = |s: Scope| match s {
+            Scope::Archive => 0,
+            Scope::Research | Scope::Publication => 1,
+            Scope::Public => 2,
+        };
+        if width(b) < width(a) {
+            b
+        } else {
+            a
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Public,
+    Research,
+}
+
+impl Level {
+    pub const ALL: [Level; 2] = [Level::Public, Level::Research];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Public => "public",
+            Level::Research => "research",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Consent {
+    None,
+    Given {
+        scope: Scope,
+        /// The day (YYYY-MM-DD) the embargo ends, if any.
+        embargo: Option<&'static str>,
+    },
+    Withdrawn,
+}
+
+/// One item as the model knows it. `word` is said only in its title and
+/// text; `name` only in its text and (if tagged) as an agent term.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub id: Option<i64>,
+    pub word: String,
+    pub name: String,
+    /// The spelling of the name in the text (a variant of `name`).
+    pub name_in_text: String,
+    pub bytes: Vec<u8>,
+    pub testimony: bool,
+    pub consent: Consent,
+    pub evidence: bool,
+    pub redacted: bool,
+    pub purged: bool,
+}
+
+impl Item {
+    /// Whether a reader at `level` on day `today` may see the item's
+    /// content (its word).
+    pub fn open_at(&self, level: Level, today: &str) -> bool {
+        if self.purged || self.evidence {
+            return false;
+        }
+        if !self.testimony {
+            return true;
+        }
+        match self.consent {
+            Consent::None | Consent::Withdrawn => false,
+            Consent::Given { scope, embargo } => {
+                scope.seen_by(level) && embargo.is_none_or(|e| today >= e)
+            }
+        }
+    }
+
+    /// Whether the name may appear at `level`.
+    pub fn name_visible_at(&self, level: Level, today: &str) -> bool {
+        self.open_at(level, today) && !self.redacted
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub items: Vec<Item>,
+    /// The day (YYYY-MM-DD) the commands run on.
+    pub today: &'static str,
+}
+
+impl Model {
+    /// Words and names that must not appear in any output at `level`.
+    pub fn forbidden(&self, level: Level) -> Vec<&str> {
+        let mut out = Vec::new();
+        for i in &self.items {
+            if !i.open_at(level, self.today) {
+                out.push(i.word.as_str());
+            }
+            if !i.name_visible_at(level, self.today) {
+                out.push(i.name.as_str());
+            }
+        }
+        out
+    }
+
+    /// Items whose word a search at `level` must find (the positive control
+    /// that keeps the test from passing on a catalogue that shows nothing).
+    pub fn findable(&self, level: Level) -> Vec<&Item> {
+        self.items
+            .iter()
+            .filter(|i| i.id.is_some() && i.open_at(level, self.today))
+            .collect()
+    }
+}

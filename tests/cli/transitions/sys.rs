@@ -1,0 +1,217 @@
+//! The system under test for the transition test: one temp folder, an
+//! archive in it (replaced by a fresh one after a round trip), a custodian
+//! key, one anonymous narrator whose legal name is a canary, and the clock.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+use super::model::Item;
+
+/// The narrator's legal name: sealed, it must appear in no output at all.
+pub const LEGAL: &str = "Legalcanary Ostrovakh";
+
+pub struct Sys {
+    tmp: tempfile::TempDir,
+    pub archive: PathBuf,
+    pub narrator: i64,
+    pub now: &'static str,
+    pub step: usize,
+    generation: usize,
+}
+
+impl Sys {
+    pub fn new() -> Result<Sys, String> {
+        let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let archive = tmp.path().join("archive-0");
+        let mut sys = Sys {
+            tmp,
+            archive,
+            narrator: 0,
+            now: "2026-06-01",
+            step: 0,
+            generation: 0,
+        };
+        sys.must(&["init", sys.archive.to_str().unwrap_or_default()])?;
+        sys.set_up_archive()?;
+        Ok(sys)
+    }
+
+    /// A key and a narrator in the current archive.
+    fn set_up_archive(&mut self) -> Result<(), String> {
+        let key = self.tmp.path().join(format!("key-{}", self.generation));
+        self.must(&["key", "init", "--out", key.to_str().unwrap_or_default()])?;
+        let listed = self.out(&[
+            "narrator",
+            "list",
+            "--access",
+            "custodian",
+            "--format",
+            "json",
+        ]);
+        let known: Vec<Value> = serde_json::from_slice(&listed.stdout).unwrap_or_default();
+        if let Some(id) = known.first().and_then(|n| n["id"].as_i64()) {
+            self.narrator = id;
+            return Ok(());
+        }
+        let legal = self.write("private/legal.txt", LEGAL.as_bytes());
+        let out = self.must(&[
+            "narrator",
+            "add",
+            "--format",
+            "json",
+            "--anonymity",
+            "anonymous",
+            "--display",
+            "N. from Velmora",
+            "--legal-name-file",
+            legal.to_str().unwrap_or_default(),
+        ])?;
+        let _ = std::fs::remove_file(&legal);
+        let v: Value = serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())?;
+        self.narrator = v["id"].as_i64().ok_or("narrator add printed no id")?;
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    fn key(&self) -> PathBuf {
+        self.tmp.path().join(format!("key-{}", self.generation))
+    }
+
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_custos"));
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.tmp.path())
+            .env("USER", "tester")
+            .env("LOGNAME", "tester")
+            .env("CUSTOS_ARCHIVE", &self.archive)
+            .env("CUSTOS_NOW", format!("{}T12:00:00Z", self.now))
+            .current_dir(self.tmp.path());
+        c
+    }
+
+    pub fn out(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().expect("custos runs")
+    }
+
+    fn must(&self, args: &[&str]) -> Result<Output, String> {
+        let out = self.out(args);
+        if out.status.success() {
+            Ok(out)
+        } else {
+            Err(format!(
+                "custos {args:?} failed ({:?}): {}",
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
+    }
+
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.tmp.path().join(rel);
+        if let Some(dir) = p.parent() {
+            std::fs::create_dir_all(dir).expect("mkdir");
+        }
+        std::fs::write(&p, bytes).expect("write");
+        p
+    }
+
+    /// Imports one file; the exit code and the id of the item it names.
+    pub fn import(&self, rel: &str, bytes: &[u8], args: &[String]) -> (i32, Option<i64>) {
+        let p = self.write(rel, bytes);
+        let mut c = self.cmd();
+        c.arg("import")
+            .arg(&p)
+            .args(args)
+            .args(["--format", "json"]);
+        let out = c.output().expect("custos runs");
+        let v: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        let id = v.first().and_then(|o| o["id"].as_i64());
+        (out.status.code().unwrap_or(-1), id)
+    }
+
+    /// Runs a command about one item (`{}` stands for its id).
+    pub fn run_item(&self, args: &[&str], item: &Item) -> i32 {
+        let Some(id) = item.id else { return -1 };
+        let id = id.to_string();
+        let args: Vec<&str> = args
+            .iter()
+            .map(|a| if *a == "{}" { id.as_str() } else { a })
+            .collect();
+        self.out(&args).status.code().unwrap_or(-1)
+    }
+
+    pub fn redact(&self, item: &Item, name: &str) -> i32 {
+        let Some(id) = item.id else { return -1 };
+        let terms = self.write("private/terms.txt", format!("{name}\n").as_bytes());
+        let key = self.key();
+        let code = self
+            .out(&[
+                "redact",
+                &id.to_string(),
+                "--terms-file",
+                terms.to_str().unwrap_or_default(),
+                "--key",
+                key.to_str().unwrap_or_default(),
+            ])
+            .status
+            .code()
+            .unwrap_or(-1);
+        let _ = std::fs::remove_file(terms);
+        code
+    }
+
+    /// Exports everything at custodian level and imports the bag into a
+    /// fresh archive, which becomes the current one. False (and the old
+    /// archive kept) when custos refuses the bag.
+    pub fn round_trip(&mut self) -> Result<bool, String> {
+        let bag = self
+            .tmp
+            .path()
+            .join(format!("roundtrip-{}", self.generation));
+        let out = self.out(&[
+            "export",
+            "--bag",
+            bag.to_str().unwrap_or_default(),
+            "--access",
+            "custodian",
+        ]);
+        if !out.status.success() {
+            return Err(format!(
+                "custodian export failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        let next = self
+            .tmp
+            .path()
+            .join(format!("archive-{}", self.generation + 1));
+        self.must(&["init", next.to_str().unwrap_or_default()])?;
+        let old = std::mem::replace(&mut self.archive, next.clone());
+        let out = self.out(&["import", "--bag", bag.to_str().unwrap_or_default()]);
+        let _ = std::fs::remove_dir_all(&bag);
+        if !out.status.success() {
+            self.archive = old;
+            let _ = std::fs::remove_dir_all(&next);
+            return Ok(false);
+        }
+        self.generation += 1;
+        self.set_up_archive()?;
+        Ok(true)
+    }
+
+    /// The id of the one item a custodian search for `word` finds.
+    pub fn find_custodian(&self, word: &str) -> Option<i64> {
+        let out = self.out(&["query", word, "--access", "custodian", "--format", "json"]);
+        let v: Vec<Value> = serde_json::from_slice(&out.stdout).ok()?;
+        match v.as_slice() {
+            [one] => one["id"].as_i64(),
+            _ => None,
+        }
+    }
+}
