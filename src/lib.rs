@@ -1,8 +1,9 @@
 //! custos: an archive manager for documents and oral-history testimonies.
 //!
 //! The library does the work; `main.rs` only parses arguments, calls
-//! [`commands::run`] and maps errors to exit codes. See DESIGN.md for the
-//! map and the README for the contract (commands, JSON shapes, exit codes).
+//! [`commands::run`] and maps errors to exit codes. ARCHITECTURE.md (at the
+//! repository's root) is the map of the code and its invariants; the README
+//! is the contract (commands, JSON shapes, exit codes).
 
 pub mod archive;
 pub mod bagit;
