@@ -168,6 +168,7 @@ impl Archive {
                     }
                     Err(Error::ReadOnly(_)) => {
                         read_as_is(&conn, version)?;
+                        begin_snapshot(&conn)?;
                         return Ok(Archive {
                             root: root.to_path_buf(),
                             conn,
@@ -185,6 +186,9 @@ impl Archive {
             // checkpoint) would each re-index it on open. Best effort: a
             // reader holding the WAL only delays it.
             let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        }
+        if mode == Mode::Read {
+            begin_snapshot(&conn)?;
         }
         Ok(Archive {
             root: root.to_path_buf(),
@@ -212,6 +216,47 @@ impl Archive {
 
     pub fn staging_dir(&self) -> PathBuf {
         self.root.join("staging")
+    }
+}
+
+/// Starts the read transaction a read command runs in, to the end: every
+/// query it makes sees one state of the catalogue (a `show` cannot pair
+/// an item with another moment's consent), however long it takes and
+/// whatever writers do meanwhile (WAL keeps the snapshot). The connection
+/// is read-only, so the transaction is only ever closed, never committed.
+fn begin_snapshot(conn: &Connection) -> Result<()> {
+    conn.execute_batch("BEGIN DEFERRED")?;
+    // A deferred transaction takes its snapshot at the first read: take it
+    // now, so the state is the one at open.
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
+    Ok(())
+}
+
+impl Archive {
+    /// Copies the catalogue to `dest` (an empty file or none) in one
+    /// statement and one read snapshot, without free pages, so that what
+    /// was purged does not travel in the copy's unused pages either.
+    pub fn vacuum_into(&self, dest: &Path) -> Result<()> {
+        let dest_str = dest.to_str().ok_or_else(|| {
+            Error::usage(format!("{}: DEST must be a UTF-8 path", dest.display()))
+        })?;
+        // VACUUM runs outside any transaction; a read command's snapshot
+        // ends here and a new one begins after.
+        let in_snapshot = !self.conn.is_autocommit();
+        if in_snapshot {
+            self.conn.execute_batch("COMMIT")?;
+        }
+        let copied = self.conn.execute("VACUUM INTO ?1", [dest_str]);
+        if in_snapshot {
+            begin_snapshot(&self.conn)?;
+        }
+        copied.map_err(|e| {
+            Error::Failed(format!(
+                "{}: copying the catalogue failed: {e}",
+                dest.display()
+            ))
+        })?;
+        Ok(())
     }
 
     /// Runs `f` in a write transaction taken at its start (BEGIN IMMEDIATE),

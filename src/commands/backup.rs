@@ -37,20 +37,7 @@ pub fn run(archive_arg: Option<&Path>, a: BackupArgs) -> Result<()> {
         .mode(0o600)
         .open(&db)
         .map_err(|e| Error::io(&db, e))?;
-    let db_str = db
-        .to_str()
-        .ok_or_else(|| Error::usage(format!("{}: DEST must be a UTF-8 path", db.display())))?;
-    // One statement, one read snapshot, no free pages: what was purged from
-    // the catalogue does not travel in the copy's unused pages either.
-    source
-        .conn()
-        .execute("VACUUM INTO ?1", [db_str])
-        .map_err(|e| {
-            Error::Failed(format!(
-                "{}: copying the catalogue failed: {e}",
-                db.display()
-            ))
-        })?;
+    source.vacuum_into(&db)?;
     let copy = Archive::open(&dest, Mode::Read)?;
     let (head_id, head) = events::head_with_id(copy.conn())?;
     let expected = rows::expected(copy.conn())?;
