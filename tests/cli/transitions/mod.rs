@@ -20,7 +20,7 @@ mod sys;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
-use model::{Consent, Item, Level, Model, Scope};
+use model::{Consent, Item, Model, Scope};
 use sys::Sys;
 
 #[derive(Debug, Clone)]
@@ -152,7 +152,6 @@ fn apply(sys: &mut Sys, model: &mut Model, op: &Op) -> Result<(), String> {
                     id,
                     word,
                     name,
-                    name_in_text,
                     bytes,
                     testimony: testimony || narrator,
                     consent: Consent::None,

@@ -87,8 +87,6 @@ pub struct Item {
     pub id: Option<i64>,
     pub word: String,
     pub name: String,
-    /// The spelling of the name in the text (a variant of `name`).
-    pub name_in_text: String,
     pub bytes: Vec<u8>,
     pub testimony: bool,
     pub consent: Consent,
