@@ -167,6 +167,8 @@ pub const ITEM_TABLES: &[(&str, &str, &[&str])] = &[
         &["id", "item_id", "method", "ingested_at", "ingested_by"],
     ),
     ("testimonies", "item_id", &["item_id", "narrator_id"]),
+    // A withdrawn testimony's places and events can say who spoke.
+    ("item_terms", "item_id", &["item_id"]),
     ("redactions", "item_id", &["id", "item_id", "created_at"]),
     ("redacted_text", "item_id", &["item_id"]),
     (
@@ -183,6 +185,20 @@ pub const ITEM_TABLES: &[(&str, &str, &[&str])] = &[
             "prev_hash",
             "hash",
         ],
+    ),
+];
+
+/// Catalogue tables that name an item but are not in [`ITEM_TABLES`], and
+/// why the raw SQL reader may show them to the custodian as they are. (Below
+/// custodian, raw SQL reads only views the policy builds.)
+pub const ITEM_TABLES_OTHERWISE: &[(&str, &str)] = &[
+    (
+        "consent_events",
+        "the custodian sees a withdrawn testimony's consent dates, states and reason (its tombstone); purge erases the reasons",
+    ),
+    (
+        "consent_current",
+        "derived from consent_events; the same as it",
     ),
 ];
 
