@@ -99,18 +99,13 @@ fn history(archive_arg: Option<&Path>, id: ItemId, h: crate::cli::HistoryArgs) -
         .as_ref()
         .map(|f| policy::decide(access, f, crate::clock::today()))
         .unwrap_or(Decision::Hidden);
-    let grant = match decision {
-        Decision::Hidden => return Err(Error::usage(format!("no item {id} in this archive"))),
-        Decision::Open(g) => g,
-        // The custodian keeps the whole history of a withdrawn testimony.
-        Decision::Tombstone { .. } if access == crate::model::Access::Custodian => {
-            policy::Grant::FULL
-        }
-        Decision::Closed { .. } | Decision::Tombstone { .. } => {
-            return Err(Error::Refused(format!(
-                "item {id} is closed at {access} level; its consent history is the custodian's"
-            )))
-        }
+    if decision == Decision::Hidden {
+        return Err(Error::usage(format!("no item {id} in this archive")));
+    }
+    let Some(grant) = policy::consent_history(&decision) else {
+        return Err(Error::Refused(format!(
+            "item {id} is closed at {access} level; its consent history is the custodian's"
+        )));
     };
     let rows: Vec<_> = consent::history(archive.conn(), id)?
         .iter()

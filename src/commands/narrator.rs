@@ -208,7 +208,7 @@ fn add(archive_arg: Option<&Path>, a: NarratorAddArgs) -> Result<()> {
 
 /// Narrator records this reader may see, shaped by the policy.
 fn visible(archive: &Archive, access: Access, only: Option<NarratorId>) -> Result<Vec<Value>> {
-    let through = policy::sql::narrator_testimonies(access, crate::clock::today());
+    let through = policy::sql::counted_testimonies(access, crate::clock::today());
     let mut rows = Vec::new();
     for r in narrators::list(archive.conn(), &through, only)? {
         let Some(grant) = policy::narrator(access, r.anonymity, !r.testimonies.is_empty()) else {
@@ -240,7 +240,7 @@ fn show(archive_arg: Option<&Path>, a: NarratorShowArgs) -> Result<()> {
     let mut archive = super::open(archive_arg, if a.reveal { Mode::Write } else { Mode::Read })?;
     let access = match (a.access.access, a.reveal) {
         (Some(x), _) => x,
-        (None, true) => Access::Custodian,
+        (None, true) => crate::policy::REVEAL_LEVEL,
         (None, false) => archive.default_access()?,
     };
     let mut value = visible(&archive, access, Some(id))?

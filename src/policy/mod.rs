@@ -215,6 +215,27 @@ pub fn narrator(access: Access, anonymity: Anonymity, has_open_testimony: bool) 
     })
 }
 
+/// What a reader may see of an item's consent history: an open item's as
+/// its grant allows; a tombstone's in full (only the custodian is given
+/// tombstones, and keeps the history of a withdrawal); nothing otherwise.
+pub fn consent_history(decision: &Decision) -> Option<Grant> {
+    match decision {
+        Decision::Open(g) => Some(*g),
+        Decision::Tombstone { .. } => Some(Grant::FULL),
+        Decision::Closed { .. } | Decision::Hidden => None,
+    }
+}
+
+/// Whether this reader sees every item in full, so that counts never
+/// include items closed to them and terms no item uses are worth listing.
+pub fn sees_everything(access: Access) -> bool {
+    access == Access::Custodian
+}
+
+/// The level `narrator show --reveal` reads at when none is given: only the
+/// custodian may unseal.
+pub const REVEAL_LEVEL: Access = Access::Custodian;
+
 /// Whether a reader at this level may unseal a legal identity (they still
 /// need the key): the custodian only.
 pub fn may_reveal(access: Access) -> bool {

@@ -141,11 +141,12 @@ pub fn access_class(today: NaiveDate) -> Filter {
     }
 }
 
-/// The testimonies through which a reader sees a narrator (assumes `items i`
-/// with [`FACTS_JOIN`]): below custodian only those open to the reader;
-/// the custodian sees every testimony of a narrator.
-pub fn narrator_testimonies(access: Access, today: NaiveDate) -> Filter {
-    if access == Access::Custodian {
+/// The testimonies a reader's counts and narrator listings go through
+/// (assumes `items i` with [`FACTS_JOIN`]): the custodian counts every
+/// testimony, withdrawn ones included (the state is what a tombstone
+/// shows); others only those open to them.
+pub fn counted_testimonies(access: Access, today: NaiveDate) -> Filter {
+    if super::sees_everything(access) {
         listed(access)
     } else {
         open(access, today)

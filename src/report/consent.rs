@@ -15,7 +15,6 @@ use serde_json::{json, Value};
 
 use super::{rows, Reader, Report, Section};
 use crate::error::Result;
-use crate::model::Access;
 use crate::output::col;
 use crate::policy::present;
 use crate::policy::sql::{self as policy_sql, FACTS_COLUMNS, FACTS_JOIN};
@@ -24,15 +23,9 @@ use crate::policy::{self};
 const CONSENT: &str = "coalesce(cc.status, 'pending')";
 
 pub fn consent(conn: &Connection, reader: Reader, within_days: i64) -> Result<Report> {
-    let custodian = reader.access == Access::Custodian;
+    let custodian = policy::sees_everything(reader.access);
     let mut report = Report::default();
-    // The custodian counts every testimony, withdrawn ones included (the
-    // state is what a tombstone shows); others count what they may open.
-    let filter = if custodian {
-        reader.listed()
-    } else {
-        reader.open()
-    };
+    let filter = policy_sql::counted_testimonies(reader.access, reader.today);
     // items carries the current consent (kept by triggers), so the counts
     // are one scan of items_kind_holdings, with no join.
     let sql = format!(

@@ -42,7 +42,7 @@ pub fn holdings(conn: &Connection, reader: Reader, by: GroupBy) -> Result<Report
     }
     let title = format!("Holdings by {key}");
     let mut notes = Vec::new();
-    if visible_group && reader.access != crate::model::Access::Custodian {
+    if visible_group && !crate::policy::sees_everything(reader.access) {
         notes.push(format!(
             "holdings by {key}: counts include closed items; sizes only of items open at this access level"
         ));
