@@ -188,18 +188,65 @@ pub struct SqlArgs {
     pub output: OutputArgs,
 }
 
-/// Options of `query` that take a value: the word after them is theirs.
-const QUERY_VALUED: &[&str] = &[
-    "--sort",
-    "--fields",
-    "--limit",
-    "-n",
-    "--offset",
-    "--format",
-    "-f",
-    "--access",
-    "--archive",
-];
+/// What the query command's own options are, read from its clap
+/// definition (so a new option cannot be taken for a negated term): names
+/// of options that take a value (the word after them is theirs), and short
+/// options with the values they may carry attached (`-n50`, `-fjson`).
+struct QueryOptions {
+    valued: Vec<String>,
+    /// (short letter, takes a value, its possible values)
+    shorts: Vec<(char, bool, Vec<String>)>,
+}
+
+impl QueryOptions {
+    fn read() -> QueryOptions {
+        use clap::CommandFactory as _;
+        let mut root = super::Cli::command();
+        // Arguments' value counts are settled when the command is built.
+        root.build();
+        let mut valued = Vec::new();
+        let mut shorts = Vec::new();
+        let query = root.find_subcommand("query");
+        let args = root
+            .get_arguments()
+            .filter(|a| a.is_global_set())
+            .chain(query.into_iter().flat_map(|q| q.get_arguments()));
+        for a in args {
+            let takes = a.get_action().takes_values();
+            if takes {
+                valued.extend(a.get_long().map(|l| format!("--{l}")));
+                valued.extend(a.get_short().map(|c| format!("-{c}")));
+            }
+            if let Some(c) = a.get_short() {
+                let values = a
+                    .get_possible_values()
+                    .iter()
+                    .map(|v| v.get_name().to_string())
+                    .collect();
+                shorts.push((c, takes, values));
+            }
+        }
+        shorts.push(('h', false, Vec::new()));
+        QueryOptions { valued, shorts }
+    }
+
+    /// `-X` or `-Xvalue` naming one of the short options (not a negation).
+    fn is_short_option(&self, s: &str) -> bool {
+        let mut chars = s.chars();
+        let (Some('-'), Some(c)) = (chars.next(), chars.next()) else {
+            return false;
+        };
+        let rest = chars.as_str();
+        self.shorts.iter().any(|(short, takes, values)| {
+            *short == c
+                && (rest.is_empty()
+                    || (*takes
+                        && !rest.contains(':')
+                        && (values.iter().any(|v| v == rest)
+                            || (values.is_empty() && rest.bytes().all(|b| b.is_ascii_digit())))))
+        })
+    }
+}
 
 /// `custos query -kind:letter -cellar`: a query term may begin with `-`
 /// (negation), which clap would take for an option. Before parsing, such
@@ -224,6 +271,7 @@ pub fn rewrite_negations(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStrin
     let Some(at) = at else {
         return args;
     };
+    let options = QueryOptions::read();
     let mut out = Vec::with_capacity(args.len());
     let mut value_next = false;
     let mut after_dashdash = false;
@@ -246,18 +294,12 @@ pub fn rewrite_negations(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStrin
             out.push(a);
             continue;
         }
-        if QUERY_VALUED.contains(&s) {
+        if options.valued.iter().any(|v| v == s) {
             value_next = true;
             out.push(a);
             continue;
         }
-        // Bytes, not str slices: a term may begin with a multi-byte letter.
-        let short_option = matches!(s.as_bytes().get(1), Some(b'n' | b'f' | b'h'))
-            && !s.contains(':')
-            && (s.len() == 2
-                || (s.starts_with("-n") && s[2..].bytes().all(|b| b.is_ascii_digit()))
-                || (s.starts_with("-f")
-                    && ["table", "json", "jsonl", "csv", "tsv"].contains(&&s[2..])));
+        let short_option = options.is_short_option(s);
         if s.starts_with('-') && !s.starts_with("--") && s.len() > 1 && !short_option {
             out.push(format!("^{}", &s[1..]).into());
         } else {
