@@ -19,7 +19,9 @@ fn main() -> std::process::ExitCode {
         Err(e) => {
             let code = e.exit_code();
             if !matches!(e, custos::error::Error::BrokenPipe) {
-                eprintln!("custos: {e}");
+                // Messages quote titles, file names and typed values.
+                let msg = e.to_string();
+                eprintln!("custos: {}", custos::output::escape::terminal_line(&msg));
             }
             std::process::ExitCode::from(code as u8)
         }

@@ -157,6 +157,7 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
             }
             output::render_section(out.w(), "Events", EVENT_COLUMNS, &evs)?;
             if let Some(t) = &text {
+                let t = output::escape::terminal(t, true);
                 writeln!(out.w(), "\nText\n{t}").map_err(Error::stdout)?;
             }
         }

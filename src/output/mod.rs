@@ -3,8 +3,11 @@
 //! Records arrive already filtered and shaped; this module only formats.
 //! JSON keeps every key of a record in declaration order; table, csv and tsv
 //! show the columns a command chooses. It writes data only: no banners, no
-//! messages (those go to stderr from `commands`).
+//! messages (those go to stderr from `commands`). Every table cell and
+//! header is escaped for the terminal, and every text cell of CSV and TSV
+//! for spreadsheets (see `escape`).
 
+pub mod escape;
 mod table;
 
 use std::borrow::Cow;
@@ -26,7 +29,8 @@ pub enum Format {
     Jsonl,
     /// Comma-separated, with a header row.
     Csv,
-    /// Tab-separated, with a header row; tabs and newlines in values escaped.
+    /// Tab-separated, with a header row; backslashes, tabs and line breaks
+    /// in values escaped (`\\`, `\t`, `\n`, `\r`).
     Tsv,
 }
 
@@ -90,9 +94,14 @@ pub fn render_list(
             if rows.is_empty() {
                 return Ok(());
             }
+            // `sql` makes headers of the user's column names.
+            let headers: Vec<Cow<'_, str>> = columns
+                .iter()
+                .map(|c| escape::terminal(c.header, false))
+                .collect();
             // comfy-table checks the same stream to decide whether to wrap.
             if !std::io::stdout().is_terminal() {
-                let header: Vec<&str> = columns.iter().map(|c| c.header).collect();
+                let header: Vec<&str> = headers.iter().map(|h| h.as_ref()).collect();
                 let cell = |r: usize, c: usize| {
                     let col = &columns[c];
                     cell_text(rows[r].get(col.key), col.style)
@@ -102,7 +111,7 @@ pub fn render_list(
                 }
             }
             let mut t = new_table();
-            t.set_header(columns.iter().map(|c| c.header));
+            t.set_header(headers.iter().map(|h| h.as_ref()));
             for r in rows {
                 t.add_row(columns.iter().map(|c| cell_text(r.get(c.key), c.style)));
             }
@@ -135,7 +144,7 @@ pub fn render_record(
             let mut t = new_table();
             for c in columns {
                 t.add_row(vec![
-                    c.header.to_string(),
+                    escape::terminal(c.header, false).into_owned(),
                     cell_text(record.get(c.key), c.style).into_owned(),
                 ]);
             }
@@ -182,18 +191,16 @@ fn write_delimited(
             csv::QuoteStyle::Necessary
         })
         .from_writer(out);
-    w.write_record(columns.iter().map(|c| c.key))
-        .map_err(csv_err)?;
+    let cell = |v: String| if tsv { escape_tsv(&v) } else { v };
+    w.write_record(
+        columns
+            .iter()
+            .map(|c| cell(escape::spreadsheet(c.key).into_owned())),
+    )
+    .map_err(csv_err)?;
     for r in rows {
-        w.write_record(columns.iter().map(|c| {
-            let v = plain(r.get(c.key));
-            if tsv {
-                escape_tsv(&v)
-            } else {
-                v
-            }
-        }))
-        .map_err(csv_err)?;
+        w.write_record(columns.iter().map(|c| cell(delimited_cell(r.get(c.key)))))
+            .map_err(csv_err)?;
     }
     w.flush().map_err(Error::stdout)?;
     Ok(())
@@ -213,6 +220,17 @@ pub fn plain(v: Option<&Value>) -> String {
     }
 }
 
+/// A value as a CSV or TSV cell: as [`plain`], text that a spreadsheet
+/// would run as a formula prefixed with `'`. Numbers, booleans and nulls
+/// are not text and stay as they are (`-5` is a number, not a formula).
+pub fn delimited_cell(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(_)) | Some(Value::Array(_)) => owned(plain(v), escape::spreadsheet),
+        _ => plain(v),
+    }
+}
+
+/// A value as a table cell, escaped for the terminal.
 fn cell_text(v: Option<&Value>, style: Style) -> Cow<'_, str> {
     match (style, v) {
         (Style::Bytes, Some(Value::Number(n))) => n
@@ -220,9 +238,19 @@ fn cell_text(v: Option<&Value>, style: Style) -> Cow<'_, str> {
             .map(human_bytes)
             .unwrap_or_else(|| n.to_string())
             .into(),
-        (_, Some(Value::String(s))) => Cow::Borrowed(s),
-        _ => plain(v).into(),
+        (_, Some(Value::String(s))) => escape::terminal(s, false),
+        _ => owned(plain(v), |s| escape::terminal(s, false)).into(),
     }
+}
+
+/// `s` passed through a transformation that usually changes nothing,
+/// without copying it then.
+fn owned(s: String, f: impl Fn(&str) -> Cow<'_, str>) -> String {
+    let changed = match f(&s) {
+        Cow::Owned(o) => Some(o),
+        Cow::Borrowed(_) => None,
+    };
+    changed.unwrap_or(s)
 }
 
 pub fn human_bytes(n: u64) -> String {
