@@ -87,6 +87,19 @@ fn messages_quoting_a_value_escape_it() {
     assert!(err.contains("no-such-\\x1b[31mfile\\u{202e}"), "{err}");
     assert_eq!(unsafe_chars(&err), Vec::<char>::new(), "{err}");
     assert!(!err.contains('\u{1b}'));
+    // clap's own usage errors quote the value too.
+    for args in [
+        vec!["list", "--format", "x\u{202e}y\u{9b}2J"],
+        vec!["show", "\u{1b}]0;t\u{7}"],
+    ] {
+        let (code, _, err) = run({
+            let mut c = env.cmd();
+            c.args(&args);
+            c
+        });
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert_eq!(unsafe_chars(&err), Vec::<char>::new(), "{args:?}: {err}");
+    }
 }
 
 fn csv_env() -> (Env, String) {
@@ -264,6 +277,8 @@ fn a_closed_pipe_exits_0_and_a_full_disk_names_stdout() {
         &["fields"],
         &["report", "holdings"],
         &["sql", "SELECT count(*) FROM items_visible"],
+        &["--help"],
+        &["--version"],
     ];
     for args in commands {
         let (code, err) = into_closed_pipe(&env, args);
