@@ -330,6 +330,50 @@ mod tests {
     }
 
     #[test]
+    fn tables_escape_control_characters_on_both_paths() {
+        let esc = json!({"id": 1, "title": "\u{1b}]0;pwned\u{7}\u{1b}[31mred\u{202e}", "size": 1});
+        // Without a line break the direct writer lays the table out; with
+        // one, comfy-table does.
+        let wrapped = json!({"id": 2, "title": "two\nlines", "size": 1});
+        for rows in [vec![esc.clone()], vec![esc, wrapped]] {
+            let table = render(Format::Table, &rows);
+            assert!(
+                !table.contains('\u{1b}') && !table.contains('\u{202e}'),
+                "{table}"
+            );
+            assert!(
+                table.contains("\\x1b]0;pwned\\x07\\x1b[31mred\\u{202e}"),
+                "{table}"
+            );
+        }
+        let mut buf = Vec::new();
+        let header = [col("id", "\u{1b}[2J")];
+        render_list(&mut buf, Format::Table, &header, &[json!({"id": 1})]).unwrap();
+        let table = String::from_utf8(buf).unwrap();
+        assert!(table.contains("\\x1b[2J"), "{table}");
+        let mut buf = Vec::new();
+        render_record(
+            &mut buf,
+            Format::Table,
+            COLS,
+            &json!({"id": 1, "title": "\u{9b}x"}),
+        )
+        .unwrap();
+        assert!(String::from_utf8(buf).unwrap().contains("\\u{9b}x"));
+    }
+
+    #[test]
+    fn delimited_text_cells_never_start_a_formula() {
+        let rows = [json!({"id": -5, "title": "=1+1", "size": "-5"})];
+        assert_eq!(render(Format::Csv, &rows), "id,title,size\n-5,'=1+1,'-5\n");
+        let rows = [json!({"id": 1, "title": "\t@x", "size": ["-a", "b"]})];
+        assert_eq!(
+            render(Format::Tsv, &rows),
+            "id\ttitle\tsize\n1\t'\\t@x\t'-a; b\n"
+        );
+    }
+
+    #[test]
     fn human_sizes() {
         assert_eq!(human_bytes(0), "0 B");
         assert_eq!(human_bytes(1536), "1.5 KiB");

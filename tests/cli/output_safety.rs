@@ -225,8 +225,13 @@ fn a_bags_csv_files_never_start_a_formula() {
 
 /// Runs custos with stdout on a pipe whose reading end is already closed.
 fn into_closed_pipe(env: &Env, args: &[&str]) -> (Option<i32>, String) {
-    let (reader, writer) = std::io::pipe().unwrap();
-    drop(reader);
+    // The writing end of a pipe whose only reader, `true`, has exited.
+    let mut reader = std::process::Command::new("true")
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let writer = reader.stdin.take().unwrap();
+    reader.wait().unwrap();
     let out = env
         .spawnable()
         .args(args)
