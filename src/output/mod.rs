@@ -5,9 +5,11 @@
 //! show the columns a command chooses. It writes data only: no banners, no
 //! messages (those go to stderr from `commands`). Every table cell and
 //! header is escaped for the terminal, and every text cell of CSV and TSV
-//! for spreadsheets (see `escape`).
+//! for spreadsheets (see `escape`); JSON spells the same characters as
+//! `\uXXXX` escapes (see `json`).
 
 pub mod escape;
+pub mod json;
 mod table;
 
 use std::borrow::Cow;
@@ -80,12 +82,12 @@ pub fn render_list(
 ) -> Result<()> {
     match format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, rows).map_err(json_err)?;
+            json::write(&mut *out, rows, true).map_err(json_err)?;
             writeln!(out).map_err(Error::stdout)?;
         }
         Format::Jsonl => {
             for r in rows {
-                serde_json::to_writer(&mut *out, r).map_err(json_err)?;
+                json::write(&mut *out, r, false).map_err(json_err)?;
                 writeln!(out).map_err(Error::stdout)?;
             }
         }
@@ -130,11 +132,11 @@ pub fn render_record(
 ) -> Result<()> {
     match format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, record).map_err(json_err)?;
+            json::write(&mut *out, record, true).map_err(json_err)?;
             writeln!(out).map_err(Error::stdout)?;
         }
         Format::Jsonl => {
-            serde_json::to_writer(&mut *out, record).map_err(json_err)?;
+            json::write(&mut *out, record, false).map_err(json_err)?;
             writeln!(out).map_err(Error::stdout)?;
         }
         Format::Csv | Format::Tsv => {

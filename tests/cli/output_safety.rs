@@ -70,9 +70,28 @@ fn escape_sequences_in_titles_never_reach_a_table_raw() {
     assert!(list.contains("\\x1b]0;pwned\\x07\\x1b[31mred"), "{list}");
     assert!(list.contains("\\u{202e}gnp.exe"), "{list}");
     assert!(list.contains("\\u{9b}31m \\x7f"), "{list}");
-    // JSON carries the exact value, escaped by JSON's own rules.
+    // JSON carries the exact value, spelling unsafe characters as \uXXXX.
     let shown = env.json(&["show", &ida, "--format", "json"]);
     assert_eq!(shown["title"], ESC_TITLE);
+    for format in ["json", "jsonl"] {
+        let out = stdout_of(&env, &["list", "--format", format]);
+        assert_eq!(unsafe_chars(&out), Vec::<char>::new(), "{format}:\n{out}");
+        assert!(
+            out.contains("\\u202egnp.exe") && out.contains("\\u009b31m \\u007f"),
+            "{out}"
+        );
+    }
+    let listed = env.json(&["list", "--format", "json"]);
+    let titles: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.contains(&"two\nlines \u{9b}31m \u{7f}"),
+        "{titles:?}"
+    );
 }
 
 #[test]
