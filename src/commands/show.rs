@@ -96,6 +96,8 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
             .map(output::to_value)
             .collect::<Result<_>>()?,
     );
+    // Below custodian the archive's event ids are withheld: number the rows.
+    let evs = policy::history::number(access, evs);
     // The latest fixity check: a damaged item must say so wherever it is
     // shown (ids and outcome only, so it is safe at every level).
     let last_check = fixity::last_for_item(conn, a.id)?;
