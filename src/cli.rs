@@ -264,3 +264,10 @@ pub fn parse() -> Cli {
     use clap::Parser as _;
     Cli::parse_from(rewrite_negations(std::env::args_os().collect()))
 }
+
+/// Parses the process arguments; help, version and usage errors come back
+/// as the error, for `main` to print safely.
+pub fn try_parse() -> Result<Cli, clap::Error> {
+    use clap::Parser as _;
+    Cli::try_parse_from(rewrite_negations(std::env::args_os().collect()))
+}

@@ -329,7 +329,11 @@ fn csv_of<'a>(
     let err = |e: csv::Error| Error::Failed(format!("cannot write CSV metadata: {e}"));
     w.write_record(header).map_err(err)?;
     for r in rows {
-        w.write_record(&r).map_err(err)?;
+        w.write_record(
+            r.iter()
+                .map(|c| output::escape::spreadsheet(c).into_owned()),
+        )
+        .map_err(err)?;
     }
     w.into_inner()
         .map_err(|e| Error::Failed(format!("cannot write CSV metadata: {e}")))

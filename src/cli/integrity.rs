@@ -42,7 +42,7 @@ pub struct VerifyArgs {
 /// Print the event history: everything, one item's, or only the chain's head
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  custos log\n  custos log 17\n  custos log --since 2026-01-01 --type fixity_check --format csv\n  custos log --head > head.txt\n\nTypes: creation, ingestion, message_digest_calculation, metadata_modification, fixity_check, consent_change, reveal, redaction, export, withdrawal, purge.\nThe head is the hash of the newest event; keep it somewhere else (on paper, in a backup) and check later with `custos verify --head HASH` that the history was not rewritten."
+    after_help = "Examples:\n  custos log\n  custos log 17\n  custos log --since 2026-01-01 --type fixity_check --format csv\n  custos log --head > head.txt\n\nTypes: creation, ingestion, message_digest_calculation, metadata_modification, fixity_check, consent_change, reveal, redaction, export, withdrawal, purge.\nThe head is the hash of the newest event; keep it somewhere else (on paper, in a backup) and check later with `custos verify --head HASH` that the history was not rewritten.\nBelow custodian only events of items the reader may open (and verify runs) are listed, numbered 1..n, without details, event ids or hashes."
 )]
 pub struct LogArgs {
     /// Only events about this item

@@ -10,8 +10,12 @@ use crate::error::{Error, Result};
 
 pub fn completions(a: CompletionsArgs) -> Result<()> {
     let mut cmd = Cli::command();
+    // clap_complete panics when its writer fails (a closed pipe, a full
+    // disk): it writes into memory here, and only this writes to stdout.
+    let mut script = Vec::new();
+    clap_complete::generate(a.shell, &mut cmd, "custos", &mut script);
     let mut out = super::Stdout::new();
-    clap_complete::generate(a.shell, &mut cmd, "custos", out.w());
+    out.w().write_all(&script).map_err(Error::stdout)?;
     out.finish()
 }
 

@@ -2,9 +2,10 @@
 //! head hash of its chain.
 //!
 //! Every event passes through the policy: below custodian level, events
-//! about items the reader may not see are left out and details (old and
-//! new values, origins, reasons) are withheld; events about no item keep
-//! their type, time and outcome only. It never checks the chain (that is
+//! about items the reader may not see are left out, details (old and new
+//! values, origins, reasons) and the chain's ids and hashes are withheld,
+//! events about no item are left out but for `verify` runs, and rows are
+//! numbered 1..n (`policy::history`). It never checks the chain (that is
 //! `verify`) and never writes.
 
 use std::collections::HashMap;
@@ -57,11 +58,13 @@ pub fn run(archive_arg: Option<&Path>, a: LogArgs) -> Result<()> {
     let archive = super::open(archive_arg, Mode::Read)?;
     let conn = archive.conn();
     let mut out = super::Stdout::new();
+    let access = super::access(&archive, &a.access)?;
     if a.head {
         let (id, hash) = events::head_with_id(conn)?;
         match a.output.format {
             Format::Table => writeln!(out.w(), "{hash}").map_err(Error::stdout)?,
             f => {
+                let id = policy::history::head_id(access, id);
                 let v = serde_json::json!({ "head": hash, "event_id": id });
                 let cols = [col("head", "head"), col("event_id", "event_id")];
                 output::render_record(out.w(), f, &cols, &v)?;
@@ -69,7 +72,6 @@ pub fn run(archive_arg: Option<&Path>, a: LogArgs) -> Result<()> {
         }
         return out.finish();
     }
-    let access = super::access(&archive, &a.access)?;
     let today = crate::clock::today();
     let evs = events::list(conn, &filter)?;
     let mut decisions: HashMap<ItemId, Decision> = HashMap::new();
@@ -114,19 +116,12 @@ pub fn run(archive_arg: Option<&Path>, a: LogArgs) -> Result<()> {
     let mut rows = Vec::with_capacity(evs.len());
     for e in &evs {
         let v = output::to_value(e)?;
-        let shaped = match e.item_id {
-            Some(id) => policy::present::events(&decide(id)?, vec![v]),
-            None if access == Access::Custodian => vec![v],
-            None => policy::present::events(
-                &Decision::Tombstone {
-                    withdrawn_on: String::new(),
-                    reason: None,
-                },
-                vec![v],
-            ),
-        };
-        rows.extend(shaped);
+        match e.item_id {
+            Some(id) => rows.extend(policy::present::events(&decide(id)?, vec![v])),
+            None => rows.extend(policy::history::archive_event(access, v)),
+        }
     }
+    let rows = policy::history::number(access, rows);
     let cols = match a.output.format {
         Format::Table => TABLE_COLUMNS,
         _ => ALL_COLUMNS,

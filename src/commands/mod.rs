@@ -93,9 +93,11 @@ pub(crate) fn access(
     }
 }
 
-/// A message for the person at the terminal, never for the data stream.
+/// A message for the person at the terminal, never for the data stream;
+/// control characters in it (a quoted title, a file name) are escaped.
 pub(crate) fn note(msg: impl std::fmt::Display) {
-    eprintln!("custos: {msg}");
+    let msg = msg.to_string();
+    eprintln!("custos: {}", crate::output::escape::terminal_line(&msg));
 }
 
 /// Buffered stdout; call `finish` so a closed pipe is noticed and a write

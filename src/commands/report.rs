@@ -65,7 +65,8 @@ fn render(out: &mut dyn Write, format: Format, rep: Report) -> Result<()> {
                 if n > 0 {
                     writeln!(out).map_err(Error::stdout)?;
                 }
-                writeln!(out, "{}", s.title).map_err(Error::stdout)?;
+                let title = output::escape::terminal_line(&s.title);
+                writeln!(out, "{title}").map_err(Error::stdout)?;
                 if s.rows.is_empty() {
                     writeln!(out, "  (none)").map_err(Error::stdout)?;
                     continue;

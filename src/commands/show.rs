@@ -96,6 +96,8 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
             .map(output::to_value)
             .collect::<Result<_>>()?,
     );
+    // Below custodian the archive's event ids are withheld: number the rows.
+    let evs = policy::history::number(access, evs);
     // The latest fixity check: a damaged item must say so wherever it is
     // shown (ids and outcome only, so it is safe at every level).
     let last_check = fixity::last_for_item(conn, a.id)?;
@@ -157,6 +159,7 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
             }
             output::render_section(out.w(), "Events", EVENT_COLUMNS, &evs)?;
             if let Some(t) = &text {
+                let t = output::escape::terminal(t, true);
                 writeln!(out.w(), "\nText\n{t}").map_err(Error::stdout)?;
             }
         }

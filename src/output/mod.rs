@@ -3,8 +3,13 @@
 //! Records arrive already filtered and shaped; this module only formats.
 //! JSON keeps every key of a record in declaration order; table, csv and tsv
 //! show the columns a command chooses. It writes data only: no banners, no
-//! messages (those go to stderr from `commands`).
+//! messages (those go to stderr from `commands`). Every table cell and
+//! header is escaped for the terminal, and every text cell of CSV and TSV
+//! for spreadsheets (see `escape`); JSON spells the same characters as
+//! `\uXXXX` escapes (see `json`).
 
+pub mod escape;
+pub mod json;
 mod table;
 
 use std::borrow::Cow;
@@ -26,7 +31,8 @@ pub enum Format {
     Jsonl,
     /// Comma-separated, with a header row.
     Csv,
-    /// Tab-separated, with a header row; tabs and newlines in values escaped.
+    /// Tab-separated, with a header row; backslashes, tabs and line breaks
+    /// in values escaped (`\\`, `\t`, `\n`, `\r`).
     Tsv,
 }
 
@@ -76,12 +82,12 @@ pub fn render_list(
 ) -> Result<()> {
     match format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, rows).map_err(json_err)?;
+            json::write(&mut *out, rows, true).map_err(json_err)?;
             writeln!(out).map_err(Error::stdout)?;
         }
         Format::Jsonl => {
             for r in rows {
-                serde_json::to_writer(&mut *out, r).map_err(json_err)?;
+                json::write(&mut *out, r, false).map_err(json_err)?;
                 writeln!(out).map_err(Error::stdout)?;
             }
         }
@@ -90,9 +96,14 @@ pub fn render_list(
             if rows.is_empty() {
                 return Ok(());
             }
+            // `sql` makes headers of the user's column names.
+            let headers: Vec<Cow<'_, str>> = columns
+                .iter()
+                .map(|c| escape::terminal(c.header, false))
+                .collect();
             // comfy-table checks the same stream to decide whether to wrap.
             if !std::io::stdout().is_terminal() {
-                let header: Vec<&str> = columns.iter().map(|c| c.header).collect();
+                let header: Vec<&str> = headers.iter().map(|h| h.as_ref()).collect();
                 let cell = |r: usize, c: usize| {
                     let col = &columns[c];
                     cell_text(rows[r].get(col.key), col.style)
@@ -102,7 +113,7 @@ pub fn render_list(
                 }
             }
             let mut t = new_table();
-            t.set_header(columns.iter().map(|c| c.header));
+            t.set_header(headers.iter().map(|h| h.as_ref()));
             for r in rows {
                 t.add_row(columns.iter().map(|c| cell_text(r.get(c.key), c.style)));
             }
@@ -121,11 +132,11 @@ pub fn render_record(
 ) -> Result<()> {
     match format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, record).map_err(json_err)?;
+            json::write(&mut *out, record, true).map_err(json_err)?;
             writeln!(out).map_err(Error::stdout)?;
         }
         Format::Jsonl => {
-            serde_json::to_writer(&mut *out, record).map_err(json_err)?;
+            json::write(&mut *out, record, false).map_err(json_err)?;
             writeln!(out).map_err(Error::stdout)?;
         }
         Format::Csv | Format::Tsv => {
@@ -135,7 +146,7 @@ pub fn render_record(
             let mut t = new_table();
             for c in columns {
                 t.add_row(vec![
-                    c.header.to_string(),
+                    escape::terminal(c.header, false).into_owned(),
                     cell_text(record.get(c.key), c.style).into_owned(),
                 ]);
             }
@@ -182,18 +193,16 @@ fn write_delimited(
             csv::QuoteStyle::Necessary
         })
         .from_writer(out);
-    w.write_record(columns.iter().map(|c| c.key))
-        .map_err(csv_err)?;
+    let cell = |v: String| if tsv { escape_tsv(&v) } else { v };
+    w.write_record(
+        columns
+            .iter()
+            .map(|c| cell(escape::spreadsheet(c.key).into_owned())),
+    )
+    .map_err(csv_err)?;
     for r in rows {
-        w.write_record(columns.iter().map(|c| {
-            let v = plain(r.get(c.key));
-            if tsv {
-                escape_tsv(&v)
-            } else {
-                v
-            }
-        }))
-        .map_err(csv_err)?;
+        w.write_record(columns.iter().map(|c| cell(delimited_cell(r.get(c.key)))))
+            .map_err(csv_err)?;
     }
     w.flush().map_err(Error::stdout)?;
     Ok(())
@@ -213,6 +222,17 @@ pub fn plain(v: Option<&Value>) -> String {
     }
 }
 
+/// A value as a CSV or TSV cell: as [`plain`], text that a spreadsheet
+/// would run as a formula prefixed with `'`. Numbers, booleans and nulls
+/// are not text and stay as they are (`-5` is a number, not a formula).
+pub fn delimited_cell(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(_)) | Some(Value::Array(_)) => owned(plain(v), escape::spreadsheet),
+        _ => plain(v),
+    }
+}
+
+/// A value as a table cell, escaped for the terminal.
 fn cell_text(v: Option<&Value>, style: Style) -> Cow<'_, str> {
     match (style, v) {
         (Style::Bytes, Some(Value::Number(n))) => n
@@ -220,9 +240,19 @@ fn cell_text(v: Option<&Value>, style: Style) -> Cow<'_, str> {
             .map(human_bytes)
             .unwrap_or_else(|| n.to_string())
             .into(),
-        (_, Some(Value::String(s))) => Cow::Borrowed(s),
-        _ => plain(v).into(),
+        (_, Some(Value::String(s))) => escape::terminal(s, false),
+        _ => owned(plain(v), |s| escape::terminal(s, false)).into(),
     }
+}
+
+/// `s` passed through a transformation that usually changes nothing,
+/// without copying it then.
+fn owned(s: String, f: impl Fn(&str) -> Cow<'_, str>) -> String {
+    let changed = match f(&s) {
+        Cow::Owned(o) => Some(o),
+        Cow::Borrowed(_) => None,
+    };
+    changed.unwrap_or(s)
 }
 
 pub fn human_bytes(n: u64) -> String {
@@ -299,6 +329,50 @@ mod tests {
         );
         let table = render(Format::Table, &rows);
         assert!(table.contains("2.0 KiB"), "{table}");
+    }
+
+    #[test]
+    fn tables_escape_control_characters_on_both_paths() {
+        let esc = json!({"id": 1, "title": "\u{1b}]0;pwned\u{7}\u{1b}[31mred\u{202e}", "size": 1});
+        // Without a line break the direct writer lays the table out; with
+        // one, comfy-table does.
+        let wrapped = json!({"id": 2, "title": "two\nlines", "size": 1});
+        for rows in [vec![esc.clone()], vec![esc, wrapped]] {
+            let table = render(Format::Table, &rows);
+            assert!(
+                !table.contains('\u{1b}') && !table.contains('\u{202e}'),
+                "{table}"
+            );
+            assert!(
+                table.contains("\\x1b]0;pwned\\x07\\x1b[31mred\\u{202e}"),
+                "{table}"
+            );
+        }
+        let mut buf = Vec::new();
+        let header = [col("id", "\u{1b}[2J")];
+        render_list(&mut buf, Format::Table, &header, &[json!({"id": 1})]).unwrap();
+        let table = String::from_utf8(buf).unwrap();
+        assert!(table.contains("\\x1b[2J"), "{table}");
+        let mut buf = Vec::new();
+        render_record(
+            &mut buf,
+            Format::Table,
+            COLS,
+            &json!({"id": 1, "title": "\u{9b}x"}),
+        )
+        .unwrap();
+        assert!(String::from_utf8(buf).unwrap().contains("\\u{9b}x"));
+    }
+
+    #[test]
+    fn delimited_text_cells_never_start_a_formula() {
+        let rows = [json!({"id": -5, "title": "=1+1", "size": "-5"})];
+        assert_eq!(render(Format::Csv, &rows), "id,title,size\n-5,'=1+1,'-5\n");
+        let rows = [json!({"id": 1, "title": "\t@x", "size": ["-a", "b"]})];
+        assert_eq!(
+            render(Format::Tsv, &rows),
+            "id\ttitle\tsize\n1\t'\\t@x\t'-a; b\n"
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! that agree with [`decide`] (a test checks every combination), `present`
 //! shapes records accordingly. This module decides; it never prints.
 
+pub mod history;
 pub mod present;
 pub mod sql;
 

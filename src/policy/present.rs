@@ -124,11 +124,19 @@ pub fn provenance(decision: &Decision, records: Vec<Value>) -> Vec<Value> {
     }
 }
 
+/// Keys of an event that place it in the archive's whole history: its id
+/// and the chain's hashes. Below custodian they are withheld, since gaps
+/// between ids count the events a reader may not see (narrators created,
+/// hidden testimonies changed) and the chain shows where they lie.
+pub const EVENT_CHAIN_KEYS: &[&str] = &["id", "detail_hash", "prev_hash", "hash"];
+
 /// Events (JSON objects) for this reader. Details (old and new values,
 /// origins, reasons) are custodial; a tombstone keeps its history but no
-/// details, since they may quote withdrawn content.
+/// details, since they may quote withdrawn content. Below custodian the
+/// [`EVENT_CHAIN_KEYS`] are withheld too.
 pub fn events(decision: &Decision, records: Vec<Value>) -> Vec<Value> {
     let with_detail = matches!(decision, Decision::Open(g) if g.custodial_detail);
+    let with_chain = !matches!(decision, Decision::Open(g) if !g.custodial_detail);
     let any = matches!(decision, Decision::Open(_) | Decision::Tombstone { .. });
     if !any {
         return Vec::new();
@@ -136,8 +144,13 @@ pub fn events(decision: &Decision, records: Vec<Value>) -> Vec<Value> {
     records
         .into_iter()
         .map(|mut r| {
-            if let (false, Some(obj)) = (with_detail, r.as_object_mut()) {
-                null_keys(obj, &["detail"]);
+            if let Some(obj) = r.as_object_mut() {
+                if !with_detail {
+                    null_keys(obj, &["detail"]);
+                }
+                if !with_chain {
+                    null_keys(obj, EVENT_CHAIN_KEYS);
+                }
             }
             r
         })

@@ -70,6 +70,26 @@ pub struct SqlResult {
 
 /// Fills the TEMP tables with what the policy shows at this level.
 fn materialize(conn: &Connection, access: Access, today: NaiveDate) -> Result<()> {
+    // An unqualified `items_visible` must mean the TEMP table (see
+    // `authorize`): a catalogue table of the same name would shadow nothing
+    // but could be counted.
+    let clash: i64 = conn.query_row(
+        &format!(
+            "SELECT count(*) FROM main.sqlite_schema WHERE name IN ('{}')",
+            VISIBLE_TABLES.join("', '")
+        ),
+        [],
+        |r| r.get(0),
+    )?;
+    if clash > 0 {
+        return Err(Error::Corrupt {
+            path: "custos.db".into(),
+            reason: format!(
+                "the catalogue holds a table named like one of {}; it is not a custos catalogue",
+                VISIBLE_TABLES.join(", ")
+            ),
+        });
+    }
     let cols = ITEM_KEYS.join(", ");
     conn.execute_batch(&format!(
         "DROP TABLE IF EXISTS temp.items_visible;
@@ -187,7 +207,22 @@ fn shadow_item_tables(conn: &mut Connection, statement: &str) -> Result<()> {
 }
 
 fn authorize(custodian: bool, ctx: AuthContext<'_>) -> Authorization {
-    let temp = ctx.database_name == Some("temp");
+    // SQLite names no database when a statement reads no column of a table
+    // (`count(*)`, `SELECT 1 FROM t`, `EXISTS`): a visible table's name can
+    // then only mean the TEMP table, since `materialize` makes sure the
+    // catalogue holds no table of that name.
+    let no_column = matches!(
+        ctx.action,
+        AuthAction::Read {
+            column_name: "",
+            ..
+        }
+    );
+    let temp = ctx.database_name == Some("temp")
+        || (ctx.database_name.is_none()
+            && no_column
+            && matches!(ctx.action, AuthAction::Read { table_name, .. }
+                if VISIBLE_TABLES.contains(&table_name)));
     match ctx.action {
         AuthAction::Select | AuthAction::Recursive => Authorization::Allow,
         AuthAction::Read {

@@ -17,6 +17,7 @@ mod list_show;
 mod log;
 mod manifest;
 mod narrator;
+mod output_safety;
 mod pdf;
 mod purge;
 mod query;
