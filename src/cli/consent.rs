@@ -2,6 +2,7 @@
 //!
 //! Declarations only (clap derive); nothing here touches the archive.
 
+use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 
 use super::*;
@@ -36,14 +37,14 @@ pub struct GrantArgs {
     #[arg(long, value_enum)]
     pub scope: crate::model::Scope,
     /// Date consent was given, YYYY-MM-DD (default: today)
-    #[arg(long)]
-    pub date: Option<String>,
+    #[arg(long, value_parser = day)]
+    pub date: Option<NaiveDate>,
     /// Item holding the signed release or the recorded verbal consent
     #[arg(long, value_name = "ITEM")]
     pub evidence: Option<crate::model::ItemId>,
     /// Closed to all but the custodian until this date, YYYY-MM-DD (open on the day)
-    #[arg(long, value_name = "DATE")]
-    pub embargo_until: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = day)]
+    pub embargo_until: Option<NaiveDate>,
     /// A note on the consent (custodian only)
     #[arg(long)]
     pub note: Option<String>,
@@ -58,14 +59,14 @@ pub struct RestrictArgs {
     #[arg(long, value_enum)]
     pub scope: crate::model::Scope,
     /// Why (custodian only)
-    #[arg(long)]
+    #[arg(long, value_parser = nonempty)]
     pub reason: String,
     /// Date of the restriction, YYYY-MM-DD (default: today)
-    #[arg(long)]
-    pub date: Option<String>,
-    /// A later embargo, YYYY-MM-DD
-    #[arg(long, value_name = "DATE")]
-    pub embargo_until: Option<String>,
+    #[arg(long, value_parser = day)]
+    pub date: Option<NaiveDate>,
+    /// A later embargo, YYYY-MM-DD (an existing embargo is never shortened)
+    #[arg(long, value_name = "DATE", value_parser = day)]
+    pub embargo_until: Option<NaiveDate>,
     /// Who records it (default: your login name)
     #[arg(long)]
     pub agent: Option<String>,
@@ -74,14 +75,28 @@ pub struct RestrictArgs {
 #[derive(Debug, Args)]
 pub struct WithdrawArgs {
     /// Date consent was withdrawn, YYYY-MM-DD (default: today)
-    #[arg(long)]
-    pub date: Option<String>,
+    #[arg(long, value_parser = day)]
+    pub date: Option<NaiveDate>,
     /// Why (custodian only)
-    #[arg(long)]
+    #[arg(long, value_parser = nonempty)]
     pub reason: String,
     /// Who records it (default: your login name)
     #[arg(long)]
     pub agent: Option<String>,
+}
+
+/// A calendar day as typed: YYYY-MM-DD, and a day that exists.
+fn day(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("{s:?} is not a calendar date (YYYY-MM-DD, e.g. 2019-05-02)"))
+}
+
+fn nonempty(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        Err("cannot be empty".into())
+    } else {
+        Ok(s.to_string())
+    }
 }
 
 #[derive(Debug, Args)]

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::archive::Mode;
-use crate::catalogue::consent::{self, parse_day, NewConsent};
+use crate::catalogue::consent::{self, NewConsent};
 use crate::catalogue::events::EventLog;
 use crate::cli::{ConsentAction, ConsentArgs};
 use crate::error::{Error, Result};
@@ -30,13 +30,9 @@ pub fn run(archive_arg: Option<&Path>, a: ConsentArgs) -> Result<()> {
             NewConsent {
                 status: ConsentStatus::Granted,
                 scope: Some(g.scope),
-                date: day_or_today("--date", g.date.as_deref())?,
+                date: g.date.unwrap_or_else(crate::clock::today),
                 evidence: g.evidence,
-                embargo_until: g
-                    .embargo_until
-                    .as_deref()
-                    .map(|d| parse_day("--embargo-until", d))
-                    .transpose()?,
+                embargo_until: g.embargo_until,
                 reason: g.note,
             },
             g.agent,
@@ -45,14 +41,10 @@ pub fn run(archive_arg: Option<&Path>, a: ConsentArgs) -> Result<()> {
             NewConsent {
                 status: ConsentStatus::Restricted,
                 scope: Some(r.scope),
-                date: day_or_today("--date", r.date.as_deref())?,
+                date: r.date.unwrap_or_else(crate::clock::today),
                 evidence: None,
-                embargo_until: r
-                    .embargo_until
-                    .as_deref()
-                    .map(|d| parse_day("--embargo-until", d))
-                    .transpose()?,
-                reason: Some(nonempty("--reason", r.reason)?),
+                embargo_until: r.embargo_until,
+                reason: Some(r.reason),
             },
             r.agent,
         ),
@@ -60,10 +52,10 @@ pub fn run(archive_arg: Option<&Path>, a: ConsentArgs) -> Result<()> {
             NewConsent {
                 status: ConsentStatus::Withdrawn,
                 scope: None,
-                date: day_or_today("--date", w.date.as_deref())?,
+                date: w.date.unwrap_or_else(crate::clock::today),
                 evidence: None,
                 embargo_until: None,
-                reason: Some(nonempty("--reason", w.reason)?),
+                reason: Some(w.reason),
             },
             w.agent,
         ),
@@ -123,19 +115,4 @@ fn history(archive_arg: Option<&Path>, id: ItemId, h: crate::cli::HistoryArgs) -
     let mut out = super::Stdout::new();
     output::render_list(out.w(), h.output.format, HISTORY_COLUMNS, &rows)?;
     out.finish()
-}
-
-fn day_or_today(field: &str, s: Option<&str>) -> Result<chrono::NaiveDate> {
-    match s {
-        Some(d) => parse_day(field, d),
-        None => Ok(crate::clock::today()),
-    }
-}
-
-fn nonempty(field: &str, s: String) -> Result<String> {
-    if s.trim().is_empty() {
-        Err(Error::usage(format!("{field} cannot be empty")))
-    } else {
-        Ok(s)
-    }
 }
