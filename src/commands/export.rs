@@ -75,16 +75,6 @@ pub fn run(archive_arg: Option<&Path>, a: ExportArgs) -> Result<()> {
             agent: super::agent(a.agent.as_deref()),
         },
     )?;
-    // The bag is checked as any receiving archive would check it.
-    let report = crate::bagit::validate(&a.bag)?;
-    if !report.valid {
-        return Err(crate::error::Error::Failed(format!(
-            "{}: the bag written does not validate ({} problem(s)); run `custos bag validate {}`",
-            a.bag.display(),
-            report.problems.len(),
-            a.bag.display()
-        )));
-    }
     super::note(format!(
         "exported {} item(s) at {access} level to {} (Payload-Oxum {}{}); event log head {}",
         summary.items,
