@@ -69,6 +69,11 @@ pub fn plan(dir: &Path, report: &Report, agent: &str) -> Result<BagImport> {
             state,
         });
     }
+    // In the source's id order, so a bag imported into a fresh archive
+    // keeps the ids it was cited by (where the source had no gaps).
+    let mut paired: Vec<(Job, JobState)> = jobs.into_iter().zip(states).collect();
+    paired.sort_by_key(|(_, s)| s.source_id.map_or((1, 0), |id| (0, id)));
+    let (jobs, states): (Vec<Job>, Vec<JobState>) = paired.into_iter().unzip();
     let restorer = Restorer {
         jobs: states,
         narrators,

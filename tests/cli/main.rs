@@ -3,6 +3,7 @@
 
 mod backup;
 mod bag;
+mod bag_roundtrip;
 mod consent;
 mod crash;
 mod edit;
