@@ -414,44 +414,43 @@ impl Restorer {
         made: &mut HashMap<i64, NarratorId>,
         now: &str,
     ) -> Result<()> {
-        if let Some((narrator, f)) = &state.testimony {
-            if let Some(n) = narrator {
-                let target = match made.get(n) {
-                    Some(t) => *t,
-                    None => {
-                        let new = self.narrators.get(n).ok_or_else(|| {
-                            Error::usage(format!("its narrator {n} is not in {NARRATORS_FILE}"))
-                        })?;
-                        let t = narrators::insert(tx, new, now)?;
-                        let detail = json!({"narrator": t, "legal_identity_sealed": new.sealed_identity.is_some(), "restored_from_bag": true});
-                        log.append(
-                            EventType::Creation,
-                            None,
-                            &self.agent,
-                            "success",
-                            Some(&detail),
-                            now,
-                        )?;
-                        made.insert(*n, t);
-                        t
-                    }
-                };
-                let fields = TestimonyFields {
-                    narrator: target,
-                    interview_date: f.interview_date.clone(),
-                    interview_place: f.interview_place.clone(),
-                    interviewer: f.interviewer.clone(),
-                };
-                let detail = testimonies::set(tx, id, &fields, now)?;
-                log.append(
-                    EventType::MetadataModification,
-                    Some(id),
-                    &self.agent,
-                    "success",
-                    Some(&detail),
-                    now,
-                )?;
-            }
+        // A testimony row needs a narrator; one without keeps the kind only.
+        if let Some((Some(n), f)) = &state.testimony {
+            let target = match made.get(n) {
+                Some(t) => *t,
+                None => {
+                    let new = self.narrators.get(n).ok_or_else(|| {
+                        Error::usage(format!("its narrator {n} is not in {NARRATORS_FILE}"))
+                    })?;
+                    let t = narrators::insert(tx, new, now)?;
+                    let detail = json!({"narrator": t, "legal_identity_sealed": new.sealed_identity.is_some(), "restored_from_bag": true});
+                    log.append(
+                        EventType::Creation,
+                        None,
+                        &self.agent,
+                        "success",
+                        Some(&detail),
+                        now,
+                    )?;
+                    made.insert(*n, t);
+                    t
+                }
+            };
+            let fields = TestimonyFields {
+                narrator: target,
+                interview_date: f.interview_date.clone(),
+                interview_place: f.interview_place.clone(),
+                interviewer: f.interviewer.clone(),
+            };
+            let detail = testimonies::set(tx, id, &fields, now)?;
+            log.append(
+                EventType::MetadataModification,
+                Some(id),
+                &self.agent,
+                "success",
+                Some(&detail),
+                now,
+            )?;
         }
         for c in &state.consent {
             // An evidence item left out of the bag stays home, closed; the
