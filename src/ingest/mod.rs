@@ -191,7 +191,7 @@ fn run(
     let mut report = Report::default();
     std::thread::scope(|scope| -> Result<()> {
         let writer = scope.spawn(|| -> Result<Report> {
-            let mut committer = Committer::new(opts);
+            let mut committer = Committer::new(opts, staging.as_ref());
             committer.finish = finish;
             for batch in rx {
                 committer.commit(archive, batch)?;
@@ -257,6 +257,8 @@ fn next_chunk(jobs: &mut impl Iterator<Item = Job>, limits: (usize, u64)) -> Opt
 /// writes rows, one transaction per chunk.
 struct Committer<'o> {
     opts: &'o ImportOptions,
+    /// This import's staging folder (None for a dry run).
+    staging: Option<&'o Staging>,
     report: Report,
     /// Digests a dry run has already counted as imported.
     dry_seen: HashSet<Sha256>,
@@ -265,9 +267,10 @@ struct Committer<'o> {
 }
 
 impl<'o> Committer<'o> {
-    fn new(opts: &'o ImportOptions) -> Self {
+    fn new(opts: &'o ImportOptions, staging: Option<&'o Staging>) -> Self {
         Committer {
             opts,
+            staging,
             report: Report::default(),
             dry_seen: HashSet::new(),
             finish: None,
@@ -333,11 +336,26 @@ impl<'o> Committer<'o> {
         let outcomes = match committed {
             Ok(o) => o,
             Err(e) => {
-                // Nothing of this batch committed, so no row names the
-                // objects it wrote: remove them rather than leave them
-                // untracked for `verify` to report.
-                for path in &written {
-                    let _ = std::fs::remove_file(path);
+                // Nothing of this batch committed: remove the objects it
+                // wrote rather than leave them untracked (see the store's
+                // rule for imports running side by side).
+                if let Some(staging) = self.staging {
+                    let conn = archive.conn();
+                    let claimed = |p: &Path| {
+                        let sha = p
+                            .file_name()
+                            .and_then(|n| n.to_str())
+                            .and_then(|n| n.parse().ok());
+                        sha.is_none_or(|sha| {
+                            items::find_object(conn, &sha).map_or(true, |o| o.is_some())
+                        })
+                    };
+                    let _ = store::remove_uncommitted(
+                        &archive.staging_dir(),
+                        staging,
+                        &written,
+                        claimed,
+                    );
                 }
                 return Err(e);
             }
