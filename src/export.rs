@@ -50,6 +50,10 @@ pub struct ExportSummary {
     pub items: u64,
     /// Items exported as metadata only (redacted, with no text to export).
     pub payload_withheld: u64,
+    /// Consent evidence left out of a custodian bag because no testimony in
+    /// it cites the item: an archive importing the bag could not keep it
+    /// closed (see `restore`).
+    pub evidence_left_out: u64,
     pub payload_bytes: u64,
     pub payload_oxum: String,
     /// The event log's head when the bag was made, also in bag-info.txt.
@@ -182,12 +186,25 @@ fn write_bag(
     let conn = archive.conn();
     let mut records = Vec::new();
     let mut withheld = 0u64;
+    let cited = if opts.access == Access::Custodian {
+        crate::restore::cited_evidence(conn, &ids)?
+    } else {
+        Default::default()
+    };
+    let mut evidence_left_out = 0u64;
     for id in &ids {
         let (Some(record), Some(facts)) =
             (items::get(conn, *id)?, policy::sql::load_facts(conn, *id)?)
         else {
             continue;
         };
+        if facts.is_evidence && !cited.contains(id) {
+            // Only custodians ever see evidence, and a release whose
+            // testimony stays home (withdrawn, or not selected) would
+            // arrive open wherever the bag is imported.
+            evidence_left_out += 1;
+            continue;
+        }
         let decision = policy::decide(opts.access, &facts, opts.today);
         let Decision::Open(grant) = decision else {
             continue; // the SQL selection agrees with decide; this is a second lock
@@ -320,6 +337,7 @@ fn write_bag(
         bag: dest.to_path_buf(),
         items: records.len() as u64,
         payload_withheld: withheld,
+        evidence_left_out,
         payload_bytes: summary.payload_bytes,
         payload_oxum: summary.payload_oxum,
         event_log_head: head,

@@ -97,6 +97,22 @@ pub fn narrators(conn: &Connection, ids: &BTreeSet<NarratorId>) -> Result<Value>
     Ok(Value::Array(out))
 }
 
+/// The items cited as consent evidence by the testimonies among `ids`.
+pub fn cited_evidence(
+    conn: &Connection,
+    ids: &[ItemId],
+) -> Result<std::collections::HashSet<ItemId>> {
+    let mut cited = std::collections::HashSet::new();
+    for id in ids {
+        cited.extend(
+            consent::history(conn, *id)?
+                .into_iter()
+                .filter_map(|c| c.evidence),
+        );
+    }
+    Ok(cited)
+}
+
 /// One consent event to restore; `evidence` is the source archive's id.
 #[derive(Debug, Clone)]
 struct ConsentIn {

@@ -87,6 +87,13 @@ pub fn run(archive_arg: Option<&Path>, a: ExportArgs) -> Result<()> {
             )
         } else {
             String::new()
+        } + &if summary.evidence_left_out > 0 {
+            format!(
+                "; {} consent evidence item(s) left out, as no testimony in the bag cites them",
+                summary.evidence_left_out
+            )
+        } else {
+            String::new()
         },
         summary.event_log_head
     ));

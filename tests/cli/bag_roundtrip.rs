@@ -272,6 +272,24 @@ fn a_custodian_round_trip_reads_the_same_at_every_level() {
             .map(Vec::len),
         Some(3)
     );
+    // The restored redaction's terms are sealed to the source's key: a
+    // further redaction here is refused, not computed without them.
+    let (code, _, err) = run({
+        let mut c = dst.cmd();
+        c.args(["redact", "9"]).write_stdin("harbour\n");
+        c
+    });
+    assert_eq!(code, 12, "{err}");
+    let (code, _, _) = run({
+        let mut c = dst.cmd();
+        c.args(["narrator", "show", "1", "--reveal"]);
+        c
+    });
+    assert_eq!(
+        code, 12,
+        "a sealed identity opens only with the source's key"
+    );
+    assert_eq!(matrix(&dst), got, "the refused commands changed nothing");
     // Sealed identities stay sealed: no clear legal name anywhere in the bag.
     let bytes: Vec<u8> = walkdir::WalkDir::new(&bag)
         .into_iter()
@@ -298,6 +316,30 @@ fn valid_exports_at_every_level_import_and_verify() {
         .join(std::ffi::OsStr::from_bytes(b"in/odd\xff name.txt"));
     std::fs::write(&raw, "Another document.").unwrap();
     assert_eq!(src.import(&[&raw], &[])[0]["status"], "imported");
+    // A withdrawn testimony whose release is consent evidence: neither goes
+    // into any bag, and the bags still import.
+    let gone = src.write("in/t11.txt", "Testimony GONEWORD, withdrawn later.");
+    let form = src.write("in/form11.txt", "Release of GONEWORD's narrator.");
+    let gone = src.import(&[&gone], &["--kind", "testimony"])[0]["id"].to_string();
+    let form = src.import(&[&form], &[])[0]["id"].to_string();
+    let consent = |args: &[&str]| {
+        src.cmd()
+            .arg("consent")
+            .arg(&gone)
+            .args(args)
+            .assert()
+            .success()
+    };
+    consent(&[
+        "grant",
+        "--scope",
+        "public",
+        "--date",
+        "2018-05-01",
+        "--evidence",
+        &form,
+    ]);
+    consent(&["withdraw", "--date", "2019-05-01", "--reason", "asked"]);
     for level in LEVELS {
         let bag = src.path().join(format!("bag-{level}"));
         export(&src, level, &bag);
@@ -370,9 +412,32 @@ fn assert_refused_cleanly(target: &Env, bag: &Path, names: &str) {
 #[test]
 fn a_refused_bag_import_leaves_nothing_behind() {
     let src = source();
-    // The release alone: it is consent evidence, and without its testimony
-    // nothing here could keep it closed, so the bag is refused whole.
+    // A release whose testimony is not in the bag: nothing here could keep
+    // it closed, so the bag (written by hand, as `export` leaves such an
+    // item out) is refused whole.
     let bag = src.path().join("release-only");
+    let mut w = BagWriter::create(&bag).unwrap();
+    let doc = w.add_payload("1.txt", &b"An open document."[..]).unwrap();
+    let rel = w
+        .add_payload("3.txt", &b"Release signed by RELEASEWORD."[..])
+        .unwrap();
+    let state = |evidence: bool| {
+        serde_json::json!({"is_evidence": evidence, "testimony": null,
+                           "consent_history": [], "redaction": null})
+    };
+    let records = serde_json::json!([
+        {"id": 1, "title": "Doc", "kind": "article", "payload": doc.path,
+         "payload_sha256": doc.sha256.to_string(), "consent": null, "custodian": state(false)},
+        {"id": 3, "title": "Release", "kind": "other", "payload": rel.path,
+         "payload_sha256": rel.sha256.to_string(), "consent": null, "custodian": state(true)}
+    ]);
+    w.add_tag_file("metadata/records.json", records.to_string().as_bytes())
+        .unwrap();
+    w.finish(&[]).unwrap();
+    let target = Env::with_archive();
+    assert_refused_cleanly(&target, &bag, "data/3.txt");
+    // `export` itself leaves such a release out, so its bags import.
+    let sel = src.path().join("selected");
     src.cmd()
         .args([
             "export",
@@ -384,11 +449,14 @@ fn a_refused_bag_import_leaves_nothing_behind() {
             "custodian",
             "--bag",
         ])
-        .arg(&bag)
+        .arg(&sel)
         .assert()
-        .success();
-    let target = Env::with_archive();
-    assert_refused_cleanly(&target, &bag, "data/3.txt");
+        .success()
+        .stderr(predicates::str::contains(
+            "1 consent evidence item(s) left out",
+        ));
+    assert!(!sel.join("data/3.txt").exists());
+    verify_ok(&import_bag(&sel));
 
     // The redacted testimony's bytes are already an open document here:
     // merging states is refused, and the objects written are removed.
