@@ -508,3 +508,77 @@ fn refused(job: &JobState, e: Error) -> Error {
         job.payload
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(state: Value) -> Value {
+        json!({"id": 7, "kind": "article", KEY: state})
+    }
+
+    #[test]
+    fn a_consent_history_makes_a_testimony_and_sets_the_expected_facts() {
+        let r = record(json!({
+            "is_evidence": false, "testimony": null, "redaction": null,
+            "consent_history": [
+                {"status": "granted", "scope": "public", "date": "2018-01-01"},
+                {"status": "restricted", "scope": "research", "date": "2019-01-01",
+                 "embargo_until": "2030-01-01", "reason": "asked", "evidence": 3}
+            ]
+        }));
+        let s = parse_item(&r).unwrap().unwrap();
+        assert!(s.is_testimony());
+        let f = s.expected_facts(Kind::Article, &HashMap::new());
+        assert_eq!(f.kind, Kind::Testimony);
+        let c = f.consent.unwrap();
+        assert_eq!(
+            (c.status, c.scope),
+            (ConsentStatus::Restricted, Some(Scope::Research))
+        );
+        assert_eq!(c.embargo_until, NaiveDate::from_ymd_opt(2030, 1, 1));
+        assert_eq!(s.consent[1].evidence, Some(3));
+    }
+
+    #[test]
+    fn bad_state_is_refused_naming_the_field() {
+        let bad = |state: Value, what: &str| {
+            let e = parse_item(&record(state)).unwrap_err();
+            assert!(e.contains(what), "{e}");
+        };
+        bad(
+            json!({"consent_history": [{"status": "maybe", "date": "2018-01-01"}]}),
+            "consent_history[0]: status",
+        );
+        bad(
+            json!({"consent_history": [{"status": "granted", "date": "01/02/2018"}]}),
+            "consent_history[0]: date",
+        );
+        bad(
+            json!({"redaction": {"title": "[redacted]", "sealed_terms": ["%%%"]}}),
+            "sealed_terms",
+        );
+        bad(
+            json!({"redaction": {"title": "x", "sealed_terms": []}}),
+            "sealed_terms",
+        );
+        assert!(parse_item(&json!({"id": 1, "kind": "article"}))
+            .unwrap()
+            .is_none());
+    }
+
+    #[test]
+    fn narrators_keep_their_sealed_identity_as_ciphertext() {
+        let n = parse_narrators(&json!([
+            {"id": 4, "display": "D.", "anonymity": "anonymous", "birth_year": 1951,
+             "sealed_identity": B64.encode(b"age-ciphertext")}
+        ]))
+        .unwrap();
+        assert_eq!(
+            n[&4].sealed_identity.as_deref(),
+            Some(&b"age-ciphertext"[..])
+        );
+        assert_eq!(n[&4].anonymity, Anonymity::Anonymous);
+        assert!(parse_narrators(&json!([{"id": 1, "anonymity": "famous"}])).is_err());
+    }
+}
