@@ -36,6 +36,15 @@ pub struct BagImport {
 pub fn plan(dir: &Path, report: &Report, agent: &str) -> Result<BagImport> {
     let jobs = jobs(dir, report, agent)?;
     let records = custos_records(dir)?;
+    let custodian_level = report
+        .info_value("Custos-Access-Level")
+        .is_some_and(|l| l.trim() == "custodian");
+    if custodian_level && !records.is_empty() && !dir.join(restore::NARRATORS_FILE).is_file() {
+        return Err(Error::usage(format!(
+            "{}: a custodian-level bag from an older custos, without the consent evidence, narrators and redactions of its items; importing it could open what its archive kept closed. Export it again with this version; nothing was imported",
+            dir.display()
+        )));
+    }
     let narrators = match read_json(&dir.join(restore::NARRATORS_FILE))? {
         None => Default::default(),
         Some(v) => restore::parse_narrators(&v).map_err(|e| {

@@ -551,3 +551,22 @@ fn a_lower_level_bag_never_opens_what_its_records_close() {
     }
     verify_ok(&env);
 }
+
+/// A custodian-level bag without custodian state (as older versions wrote
+/// them) cannot say what was redacted or evidence: refused, not opened.
+#[test]
+fn an_old_custodian_bag_without_its_state_is_refused() {
+    let env = Env::with_archive();
+    let bag = env.path().join("bag");
+    let mut w = BagWriter::create(&bag).unwrap();
+    let a = w.add_payload("1.txt", &b"A release, or not."[..]).unwrap();
+    let records = serde_json::json!([
+        {"id": 1, "title": "One", "kind": "other", "payload": a.path,
+         "payload_sha256": a.sha256.to_string(), "consent": null, "redacted": false}
+    ]);
+    w.add_tag_file("metadata/records.json", records.to_string().as_bytes())
+        .unwrap();
+    w.finish(&[("Custos-Access-Level".into(), "custodian".into())])
+        .unwrap();
+    assert_refused_cleanly(&env, &bag, "older custos");
+}
