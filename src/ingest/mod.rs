@@ -36,8 +36,9 @@ use crate::store::{self, Staging};
 pub use prepare::EXTRACT_LIMIT;
 pub use walk::{walk, Entry, Found};
 
-const CHUNK_FILES: usize = 512;
-const CHUNK_BYTES: u64 = 128 * 1024 * 1024;
+/// Files and bytes per chunk (one transaction each).
+const CHUNKS: (usize, u64) = (512, 128 * 1024 * 1024);
+const ONE_CHUNK: (usize, u64) = (usize::MAX, u64::MAX);
 
 /// Descriptive metadata given for the files of an import (or a manifest row).
 #[derive(Debug, Clone, Default)]
@@ -137,14 +138,7 @@ pub fn import(
     opts: &ImportOptions,
     progress: &indicatif::ProgressBar,
 ) -> Result<Report> {
-    run(
-        archive,
-        jobs,
-        opts,
-        progress,
-        (CHUNK_FILES, CHUNK_BYTES),
-        None,
-    )
+    run(archive, jobs, opts, progress, CHUNKS, None)
 }
 
 /// Imports the jobs in one transaction (one chunk, so every prepared text is
@@ -157,14 +151,7 @@ pub fn import_atomic(
     progress: &indicatif::ProgressBar,
     finish: Finish,
 ) -> Result<Report> {
-    run(
-        archive,
-        jobs,
-        opts,
-        progress,
-        (usize::MAX, u64::MAX),
-        Some(finish),
-    )
+    run(archive, jobs, opts, progress, ONE_CHUNK, Some(finish))
 }
 
 fn run(
