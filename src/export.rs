@@ -142,8 +142,7 @@ fn temp_beside(dest: &Path) -> Result<PathBuf> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    std::fs::DirBuilder::new()
-        .recursive(true)
+    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
         .create(&parent)
         .map_err(|e| Error::io(&parent, e))?;
     let mut prefix = std::ffi::OsString::from(".");
