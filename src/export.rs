@@ -6,9 +6,17 @@
 //! people's names); a redacted item exports its redacted text below
 //! custodian level, or no payload when it has none. Catalogue records,
 //! provenance and event history go under `metadata/` as JSON and as CSV
-//! with Dublin Core column names, all shaped by the policy. This module
-//! never decides visibility itself and never prints.
+//! with Dublin Core column names, all shaped by the policy. At custodian
+//! level each record also carries the item's custodian state and the bag a
+//! `metadata/narrators.json` (see `restore`), so an import elsewhere
+//! restores what the custodian saw. This module never decides visibility
+//! itself and never prints.
+//!
+//! The bag is written into a hidden folder beside the target and renamed
+//! into place only once it is complete and validates; on any failure that
+//! folder is removed, so a failed export leaves no partial bag.
 
+use std::collections::BTreeSet;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -42,6 +50,10 @@ pub struct ExportSummary {
     pub items: u64,
     /// Items exported as metadata only (redacted, with no text to export).
     pub payload_withheld: u64,
+    /// Consent evidence left out of a custodian bag because no testimony in
+    /// it cites the item: an archive importing the bag could not keep it
+    /// closed (see `restore`).
+    pub evidence_left_out: u64,
     pub payload_bytes: u64,
     pub payload_oxum: String,
     /// The event log's head when the bag was made, also in bag-info.txt.
@@ -67,18 +79,131 @@ const DC_COLUMNS: &[(&str, &str)] = &[
 ];
 
 pub fn export(archive: &mut Archive, dest: &Path, opts: &ExportOptions) -> Result<ExportSummary> {
+    let tmp = temp_beside(dest)?;
+    let written = write_bag(archive, &tmp, dest, opts).and_then(|done| {
+        // The bag is checked as any receiving archive would check it.
+        let report = crate::bagit::validate(&tmp)?;
+        if !report.valid {
+            let first = report
+                .problems
+                .first()
+                .map(|p| format!(": {}: {}", p.path, p.detail))
+                .unwrap_or_default();
+            return Err(Error::Failed(format!(
+                "{}: the bag written does not validate ({} problem(s){first}); nothing was exported",
+                dest.display(),
+                report.problems.len(),
+            )));
+        }
+        into_place(&tmp, dest)?;
+        Ok(done)
+    });
+    let (summary, detail) = match written {
+        Ok(done) => done,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+    };
+    let now = crate::clock::now_rfc3339();
+    archive.write(|tx| {
+        EventLog::new(tx)?.append(
+            EventType::Export,
+            None,
+            &opts.agent,
+            "success",
+            Some(&detail),
+            &now,
+        )?;
+        Ok(())
+    })?;
+    Ok(summary)
+}
+
+/// A new hidden folder beside `dest` (same file system, so the final rename
+/// is atomic); refuses a `dest` that is not a new or empty folder.
+fn temp_beside(dest: &Path) -> Result<PathBuf> {
+    match std::fs::read_dir(dest) {
+        Ok(mut rd) => {
+            if rd.next().is_some() {
+                return Err(Error::usage(format!(
+                    "{}: the folder is not empty; a bag is written only into a new or empty folder",
+                    dest.display()
+                )));
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(dest, e)),
+    }
+    let name = dest
+        .file_name()
+        .ok_or_else(|| Error::usage(format!("{}: not a folder name", dest.display())))?;
+    let parent = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
+        .create(&parent)
+        .map_err(|e| Error::io(&parent, e))?;
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(name);
+    prefix.push(".partial-");
+    let tmp = tempfile::Builder::new()
+        .prefix(&prefix)
+        .tempdir_in(&parent)
+        .map_err(|e| Error::io(&parent, e))?
+        .keep();
+    // BagWriter writes only into a new folder; it creates it owner-only.
+    std::fs::remove_dir(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    Ok(tmp)
+}
+
+/// Renames the finished bag over `dest` (absent, or an empty folder, which
+/// rename(2) replaces) and makes the new name durable.
+fn into_place(tmp: &Path, dest: &Path) -> Result<()> {
+    std::fs::rename(tmp, dest).map_err(|e| Error::io(dest, e))?;
+    if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
+        File::open(parent)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| Error::io(parent, e))?;
+    }
+    Ok(())
+}
+
+/// Writes the whole bag at `root`; `dest` is where it will stand (for the
+/// summary and the event). Returns the summary and the export event detail.
+fn write_bag(
+    archive: &mut Archive,
+    root: &Path,
+    dest: &Path,
+    opts: &ExportOptions,
+) -> Result<(ExportSummary, Value)> {
     let ids = selected(archive, opts)?;
-    let mut bag = BagWriter::create(dest)?;
+    let mut bag = BagWriter::create(root)?;
+    let mut narrators = BTreeSet::new();
     let objects = archive.objects_dir();
     let conn = archive.conn();
     let mut records = Vec::new();
     let mut withheld = 0u64;
+    let cited = if opts.access == Access::Custodian {
+        crate::restore::cited_evidence(conn, &ids)?
+    } else {
+        Default::default()
+    };
+    let mut evidence_left_out = 0u64;
     for id in &ids {
         let (Some(record), Some(facts)) =
             (items::get(conn, *id)?, policy::sql::load_facts(conn, *id)?)
         else {
             continue;
         };
+        if facts.is_evidence && !cited.contains(id) {
+            // Only custodians ever see evidence, and a release whose
+            // testimony stays home (withdrawn, or not selected) would
+            // arrive open wherever the bag is imported.
+            evidence_left_out += 1;
+            continue;
+        }
         let decision = policy::decide(opts.access, &facts, opts.today);
         let Decision::Open(grant) = decision else {
             continue; // the SQL selection agrees with decide; this is a second lock
@@ -164,9 +289,20 @@ pub fn export(archive: &mut Archive, dest: &Path, opts: &ExportOptions) -> Resul
         obj.insert("terms".into(), terms.into());
         obj.insert("provenance".into(), prov.into());
         obj.insert("events".into(), evs.into());
+        if opts.access == Access::Custodian && grant == policy::Grant::FULL {
+            let (state, narrator) = crate::restore::item_state(conn, *id, &facts)?;
+            obj.insert(crate::restore::KEY.into(), state);
+            narrators.extend(narrator);
+        }
         records.push(value);
     }
     write_metadata(&mut bag, &records)?;
+    if opts.access == Access::Custodian {
+        let list = crate::restore::narrators(conn, &narrators)?;
+        let json = serde_json::to_vec_pretty(&list)
+            .map_err(|e| Error::Failed(format!("cannot write narrators.json: {e}")))?;
+        bag.add_tag_file(crate::restore::NARRATORS_FILE, &json)?;
+    }
     let head = events::head(conn)?.unwrap_or_else(|| events::GENESIS.to_string());
     let archive_id = archive.setting("archive_id")?.unwrap_or_default();
     let info = vec![
@@ -188,7 +324,6 @@ pub fn export(archive: &mut Archive, dest: &Path, opts: &ExportOptions) -> Resul
         ("Custos-Event-Log-Head".to_string(), head.clone()),
     ];
     let summary = bag.finish(&info)?;
-    let now = crate::clock::now_rfc3339();
     let detail = json!({
         "bag": dest.display().to_string(),
         "access": opts.access,
@@ -197,25 +332,16 @@ pub fn export(archive: &mut Archive, dest: &Path, opts: &ExportOptions) -> Resul
         "payload_oxum": summary.payload_oxum,
         "event_log_head": head,
     });
-    archive.write(|tx| {
-        EventLog::new(tx)?.append(
-            EventType::Export,
-            None,
-            &opts.agent,
-            "success",
-            Some(&detail),
-            &now,
-        )?;
-        Ok(())
-    })?;
-    Ok(ExportSummary {
-        bag: summary.bag,
+    let summary = ExportSummary {
+        bag: dest.to_path_buf(),
         items: records.len() as u64,
         payload_withheld: withheld,
+        evidence_left_out,
         payload_bytes: summary.payload_bytes,
         payload_oxum: summary.payload_oxum,
         event_log_head: head,
-    })
+    };
+    Ok((summary, detail))
 }
 
 /// Ids open to the reader, in id order, within the selection if any.
@@ -242,7 +368,7 @@ fn selected(archive: &Archive, opts: &ExportOptions) -> Result<Vec<ItemId>> {
 }
 
 /// The payload extension: the original's if it is a plain short one, else
-/// one for the media type, else `bin`.
+/// the usual one for the media type, else `bin`.
 fn extension(r: &items::ItemRecord) -> String {
     let from_name = r
         .original_name
@@ -250,13 +376,56 @@ fn extension(r: &items::ItemRecord) -> String {
         .and_then(|n| n.rsplit_once('.'))
         .map(|(_, e)| e.to_ascii_lowercase())
         .filter(|e| !e.is_empty() && e.len() <= 8 && e.bytes().all(|b| b.is_ascii_alphanumeric()));
-    from_name
-        .or_else(|| {
-            mime_guess::get_mime_extensions_str(&r.media_type)
-                .and_then(|e| e.first())
-                .map(|e| e.to_string())
-        })
-        .unwrap_or_else(|| "bin".into())
+    from_name.unwrap_or_else(|| extension_for(&r.media_type).to_string())
+}
+
+/// The extension people expect for a media type. mime_guess lists a type's
+/// extensions alphabetically, so its first pick for `text/plain` is `asm`:
+/// it is asked only where it knows exactly one.
+fn extension_for(media_type: &str) -> &'static str {
+    let essence = media_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let known = match essence.as_str() {
+        "text/plain" => "txt",
+        "text/markdown" => "md",
+        "text/html" => "html",
+        "text/csv" => "csv",
+        "text/xml" | "application/xml" => "xml",
+        "application/json" => "json",
+        "application/pdf" => "pdf",
+        "application/zip" => "zip",
+        "application/rtf" | "text/rtf" => "rtf",
+        "application/msword" => "doc",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => "docx",
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        "image/gif" => "gif",
+        "image/tiff" => "tif",
+        "image/webp" => "webp",
+        "image/svg+xml" => "svg",
+        "audio/mpeg" => "mp3",
+        "audio/wav" | "audio/x-wav" | "audio/vnd.wave" => "wav",
+        "audio/flac" | "audio/x-flac" => "flac",
+        "audio/ogg" => "ogg",
+        "audio/mp4" | "audio/x-m4a" => "m4a",
+        "video/mp4" => "mp4",
+        "video/webm" => "webm",
+        "video/quicktime" => "mov",
+        "video/x-matroska" => "mkv",
+        "application/octet-stream" => "bin",
+        _ => "",
+    };
+    if !known.is_empty() {
+        return known;
+    }
+    match mime_guess::get_mime_extensions_str(&essence) {
+        Some([only]) => only,
+        _ => "bin",
+    }
 }
 
 fn write_metadata(bag: &mut BagWriter, records: &[Value]) -> Result<()> {
@@ -337,4 +506,29 @@ fn csv_of<'a>(
     }
     w.into_inner()
         .map_err(|e| Error::Failed(format!("cannot write CSV metadata: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::extension_for;
+
+    #[test]
+    fn payload_extensions_are_the_usual_ones() {
+        for (media_type, ext) in [
+            ("text/plain", "txt"),
+            ("text/plain; charset=utf-8", "txt"),
+            ("TEXT/HTML", "html"),
+            ("text/markdown", "md"),
+            ("application/pdf", "pdf"),
+            ("image/jpeg", "jpg"),
+            ("image/tiff", "tif"),
+            ("audio/mpeg", "mp3"),
+            ("application/octet-stream", "bin"),
+            ("application/x-never-heard-of", "bin"),
+            ("", "bin"),
+            ("application/vnd.oasis.opendocument.text", "odt"),
+        ] {
+            assert_eq!(extension_for(media_type), ext, "{media_type}");
+        }
+    }
 }

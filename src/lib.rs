@@ -24,5 +24,6 @@ pub mod purge;
 pub mod query;
 pub mod redact;
 pub mod report;
+pub mod restore;
 pub mod seal;
 pub mod store;

@@ -263,6 +263,36 @@ pub fn clean_staging(staging_root: &Path) -> Result<Vec<PathBuf>> {
     Ok(removed)
 }
 
+/// Removes objects an import wrote for a batch that did not commit, so a
+/// refused import leaves nothing behind. Only while no other import is in
+/// flight (checked under the staging root's lock, which a new import needs
+/// to start): another one may have the same bytes and be about to commit
+/// rows naming them. Then they stay, as after a crash, for `verify` to
+/// report and the next import to reuse. `claimed` says whether the
+/// catalogue still names an object path; those stay too.
+pub fn remove_uncommitted(
+    staging_root: &Path,
+    own: &Staging,
+    written: &[PathBuf],
+    claimed: impl Fn(&Path) -> bool,
+) -> Result<()> {
+    let _alone = root_lock(staging_root, libc::LOCK_EX)?;
+    let others = fs::read_dir(staging_root)
+        .map_err(|e| Error::io(staging_root, e))?
+        .flatten()
+        .map(|e| e.path())
+        .any(|p| !is_lock_name(&p) && p != own.dir && p.is_dir() && !stale(&p));
+    if others {
+        return Ok(());
+    }
+    for path in written {
+        if !claimed(path) {
+            let _ = fs::remove_file(path);
+        }
+    }
+    Ok(())
+}
+
 /// Lists leftovers without removing them (for `verify`).
 pub fn stale_staging(staging_root: &Path) -> Vec<PathBuf> {
     // Shared: several listers may look at once, but not while one is set up.

@@ -1,9 +1,16 @@
 //! `custos bag ...`: BagIt bags. `bag validate` checks one and lists every
-//! problem; it needs no archive and never writes.
+//! problem; it needs no archive and never writes. Also `import --bag`: a
+//! bag is validated whole before the archive is opened, then imported in
+//! one transaction, so a refused bag leaves nothing behind.
 
+use std::path::Path;
+
+use crate::archive::Mode;
 use crate::bagit;
-use crate::cli::{BagCommand, BagValidateArgs};
+use crate::cli::{BagCommand, BagValidateArgs, ImportArgs};
 use crate::error::{Error, Result};
+use crate::ingest::{self, Found, ImportOptions};
+use crate::model::Method;
 use crate::output::{self, col, human_bytes, Column};
 
 const COLUMNS: &[Column] = &[
@@ -48,4 +55,49 @@ fn validate(a: BagValidateArgs) -> Result<()> {
             report.problems.len()
         )))
     }
+}
+
+/// `custos import --bag DIR`.
+pub(crate) fn import(archive_arg: Option<&Path>, a: &ImportArgs, dir: &Path) -> Result<()> {
+    let report = bagit::validate(dir)?;
+    if !report.valid {
+        for p in &report.problems {
+            let kind = serde_json::to_value(p.problem).unwrap_or_default();
+            super::note(format!(
+                "{}: {}: {}",
+                kind.as_str().unwrap_or("problem"),
+                p.path,
+                p.detail
+            ));
+        }
+        return Err(Error::usage(format!(
+            "{} is not a valid bag ({} problem(s) above); nothing was imported",
+            dir.display(),
+            report.problems.len()
+        )));
+    }
+    let agent = super::agent(a.agent.as_deref());
+    let plan = ingest::bag::plan(dir, &report, &agent)?;
+    let mut archive = super::open(archive_arg, Mode::Write)?;
+    let total: u64 = plan
+        .jobs
+        .iter()
+        .map(|j| match j.found {
+            Found::File { size } => size,
+            _ => 0,
+        })
+        .sum();
+    let opts = ImportOptions {
+        agent,
+        method: Method::Bag,
+        dry_run: a.dry_run,
+    };
+    let bar = super::progress(total);
+    bar.set_length(total);
+    let outcomes = if a.dry_run {
+        ingest::import(&mut archive, plan.jobs, &opts, &bar)?
+    } else {
+        ingest::import_atomic(&mut archive, plan.jobs, &opts, &bar, plan.finish)?
+    };
+    super::import::report_outcomes(&outcomes, a.format, a.dry_run)
 }

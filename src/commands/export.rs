@@ -75,16 +75,6 @@ pub fn run(archive_arg: Option<&Path>, a: ExportArgs) -> Result<()> {
             agent: super::agent(a.agent.as_deref()),
         },
     )?;
-    // The bag is checked as any receiving archive would check it.
-    let report = crate::bagit::validate(&a.bag)?;
-    if !report.valid {
-        return Err(crate::error::Error::Failed(format!(
-            "{}: the bag written does not validate ({} problem(s)); run `custos bag validate {}`",
-            a.bag.display(),
-            report.problems.len(),
-            a.bag.display()
-        )));
-    }
     super::note(format!(
         "exported {} item(s) at {access} level to {} (Payload-Oxum {}{}); event log head {}",
         summary.items,
@@ -94,6 +84,13 @@ pub fn run(archive_arg: Option<&Path>, a: ExportArgs) -> Result<()> {
             format!(
                 "; {} redacted item(s) without text exported as metadata only",
                 summary.payload_withheld
+            )
+        } else {
+            String::new()
+        } + &if summary.evidence_left_out > 0 {
+            format!(
+                "; {} consent evidence item(s) left out, as no testimony in the bag cites them",
+                summary.evidence_left_out
             )
         } else {
             String::new()

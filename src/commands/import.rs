@@ -14,20 +14,20 @@ pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
     if let Some(m) = a.manifest.clone() {
         return super::import_manifest::run(archive_arg, &a, &m);
     }
+    if let Some(dir) = a.bag.clone() {
+        return super::bag::import(archive_arg, &a, &dir);
+    }
     let mut meta = item_meta(&a.meta)?;
     meta.terms = super::tag::term_list(&a.terms, &[])?;
     let agent = super::agent(a.agent.as_deref());
     let mut archive = super::open(archive_arg, Mode::Write)?;
-    let (jobs, method) = match &a.bag {
-        Some(dir) => (bag_jobs(dir, &agent)?, Method::Bag),
-        None => {
-            let hook = testimony_hook(&archive, &a, &mut meta)?;
-            let mut jobs = ingest::jobs_for_paths(&a.paths, &meta, a.origin.as_deref());
-            for j in &mut jobs {
-                j.after_insert = hook.clone();
-            }
-            (jobs, Method::File)
+    let (jobs, method) = {
+        let hook = testimony_hook(&archive, &a, &mut meta)?;
+        let mut jobs = ingest::jobs_for_paths(&a.paths, &meta, a.origin.as_deref());
+        for j in &mut jobs {
+            j.after_insert = hook.clone();
         }
+        (jobs, Method::File)
     };
     let files = jobs
         .iter()
@@ -115,29 +115,6 @@ pub(crate) fn report_outcomes(
         )));
     }
     Ok(())
-}
-
-/// Validates a bag completely before anything is read into the archive; an
-/// invalid bag is refused whole, with every reason.
-fn bag_jobs(dir: &Path, agent: &str) -> Result<Vec<ingest::Job>> {
-    let report = crate::bagit::validate(dir)?;
-    if !report.valid {
-        for p in &report.problems {
-            let kind = serde_json::to_value(p.problem).unwrap_or_default();
-            super::note(format!(
-                "{}: {}: {}",
-                kind.as_str().unwrap_or("problem"),
-                p.path,
-                p.detail
-            ));
-        }
-        return Err(Error::usage(format!(
-            "{} is not a valid bag ({} problem(s) above); nothing was imported",
-            dir.display(),
-            report.problems.len()
-        )));
-    }
-    ingest::bag::jobs(dir, &report, agent)
 }
 
 /// With `--narrator N`, the hook that makes each new item a testimony of N

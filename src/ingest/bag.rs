@@ -1,10 +1,13 @@
 //! Jobs for importing a validated BagIt bag: one per payload file, with the
 //! bag's `bag-info.txt` kept as provenance and, when the bag is a custos
 //! export, each item's metadata and consent restored from
-//! `metadata/records.json`.
+//! `metadata/records.json` — at custodian level its whole custodian state
+//! (see `restore`), applied once every item has its id.
 //!
-//! It never imports an unvalidated bag (the caller validates first) and
-//! never follows links out of the bag.
+//! It never imports an unvalidated bag (the caller validates first), never
+//! follows links out of the bag, and never lets an item arrive more open
+//! than its record says: an item with a consent history arrives as a
+//! testimony, whatever kind its record names.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -12,13 +15,84 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::{AfterInsert, Found, ItemMeta, Job};
+use super::{AfterInsert, Finish, Found, ItemMeta, Job};
 use crate::bagit::unicode::nfc;
 use crate::bagit::Report;
 use crate::catalogue::consent::{self, NewConsent};
 use crate::edtf::Edtf;
 use crate::error::{Error, Result};
 use crate::model::{ConsentStatus, Kind, Scope};
+use crate::restore::{self, JobState, Restorer};
+
+/// The jobs of a bag, and what restores its custodian state: run them with
+/// [`super::import_atomic`], so a bag is imported whole or not at all.
+pub struct BagImport {
+    pub jobs: Vec<Job>,
+    pub finish: Finish,
+}
+
+/// Builds the jobs for a bag that `report` found valid; a record that
+/// cannot be restored refuses the bag here, before anything is written.
+pub fn plan(dir: &Path, report: &Report, agent: &str) -> Result<BagImport> {
+    let jobs = jobs(dir, report, agent)?;
+    let records = custos_records(dir)?;
+    let custodian_level = report
+        .info_value("Custos-Access-Level")
+        .is_some_and(|l| l.trim() == "custodian");
+    if custodian_level && !records.is_empty() && !dir.join(restore::NARRATORS_FILE).is_file() {
+        return Err(Error::usage(format!(
+            "{}: a custodian-level bag from an older custos, without the consent evidence, narrators and redactions of its items; importing it could open what its archive kept closed. Export it again with this version; nothing was imported",
+            dir.display()
+        )));
+    }
+    let narrators = match read_json(&dir.join(restore::NARRATORS_FILE))? {
+        None => Default::default(),
+        Some(v) => restore::parse_narrators(&v).map_err(|e| {
+            Error::usage(format!(
+                "{}: {e}",
+                dir.join(restore::NARRATORS_FILE).display()
+            ))
+        })?,
+    };
+    let mut states = Vec::with_capacity(jobs.len());
+    for job in &jobs {
+        let rel = job
+            .path
+            .strip_prefix(dir)
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        let record = records.get(&nfc(&rel));
+        let state = match record {
+            None => None,
+            Some(r) => restore::parse_item(r).map_err(|e| {
+                Error::usage(format!(
+                    "{}: the record of {rel}: {e}; nothing was imported",
+                    dir.join("metadata/records.json").display()
+                ))
+            })?,
+        };
+        states.push(JobState {
+            payload: rel,
+            source_id: record.and_then(|r| r.get("id")).and_then(Value::as_i64),
+            kind: job.meta.kind.unwrap_or(Kind::Other),
+            state,
+        });
+    }
+    // In the source's id order, so a bag imported into a fresh archive
+    // keeps the ids it was cited by (where the source had no gaps).
+    let mut paired: Vec<(Job, JobState)> = jobs.into_iter().zip(states).collect();
+    paired.sort_by_key(|(_, s)| s.source_id.map_or((1, 0), |id| (0, id)));
+    let (jobs, states): (Vec<Job>, Vec<JobState>) = paired.into_iter().unzip();
+    let restorer = Restorer {
+        jobs: states,
+        narrators,
+        agent: agent.to_string(),
+    };
+    Ok(BagImport {
+        jobs,
+        finish: Box::new(move |tx, log, outs, now| restorer.apply(tx, log, outs, now)),
+    })
+}
 
 /// Builds the jobs for a bag that `report` found valid.
 pub fn jobs(dir: &Path, report: &Report, agent: &str) -> Result<Vec<Job>> {
@@ -54,6 +128,7 @@ pub fn jobs(dir: &Path, report: &Report, agent: &str) -> Result<Vec<Job>> {
             .and_then(Value::as_str)
             .map(str::to_string)
             .or_else(|| organization.as_ref().map(|o| format!("BagIt bag from {o}")));
+        let custodian = record.is_some_and(|r| r.get(restore::KEY).is_some_and(|s| !s.is_null()));
         jobs.push(Job {
             found: Found::File {
                 size: entry.metadata().map(|m| m.len()).unwrap_or(0),
@@ -61,7 +136,11 @@ pub fn jobs(dir: &Path, report: &Report, agent: &str) -> Result<Vec<Job>> {
             meta: record.map(meta_of).unwrap_or_default(),
             origin,
             provenance_detail: Some(Value::Object(detail)),
-            after_insert: record.and_then(|r| consent_hook(r, agent)),
+            // A custodian record's consent history is restored by `plan`'s
+            // finish, once the evidence it names has an id here.
+            after_insert: record
+                .filter(|_| !custodian)
+                .and_then(|r| consent_hook(r, agent)),
             path,
         });
     }
@@ -73,11 +152,10 @@ pub fn jobs(dir: &Path, report: &Report, agent: &str) -> Result<Vec<Job>> {
 /// `custos export`.
 fn custos_records(dir: &Path) -> Result<HashMap<String, Value>> {
     let path = dir.join("metadata/records.json");
-    if !path.is_file() {
+    let Some(value) = read_json(&path)? else {
         return Ok(HashMap::new());
-    }
-    let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-    let records: Vec<Value> = serde_json::from_slice(&bytes).map_err(|e| {
+    };
+    let records: Vec<Value> = serde_json::from_value(value).map_err(|e| {
         Error::usage(format!(
             "{}: not custos export metadata: {e}",
             path.display()
@@ -93,6 +171,20 @@ fn custos_records(dir: &Path) -> Result<HashMap<String, Value>> {
         .collect())
 }
 
+/// A JSON tag file of the bag, if present.
+fn read_json(path: &Path) -> Result<Option<Value>> {
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+        Error::usage(format!(
+            "{}: not custos export metadata: {e}",
+            path.display()
+        ))
+    })
+}
+
 fn text(r: &Value, key: &str) -> Option<String> {
     r.get(key)
         .and_then(Value::as_str)
@@ -101,9 +193,20 @@ fn text(r: &Value, key: &str) -> Option<String> {
 }
 
 fn meta_of(r: &Value) -> ItemMeta {
+    // Consent governs an item with a consent history, whatever kind its
+    // record names: it arrives as a testimony, so the consent applies.
+    let governed = r.get("consent").is_some_and(|c| !c.is_null())
+        || restore::parse_item(r)
+            .ok()
+            .flatten()
+            .is_some_and(|s| s.is_testimony());
     ItemMeta {
         title: text(r, "title"),
-        kind: text(r, "kind").and_then(|k| k.parse::<Kind>().ok()),
+        kind: if governed {
+            Some(Kind::Testimony)
+        } else {
+            text(r, "kind").and_then(|k| k.parse::<Kind>().ok())
+        },
         date: text(r, "date").and_then(|d| d.parse::<Edtf>().ok()),
         language: text(r, "language"),
         creator: text(r, "creator"),

@@ -36,8 +36,9 @@ use crate::store::{self, Staging};
 pub use prepare::EXTRACT_LIMIT;
 pub use walk::{walk, Entry, Found};
 
-const CHUNK_FILES: usize = 512;
-const CHUNK_BYTES: u64 = 128 * 1024 * 1024;
+/// Files and bytes per chunk (one transaction each).
+const CHUNKS: (usize, u64) = (512, 128 * 1024 * 1024);
+const ONE_CHUNK: (usize, u64) = (usize::MAX, u64::MAX);
 
 /// Descriptive metadata given for the files of an import (or a manifest row).
 #[derive(Debug, Clone, Default)]
@@ -58,6 +59,13 @@ pub struct ItemMeta {
 /// testimonies, consent and terms join an import without it knowing them.
 pub type AfterInsert =
     Box<dyn Fn(&Connection, ItemId, &mut EventLog<'_>, &str) -> Result<()> + Send + Sync>;
+
+/// Runs once, after every job of an [`import_atomic`] has its rows and
+/// before the one transaction commits: how a bag restores state that links
+/// items to each other (consent evidence, narrators) once all have ids.
+/// Gets the outcomes in job order; an error rolls everything back.
+pub type Finish =
+    Box<dyn FnOnce(&Connection, &mut EventLog<'_>, &[FileOutcome], &str) -> Result<()> + Send>;
 
 /// One file to ingest.
 pub struct Job {
@@ -130,6 +138,30 @@ pub fn import(
     opts: &ImportOptions,
     progress: &indicatif::ProgressBar,
 ) -> Result<Report> {
+    run(archive, jobs, opts, progress, CHUNKS, None)
+}
+
+/// Imports the jobs in one transaction (one chunk, so every prepared text is
+/// held until the end), then runs `finish` in it: all or nothing. On any
+/// error no row is committed and the objects this run wrote are removed.
+pub fn import_atomic(
+    archive: &mut Archive,
+    jobs: impl IntoIterator<Item = Job>,
+    opts: &ImportOptions,
+    progress: &indicatif::ProgressBar,
+    finish: Finish,
+) -> Result<Report> {
+    run(archive, jobs, opts, progress, ONE_CHUNK, Some(finish))
+}
+
+fn run(
+    archive: &mut Archive,
+    jobs: impl IntoIterator<Item = Job>,
+    opts: &ImportOptions,
+    progress: &indicatif::ProgressBar,
+    limits: (usize, u64),
+    finish: Option<Finish>,
+) -> Result<Report> {
     // Leftovers of crashed imports were already cleaned when the command
     // opened the archive for writing (commands::open).
     let staging = if opts.dry_run {
@@ -140,13 +172,14 @@ pub fn import(
     let objects = archive.objects_dir();
     // Jobs are drawn a chunk at a time, so a long manifest streams.
     let mut jobs = jobs.into_iter();
-    let chunks = std::iter::from_fn(move || next_chunk(&mut jobs));
+    let chunks = std::iter::from_fn(move || next_chunk(&mut jobs, limits));
     let (tx, rx) =
         mpsc::sync_channel::<Vec<(Job, std::result::Result<prepare::Prepared, String>)>>(1);
     let mut report = Report::default();
     std::thread::scope(|scope| -> Result<()> {
         let writer = scope.spawn(|| -> Result<Report> {
-            let mut committer = Committer::new(opts);
+            let mut committer = Committer::new(opts, staging.as_ref());
+            committer.finish = finish;
             for batch in rx {
                 committer.commit(archive, batch)?;
             }
@@ -192,7 +225,7 @@ pub fn import(
     Ok(report)
 }
 
-fn next_chunk(jobs: &mut impl Iterator<Item = Job>) -> Option<Vec<Job>> {
+fn next_chunk(jobs: &mut impl Iterator<Item = Job>, limits: (usize, u64)) -> Option<Vec<Job>> {
     let mut cur = Vec::new();
     let mut bytes = 0u64;
     for j in jobs.by_ref() {
@@ -200,7 +233,7 @@ fn next_chunk(jobs: &mut impl Iterator<Item = Job>) -> Option<Vec<Job>> {
             bytes += size;
         }
         cur.push(j);
-        if cur.len() >= CHUNK_FILES || bytes >= CHUNK_BYTES {
+        if cur.len() >= limits.0 || bytes >= limits.1 {
             break;
         }
     }
@@ -211,17 +244,23 @@ fn next_chunk(jobs: &mut impl Iterator<Item = Job>) -> Option<Vec<Job>> {
 /// writes rows, one transaction per chunk.
 struct Committer<'o> {
     opts: &'o ImportOptions,
+    /// This import's staging folder (None for a dry run).
+    staging: Option<&'o Staging>,
     report: Report,
     /// Digests a dry run has already counted as imported.
     dry_seen: HashSet<Sha256>,
+    /// Run in the next (for `import_atomic`: the only) chunk's transaction.
+    finish: Option<Finish>,
 }
 
 impl<'o> Committer<'o> {
-    fn new(opts: &'o ImportOptions) -> Self {
+    fn new(opts: &'o ImportOptions, staging: Option<&'o Staging>) -> Self {
         Committer {
             opts,
+            staging,
             report: Report::default(),
             dry_seen: HashSet::new(),
+            finish: None,
         }
     }
 
@@ -244,7 +283,8 @@ impl<'o> Committer<'o> {
             .collect();
         let now = crate::clock::now_rfc3339();
         let opts = self.opts;
-        let outcomes = std::thread::scope(|scope| {
+        let finish = self.finish.take();
+        let committed = std::thread::scope(|scope| {
             // The batch's objects are made durable on their own thread while
             // this one writes the rows that point at them; the rows commit
             // only after the sync has returned (see below). Syncing waits on
@@ -264,6 +304,9 @@ impl<'o> Committer<'o> {
                 for (id, title, text) in &chunk.to_index {
                     items::index_text(tx, *id, title, text.as_deref())?;
                 }
+                if let Some(finish) = finish {
+                    finish(tx, &mut chunk.log, &outs, &now)?;
+                }
                 // Durable objects first; only then may the rows that point
                 // at them commit.
                 match synced.join() {
@@ -276,7 +319,34 @@ impl<'o> Committer<'o> {
                 )));
                 Ok(outs)
             })
-        })?;
+        });
+        let outcomes = match committed {
+            Ok(o) => o,
+            Err(e) => {
+                // Nothing of this batch committed: remove the objects it
+                // wrote rather than leave them untracked (see the store's
+                // rule for imports running side by side).
+                if let Some(staging) = self.staging {
+                    let conn = archive.conn();
+                    let claimed = |p: &Path| {
+                        let sha = p
+                            .file_name()
+                            .and_then(|n| n.to_str())
+                            .and_then(|n| n.parse().ok());
+                        sha.is_none_or(|sha| {
+                            items::find_object(conn, &sha).map_or(true, |o| o.is_some())
+                        })
+                    };
+                    let _ = store::remove_uncommitted(
+                        &archive.staging_dir(),
+                        staging,
+                        &written,
+                        claimed,
+                    );
+                }
+                return Err(e);
+            }
+        };
         #[cfg(feature = "failpoints")]
         fail::fail_point!("ingest::after_commit");
         self.report.outcomes.extend(outcomes);

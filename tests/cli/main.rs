@@ -3,6 +3,7 @@
 
 mod backup;
 mod bag;
+mod bag_roundtrip;
 mod consent;
 mod consent_guards;
 mod crash;
