@@ -22,7 +22,11 @@ pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
         Some(dir) => (bag_jobs(dir, &agent)?, Method::Bag),
         None => {
             let hook = testimony_hook(&archive, &a, &mut meta)?;
-            let mut jobs = ingest::jobs_for_paths(&a.paths, &meta, a.origin.as_deref());
+            // Before anything is read: the archive never imports itself.
+            let fence = ingest::ArchiveFence::new(archive.root())?;
+            fence.refuse_inside(&a.paths)?;
+            let mut jobs =
+                ingest::jobs_for_paths(&a.paths, &meta, a.origin.as_deref(), &fence);
             for j in &mut jobs {
                 j.after_insert = hook.clone();
             }

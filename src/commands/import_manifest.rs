@@ -16,7 +16,8 @@ pub fn run(archive_arg: Option<&Path>, a: &ImportArgs, path: &Path) -> Result<()
     // Checked over a read-only connection: a refused manifest must leave
     // the archive's files exactly as they were.
     let reader = super::open(archive_arg, Mode::Read)?;
-    let (checked, problems) = manifest::validate(reader.conn(), path, &opts)?;
+    let fence = ingest::ArchiveFence::new(reader.root())?;
+    let (checked, problems) = manifest::validate(reader.conn(), path, &opts, &fence)?;
     if !problems.is_empty() {
         for p in &problems {
             super::note(format!("{}: {p}", path.display()));

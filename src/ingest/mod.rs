@@ -13,6 +13,7 @@ pub mod manifest;
 pub mod mediatype;
 mod pdf;
 mod prepare;
+mod sources;
 mod walk;
 
 use std::collections::HashSet;
@@ -34,7 +35,8 @@ use crate::model::{ItemId, Kind, Method, Sha256};
 use crate::store::{self, Staging};
 
 pub use prepare::EXTRACT_LIMIT;
-pub use walk::{walk, Entry, Found};
+pub use sources::ArchiveFence;
+pub use walk::{walk, walk_fenced, Entry, Found};
 
 const CHUNK_FILES: usize = 512;
 const CHUNK_BYTES: u64 = 128 * 1024 * 1024;
@@ -106,9 +108,15 @@ impl Report {
     }
 }
 
-/// Jobs for plain files and folders sharing one set of metadata.
-pub fn jobs_for_paths(inputs: &[PathBuf], meta: &ItemMeta, origin: Option<&str>) -> Vec<Job> {
-    walk(inputs)
+/// Jobs for plain files and folders sharing one set of metadata; the
+/// archive's own folder, where an input contains it, is a skipped entry.
+pub fn jobs_for_paths(
+    inputs: &[PathBuf],
+    meta: &ItemMeta,
+    origin: Option<&str>,
+    fence: &ArchiveFence,
+) -> Vec<Job> {
+    walk_fenced(inputs, Some(fence))
         .into_iter()
         .map(|e| Job {
             path: e.path,

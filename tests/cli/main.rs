@@ -26,3 +26,4 @@ mod seed;
 mod tally;
 mod terms;
 mod verify;
+mod import_safety;
