@@ -18,15 +18,16 @@ pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
     meta.terms = super::tag::term_list(&a.terms, &[])?;
     let agent = super::agent(a.agent.as_deref());
     let mut archive = super::open(archive_arg, Mode::Write)?;
+    let mut on_duplicate = None;
     let (jobs, method) = match &a.bag {
         Some(dir) => (bag_jobs(dir, &agent)?, Method::Bag),
         None => {
-            let hook = testimony_hook(&archive, &a, &mut meta)?;
+            let (hook, dup) = testimony_hook(&archive, &a, &mut meta)?;
+            on_duplicate = dup;
             // Before anything is read: the archive never imports itself.
             let fence = ingest::ArchiveFence::new(archive.root())?;
             fence.refuse_inside(&a.paths)?;
-            let mut jobs =
-                ingest::jobs_for_paths(&a.paths, &meta, a.origin.as_deref(), &fence);
+            let mut jobs = ingest::jobs_for_paths(&a.paths, &meta, a.origin.as_deref(), &fence);
             for j in &mut jobs {
                 j.after_insert = hook.clone();
             }
@@ -56,6 +57,7 @@ pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
         agent,
         method,
         dry_run: a.dry_run,
+        on_duplicate,
     };
     let bar = super::progress(total);
     bar.set_length(total);
@@ -144,13 +146,24 @@ fn bag_jobs(dir: &Path, agent: &str) -> Result<Vec<ingest::Job>> {
     ingest::bag::jobs(dir, &report, agent)
 }
 
+/// The hooks of an import that describes testimonies: for new items and
+/// for duplicates of items already in the archive.
+type TestimonyHooks = (
+    Option<std::sync::Arc<ingest::AfterInsert>>,
+    Option<std::sync::Arc<dyn ingest::OnDuplicate>>,
+);
+
 /// With `--narrator N`, the hook that makes each new item a testimony of N
-/// (and the kind `testimony`); checked before anything is imported.
+/// (and the kind `testimony`), and the one that does the same to the item
+/// a duplicate belongs to; with `--kind testimony` alone, only the latter
+/// (a new item gets the kind from its metadata). Checked before anything
+/// is imported.
 fn testimony_hook(
     archive: &crate::archive::Archive,
     a: &ImportArgs,
     meta: &mut ItemMeta,
-) -> Result<Option<std::sync::Arc<ingest::AfterInsert>>> {
+) -> Result<TestimonyHooks> {
+    let agent = super::agent(a.agent.as_deref());
     let Some(narrator) = a.narrator else {
         let i = &a.interview;
         if i.interview_date.is_some() || i.interview_place.is_some() || i.interviewer.is_some() {
@@ -158,7 +171,9 @@ fn testimony_hook(
                 "--interview-date, --interview-place and --interviewer describe a testimony; give --narrator N too",
             ));
         }
-        return Ok(None);
+        let dup = (meta.kind == Some(Kind::Testimony))
+            .then(|| super::testimony::duplicate_hook(None, agent));
+        return Ok((None, dup));
     };
     match meta.kind {
         None | Some(Kind::Testimony) => meta.kind = Some(Kind::Testimony),
@@ -169,8 +184,11 @@ fn testimony_hook(
         }
     }
     let fields = super::testimony::fields(archive, narrator, &a.interview)?;
-    let agent = super::agent(a.agent.as_deref());
-    Ok(Some(super::testimony::import_hook(fields, agent)))
+    let dup = super::testimony::duplicate_hook(Some(fields.clone()), agent.clone());
+    Ok((
+        Some(super::testimony::import_hook(fields, agent)),
+        Some(dup),
+    ))
 }
 
 /// Validates the metadata flags before anything is read or written.

@@ -61,6 +61,24 @@ pub struct ItemMeta {
 pub type AfterInsert =
     Box<dyn Fn(&Connection, ItemId, &mut EventLog<'_>, &str) -> Result<()> + Send + Sync>;
 
+/// What the same bytes arriving again with information for their item
+/// (`import --narrator N`, `--kind testimony`) do to the existing item, so
+/// a duplicate never silently drops what would close it.
+pub trait OnDuplicate: Send + Sync {
+    /// Why the information cannot be applied to `item` (the file is then
+    /// reported failed and nothing is written for it); None if it can.
+    fn conflict(&self, conn: &Connection, item: ItemId) -> Result<Option<String>>;
+    /// Applies it, in the chunk's transaction, with its own event; returns
+    /// what changed, or None when the item already said so.
+    fn apply(
+        &self,
+        conn: &Connection,
+        item: ItemId,
+        log: &mut EventLog<'_>,
+        now: &str,
+    ) -> Result<Option<String>>;
+}
+
 /// One file to ingest.
 pub struct Job {
     pub path: PathBuf,
@@ -76,6 +94,8 @@ pub struct ImportOptions {
     pub agent: String,
     pub method: Method,
     pub dry_run: bool,
+    /// Applied to the existing item when a file's bytes are a duplicate.
+    pub on_duplicate: Option<std::sync::Arc<dyn OnDuplicate>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -302,6 +322,19 @@ impl<'o> Committer<'o> {
             Err(reason) => unreadable(path, &job.found, reason),
             Ok(p) => {
                 let known = items::find_object(conn, &p.sha)?.and_then(|(_, i)| i);
+                let conflict = match (known, &self.opts.on_duplicate) {
+                    (Some(item), Some(h)) => h.conflict(conn, item)?,
+                    _ => None,
+                };
+                if let Some(why) = conflict {
+                    return Ok(FileOutcome {
+                        path,
+                        status: Status::Failed,
+                        id: known,
+                        sha256: Some(p.sha),
+                        reason: Some(why),
+                    });
+                }
                 let status = if known.is_some() || !self.dry_seen.insert(p.sha.clone()) {
                     Status::Duplicate
                 } else {
@@ -399,6 +432,18 @@ fn commit_one(
     let existing = chunk.lookup.find(&p.sha)?;
     let log = &mut chunk.log;
     if let Some((_, Some(item))) = existing {
+        if let Some(why) = match &opts.on_duplicate {
+            Some(h) => h.conflict(tx, item)?,
+            None => None,
+        } {
+            return Ok(FileOutcome {
+                path,
+                status: Status::Failed,
+                id: Some(item),
+                sha256: Some(p.sha.clone()),
+                reason: Some(why),
+            });
+        }
         provenance::insert(tx, item, &prov)?;
         let detail = serde_json::json!({ "origin": origin, "duplicate": true });
         log.append(
@@ -409,12 +454,19 @@ fn commit_one(
             Some(&detail),
             now,
         )?;
+        let mut reason = "same bytes already in the archive; provenance record added".to_string();
+        if let Some(h) = &opts.on_duplicate {
+            if let Some(what) = h.apply(tx, item, log, now)? {
+                reason.push_str("; ");
+                reason.push_str(&what);
+            }
+        }
         return Ok(FileOutcome {
             path,
             status: Status::Duplicate,
             id: Some(item),
             sha256: Some(p.sha.clone()),
-            reason: Some("same bytes already in the archive; provenance record added".into()),
+            reason: Some(reason),
         });
     }
     let object_file = store::object_path(objects, &p.sha);

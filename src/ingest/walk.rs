@@ -54,10 +54,8 @@ fn walk_one(input: &Path, fence: Option<&ArchiveFence>, out: &mut Vec<Entry>) {
             Ok(e) => {
                 let ft = e.file_type();
                 let found = if ft.is_dir() {
-                    let fenced = fence.is_some_and(|f| {
-                        e.metadata()
-                            .is_ok_and(|m| f.is_archive_dir(&m))
-                    });
+                    let fenced =
+                        fence.is_some_and(|f| e.metadata().is_ok_and(|m| f.is_archive_dir(&m)));
                     if !fenced {
                         continue;
                     }

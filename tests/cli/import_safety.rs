@@ -59,7 +59,8 @@ fn a_folder_holding_the_archive_is_imported_without_it() {
     let env = Env::with_archive();
     env.write("letters/one.txt", "a fictional letter");
     env.write("two.txt", "another fictional letter");
-    let db_sha = crate::harness::sha256_hex(&std::fs::read(env.archive().join("custos.db")).unwrap());
+    let db_sha =
+        crate::harness::sha256_hex(&std::fs::read(env.archive().join("custos.db")).unwrap());
     let mut c = env.cmd();
     c.args(["import", ".", "--format", "json"]);
     let (code, out, err) = run(c);
@@ -114,4 +115,153 @@ fn a_manifest_row_naming_a_file_inside_the_archive_is_refused() {
         "{err}"
     );
     assert_eq!(Env::snapshot(&env.archive()), before);
+}
+
+/// An archive with one open document (item 1) and two narrators (1, 2).
+fn open_document_and_two_narrators() -> (Env, std::path::PathBuf) {
+    let env = Env::with_archive();
+    let doc = env.write("doc.txt", "We hid in the cellar: CANARY-zebrafish.");
+    let out = env.import(&[&doc], &[]);
+    assert_eq!(out[0]["status"], "imported");
+    for display in ["D. from the valley", "L. A."] {
+        env.cmd()
+            .args([
+                "narrator",
+                "add",
+                "--display",
+                display,
+                "--anonymity",
+                "anonymous",
+            ])
+            .assert()
+            .success();
+    }
+    (env, doc)
+}
+
+/// What a public reader gets of item 1: its access and its text.
+fn public_view(env: &Env) -> (String, Value) {
+    let shown = env.json(&["show", "1", "--access", "public", "--format", "json"]);
+    (
+        shown["access"].as_str().unwrap().to_string(),
+        shown["text"].clone(),
+    )
+}
+
+fn custodian_view(env: &Env) -> Value {
+    env.json(&["show", "1", "--access", "custodian", "--format", "json"])
+}
+
+#[test]
+fn a_duplicate_with_a_narrator_makes_the_item_that_narrators_testimony() {
+    let (env, doc) = open_document_and_two_narrators();
+    assert_eq!(public_view(&env).0, "open");
+    let out = env.import(&[&doc], &["--narrator", "1", "--interviewer", "A. H."]);
+    assert_eq!(out[0]["status"], "duplicate", "{out:?}");
+    assert_eq!(out[0]["id"], 1);
+    assert!(out[0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("testimony of narrator 1"));
+    let (access, text) = public_view(&env);
+    assert_eq!(access, "closed");
+    assert_eq!(text, Value::Null);
+    let q = env.json(&[
+        "query",
+        "zebrafish",
+        "--access",
+        "public",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(q, serde_json::json!([]));
+    let shown = custodian_view(&env);
+    assert_eq!(shown["kind"], "testimony");
+    assert_eq!(shown["testimony"]["narrator_id"], 1);
+    assert_eq!(shown["testimony"]["interviewer"], "A. H.");
+    assert_eq!(shown["consent"]["status"], "pending");
+    assert_eq!(shown["provenance"].as_array().unwrap().len(), 2);
+    // Logged as `testimony set` logs it.
+    let detail: String = env
+        .db()
+        .query_row(
+            "SELECT detail FROM events WHERE item_id = 1 AND type = 'metadata_modification'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let detail: Value = serde_json::from_str(&detail).unwrap();
+    assert_eq!(detail["testimony"]["narrator_id"], 1);
+    assert_eq!(detail["kind"]["old"], "other");
+    // The same again changes nothing and logs nothing more.
+    let out = env.import(&[&doc], &["--narrator", "1"]);
+    assert_eq!(out[0]["status"], "duplicate");
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM events WHERE type = 'metadata_modification'"
+        ),
+        1
+    );
+    env.cmd().arg("verify").assert().success();
+}
+
+#[test]
+fn a_duplicate_naming_another_narrator_than_its_items_is_a_conflict() {
+    let (env, doc) = open_document_and_two_narrators();
+    env.import(&[&doc], &["--narrator", "1"]);
+    let provenance = count(&env, "SELECT count(*) FROM provenance");
+    let events = count(&env, "SELECT count(*) FROM events");
+    for extra in [&[][..], &["--dry-run"][..]] {
+        let mut c = env.cmd();
+        c.arg("import")
+            .arg(&doc)
+            .args(["--narrator", "2", "--format", "json"])
+            .args(extra);
+        let (code, out, err) = run(c);
+        assert_eq!(code, 1, "{extra:?}: {err}");
+        let out: Vec<Value> = serde_json::from_str(&out).unwrap();
+        assert_eq!(out[0]["status"], "failed", "{extra:?}");
+        assert_eq!(out[0]["id"], 1);
+        let why = out[0]["reason"].as_str().unwrap();
+        for needle in ["item 1", "narrator 1", "narrator 2", "nothing was changed"] {
+            assert!(why.contains(needle), "{needle} not in {why}");
+        }
+    }
+    assert_eq!(custodian_view(&env)["testimony"]["narrator_id"], 1);
+    assert_eq!(count(&env, "SELECT count(*) FROM provenance"), provenance);
+    assert_eq!(count(&env, "SELECT count(*) FROM events"), events);
+}
+
+#[test]
+fn a_duplicate_imported_as_kind_testimony_becomes_a_closed_testimony() {
+    let (env, doc) = open_document_and_two_narrators();
+    let out = env.import(&[&doc], &["--kind", "testimony"]);
+    assert_eq!(out[0]["status"], "duplicate", "{out:?}");
+    assert!(out[0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("is now a testimony"));
+    assert_eq!(public_view(&env).0, "closed");
+    assert_eq!(custodian_view(&env)["kind"], "testimony");
+    let detail: String = env
+        .db()
+        .query_row(
+            "SELECT detail FROM events WHERE item_id = 1 AND type = 'metadata_modification'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let detail: Value = serde_json::from_str(&detail).unwrap();
+    assert_eq!(detail["changes"][0]["field"], "kind");
+    assert_eq!(detail["changes"][0]["old"], "other");
+    assert_eq!(detail["changes"][0]["new"], "testimony");
+    // A dry run says what it would do without doing it.
+    let env2 = open_document_and_two_narrators().0;
+    let mut c = env2.cmd();
+    c.arg("import")
+        .arg(&doc)
+        .args(["--narrator", "1", "--dry-run"]);
+    assert_eq!(run(c).0, 0);
+    assert_eq!(public_view(&env2).0, "open");
 }
