@@ -146,6 +146,7 @@ fn summarise(r: &VerifyReport) {
         (Kind::ForeignKey, "foreign key"),
         (Kind::Chain, "chain"),
         (Kind::Head, "head"),
+        (Kind::Policy, "policy facts"),
         (Kind::StaleStaging, "staging leftovers"),
     ];
     let parts: Vec<String> = kinds

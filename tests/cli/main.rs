@@ -27,3 +27,4 @@ mod seed;
 mod tally;
 mod terms;
 mod verify;
+mod verify_policy;
