@@ -11,6 +11,8 @@ use crate::model::{Kind, Method};
 use crate::output::{self, col, Format};
 
 pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
+    // Ctrl-C stops the import cleanly instead of killing it mid-chunk.
+    ingest::interrupt::install()?;
     if let Some(m) = a.manifest.clone() {
         return super::import_manifest::run(archive_arg, &a, &m);
     }
@@ -89,7 +91,9 @@ pub(crate) fn report_outcomes(
     if format == Format::Table {
         // The table is for a person: only what needs attention, on stderr.
         for o in &report.outcomes {
-            if matches!(o.status, Status::Failed | Status::Skipped) {
+            // Files an interrupted import did not reach are counted below.
+            let not_reached = o.reason.as_deref() == Some(ingest::interrupt::NOT_REACHED);
+            if matches!(o.status, Status::Failed | Status::Skipped) && !not_reached {
                 let status = if o.status == Status::Failed {
                     "failed"
                 } else {
@@ -107,14 +111,24 @@ pub(crate) fn report_outcomes(
     }
     out.finish()?;
     let failed = report.count(Status::Failed);
+    let not_reached = report
+        .outcomes
+        .iter()
+        .filter(|o| o.reason.as_deref() == Some(ingest::interrupt::NOT_REACHED))
+        .count();
     super::note(format!(
         "{}imported {}, duplicates {}, skipped {}, failed {}",
         if dry_run { "dry run: would have " } else { "" },
         report.count(Status::Imported),
         report.count(Status::Duplicate),
-        report.count(Status::Skipped),
+        report.count(Status::Skipped) - not_reached,
         failed
     ));
+    if report.interrupted {
+        return Err(Error::Failed(format!(
+            "interrupted: stopped cleanly. Every file counted above is in the archive with its rows and nothing half-stored was left behind; {not_reached} file(s) under way were not stored and later ones were not looked at. Run the same import again to finish"
+        )));
+    }
     if failed > 0 {
         return Err(Error::Failed(format!(
             "{failed} file(s) failed; the others were imported. Fix the cause and run the same import again"

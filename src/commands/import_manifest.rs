@@ -62,7 +62,9 @@ pub fn run(archive_arg: Option<&Path>, a: &ImportArgs, path: &Path) -> Result<()
         &import_opts,
         &bar,
     )?;
-    if !a.dry_run {
+    // Interrupted: the files in stay undescribed, that is closed (pending),
+    // until the same import is run again.
+    if !a.dry_run && !report.interrupted {
         let d = manifest::describe(&mut archive, path, &opts, &report.outcomes, &agent)?;
         super::note(format!(
             "described: testimonies {}, narrators created {}, consent records {}",

@@ -9,6 +9,7 @@
 
 pub mod bag;
 pub mod extract;
+pub mod interrupt;
 pub mod manifest;
 pub mod mediatype;
 mod pdf;
@@ -120,6 +121,9 @@ pub struct FileOutcome {
 #[derive(Debug, Default)]
 pub struct Report {
     pub outcomes: Vec<FileOutcome>,
+    /// Stopped early on Ctrl-C or SIGTERM (see `interrupt`): what was
+    /// stored is committed, later files were not looked at.
+    pub interrupted: bool,
 }
 
 impl Report {
@@ -185,10 +189,18 @@ pub fn import(
             staging: staging.as_ref(),
         };
         for chunk in chunks {
+            if interrupt::requested() {
+                break;
+            }
             let prepared: Vec<_> = chunk
                 .into_par_iter()
                 .map(|job| {
                     let r = match &job.found {
+                        // Files not yet begun are left alone; the writer
+                        // still commits every object already stored.
+                        Found::File { .. } if interrupt::requested() => {
+                            Err(interrupt::NOT_REACHED.to_string())
+                        }
                         Found::File { size } => {
                             let r = prepare::prepare(&job.path, &ctx);
                             progress.inc(*size);
@@ -212,6 +224,7 @@ pub fn import(
         Ok(())
     })?;
     progress.finish_and_clear();
+    report.interrupted = interrupt::requested();
     if !opts.dry_run && report.count(Status::Imported) > 0 {
         // Refreshes planner statistics where a bulk load made them stale,
         // so queries keep their indexes; cheap when nothing changed much.
@@ -355,6 +368,7 @@ impl<'o> Committer<'o> {
 fn unreadable(path: String, found: &Found, reason: String) -> FileOutcome {
     let status = match found {
         Found::Skipped(_) => Status::Skipped,
+        _ if reason == interrupt::NOT_REACHED => Status::Skipped,
         _ => Status::Failed,
     };
     FileOutcome {
