@@ -6,8 +6,11 @@
 //! Objects are hashed in parallel, streaming in fixed-size chunks, so memory
 //! does not grow with file size. It reports what it finds and records the
 //! checks (when asked); it must NEVER repair, move, delete or rename a file
-//! or a row, and it never prints (commands render the report).
+//! or a row — the one exception is `cleanup`, run only on the explicit
+//! `verify --remove-untracked` — and it never prints (commands render the
+//! report).
 
+pub mod cleanup;
 mod facts;
 mod scan;
 

@@ -11,6 +11,7 @@ mod harness;
 mod import;
 mod import_safety;
 mod init;
+mod interrupt;
 mod key;
 mod leak;
 mod list_show;
