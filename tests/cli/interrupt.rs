@@ -37,7 +37,7 @@ fn sigint_during_an_import_stops_it_cleanly_with_nothing_untracked() {
     for share in [30, 60] {
         let env = Env::with_archive();
         let delay = full * share / 100;
-        let mut child = env
+        let child = env
             .spawnable()
             .arg("import")
             .arg(&data)
