@@ -96,3 +96,54 @@ pub fn remove_untracked(
         Ok(out)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::archive::InitOptions;
+    use crate::model::Access;
+
+    /// A file under its own hash name in objects/, with no row.
+    fn plant(archive: &Archive, bytes: &[u8]) -> Sha256 {
+        let staging = store::Staging::new(&archive.staging_dir()).unwrap();
+        let staged = staging.copy_in(bytes).unwrap();
+        let sha = staged.sha.clone();
+        staged.persist(&archive.objects_dir()).unwrap();
+        sha
+    }
+
+    #[test]
+    fn only_candidates_still_untracked_under_the_lock_are_removed() {
+        let d = tempfile::tempdir().unwrap();
+        let mut archive = Archive::init(
+            &d.path().join("a"),
+            &InitOptions {
+                default_access: Access::Research,
+            },
+        )
+        .unwrap();
+        let stray = plant(&archive, b"stray");
+        let named = plant(&archive, b"named since verify looked");
+        let now = crate::clock::now_rfc3339();
+        archive
+            .write(|tx| items::insert_object(tx, &named, 25, "text/plain", &now).map(drop))
+            .unwrap();
+        let gone = Sha256::from_digest(&<sha2::Sha256 as sha2::Digest>::digest(b"gone"));
+        let r = remove_untracked(&mut archive, &[stray.clone(), named.clone(), gone], "t").unwrap();
+        assert_eq!(r.removed, vec![stray.clone()]);
+        assert_eq!(r.kept.len(), 1);
+        assert_eq!(r.kept[0].0, named);
+        assert!(r.kept[0].1.contains("row names it"));
+        assert!(!store::object_path(&archive.objects_dir(), &stray).exists());
+        assert!(store::object_path(&archive.objects_dir(), &named).exists());
+        let detail: String = archive
+            .conn()
+            .query_row(
+                "SELECT detail FROM events WHERE type = 'deletion' AND id = ?1",
+                [r.event_id.unwrap()],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert!(detail.contains(stray.as_str()) && detail.contains("\"count\":1"));
+    }
+}
