@@ -76,6 +76,12 @@ pub fn run(archive_arg: Option<&Path>, a: &ImportArgs, path: &Path) -> Result<()
                 path.display()
             ));
         }
+        if ingest::interrupt::requested() {
+            super::import::report_outcomes(&report, a.format, a.dry_run)?;
+            return Err(Error::Failed(
+                "interrupted while describing: the files above are in; rows not yet described keep their testimonies closed (pending) until the same import is run again".into(),
+            ));
+        }
         if !d.failed.is_empty() {
             super::import::report_outcomes(&report, a.format, a.dry_run)?;
             return Err(Error::Failed(format!(

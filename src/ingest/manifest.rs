@@ -151,7 +151,8 @@ pub fn describe(
     let recipient = settings::custodian_recipient(archive.conn())?;
     let mut out = Described::default();
     let mut rows = manifest::rows(path, opts)?.peekable();
-    while rows.peek().is_some() {
+    // Ctrl-C stops between batches; rows not yet described stay closed.
+    while rows.peek().is_some() && !super::interrupt::requested() {
         let batch: Vec<Row> = rows.by_ref().take(DESCRIBE_BATCH).collect::<Result<_>>()?;
         let now = crate::clock::now_rfc3339();
         archive.write(|tx| {
