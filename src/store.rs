@@ -310,6 +310,47 @@ pub fn stale_staging(staging_root: &Path) -> Vec<PathBuf> {
     found
 }
 
+/// Holds off new imports while the caller works, if no import is running
+/// now: returns the staging root's lock (blocking `Staging::new` until it
+/// drops), or None when a live import's staging folder exists. An import
+/// holds its folder from before it stores its first object until after
+/// its last commit, so with none alive no stored object awaits its rows.
+pub fn hold_off_imports(staging_root: &Path) -> Result<Option<File>> {
+    let lock = root_lock(staging_root, libc::LOCK_EX)?;
+    let entries = fs::read_dir(staging_root).map_err(|e| Error::io(staging_root, e))?;
+    let running = entries
+        .flatten()
+        .map(|e| e.path())
+        .any(|p| !is_lock_name(&p) && p.is_dir() && !stale(&p));
+    Ok((!running).then_some(lock))
+}
+
+/// Deletes an object file and the folders it leaves empty, making the
+/// removal durable. Only for files no catalogue row names (the caller
+/// checks, under the write lock); a missing file is not an error.
+pub fn remove_object(objects: &Path, sha: &Sha256) -> Result<()> {
+    let path = object_path(objects, sha);
+    match fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(&path, e)),
+    }
+    let mut dir = path.parent();
+    while let Some(d) = dir.filter(|d| *d != objects) {
+        // Fails (and stops) at the first folder that still holds files.
+        if fs::remove_dir(d).is_err() {
+            if let Ok(f) = File::open(d) {
+                f.sync_all().map_err(|e| Error::io(d, e))?;
+            }
+            return Ok(());
+        }
+        dir = d.parent();
+    }
+    File::open(objects)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| Error::io(objects, e))
+}
+
 /// Creates the staging root's lock file, so the layout `init` makes is the
 /// layout every later command finds (nothing appears on first use).
 pub fn init_staging(staging_root: &Path) -> Result<()> {
@@ -357,6 +398,31 @@ fn stale(path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn imports_are_held_off_only_when_none_is_running() {
+        let root = tempfile::tempdir().unwrap();
+        let objects = root.path().join("objects");
+        {
+            let _live = Staging::new(root.path()).unwrap();
+            assert!(hold_off_imports(root.path()).unwrap().is_none());
+        }
+        let dead = root.path().join("import-crashed");
+        fs::create_dir(&dead).unwrap();
+        assert!(hold_off_imports(root.path()).unwrap().is_some());
+        // Removing an object takes its emptied folders with it.
+        let staging = Staging::new(root.path()).unwrap();
+        let dest = staging
+            .copy_in(&b"abc"[..])
+            .unwrap()
+            .persist(&objects)
+            .unwrap();
+        let sha = hash_file(&dest).unwrap().0;
+        remove_object(&objects, &sha).unwrap();
+        assert!(!dest.exists());
+        assert_eq!(fs::read_dir(&objects).unwrap().count(), 0);
+        remove_object(&objects, &sha).unwrap();
+    }
 
     #[test]
     fn known_sha256_vectors() {

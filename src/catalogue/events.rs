@@ -31,6 +31,8 @@ pub enum EventType {
     Export,
     Withdrawal,
     Purge,
+    /// Files removed that no catalogue row named (`verify --remove-untracked`).
+    Deletion,
 }
 
 impl EventType {
@@ -50,6 +52,7 @@ impl EventType {
         EventType::Export,
         EventType::Withdrawal,
         EventType::Purge,
+        EventType::Deletion,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -65,6 +68,7 @@ impl EventType {
             EventType::Export => "export",
             EventType::Withdrawal => "withdrawal",
             EventType::Purge => "purge",
+            EventType::Deletion => "deletion",
         }
     }
 }

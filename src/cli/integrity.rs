@@ -11,7 +11,7 @@ use super::*;
 /// Check the archive: re-hash every object, the catalogue, and the event log's chain
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  custos verify\n  custos verify --item 17 --item 18\n  custos verify --sample 5% --seed 2026 --jobs 2\n  custos verify --head \"$(cat /media/backup/custos-head.txt)\"\n  custos verify --format json | jq '.[] | select(.kind == \"changed\")'\n\nProblems: changed (expected and actual sha256), missing, untracked (a file in objects/ no item describes), misnamed (a file not named by its hash or in the wrong folder), io_error, catalogue, foreign_key, chain (names the first broken event), head. Leftovers of crashed imports are listed as stale_staging (a notice, not damage).\nEach item checked gets a fixity_check event and the run a summary event; nothing is ever repaired. On a read-only archive the checks run but are not recorded.\nThe catalogue gets SQLite's quick_check (every page, record and b-tree) and foreign_key_check; --full runs integrity_check instead, which also matches every index entry against its table and the full-text index against the stored text (several times slower).\nExit status 0 if everything holds, 1 if anything is damaged."
+    after_help = "Examples:\n  custos verify\n  custos verify --item 17 --item 18\n  custos verify --sample 5% --seed 2026 --jobs 2\n  custos verify --head \"$(cat /media/backup/custos-head.txt)\"\n  custos verify --format json | jq '.[] | select(.kind == \"changed\")'\n  custos verify --remove-untracked\n\nProblems: changed (expected and actual sha256), missing, untracked (a file in objects/ no item describes), misnamed (a file not named by its hash or in the wrong folder), io_error, catalogue, foreign_key, chain (names the first broken event), head. Leftovers of crashed imports are listed as stale_staging (a notice, not damage).\npolicy: a fact the access policy reads disagrees with the history that recorded it (consent_current vs consent_events, consent_events vs their consent events, the custodian recipient in settings vs the key init event, redactions vs redacted_text and redaction events); names the table and row.\nEach item checked gets a fixity_check event and the run a summary event; nothing is repaired, except that --remove-untracked deletes untracked objects (logged as one deletion event with their digests). On a read-only archive the checks run but are not recorded.\nThe catalogue gets SQLite's quick_check (every page, record and b-tree) and foreign_key_check; --full runs integrity_check instead, which also matches every index entry against its table and the full-text index against the stored text (several times slower).\nExit status 0 if everything holds, 1 if anything is damaged."
 )]
 pub struct VerifyArgs {
     /// Check only these items (repeatable); skips the search for untracked files
@@ -35,6 +35,9 @@ pub struct VerifyArgs {
     /// Check the catalogue with SQLite's full integrity_check (every index entry against its table, the full-text index against the text; several times slower) instead of quick_check
     #[arg(long)]
     pub full: bool,
+    /// After checking, delete the untracked objects found (files in objects/ named by their own hash that no catalogue row names: leftovers of a killed import); re-checked under the write lock, refused while an import runs, logged as a deletion event
+    #[arg(long, conflicts_with_all = ["items", "sample"])]
+    pub remove_untracked: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -42,7 +45,7 @@ pub struct VerifyArgs {
 /// Print the event history: everything, one item's, or only the chain's head
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  custos log\n  custos log 17\n  custos log --since 2026-01-01 --type fixity_check --format csv\n  custos log --head > head.txt\n\nTypes: creation, ingestion, message_digest_calculation, metadata_modification, fixity_check, consent_change, reveal, redaction, export, withdrawal, purge.\nThe head is the hash of the newest event; keep it somewhere else (on paper, in a backup) and check later with `custos verify --head HASH` that the history was not rewritten.\nBelow custodian only events of items the reader may open (and verify runs) are listed, numbered 1..n, without details, event ids or hashes."
+    after_help = "Examples:\n  custos log\n  custos log 17\n  custos log --since 2026-01-01 --type fixity_check --format csv\n  custos log --head > head.txt\n\nTypes: creation, ingestion, message_digest_calculation, metadata_modification, fixity_check, consent_change, reveal, redaction, export, withdrawal, purge, deletion.\nThe head is the hash of the newest event; keep it somewhere else (on paper, in a backup) and check later with `custos verify --head HASH` that the history was not rewritten.\nBelow custodian only events of items the reader may open (and verify runs) are listed, numbered 1..n, without details, event ids or hashes."
 )]
 pub struct LogArgs {
     /// Only events about this item

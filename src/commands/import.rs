@@ -11,6 +11,8 @@ use crate::model::{Kind, Method};
 use crate::output::{self, col, Format};
 
 pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
+    // Ctrl-C stops the import cleanly instead of killing it mid-chunk.
+    ingest::interrupt::install()?;
     if let Some(m) = a.manifest.clone() {
         return super::import_manifest::run(archive_arg, &a, &m);
     }
@@ -21,14 +23,15 @@ pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
     meta.terms = super::tag::term_list(&a.terms, &[])?;
     let agent = super::agent(a.agent.as_deref());
     let mut archive = super::open(archive_arg, Mode::Write)?;
-    let (jobs, method) = {
-        let hook = testimony_hook(&archive, &a, &mut meta)?;
-        let mut jobs = ingest::jobs_for_paths(&a.paths, &meta, a.origin.as_deref());
-        for j in &mut jobs {
-            j.after_insert = hook.clone();
-        }
-        (jobs, Method::File)
-    };
+    let (hook, on_duplicate) = testimony_hook(&archive, &a, &mut meta)?;
+    // Before anything is read: the archive never imports itself.
+    let fence = ingest::ArchiveFence::new(archive.root())?;
+    fence.refuse_inside(&a.paths)?;
+    let mut jobs = ingest::jobs_for_paths(&a.paths, &meta, a.origin.as_deref(), &fence);
+    for j in &mut jobs {
+        j.after_insert = hook.clone();
+    }
+    let method = Method::File;
     let files = jobs
         .iter()
         .filter(|j| matches!(j.found, Found::File { .. }))
@@ -52,6 +55,7 @@ pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
         agent,
         method,
         dry_run: a.dry_run,
+        on_duplicate,
     };
     let bar = super::progress(total);
     bar.set_length(total);
@@ -83,7 +87,9 @@ pub(crate) fn report_outcomes(
     if format == Format::Table {
         // The table is for a person: only what needs attention, on stderr.
         for o in &report.outcomes {
-            if matches!(o.status, Status::Failed | Status::Skipped) {
+            // Files an interrupted import did not reach are counted below.
+            let not_reached = o.reason.as_deref() == Some(ingest::interrupt::NOT_REACHED);
+            if matches!(o.status, Status::Failed | Status::Skipped) && !not_reached {
                 let status = if o.status == Status::Failed {
                     "failed"
                 } else {
@@ -101,14 +107,24 @@ pub(crate) fn report_outcomes(
     }
     out.finish()?;
     let failed = report.count(Status::Failed);
+    let not_reached = report
+        .outcomes
+        .iter()
+        .filter(|o| o.reason.as_deref() == Some(ingest::interrupt::NOT_REACHED))
+        .count();
     super::note(format!(
         "{}imported {}, duplicates {}, skipped {}, failed {}",
         if dry_run { "dry run: would have " } else { "" },
         report.count(Status::Imported),
         report.count(Status::Duplicate),
-        report.count(Status::Skipped),
+        report.count(Status::Skipped) - not_reached,
         failed
     ));
+    if report.interrupted {
+        return Err(Error::Failed(format!(
+            "interrupted: stopped cleanly. Every file counted above is in the archive with its rows and nothing half-stored was left behind; {not_reached} file(s) under way were not stored and later ones were not looked at. Run the same import again to finish"
+        )));
+    }
     if failed > 0 {
         return Err(Error::Failed(format!(
             "{failed} file(s) failed; the others were imported. Fix the cause and run the same import again"
@@ -117,13 +133,24 @@ pub(crate) fn report_outcomes(
     Ok(())
 }
 
+/// The hooks of an import that describes testimonies: for new items and
+/// for duplicates of items already in the archive.
+type TestimonyHooks = (
+    Option<std::sync::Arc<ingest::AfterInsert>>,
+    Option<std::sync::Arc<dyn ingest::OnDuplicate>>,
+);
+
 /// With `--narrator N`, the hook that makes each new item a testimony of N
-/// (and the kind `testimony`); checked before anything is imported.
+/// (and the kind `testimony`), and the one that does the same to the item
+/// a duplicate belongs to; with `--kind testimony` alone, only the latter
+/// (a new item gets the kind from its metadata). Checked before anything
+/// is imported.
 fn testimony_hook(
     archive: &crate::archive::Archive,
     a: &ImportArgs,
     meta: &mut ItemMeta,
-) -> Result<Option<std::sync::Arc<ingest::AfterInsert>>> {
+) -> Result<TestimonyHooks> {
+    let agent = super::agent(a.agent.as_deref());
     let Some(narrator) = a.narrator else {
         let i = &a.interview;
         if i.interview_date.is_some() || i.interview_place.is_some() || i.interviewer.is_some() {
@@ -131,7 +158,9 @@ fn testimony_hook(
                 "--interview-date, --interview-place and --interviewer describe a testimony; give --narrator N too",
             ));
         }
-        return Ok(None);
+        let dup = (meta.kind == Some(Kind::Testimony))
+            .then(|| super::testimony::duplicate_hook(None, agent));
+        return Ok((None, dup));
     };
     match meta.kind {
         None | Some(Kind::Testimony) => meta.kind = Some(Kind::Testimony),
@@ -142,8 +171,11 @@ fn testimony_hook(
         }
     }
     let fields = super::testimony::fields(archive, narrator, &a.interview)?;
-    let agent = super::agent(a.agent.as_deref());
-    Ok(Some(super::testimony::import_hook(fields, agent)))
+    let dup = super::testimony::duplicate_hook(Some(fields.clone()), agent.clone());
+    Ok((
+        Some(super::testimony::import_hook(fields, agent)),
+        Some(dup),
+    ))
 }
 
 /// Validates the metadata flags before anything is read or written.

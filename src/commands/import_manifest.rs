@@ -16,7 +16,8 @@ pub fn run(archive_arg: Option<&Path>, a: &ImportArgs, path: &Path) -> Result<()
     // Checked over a read-only connection: a refused manifest must leave
     // the archive's files exactly as they were.
     let reader = super::open(archive_arg, Mode::Read)?;
-    let (checked, problems) = manifest::validate(reader.conn(), path, &opts)?;
+    let fence = ingest::ArchiveFence::new(reader.root())?;
+    let (checked, problems) = manifest::validate(reader.conn(), path, &opts, &fence)?;
     if !problems.is_empty() {
         for p in &problems {
             super::note(format!("{}: {p}", path.display()));
@@ -51,6 +52,8 @@ pub fn run(archive_arg: Option<&Path>, a: &ImportArgs, path: &Path) -> Result<()
         agent: agent.clone(),
         method: Method::Manifest,
         dry_run: a.dry_run,
+        // Phase 2 describes duplicates and new items alike (describe_row).
+        on_duplicate: None,
     };
     let bar = super::progress(0);
     let report = ingest::import(
@@ -59,7 +62,9 @@ pub fn run(archive_arg: Option<&Path>, a: &ImportArgs, path: &Path) -> Result<()
         &import_opts,
         &bar,
     )?;
-    if !a.dry_run {
+    // Interrupted: the files in stay undescribed, that is closed (pending),
+    // until the same import is run again.
+    if !a.dry_run && !report.interrupted {
         let d = manifest::describe(&mut archive, path, &opts, &report.outcomes, &agent)?;
         super::note(format!(
             "described: testimonies {}, narrators created {}, consent records {}",
@@ -69,6 +74,12 @@ pub fn run(archive_arg: Option<&Path>, a: &ImportArgs, path: &Path) -> Result<()
             super::note(format!(
                 "{}: row {row}: not described: {why}",
                 path.display()
+            ));
+        }
+        if ingest::interrupt::requested() {
+            super::import::report_outcomes(&report, a.format, a.dry_run)?;
+            return Err(Error::Failed(
+                "interrupted while describing: the files above are in; rows not yet described keep their testimonies closed (pending) until the same import is run again".into(),
             ));
         }
         if !d.failed.is_empty() {

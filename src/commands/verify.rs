@@ -1,7 +1,8 @@
 //! `custos verify`: check objects, catalogue and history; list what is wrong.
 //!
 //! It renders the findings and the summary; the checking lives in
-//! `crate::fixity`. It must not repair anything, and unlike other write
+//! `crate::fixity`. It must not repair anything (`--remove-untracked`, the
+//! one explicit exception, calls `fixity::cleanup`), and unlike other write
 //! commands it does not clean staging/: it lists the leftovers instead.
 
 use std::path::Path;
@@ -47,8 +48,16 @@ pub fn run(archive_arg: Option<&Path>, a: VerifyArgs) -> Result<()> {
         agent: super::agent(a.agent.as_deref()),
         full_catalogue_check: a.full,
     };
+    if a.remove_untracked && !record {
+        return Err(Error::usage(
+            "--remove-untracked: the archive cannot be written, so nothing can be removed",
+        ));
+    }
     let total = object_bytes_hint(&archive);
-    let report = fixity::verify(&mut archive, &opts, &super::progress(total))?;
+    let mut report = fixity::verify(&mut archive, &opts, &super::progress(total))?;
+    if a.remove_untracked {
+        remove_untracked(&mut archive, &mut report, &opts.agent)?;
+    }
     let rows: Vec<_> = report
         .findings
         .iter()
@@ -71,6 +80,60 @@ pub fn run(archive_arg: Option<&Path>, a: VerifyArgs) -> Result<()> {
             "verification failed: {n} problem(s); nothing was repaired"
         )));
     }
+    Ok(())
+}
+
+/// Deletes the untracked objects found and drops them from the findings;
+/// those kept stay findings, with the reason added.
+fn remove_untracked(archive: &mut Archive, report: &mut VerifyReport, agent: &str) -> Result<()> {
+    let candidates: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.kind == Kind::Untracked)
+        .filter_map(|f| f.actual_sha256.clone())
+        .collect();
+    if candidates.is_empty() {
+        super::note("no untracked objects to remove");
+        return Ok(());
+    }
+    let removal = fixity::cleanup::remove_untracked(archive, &candidates, agent)?;
+    if removal
+        .kept
+        .iter()
+        .any(|(_, why)| why == fixity::cleanup::IMPORT_RUNNING)
+    {
+        super::note(format!(
+            "nothing was removed: {}",
+            fixity::cleanup::IMPORT_RUNNING
+        ));
+    }
+    report.findings.retain(|f| {
+        !(f.kind == Kind::Untracked
+            && f.actual_sha256
+                .as_ref()
+                .is_some_and(|s| removal.removed.contains(s)))
+    });
+    for f in report
+        .findings
+        .iter_mut()
+        .filter(|f| f.kind == Kind::Untracked)
+    {
+        if let Some((_, why)) = removal
+            .kept
+            .iter()
+            .find(|(s, _)| f.actual_sha256.as_ref() == Some(s))
+        {
+            f.detail = format!("{}; not removed: {why}", f.detail);
+        }
+    }
+    super::note(format!(
+        "removed {} untracked object(s){}",
+        removal.removed.len(),
+        removal
+            .event_id
+            .map(|id| format!(", logged as event {id}"))
+            .unwrap_or_default()
+    ));
     Ok(())
 }
 
@@ -146,6 +209,7 @@ fn summarise(r: &VerifyReport) {
         (Kind::ForeignKey, "foreign key"),
         (Kind::Chain, "chain"),
         (Kind::Head, "head"),
+        (Kind::Policy, "policy facts"),
         (Kind::StaleStaging, "staging leftovers"),
     ];
     let parts: Vec<String> = kinds

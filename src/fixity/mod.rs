@@ -1,12 +1,17 @@
 //! Fixity: re-hashing every object against the catalogue, finding files
 //! that no row describes or that sit under a wrong name, checking SQLite's
-//! integrity and the event chain, and recording each outcome.
+//! integrity, the event chain and the facts the access policy reads
+//! against it (`facts`), and recording each outcome.
 //!
 //! Objects are hashed in parallel, streaming in fixed-size chunks, so memory
 //! does not grow with file size. It reports what it finds and records the
 //! checks (when asked); it must NEVER repair, move, delete or rename a file
-//! or a row, and it never prints (commands render the report).
+//! or a row — the one exception is `cleanup`, run only on the explicit
+//! `verify --remove-untracked` — and it never prints (commands render the
+//! report).
 
+pub mod cleanup;
+mod facts;
 mod scan;
 
 use std::collections::HashSet;
@@ -76,6 +81,9 @@ pub enum Kind {
     ForeignKey,
     Chain,
     Head,
+    /// A fact the access policy reads (consent, custodian key, redaction)
+    /// disagrees with the history that recorded it.
+    Policy,
     StaleStaging,
 }
 
@@ -107,6 +115,7 @@ impl Kind {
             Kind::ForeignKey => "foreign_key",
             Kind::Chain => "chain",
             Kind::Head => "head",
+            Kind::Policy => "policy",
             Kind::StaleStaging => "stale_staging",
         }
     }
@@ -258,6 +267,7 @@ fn catalogue_findings(root: &Path, full: bool) -> Result<Vec<Finding>> {
     for msg in crate::catalogue::tally::disagreements(conn)? {
         findings.push(Finding::new(Kind::Catalogue, msg));
     }
+    findings.append(&mut facts::findings(conn)?);
     Ok(findings)
 }
 
@@ -439,6 +449,7 @@ fn record(archive: &mut Archive, opts: &VerifyOptions, report: &VerifyReport) ->
         "untracked": report.count(Kind::Untracked),
         "misnamed": report.count(Kind::Misnamed),
         "catalogue_problems": report.count(Kind::Catalogue) + report.count(Kind::ForeignKey),
+        "policy_problems": report.count(Kind::Policy),
         "chain": report.chain.broken.as_ref().map(|b| format!("broken at event {}", b.event_id)).unwrap_or_else(|| "ok".into()),
         "head_checked": opts.head,
         "head_found": opts.head.as_ref().map(|_| report.chain.head_found_at.is_some()),

@@ -32,8 +32,13 @@ const DESCRIBE_BATCH: usize = 500;
 
 /// Every problem with the manifest, including those only the archive can
 /// tell (evidence and narrator ids that do not exist, legal names without a
-/// custodian key). Nothing is written.
-pub fn validate(conn: &Connection, path: &Path, opts: &Options) -> Result<(Checked, Vec<Problem>)> {
+/// custodian key, files inside the archive itself). Nothing is written.
+pub fn validate(
+    conn: &Connection,
+    path: &Path,
+    opts: &Options,
+    fence: &super::ArchiveFence,
+) -> Result<(Checked, Vec<Problem>)> {
     let checked = manifest::check(path, opts)?;
     let mut problems = checked.problems.clone();
     if !problems.is_empty() {
@@ -59,6 +64,14 @@ pub fn validate(conn: &Connection, path: &Path, opts: &Options) -> Result<(Check
     }
     for row in manifest::rows(path, opts)? {
         let row = row?;
+        if let Some(why) = fence.row_problem(&row.file) {
+            problems.push(problem(
+                row.row,
+                "file",
+                Some(display_bytes(row.file.as_os_str().as_encoded_bytes())),
+                why,
+            ));
+        }
         if let Some(NarratorRef::Id(n)) = &row.narrator {
             if !narrators::exists(conn, NarratorId(*n))? {
                 problems.push(problem(
@@ -138,7 +151,8 @@ pub fn describe(
     let recipient = settings::custodian_recipient(archive.conn())?;
     let mut out = Described::default();
     let mut rows = manifest::rows(path, opts)?.peekable();
-    while rows.peek().is_some() {
+    // Ctrl-C stops between batches; rows not yet described stay closed.
+    while rows.peek().is_some() && !super::interrupt::requested() {
         let batch: Vec<Row> = rows.by_ref().take(DESCRIBE_BATCH).collect::<Result<_>>()?;
         let now = crate::clock::now_rfc3339();
         archive.write(|tx| {

@@ -9,10 +9,12 @@
 
 pub mod bag;
 pub mod extract;
+pub mod interrupt;
 pub mod manifest;
 pub mod mediatype;
 mod pdf;
 mod prepare;
+mod sources;
 mod walk;
 
 use std::collections::HashSet;
@@ -34,7 +36,8 @@ use crate::model::{ItemId, Kind, Method, Sha256};
 use crate::store::{self, Staging};
 
 pub use prepare::EXTRACT_LIMIT;
-pub use walk::{walk, Entry, Found};
+pub use sources::ArchiveFence;
+pub use walk::{walk, walk_fenced, Entry, Found};
 
 /// Files and bytes per chunk (one transaction each).
 const CHUNKS: (usize, u64) = (512, 128 * 1024 * 1024);
@@ -67,6 +70,24 @@ pub type AfterInsert =
 pub type Finish =
     Box<dyn FnOnce(&Connection, &mut EventLog<'_>, &[FileOutcome], &str) -> Result<()> + Send>;
 
+/// What the same bytes arriving again with information for their item
+/// (`import --narrator N`, `--kind testimony`) do to the existing item, so
+/// a duplicate never silently drops what would close it.
+pub trait OnDuplicate: Send + Sync {
+    /// Why the information cannot be applied to `item` (the file is then
+    /// reported failed and nothing is written for it); None if it can.
+    fn conflict(&self, conn: &Connection, item: ItemId) -> Result<Option<String>>;
+    /// Applies it, in the chunk's transaction, with its own event; returns
+    /// what changed, or None when the item already said so.
+    fn apply(
+        &self,
+        conn: &Connection,
+        item: ItemId,
+        log: &mut EventLog<'_>,
+        now: &str,
+    ) -> Result<Option<String>>;
+}
+
 /// One file to ingest.
 pub struct Job {
     pub path: PathBuf,
@@ -82,6 +103,8 @@ pub struct ImportOptions {
     pub agent: String,
     pub method: Method,
     pub dry_run: bool,
+    /// Applied to the existing item when a file's bytes are a duplicate.
+    pub on_duplicate: Option<std::sync::Arc<dyn OnDuplicate>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -106,6 +129,9 @@ pub struct FileOutcome {
 #[derive(Debug, Default)]
 pub struct Report {
     pub outcomes: Vec<FileOutcome>,
+    /// Stopped early on Ctrl-C or SIGTERM (see `interrupt`): what was
+    /// stored is committed, later files were not looked at.
+    pub interrupted: bool,
 }
 
 impl Report {
@@ -114,9 +140,15 @@ impl Report {
     }
 }
 
-/// Jobs for plain files and folders sharing one set of metadata.
-pub fn jobs_for_paths(inputs: &[PathBuf], meta: &ItemMeta, origin: Option<&str>) -> Vec<Job> {
-    walk(inputs)
+/// Jobs for plain files and folders sharing one set of metadata; the
+/// archive's own folder, where an input contains it, is a skipped entry.
+pub fn jobs_for_paths(
+    inputs: &[PathBuf],
+    meta: &ItemMeta,
+    origin: Option<&str>,
+    fence: &ArchiveFence,
+) -> Vec<Job> {
+    walk_fenced(inputs, Some(fence))
         .into_iter()
         .map(|e| Job {
             path: e.path,
@@ -190,10 +222,18 @@ fn run(
             staging: staging.as_ref(),
         };
         for chunk in chunks {
+            if interrupt::requested() {
+                break;
+            }
             let prepared: Vec<_> = chunk
                 .into_par_iter()
                 .map(|job| {
                     let r = match &job.found {
+                        // Files not yet begun are left alone; the writer
+                        // still commits every object already stored.
+                        Found::File { .. } if interrupt::requested() => {
+                            Err(interrupt::NOT_REACHED.to_string())
+                        }
                         Found::File { size } => {
                             let r = prepare::prepare(&job.path, &ctx);
                             progress.inc(*size);
@@ -217,6 +257,7 @@ fn run(
         Ok(())
     })?;
     progress.finish_and_clear();
+    report.interrupted = interrupt::requested();
     if !opts.dry_run && report.count(Status::Imported) > 0 {
         // Refreshes planner statistics where a bulk load made them stale,
         // so queries keep their indexes; cheap when nothing changed much.
@@ -364,6 +405,19 @@ impl<'o> Committer<'o> {
             Err(reason) => unreadable(path, &job.found, reason),
             Ok(p) => {
                 let known = items::find_object(conn, &p.sha)?.and_then(|(_, i)| i);
+                let conflict = match (known, &self.opts.on_duplicate) {
+                    (Some(item), Some(h)) => h.conflict(conn, item)?,
+                    _ => None,
+                };
+                if let Some(why) = conflict {
+                    return Ok(FileOutcome {
+                        path,
+                        status: Status::Failed,
+                        id: known,
+                        sha256: Some(p.sha),
+                        reason: Some(why),
+                    });
+                }
                 let status = if known.is_some() || !self.dry_seen.insert(p.sha.clone()) {
                     Status::Duplicate
                 } else {
@@ -384,6 +438,7 @@ impl<'o> Committer<'o> {
 fn unreadable(path: String, found: &Found, reason: String) -> FileOutcome {
     let status = match found {
         Found::Skipped(_) => Status::Skipped,
+        _ if reason == interrupt::NOT_REACHED => Status::Skipped,
         _ => Status::Failed,
     };
     FileOutcome {
@@ -461,6 +516,18 @@ fn commit_one(
     let existing = chunk.lookup.find(&p.sha)?;
     let log = &mut chunk.log;
     if let Some((_, Some(item))) = existing {
+        if let Some(why) = match &opts.on_duplicate {
+            Some(h) => h.conflict(tx, item)?,
+            None => None,
+        } {
+            return Ok(FileOutcome {
+                path,
+                status: Status::Failed,
+                id: Some(item),
+                sha256: Some(p.sha.clone()),
+                reason: Some(why),
+            });
+        }
         provenance::insert(tx, item, &prov)?;
         let detail = serde_json::json!({ "origin": origin, "duplicate": true });
         log.append(
@@ -471,12 +538,19 @@ fn commit_one(
             Some(&detail),
             now,
         )?;
+        let mut reason = "same bytes already in the archive; provenance record added".to_string();
+        if let Some(h) = &opts.on_duplicate {
+            if let Some(what) = h.apply(tx, item, log, now)? {
+                reason.push_str("; ");
+                reason.push_str(&what);
+            }
+        }
         return Ok(FileOutcome {
             path,
             status: Status::Duplicate,
             id: Some(item),
             sha256: Some(p.sha.clone()),
-            reason: Some("same bytes already in the archive; provenance record added".into()),
+            reason: Some(reason),
         });
     }
     let object_file = store::object_path(objects, &p.sha);

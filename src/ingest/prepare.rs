@@ -69,6 +69,9 @@ pub fn prepare(path: &Path, ctx: &Context<'_>) -> Result<Prepared, String> {
     // The copy's bytes, kept for text extraction (at most PDF_EXTRACT_LIMIT).
     let mut kept = Vec::new();
     if let (Some(staging), false) = (ctx.staging, already_stored) {
+        if super::interrupt::requested() {
+            return Err(super::interrupt::NOT_REACHED.into());
+        }
         file.seek(SeekFrom::Start(0)).map_err(|e| reason(&e))?;
         if wants_text {
             kept.reserve_exact(size as usize);
@@ -78,6 +81,11 @@ pub fn prepare(path: &Path, ctx: &Context<'_>) -> Result<Prepared, String> {
             .map_err(|e| error_reason(&e))?;
         if staged.sha != sha || staged.size != size {
             return Err("changed while being read (its hash differs between two reads); import it again when it is stable".into());
+        }
+        // Last moment to stop: the staged copy is dropped (removed) here;
+        // once renamed, the object must be committed by the writer.
+        if super::interrupt::requested() {
+            return Err(super::interrupt::NOT_REACHED.into());
         }
         written = Some(staged.persist(ctx.objects).map_err(|e| error_reason(&e))?);
     }

@@ -3,11 +3,14 @@
 //!
 //! Symbolic links are never followed (a link could lead anywhere, and its
 //! target is not what the donor handed over); special files are skipped.
-//! It only looks at the file system; it reads no contents.
+//! The archive's own folder is never walked into (see `sources`). It only
+//! looks at the file system; it reads no contents.
 
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
+
+use super::sources::{ArchiveFence, SKIPPED_ARCHIVE};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Found {
@@ -27,24 +30,37 @@ pub struct Entry {
 
 /// Every entry under `inputs`, files in name order, folders descended.
 pub fn walk(inputs: &[PathBuf]) -> Vec<Entry> {
+    walk_fenced(inputs, None)
+}
+
+/// As [`walk`], leaving out the archive's folder (reported as skipped)
+/// wherever it sits below an input.
+pub fn walk_fenced(inputs: &[PathBuf], fence: Option<&ArchiveFence>) -> Vec<Entry> {
     let mut out = Vec::new();
     for input in inputs {
-        walk_one(input, &mut out);
+        walk_one(input, fence, &mut out);
     }
     out
 }
 
-fn walk_one(input: &Path, out: &mut Vec<Entry>) {
-    let walker = WalkDir::new(input)
+fn walk_one(input: &Path, fence: Option<&ArchiveFence>, out: &mut Vec<Entry>) {
+    let mut walker = WalkDir::new(input)
         .follow_links(false)
         .follow_root_links(false)
-        .sort_by_file_name();
-    for item in walker {
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(item) = walker.next() {
         match item {
             Ok(e) => {
                 let ft = e.file_type();
                 let found = if ft.is_dir() {
-                    continue;
+                    let fenced =
+                        fence.is_some_and(|f| e.metadata().is_ok_and(|m| f.is_archive_dir(&m)));
+                    if !fenced {
+                        continue;
+                    }
+                    walker.skip_current_dir();
+                    Found::Skipped(SKIPPED_ARCHIVE.into())
                 } else if ft.is_symlink() {
                     Found::Skipped("symbolic link (not followed)".into())
                 } else if ft.is_file() {
