@@ -70,6 +70,11 @@ pub struct Grant {
     pub origin: bool,
     /// Consent reasons, evidence and event details.
     pub custodial_detail: bool,
+    /// The object's SHA-256 and size. They are those of the unredacted
+    /// original, so for a redacted item they would let anyone confirm a
+    /// guessed name by hashing it into the public text: the custodian's
+    /// alone then (`sql::DIGEST_BELOW_CUSTODIAN` is the SQL form).
+    pub digest: bool,
 }
 
 impl Grant {
@@ -78,6 +83,7 @@ impl Grant {
         quasi_identifiers: true,
         origin: true,
         custodial_detail: true,
+        digest: true,
     };
 }
 
@@ -143,6 +149,7 @@ pub fn decide(access: Access, f: &Facts, today: NaiveDate) -> Decision {
         quasi_identifiers: true,
         origin: true,
         custodial_detail: false,
+        digest: !f.redacted,
     };
     if f.kind != Kind::Testimony {
         return Decision::Open(below);
@@ -204,6 +211,7 @@ pub fn narrator(access: Access, anonymity: Anonymity, has_open_testimony: bool) 
         quasi_identifiers: anonymity != Anonymity::Anonymous,
         origin: false,
         custodial_detail: false,
+        digest: false,
     })
 }
 

@@ -64,6 +64,13 @@ pub fn load_facts(conn: &Connection, id: ItemId) -> Result<Option<Facts>> {
         .optional()?)
 }
 
+/// The object's digest and size as a query below custodian may match and
+/// sort on them (over `objects o` and `redacted_text rx`): NULL for a
+/// redacted item, agreeing with [`super::Grant::digest`].
+pub const DIGEST_BELOW_CUSTODIAN: &str = "CASE WHEN rx.item_id IS NULL THEN o.sha256 END";
+/// See [`DIGEST_BELOW_CUSTODIAN`].
+pub const SIZE_BELOW_CUSTODIAN: &str = "CASE WHEN rx.item_id IS NULL THEN o.size END";
+
 /// A WHERE fragment with its `?` parameters, in textual order.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {

@@ -489,6 +489,7 @@ fn presenting_open_below_custodian_uses_the_redacted_copy() {
         quasi_identifiers: false,
         origin: false,
         custodial_detail: false,
+        digest: false,
     };
     let copy = present::RedactedCopy {
         title: "About [redacted]".into(),
