@@ -114,3 +114,141 @@ fn a_redacted_items_digest_and_size_are_the_custodians_alone() {
     let (code, _, _) = run(&env, &["show", "2", "--access", "public"]);
     assert_eq!(code, 0);
 }
+
+// ---- finding 5: every way of writing a redacted name --------------------
+
+/// The terms redacted, one per line, as the custodian typed them.
+const TERMS: &str = "Ondřej Novák\nGroßmann\nσωκράτης\nO'Brien\nGriffin\n";
+
+/// Each term as the texts write it.
+const WRITTEN: &[&str] = &[
+    "Ondřej-Novák",
+    "ONDŘEJ NOVÁK",
+    "Ond\u{AD}řej No\u{AD}vák",
+    "On\u{200B}dřej Nov\u{200D}ák",
+    "Ondr\u{30C}ej\u{2011}Nova\u{301}k",
+    "GROSSMANN",
+    "Großmann",
+    "GROẞMANN",
+    "ΣΩΚΡΆΤΗΣ",
+    "Σωκράτης",
+    "O’Brien",
+    "O'Brien",
+    "Oʼbrien",
+    "Ｇｒｉｆｆｉｎ",
+    "Gri\u{FB03}n",
+];
+
+/// What a reader would see of any of the names: invisible characters,
+/// compatibility forms, case and diacritics gone.
+fn assert_clean(what: &str, s: &str) {
+    use unicode_normalization::UnicodeNormalization;
+    let invisible = [
+        '\u{AD}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}',
+    ];
+    let seen: String = s
+        .nfkd()
+        .filter(|c| !invisible.contains(c) && !unicode_normalization::char::is_combining_mark(*c))
+        .collect::<String>()
+        .to_lowercase()
+        .replace('ß', "ss")
+        .replace('ς', "σ");
+    for name in [
+        "ondrej",
+        "novak",
+        "grossmann",
+        "σωκρατησ",
+        "brien",
+        "griffin",
+    ] {
+        assert!(!seen.contains(name), "{what} shows {name}: {s}");
+    }
+}
+
+fn hits(env: &Env, query: &str, level: &str) -> Vec<i64> {
+    let v = env.json(&["query", query, "--access", level, "--format", "json"]);
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect()
+}
+
+#[test]
+fn no_spelling_of_a_redacted_name_is_shown_or_found_at_public() {
+    let env = Env::with_archive();
+    let body = format!(
+        "Testimony. We crossed the bridge with {}. The end.",
+        WRITTEN.join(", then ")
+    );
+    let text = public_testimony(&env, "account.txt", &body);
+    let html = "<html><head><title>Notes on Gro&shy;ßmann</title></head><body>\
+                <p>At the bridge, Ond&shy;řej Nov&shy;ák met O&rsquo;Brien and \
+                GRO&shy;SSMANN.</p></body></html>";
+    let n = seed::narrator(&env, "CANARY-LEGAL-2", &["--anonymity", "anonymous"]);
+    let page = seed::testimony(&env, "notes.html", html, n, &[]);
+    seed::set_consent(&env, page, "granted", Some("public"), None);
+
+    let queries: Vec<String> = WRITTEN
+        .iter()
+        .flat_map(|w| [w.to_string(), format!("\"{w}\"")])
+        .collect();
+    // Before the redaction each spelling finds the text: the test can fail.
+    for q in &queries {
+        assert!(hits(&env, q, "public").contains(&text), "{q:?} before");
+    }
+    for item in [text, page] {
+        let (code, _, err) = redact(&env, item, TERMS);
+        assert_eq!(code, 0, "{err}");
+    }
+    let bridge = hits(&env, "bridge", "public");
+    assert_eq!(
+        bridge,
+        vec![text, page],
+        "the rest of the text stays searchable"
+    );
+    for q in &queries {
+        assert_eq!(
+            hits(&env, q, "public"),
+            Vec::<i64>::new(),
+            "{q:?} at public"
+        );
+        assert_eq!(
+            hits(&env, q, "research"),
+            Vec::<i64>::new(),
+            "{q:?} at research"
+        );
+    }
+    // The custodian still finds the text by what was redacted.
+    assert!(hits(&env, "GROSSMANN", "custodian").contains(&text));
+    for item in [text, page] {
+        let id = item.to_string();
+        let show = env.json(&["show", &id, "--access", "public", "--format", "json"]);
+        assert_clean("show", &show.to_string());
+        assert!(show.to_string().contains("[redacted]"), "{show}");
+        let (code, table, _) = run(&env, &["show", &id, "--access", "public"]);
+        assert_eq!(code, 0);
+        assert_clean("show (table)", &table);
+    }
+    let bag = env.path().join("public-bag");
+    env.cmd()
+        .args(["export", "--access", "public", "--bag"])
+        .arg(&bag)
+        .assert()
+        .success();
+    let mut files = 0;
+    for e in walkdir::WalkDir::new(&bag)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        if e.file_type().is_file() {
+            let bytes = std::fs::read(e.path()).unwrap();
+            assert_clean(
+                &e.path().display().to_string(),
+                &String::from_utf8_lossy(&bytes),
+            );
+            files += 1;
+        }
+    }
+    assert!(files > 3, "{files} files exported");
+}
