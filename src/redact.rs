@@ -23,7 +23,9 @@ use crate::model::ItemId;
 use crate::policy::present::RedactedCopy;
 use crate::seal::{self, Key};
 
+mod guard;
 mod normal;
+pub use guard::{check_new_values, check_relabel};
 pub use normal::strip_ignorable;
 
 pub const MARK: &str = "[redacted]";
@@ -119,6 +121,16 @@ pub struct Outcome {
     pub passages: usize,
 }
 
+/// Every redaction term of item `id`, unsealed with `key`.
+fn sealed_terms_of(conn: &rusqlite::Connection, id: ItemId, key: &Key) -> Result<Terms> {
+    let mut all = Terms(SecretBox::new(Box::default()));
+    for sealed in &redactions::sealed_terms(conn, id)? {
+        let plain = seal::open_string(key, sealed, &format!("redactions of item {id}"))?;
+        all.extend(&Terms::parse(&plain));
+    }
+    Ok(all)
+}
+
 /// Seals the new terms, recomputes the redacted copy from the original
 /// text with every term of the item, re-indexes and logs the redaction.
 pub fn redact(archive: &mut Archive, opts: RedactOptions) -> Result<Outcome> {
@@ -137,20 +149,19 @@ pub fn redact(archive: &mut Archive, opts: RedactOptions) -> Result<Outcome> {
         if let Some(k) = &opts.key {
             k.check(&recipient)?;
         }
-        let mut all = Terms(SecretBox::new(Box::default()));
         let earlier = redactions::sealed_terms(tx, id)?;
-        if !earlier.is_empty() {
+        let mut all = if earlier.is_empty() {
+            Terms(SecretBox::new(Box::default()))
+        } else {
             let key = opts.key.as_ref().ok_or_else(|| {
                 Error::usage(format!(
                     "item {id} already has redactions; give --key FILE so they are applied together with the new terms"
                 ))
             })?;
-            for sealed in &earlier {
-                let plain = seal::open_string(key, sealed, &format!("redactions of item {id}"))?;
-                all.extend(&Terms::parse(&plain));
-            }
-        }
+            sealed_terms_of(tx, id, key)?
+        };
         all.extend(&opts.terms);
+        guard::check_linked(tx, id, &all)?;
         let sealed = seal::seal(&recipient, opts.terms.join().expose_secret().as_bytes())?;
         redactions::insert(tx, id, &sealed, &now)?;
         let orig = redactions::original(tx, id)?

@@ -270,6 +270,7 @@ impl Term {
         }
     }
 
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.letters.expose_secret().is_empty()
     }

@@ -252,3 +252,186 @@ fn no_spelling_of_a_redacted_name_is_shown_or_found_at_public() {
     }
     assert!(files > 3, "{files} files exported");
 }
+
+// ---- finding 7: names in terms, creator and collection ------------------
+
+const NAME: &str = "Miroslav Canarek";
+
+fn assert_no_name(what: &str, s: &str) {
+    assert!(
+        !s.to_lowercase().contains("canarek"),
+        "{what} shows the name: {s}"
+    );
+}
+
+fn code_of(env: &Env, args: &[&str]) -> (i32, String) {
+    let (code, _, err) = run(env, args);
+    assert_no_name(&format!("stderr of {args:?}"), &err);
+    (code, err)
+}
+
+#[test]
+fn a_redacted_name_cannot_stay_or_return_as_a_term_creator_or_collection() {
+    let env = Env::with_archive();
+    let id = public_testimony(&env, "t.txt", "Miroslav Canarek hid us near the bridge.");
+    let db = || rusqlite::Connection::open(seed::db(&env)).unwrap();
+    let redactions = || -> i64 {
+        db().query_row("SELECT count(*) FROM redactions", [], |r| r.get(0))
+            .unwrap()
+    };
+    let terms = format!("{NAME}\n");
+
+    // tag, then redact: refused while the name is linked, whatever links it.
+    let steps: &[(&[&str], &str, &[&str])] = &[
+        (
+            &["tag", "1", "--agent", NAME],
+            "agent term",
+            &["untag", "1", "--agent", NAME],
+        ),
+        (
+            &["tag", "1", "--place", "CANAREK-village"],
+            "",
+            &["untag", "1", "--place", "CANAREK-village"],
+        ),
+        (
+            &["edit", "1", "--creator", "MIROSLAV CANAREK"],
+            "creator",
+            &["edit", "1", "--clear", "creator"],
+        ),
+        (
+            &[
+                "edit",
+                "1",
+                "--collection",
+                "Papers of Miroslav\u{AD}Canarek",
+            ],
+            "collection",
+            &["edit", "1", "--clear", "collection"],
+        ),
+    ];
+    for (link, what, unlink) in steps {
+        assert_eq!(code_of(&env, link).0, 0, "{link:?}");
+        let (code, _, err) = redact(&env, id, &terms);
+        if what.is_empty() {
+            // A place that only shares a word with the name is no match.
+            assert_eq!(code, 0, "{err}");
+            assert_eq!(redactions(), 1);
+            db().execute_batch("DELETE FROM redactions; DELETE FROM redacted_text;")
+                .unwrap();
+        } else {
+            assert_eq!(code, 2, "{link:?}: {err}");
+            assert!(err.contains(what), "{err}");
+            assert_no_name("redact's refusal", &err);
+            assert_eq!(redactions(), 0, "nothing redacted after {link:?}");
+        }
+        assert_eq!(code_of(&env, unlink).0, 0, "{unlink:?}");
+    }
+    let (code, _, err) = redact(&env, id, &terms);
+    assert_eq!(code, 0, "{err}");
+    // The term the refused steps created stays in the vocabulary, unlinked.
+
+    // redact, then tag or edit: the name (any spelling) is refused, with
+    // the key found where `key init` wrote it; other values are taken.
+    for args in [
+        &["tag", "1", "--agent", NAME][..],
+        &["tag", "1", "--place", "miroslav-canarek"],
+        &[
+            "tag",
+            "1",
+            "--event",
+            "Velmora unrest",
+            "--subject",
+            "Miroslav\u{200B}Canarek",
+        ],
+        &["edit", "1", "--creator", "Ｍｉｒｏｓｌａｖ Canarek"],
+        &["edit", "1", "--collection", "Box 3: MIROSLAV CANAREK"],
+    ] {
+        let (code, err) = code_of(&env, args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains("redaction term"), "{err}");
+    }
+    assert_eq!(code_of(&env, &["tag", "1", "--place", "Velmora"]).0, 0);
+    assert_eq!(
+        code_of(&env, &["edit", "1", "--creator", "A. Archivist"]).0,
+        0
+    );
+    // Relabelling a term of the redacted item would bypass the check.
+    let (code, err) = code_of(&env, &["terms", "rename", "place", "Velmora", NAME]);
+    assert_eq!(code, 2, "{err}");
+    // Without the key the sealed terms cannot be read: refused, saying how.
+    let key = std::fs::read_dir(env.path().join(".config/custos"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::rename(&key, env.path().join("away.key")).unwrap();
+    let (code, err) = code_of(&env, &["tag", "1", "--subject", "rescue"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--key"), "{err}");
+    let away = env.path().join("away.key");
+    let ok = [
+        "tag",
+        "1",
+        "--subject",
+        "rescue",
+        "--key",
+        away.to_str().unwrap(),
+    ];
+    assert_eq!(code_of(&env, &ok).0, 0);
+
+    // Nothing at public or research shows the name.
+    for level in ["public", "research"] {
+        let a = ["--access", level, "--format", "json"];
+        for q in [
+            format!("agent:\"{NAME}\""),
+            "agent:canarek".into(),
+            "place:canarek".into(),
+            "bridge".into(),
+        ] {
+            let v = env.json(
+                &[
+                    &["query", q.as_str(), "--fields", "agent,place,subject,event"][..],
+                    &a,
+                ]
+                .concat(),
+            );
+            assert_no_name(&format!("query {q} at {level}"), &v.to_string());
+        }
+        let found = env.json(&[&["query", "place:Velmora"][..], &a].concat());
+        assert_eq!(
+            found.as_array().map(Vec::len),
+            Some(1),
+            "the item is still open at {level}"
+        );
+        assert_no_name(
+            "terms",
+            &env.json(&[&["terms"][..], &a].concat()).to_string(),
+        );
+        for by in ["place", "collection", "event"] {
+            let v = env.json(&[&["report", "holdings", "--by", by][..], &a].concat());
+            assert_no_name(&format!("holdings by {by}"), &v.to_string());
+        }
+        let bag = env.path().join(format!("{level}-bag"));
+        env.cmd()
+            .args(["export", "--access", level, "--bag"])
+            .arg(&bag)
+            .assert()
+            .success();
+        let records = std::fs::read_to_string(bag.join("metadata/records.json"))
+            .or_else(|_| std::fs::read_to_string(bag.join("records.json")));
+        for e in walkdir::WalkDir::new(&bag)
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            if e.file_type().is_file() {
+                let bytes = std::fs::read(e.path()).unwrap();
+                assert_no_name(
+                    &e.path().display().to_string(),
+                    &String::from_utf8_lossy(&bytes),
+                );
+            }
+        }
+        assert!(records.is_ok(), "records.json in the bag");
+    }
+}
