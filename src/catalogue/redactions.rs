@@ -105,6 +105,17 @@ pub enum Linked {
         vocab: Vocab,
         label: String,
     },
+    /// A field of the testimony record (`interview_place`, `interviewer`).
+    Testimony {
+        field: &'static str,
+        value: String,
+    },
+    /// A field of the narrator (display form or a quasi-identifier).
+    Narrator {
+        id: i64,
+        field: &'static str,
+        value: String,
+    },
 }
 
 // The values may be the very names being redacted.
@@ -114,8 +125,10 @@ impl std::fmt::Debug for Linked {
     }
 }
 
-/// The item's creator, collection and the labels of the terms linked to
-/// it: what redaction does not rewrite, so must not hold a redacted term.
+/// The item's creator, collection, the labels of the terms linked to it,
+/// and its testimony's interview place, interviewer and narrator's display
+/// form and quasi-identifiers: what redaction does not rewrite, so must not
+/// hold a redacted term.
 pub fn linked(conn: &Connection, item: ItemId) -> Result<Vec<Linked>> {
     let mut out = Vec::new();
     let row: Option<(Option<String>, Option<String>)> = conn
@@ -125,6 +138,34 @@ pub fn linked(conn: &Connection, item: ItemId) -> Result<Vec<Linked>> {
     if let Some((creator, collection)) = row {
         out.extend(creator.map(Linked::Creator));
         out.extend(collection.map(Linked::Collection));
+    }
+    const TESTIMONY: [&str; 2] = ["interview_place", "interviewer"];
+    const NARRATOR: [&str; 4] = ["display", "place_of_origin", "place_of_residence", "notes"];
+    let row = conn
+        .prepare_cached(
+            "SELECT t.interview_place, t.interviewer, n.id, n.display, n.place_of_origin,
+                    n.place_of_residence, n.notes
+             FROM testimonies t LEFT JOIN narrators n ON n.id = t.narrator_id
+             WHERE t.item_id = ?1",
+        )?
+        .query_row([item], |r| {
+            let text = |i: usize| r.get::<_, Option<String>>(i);
+            Ok((
+                [text(0)?, text(1)?],
+                r.get::<_, Option<i64>>(2)?,
+                [text(3)?, text(4)?, text(5)?, text(6)?],
+            ))
+        })
+        .optional()?;
+    if let Some((testimony, narrator, fields)) = row {
+        for (field, value) in TESTIMONY.into_iter().zip(testimony) {
+            out.extend(value.map(|value| Linked::Testimony { field, value }));
+        }
+        if let Some(id) = narrator {
+            for (field, value) in NARRATOR.into_iter().zip(fields) {
+                out.extend(value.map(|value| Linked::Narrator { id, field, value }));
+            }
+        }
     }
     let mut stmt = conn.prepare_cached(
         "SELECT tm.id, tm.vocab, tm.label FROM item_terms it

@@ -1,7 +1,8 @@
 //! Names that would outlive a redaction elsewhere: redaction rewrites an
-//! item's title, description and text, but not its creator, its collection
-//! or the labels of the vocabulary terms linked to it, which every reader
-//! who may open the item sees (`query agent:…`, `terms`, reports, bags).
+//! item's title, description and text, but not its creator, its collection,
+//! the labels of the vocabulary terms linked to it, or its testimony's
+//! interviewer, interview place and narrator fields, which readers who may
+//! open the item see (`query agent:…`, `terms`, reports, bags).
 //! So a redaction is refused while one of those holds a term being
 //! redacted, and on a redacted item a new term, creator or collection is
 //! taken only after it was checked against the sealed terms (which needs
@@ -47,6 +48,23 @@ pub(super) fn check_linked(conn: &Connection, id: ItemId, terms: &Terms) -> Resu
                 label,
                 format!("{vocab} term {term}"),
                 format!("untag it (`custos untag {id} --{vocab} LABEL`)"),
+            ),
+            Linked::Testimony { field, value } => (
+                value,
+                format!("testimony's {field}"),
+                format!(
+                    "change it (`custos testimony set {id} --narrator N --{} ...`)",
+                    field.replace('_', "-")
+                ),
+            ),
+            Linked::Narrator {
+                id: narrator,
+                field,
+                value,
+            } => (
+                value,
+                format!("narrator's {field}"),
+                format!("change it (`custos narrator edit {narrator}`)"),
             ),
         };
         if holds(value, terms) {

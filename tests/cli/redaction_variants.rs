@@ -308,6 +308,38 @@ fn a_redacted_name_cannot_stay_or_return_as_a_term_creator_or_collection() {
             "collection",
             &["edit", "1", "--clear", "collection"],
         ),
+        (
+            &[
+                "testimony",
+                "set",
+                "1",
+                "--narrator",
+                "1",
+                "--interview-place",
+                "Miroslav Canarek's farm",
+            ],
+            "interview_place",
+            &[
+                "testimony",
+                "set",
+                "1",
+                "--narrator",
+                "1",
+                "--interview-place",
+                "Velmora",
+            ],
+        ),
+        (
+            &[
+                "narrator",
+                "edit",
+                "1",
+                "--place-of-origin",
+                "Canarek\u{AD}Miroslav and Miroslav Canarek",
+            ],
+            "narrator's place_of_origin",
+            &["narrator", "edit", "1", "--clear", "place_of_origin"],
+        ),
     ];
     for (link, what, unlink) in steps {
         assert_eq!(code_of(&env, link).0, 0, "{link:?}");
