@@ -194,3 +194,14 @@ pub fn redacted_items_with_term(conn: &Connection, term_id: i64) -> Result<Vec<I
     let rows = stmt.query_map([term_id], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// The redacted testimonies of a narrator.
+pub fn redacted_testimonies_of(conn: &Connection, narrator: i64) -> Result<Vec<ItemId>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT t.item_id FROM testimonies t
+         JOIN redacted_text rt ON rt.item_id = t.item_id
+         WHERE t.narrator_id = ?1 ORDER BY t.item_id",
+    )?;
+    let rows = stmt.query_map([narrator], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

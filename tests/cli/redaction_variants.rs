@@ -382,6 +382,28 @@ fn a_redacted_name_cannot_stay_or_return_as_a_term_creator_or_collection() {
         assert_eq!(code, 2, "{args:?}: {err}");
         assert!(err.contains("redaction term"), "{err}");
     }
+    for args in [
+        &[
+            "testimony",
+            "set",
+            "1",
+            "--narrator",
+            "1",
+            "--interviewer",
+            "miroslav canarek",
+        ][..],
+        &[
+            "narrator",
+            "edit",
+            "1",
+            "--place-of-residence",
+            "near Miroslav Canarek",
+        ],
+    ] {
+        let (code, err) = code_of(&env, args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains("redaction term"), "{err}");
+    }
     assert_eq!(code_of(&env, &["tag", "1", "--place", "Velmora"]).0, 0);
     assert_eq!(
         code_of(&env, &["edit", "1", "--creator", "A. Archivist"]).0,
