@@ -144,10 +144,12 @@ pub fn decide(access: Access, f: &Facts, today: NaiveDate) -> Decision {
     if f.is_evidence {
         return Decision::Hidden;
     }
+    // A redacted item's file name and origin may hold the names redacted
+    // from its text; redaction does not rewrite them.
     let below = Grant {
         redact: true,
         quasi_identifiers: true,
-        origin: true,
+        origin: !f.redacted,
         custodial_detail: false,
         digest: !f.redacted,
     };

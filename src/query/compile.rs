@@ -351,8 +351,8 @@ fn term_sql(
     let mut s = Sql::new();
     s.push("(");
     if v == Vis::Origin && access != Access::Custodian {
-        // Testimonies' origins are withheld below custodian (policy grant).
-        s.push("i.kind <> 'testimony' AND ");
+        // Origins the policy's grant withholds below custodian.
+        s.push(policy_sql::ORIGIN_BELOW_CUSTODIAN).push(" AND ");
     }
     if t.negated {
         // NULL (no value) counts as "does not match".

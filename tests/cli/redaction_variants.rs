@@ -489,3 +489,56 @@ fn a_redacted_name_cannot_stay_or_return_as_a_term_creator_or_collection() {
         assert!(records.is_ok(), "records.json in the bag");
     }
 }
+
+#[test]
+fn a_redacted_articles_file_name_and_origin_are_the_custodians_alone() {
+    let env = Env::with_archive();
+    seed::key_init(&env);
+    let p = env.write("intake/Canarek letters.txt", "Letters of Canarek, 1988.");
+    env.import(&[p.as_path()], &["--kind", "article"]);
+    let (code, _, err) = redact(&env, 1, "Canarek\n");
+    assert_eq!(code, 0, "{err}");
+    for level in ["public", "research"] {
+        let a = ["--access", level, "--format", "json"];
+        let show = env.json(&[&["show", "1"][..], &a].concat());
+        assert_no_name(&format!("show at {level}"), &show.to_string());
+        assert!(
+            show["title"].as_str().unwrap().contains("[redacted]"),
+            "{show}"
+        );
+        for q in ["origin:canarek", "letters"] {
+            let v = env.json(&[&["query", q][..], &a].concat());
+            assert_no_name(&format!("query {q} at {level}"), &v.to_string());
+        }
+        let acc = env.json(&[&["report", "accessions"][..], &a].concat());
+        assert_no_name(&format!("accessions at {level}"), &acc.to_string());
+        let bag = env.path().join(format!("{level}-bag"));
+        env.cmd()
+            .args(["export", "--access", level, "--bag"])
+            .arg(&bag)
+            .assert()
+            .success();
+        for e in walkdir::WalkDir::new(&bag)
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            assert_no_name("a path in the bag", &e.path().display().to_string());
+            if e.file_type().is_file() {
+                let bytes = std::fs::read(e.path()).unwrap();
+                assert_no_name(
+                    &e.path().display().to_string(),
+                    &String::from_utf8_lossy(&bytes),
+                );
+            }
+        }
+    }
+    let v = env.json(&[
+        "query",
+        "origin:canarek",
+        "--access",
+        "custodian",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v.as_array().map(Vec::len), Some(1), "{v}");
+}
