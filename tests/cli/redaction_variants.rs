@@ -48,6 +48,7 @@ fn a_redacted_items_digest_and_size_are_the_custodians_alone() {
         .to_string();
     let size = env.json(&["show", "1", "--format", "json"])["size"].clone();
     assert!(size.as_i64().is_some());
+    assert_eq!(run(&env, &["tag", "1", "--place", "Velmora"]).0, 0);
     let (code, _, err) = redact(&env, id, "Canarysurname\n");
     assert_eq!(code, 0, "{err}");
 
@@ -76,6 +77,27 @@ fn a_redacted_items_digest_and_size_are_the_custodians_alone() {
             if path != "report accessions" {
                 assert_eq!(rec["size"] == size, seen, "{path} at {level}: {rec}");
                 assert_eq!(rec["size"].is_null(), !seen, "{path} at {level}: {rec}");
+            }
+        }
+        // Nor is the size summed into holdings (the item is alone in each
+        // group, so a sum would be its size).
+        for by in ["kind", "place", "collection", "decade"] {
+            let v = env.json(&[&["report", "holdings", "--by", by][..], &a].concat());
+            let text = v.to_string();
+            let sum = if seen {
+                size.clone()
+            } else {
+                serde_json::json!(0)
+            };
+            assert!(
+                text.contains(&format!("\"size\":{sum}")),
+                "holdings by {by} at {level}: {v}"
+            );
+            if !seen {
+                assert!(
+                    !text.contains(&format!("\"size\":{size}")),
+                    "{by} at {level}: {v}"
+                );
             }
         }
         if !seen {
