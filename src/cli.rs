@@ -236,6 +236,9 @@ pub struct EditArgs {
     /// Who is editing (default: your login name)
     #[arg(long)]
     pub agent: Option<String>,
+    /// The custodian's secret key, to check a new creator or collection of a redacted item against its sealed terms (default: the one `custos key init` wrote)
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
 }
 
 /// Print shell completions

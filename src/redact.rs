@@ -1,16 +1,18 @@
 //! Redaction: replacing names and places that would identify a narrator by
 //! `[redacted]` in what readers below custodian see and search.
 //!
-//! Terms match case-insensitively, ignoring diacritics and after Unicode
-//! normalisation, as whole words, with any run of white space in a term
-//! matching any run in the text — the same folding the full-text tokenizer
-//! (`unicode61 remove_diacritics 2`) applies, so a term that is redacted
-//! cannot be found by searching for it. Terms exist in clear only in memory,
-//! inside `secrecy` types; they are stored sealed and must never reach an
-//! event, an error message or stdout.
+//! Terms match every way of writing them (`normal`): after compatibility
+//! normalisation (fullwidth forms, ligatures), full Unicode case folding
+//! (`ß` = `SS`, final `ς` = `Σ`), without diacritics and invisible
+//! characters (soft hyphens, zero-width characters), with any run of
+//! separators (spaces, hyphens, apostrophes of every kind) matching any
+//! other, as whole words. The public full-text index is built from the
+//! redacted text, so no spelling of a redacted term is left there for a
+//! search to find. Terms exist in clear only in memory, inside `secrecy`
+//! types; they are stored sealed and must never reach an event, an error
+//! message or stdout.
 
 use secrecy::{ExposeSecret, SecretBox, SecretString};
-use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::archive::Archive;
@@ -20,6 +22,11 @@ use crate::error::{Error, Result};
 use crate::model::ItemId;
 use crate::policy::present::RedactedCopy;
 use crate::seal::{self, Key};
+
+mod guard;
+mod normal;
+pub use guard::{check_new_values, check_relabel};
+pub use normal::strip_ignorable;
 
 pub const MARK: &str = "[redacted]";
 
@@ -64,76 +71,17 @@ impl Terms {
     }
 }
 
-/// Appends the folded form of `c`: decomposed, without combining marks,
-/// lowercased; white space runs become one space.
-fn fold_char(c: char, out: &mut String) {
-    if c.is_whitespace() {
-        if !out.ends_with(' ') {
-            out.push(' ');
-        }
-        return;
-    }
-    for d in std::iter::once(c).nfd() {
-        if !is_combining_mark(d) {
-            out.extend(d.to_lowercase());
-        }
-    }
-}
-
-/// The folded text, and for each of its bytes the index of the original
-/// character it came from.
-fn fold_with_map(chars: &[(usize, char)]) -> (String, Vec<usize>) {
-    let mut folded = String::new();
-    let mut map = Vec::new();
-    for (i, (_, c)) in chars.iter().enumerate() {
-        let before = folded.len();
-        fold_char(*c, &mut folded);
-        map.resize(folded.len(), i);
-        debug_assert!(map.len() >= before);
-    }
-    (folded, map)
-}
-
-fn fold(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        fold_char(c, &mut out);
-    }
-    out.trim().to_string()
-}
-
 /// `text` with every term replaced by [`MARK`], and how many passages were
 /// replaced.
 pub fn redact_text(text: &str, terms: &Terms) -> (String, usize) {
     let text: String = text.nfc().collect();
     let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let (folded, map) = fold_with_map(&chars);
-    let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    let plain: Vec<char> = chars.iter().map(|(_, c)| *c).collect();
+    let folded = normal::Folded::new(&plain);
     let mut ranges: Vec<(usize, usize)> = Vec::new(); // original char indices, end exclusive
     for term in terms.0.expose_secret() {
-        let t = SecretString::from(fold(term));
-        let t = t.expose_secret();
-        if t.is_empty() {
-            continue;
-        }
-        let needs_start = word(t.chars().next());
-        let needs_end = word(t.chars().next_back());
-        for (at, m) in folded.match_indices(t) {
-            let end = at + m.len();
-            if needs_start && word(folded[..at].chars().next_back()) {
-                continue;
-            }
-            if needs_end && word(folded[end..].chars().next()) {
-                continue;
-            }
-            let first = map[at];
-            let mut last = map[end - 1] + 1;
-            // Combining marks left after the match belong to its last letter.
-            while last < chars.len() && is_combining_mark(chars[last].1) {
-                last += 1;
-            }
-            ranges.push((first, last));
-        }
+        let term = normal::Term::new(term);
+        ranges.extend(folded.find(&term).into_iter().map(|r| (r.start, r.end)));
     }
     if ranges.is_empty() {
         return (text, 0);
@@ -173,6 +121,16 @@ pub struct Outcome {
     pub passages: usize,
 }
 
+/// Every redaction term of item `id`, unsealed with `key`.
+fn sealed_terms_of(conn: &rusqlite::Connection, id: ItemId, key: &Key) -> Result<Terms> {
+    let mut all = Terms(SecretBox::new(Box::default()));
+    for sealed in &redactions::sealed_terms(conn, id)? {
+        let plain = seal::open_string(key, sealed, &format!("redactions of item {id}"))?;
+        all.extend(&Terms::parse(&plain));
+    }
+    Ok(all)
+}
+
 /// Seals the new terms, recomputes the redacted copy from the original
 /// text with every term of the item, re-indexes and logs the redaction.
 pub fn redact(archive: &mut Archive, opts: RedactOptions) -> Result<Outcome> {
@@ -191,20 +149,19 @@ pub fn redact(archive: &mut Archive, opts: RedactOptions) -> Result<Outcome> {
         if let Some(k) = &opts.key {
             k.check(&recipient)?;
         }
-        let mut all = Terms(SecretBox::new(Box::default()));
         let earlier = redactions::sealed_terms(tx, id)?;
-        if !earlier.is_empty() {
+        let mut all = if earlier.is_empty() {
+            Terms(SecretBox::new(Box::default()))
+        } else {
             let key = opts.key.as_ref().ok_or_else(|| {
                 Error::usage(format!(
                     "item {id} already has redactions; give --key FILE so they are applied together with the new terms"
                 ))
             })?;
-            for sealed in &earlier {
-                let plain = seal::open_string(key, sealed, &format!("redactions of item {id}"))?;
-                all.extend(&Terms::parse(&plain));
-            }
-        }
+            sealed_terms_of(tx, id, key)?
+        };
         all.extend(&opts.terms);
+        guard::check_linked(tx, id, &all)?;
         let sealed = seal::seal(&recipient, opts.terms.join().expose_secret().as_bytes())?;
         redactions::insert(tx, id, &sealed, &now)?;
         let orig = redactions::original(tx, id)?
@@ -291,5 +248,145 @@ mod tests {
         let shown = format!("{t:?}");
         assert!(!shown.contains("CANARY"), "{shown}");
         assert_eq!(t.len(), 2);
+    }
+
+    mod variants {
+        use super::*;
+        use proptest::prelude::*;
+
+        const LETTERS: &[&str] = &[
+            "a", "b", "d", "e", "f", "i", "k", "l", "m", "n", "o", "r", "s", "t", "u", "v", "z",
+            "ß", "ř", "ž", "š", "é", "á", "ñ", "ç", "ø", "σ", "ά", "ω", "κ", "ή",
+        ];
+        const IGNORABLES: &[char] = &[
+            '\u{AD}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}',
+        ];
+        const SEPARATORS: &[&str] = &[
+            " ", "-", "\u{2010}", "\u{2011}", "\u{2013}", "'", "\u{2019}", "\u{2BC}", "\u{A0}",
+            "  \n",
+        ];
+
+        fn name() -> impl Strategy<Value = (Vec<String>, bool)> {
+            let word =
+                prop::collection::vec(prop::sample::select(LETTERS), 2..7).prop_map(|l| l.concat());
+            (prop::collection::vec(word, 1..4), any::<bool>())
+        }
+
+        #[derive(Debug, Clone)]
+        struct Variant {
+            case: u8,
+            final_sigma: bool,
+            nfd: bool,
+            fullwidth: bool,
+            ligatures: bool,
+            separators: Vec<usize>,
+            ignorables: Vec<(usize, usize)>,
+        }
+
+        fn variant() -> impl Strategy<Value = Variant> {
+            (
+                0u8..3,
+                any::<bool>(),
+                any::<bool>(),
+                any::<bool>(),
+                any::<bool>(),
+                prop::collection::vec(0..SEPARATORS.len(), 3),
+                prop::collection::vec((0..IGNORABLES.len(), 1..7usize), 0..4),
+            )
+                .prop_map(
+                    |(case, final_sigma, nfd, fullwidth, ligatures, separators, ignorables)| {
+                        Variant {
+                            case,
+                            final_sigma,
+                            nfd,
+                            fullwidth,
+                            ligatures,
+                            separators,
+                            ignorables,
+                        }
+                    },
+                )
+        }
+
+        /// One word written as the variant says.
+        fn write_word(word: &str, v: &Variant) -> String {
+            let mut w: String = match v.case {
+                1 => word.to_uppercase(),
+                2 => {
+                    let mut c = word.chars();
+                    let first: String = c
+                        .next()
+                        .map(|f| f.to_uppercase().collect())
+                        .unwrap_or_default();
+                    first + c.as_str()
+                }
+                _ => word.to_string(),
+            };
+            if v.final_sigma && w.ends_with('σ') {
+                w.pop();
+                w.push('ς');
+            }
+            if v.ligatures {
+                w = w.replace("fi", "\u{FB01}").replace("ff", "\u{FB00}");
+            }
+            if v.fullwidth {
+                w = w
+                    .chars()
+                    .map(|c| match c {
+                        'a'..='z' | 'A'..='Z' => {
+                            char::from_u32(c as u32 - 0x21 + 0xFF01).unwrap_or(c)
+                        }
+                        _ => c,
+                    })
+                    .collect();
+            }
+            let mut chars: Vec<char> = w.chars().collect();
+            for (which, at) in &v.ignorables {
+                // Inside the word only: between two of its letters.
+                if chars.len() > 1 {
+                    let at = 1 + at % (chars.len() - 1);
+                    chars.insert(at, IGNORABLES[*which]);
+                }
+            }
+            let w: String = chars.into_iter().collect();
+            if v.nfd {
+                w.nfd().collect()
+            } else {
+                w
+            }
+        }
+
+        fn write(words: &[String], v: &Variant) -> String {
+            let mut out = String::new();
+            for (i, w) in words.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(SEPARATORS[v.separators[(i - 1) % v.separators.len()]]);
+                }
+                out.push_str(&write_word(w, v));
+            }
+            out
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            #[test]
+            fn every_variant_of_a_name_is_redacted(
+                (words, apostrophe) in name(),
+                v1 in variant(),
+                v2 in variant(),
+            ) {
+                let joined = words.join(if apostrophe { "'" } else { " " });
+                let text = format!("000 {} 555 {} 999.", write(&words, &v1), write(&words, &v2));
+                let (out, n) = redact_text(&text, &terms(&joined));
+                prop_assert_eq!(out.as_str(), "000 [redacted] 555 [redacted] 999.", "text {:?}", text);
+                prop_assert_eq!(n, 2);
+                // And the term written as a variant (on one line: terms are
+                // one per line) finds the plain name.
+                let term = write(&words, &v1).replace('\n', " ");
+                let (out, _) = redact_text(&format!("000 {joined} 999."), &terms(&term));
+                prop_assert_eq!(out.as_str(), "000 [redacted] 999.");
+            }
+        }
     }
 }

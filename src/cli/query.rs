@@ -36,6 +36,9 @@ pub struct TagArgs {
     /// Who is making the change, for the event log (default: your login name)
     #[arg(long, value_name = "NAME")]
     pub by: Option<String>,
+    /// The custodian's secret key, to check a new term of a redacted item against its sealed terms (default: the one `custos key init` wrote)
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
 }
 
 /// List controlled-vocabulary terms with item counts; rename or merge them

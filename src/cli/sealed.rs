@@ -164,6 +164,9 @@ pub struct NarratorEditArgs {
     /// Who is editing (default: your login name)
     #[arg(long)]
     pub agent: Option<String>,
+    /// The custodian's secret key, to check new fields of a narrator of redacted testimonies against their sealed terms (default: the one `custos key init` wrote)
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
 }
 
 /// Interview details of a testimony.
@@ -208,12 +211,15 @@ pub struct TestimonySetArgs {
     /// Who is recording (default: your login name)
     #[arg(long)]
     pub agent: Option<String>,
+    /// The custodian's secret key, to check new interview details of a redacted item against its sealed terms (default: the one `custos key init` wrote)
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
 }
 
 /// Redact terms (names, places) from an item's title, description and text below custodian level
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  custos redact 17 --terms-file ~/private/terms-17.txt\n  printf 'Levon Petrosyan\\nKirovabad\\n' | custos redact 17\n  custos redact 17 --terms-file more.txt --key ~/.config/custos/ARCHIVE-ID.key\n\nTerms are read one per line from --terms-file or stdin, never from arguments, and stored sealed to the custodian key.\nEach term becomes [redacted] in what readers below custodian see and search: case, diacritics and line breaks do not matter, whole words only.\nA second redaction of the same item needs the key, to apply the earlier terms together with the new ones."
+    after_help = "Examples:\n  custos redact 17 --terms-file ~/private/terms-17.txt\n  printf 'Levon Petrosyan\\nKirovabad\\n' | custos redact 17\n  custos redact 17 --terms-file more.txt --key ~/.config/custos/ARCHIVE-ID.key\n\nTerms are read one per line from --terms-file or stdin, never from arguments, and stored sealed to the custodian key.\nEach term becomes [redacted] in what readers below custodian see and search, however it is written: case (also ß/SS, ς/Σ), diacritics, fullwidth forms and ligatures, soft hyphens and zero-width characters, and spaces, hyphens or apostrophes between words do not matter; whole words only.\nRefused (exit 2) while the item's creator, collection, a linked term, or its testimony's interview details or narrator fields hold a term: change those first.\nA second redaction of the same item needs the key, to apply the earlier terms together with the new ones."
 )]
 pub struct RedactArgs {
     /// Item id

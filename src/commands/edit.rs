@@ -5,8 +5,10 @@ use std::path::Path;
 use crate::archive::Mode;
 use crate::catalogue::events::{EventLog, EventType};
 use crate::catalogue::items::{self, Field};
+use crate::catalogue::redactions;
 use crate::cli::EditArgs;
 use crate::error::{Error, Result};
+use crate::redact;
 
 pub fn run(archive_arg: Option<&Path>, a: EditArgs) -> Result<()> {
     let meta = super::import::item_meta(&a.meta)?;
@@ -51,11 +53,24 @@ pub fn run(archive_arg: Option<&Path>, a: EditArgs) -> Result<()> {
     let agent = super::agent(a.agent.as_deref());
     let mut archive = super::open(archive_arg, Mode::Write)?;
     let id = a.id;
+    // Creator and collection are shown beside a redacted item's redacted
+    // text, so new values are checked against its sealed terms.
+    let shown: Vec<(String, &str)> = wanted
+        .iter()
+        .filter(|(f, _)| matches!(f, Field::Creator | Field::Collection))
+        .filter_map(|(f, v)| Some((f.name().to_string(), v.as_deref()?)))
+        .collect();
+    let key = if !shown.is_empty() && redactions::is_redacted(archive.conn(), id)? {
+        super::key::find_key(&archive, a.key.as_deref())?
+    } else {
+        None
+    };
     let now = crate::clock::now_rfc3339();
     let changes = archive.write(|tx| {
         if !items::exists(tx, id)? {
             return Err(Error::usage(format!("no item {id} in this archive")));
         }
+        redact::check_new_values(tx, id, key.as_ref(), &shown)?;
         let mut changes = Vec::new();
         for (field, value) in &wanted {
             if let Some(c) = items::set_field(tx, id, *field, value.as_deref(), &now)? {

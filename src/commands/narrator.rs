@@ -15,7 +15,7 @@ use serde_json::Value;
 use crate::archive::{Archive, Mode};
 use crate::catalogue::events::{EventLog, EventType};
 use crate::catalogue::narrators::{self, Field, NarratorId, NewNarrator};
-use crate::catalogue::settings;
+use crate::catalogue::{redactions, settings};
 use crate::cli::{
     NarratorAddArgs, NarratorArgs, NarratorCommand, NarratorEditArgs, NarratorFieldArgs,
     NarratorListArgs, NarratorShowArgs,
@@ -348,7 +348,27 @@ fn edit(archive_arg: Option<&Path>, a: NarratorEditArgs) -> Result<()> {
     let agent = super::agent(a.agent.as_deref());
     let now = crate::clock::now_rfc3339();
     let id = a.id;
+    // Shown beside the redacted text of the narrator's redacted
+    // testimonies, so checked against each one's sealed terms.
+    let shown: Vec<(String, &str)> = wanted
+        .iter()
+        .filter_map(|(f, v)| match v {
+            SqlValue::Text(t) if *f != Field::Anonymity => {
+                Some((format!("narrator {}", f.name()), t.as_str()))
+            }
+            _ => None,
+        })
+        .collect();
+    let redacted = redactions::redacted_testimonies_of(archive.conn(), id.0)?;
+    let key = if !shown.is_empty() && !redacted.is_empty() {
+        super::key::find_key(&archive, a.key.as_deref())?
+    } else {
+        None
+    };
     let changed = archive.write(|tx| {
+        for item in redactions::redacted_testimonies_of(tx, id.0)? {
+            crate::redact::check_new_values(tx, item, key.as_ref(), &shown)?;
+        }
         let mut changed: Vec<&'static str> = Vec::new();
         for (field, v) in &wanted {
             if narrators::set_field(tx, id, *field, v)? {

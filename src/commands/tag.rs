@@ -5,10 +5,11 @@ use std::path::Path;
 
 use crate::archive::Mode;
 use crate::catalogue::events::{EventLog, EventType};
-use crate::catalogue::{items, terms};
+use crate::catalogue::{items, redactions, terms};
 use crate::cli::{TagArgs, TermArgs};
 use crate::error::{Error, Result};
 use crate::model::Vocab;
+use crate::redact;
 
 /// The (vocabulary, label) pairs given as options, validated.
 pub(crate) fn term_list(t: &TermArgs, agents: &[String]) -> Result<Vec<(Vocab, String)>> {
@@ -34,12 +35,25 @@ pub fn run(archive_arg: Option<&Path>, a: TagArgs, untag: bool) -> Result<()> {
         ));
     }
     let mut archive = super::open(archive_arg, Mode::Write)?;
+    // A redacted item's new terms are checked against its sealed terms.
+    let key = if !untag && redactions::is_redacted(archive.conn(), a.id)? {
+        super::key::find_key(&archive, a.key.as_deref())?
+    } else {
+        None
+    };
     let agent = super::agent(a.by.as_deref());
     let now = crate::clock::now_rfc3339();
     let id = a.id;
     let changed = archive.write(|tx| {
         if !items::exists(tx, id)? {
             return Err(Error::usage(format!("no item {id} in this archive")));
+        }
+        if !untag {
+            let labels: Vec<(String, &str)> = list
+                .iter()
+                .map(|(v, l)| (format!("{v} term"), l.as_str()))
+                .collect();
+            redact::check_new_values(tx, id, key.as_ref(), &labels)?;
         }
         let mut log = EventLog::new(tx)?;
         let mut changed = 0;

@@ -9,6 +9,7 @@ use crate::catalogue::terms::{self, TermChange};
 use crate::cli::{TermsAction, TermsArgs};
 use crate::error::Result;
 use crate::output::{self, col, Column};
+use crate::redact;
 
 const COLUMNS: &[Column] = &[
     col("vocab", "Vocabulary"),
@@ -25,6 +26,7 @@ pub fn run(archive_arg: Option<&Path>, a: TermsArgs) -> Result<()> {
             new,
             by,
         }) => change(archive_arg, by.as_deref(), "rename", |tx| {
+            redact::check_relabel(tx, vocab, &old)?;
             terms::rename(tx, vocab, &old, &new)
         }),
         Some(TermsAction::Merge {
@@ -33,6 +35,7 @@ pub fn run(archive_arg: Option<&Path>, a: TermsArgs) -> Result<()> {
             into,
             by,
         }) => change(archive_arg, by.as_deref(), "merge", |tx| {
+            redact::check_relabel(tx, vocab, &from)?;
             terms::merge(tx, vocab, &from, &into)
         }),
     }

@@ -10,6 +10,7 @@ use crate::catalogue::events::{EventLog, EventType};
 use crate::catalogue::items::{self, Field};
 use crate::catalogue::narrators::{self, NarratorId};
 use crate::catalogue::testimonies::{self, TestimonyFields};
+use crate::catalogue::redactions;
 use crate::cli::{InterviewArgs, TestimonyArgs, TestimonyCommand, TestimonySetArgs};
 use crate::edtf::Edtf;
 use crate::error::{Error, Result};
@@ -164,10 +165,24 @@ fn set(archive_arg: Option<&Path>, a: TestimonySetArgs) -> Result<()> {
     let agent = super::agent(a.agent.as_deref());
     let now = crate::clock::now_rfc3339();
     let id = a.id;
+    // Interview details are shown beside a redacted item's redacted text.
+    let shown: Vec<(String, &str)> = [
+        ("interview place", fields.interview_place.as_deref()),
+        ("interviewer", fields.interviewer.as_deref()),
+    ]
+    .into_iter()
+    .filter_map(|(what, v)| Some((what.to_string(), v?)))
+    .collect();
+    let key = if !shown.is_empty() && redactions::is_redacted(archive.conn(), id)? {
+        super::key::find_key(&archive, a.key.as_deref())?
+    } else {
+        None
+    };
     let has_consent = archive.write(|tx| {
         if !items::exists(tx, id)? {
             return Err(Error::usage(format!("no item {id} in this archive")));
         }
+        crate::redact::check_new_values(tx, id, key.as_ref(), &shown)?;
         let detail = testimonies::set(tx, id, &fields, &now)?;
         EventLog::new(tx)?.append(
             EventType::MetadataModification,

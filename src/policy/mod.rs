@@ -71,6 +71,11 @@ pub struct Grant {
     pub origin: bool,
     /// Consent reasons, evidence and event details.
     pub custodial_detail: bool,
+    /// The object's SHA-256 and size. They are those of the unredacted
+    /// original, so for a redacted item they would let anyone confirm a
+    /// guessed name by hashing it into the public text: the custodian's
+    /// alone then (`sql::DIGEST_BELOW_CUSTODIAN` is the SQL form).
+    pub digest: bool,
 }
 
 impl Grant {
@@ -79,6 +84,7 @@ impl Grant {
         quasi_identifiers: true,
         origin: true,
         custodial_detail: true,
+        digest: true,
     };
 }
 
@@ -147,11 +153,14 @@ pub fn decide(access: Access, f: &Facts, today: NaiveDate) -> Decision {
     if f.is_evidence {
         return Decision::Hidden;
     }
+    // A redacted item's file name and origin may hold the names redacted
+    // from its text; redaction does not rewrite them.
     let below = Grant {
         redact: true,
         quasi_identifiers: true,
-        origin: true,
+        origin: !f.redacted,
         custodial_detail: false,
+        digest: !f.redacted,
     };
     if f.kind != Kind::Testimony {
         return Decision::Open(below);
@@ -213,6 +222,7 @@ pub fn narrator(access: Access, anonymity: Anonymity, has_open_testimony: bool) 
         quasi_identifiers: anonymity != Anonymity::Anonymous,
         origin: false,
         custodial_detail: false,
+        digest: false,
     })
 }
 

@@ -22,6 +22,8 @@ pub struct RedactedCopy {
 pub const CLOSED_KEEPS: &[&str] = &["id", "kind", "collection"];
 /// Keys that tell where a file came from, and so may name people.
 const ORIGIN_KEYS: &[&str] = &["origin", "original_name", "original_path"];
+/// Keys that only a grant with `digest` shows.
+pub const DIGEST_KEYS: &[&str] = &["sha256", "size"];
 /// Keys that only a grant with custodial detail shows (`query --fields`).
 const CUSTODIAL_KEYS: &[&str] = &["evidence"];
 
@@ -65,6 +67,9 @@ fn apply_grant(obj: &mut Map<String, Value>, grant: &Grant, redacted: Option<&Re
     }
     if !grant.custodial_detail {
         null_keys(obj, CUSTODIAL_KEYS);
+    }
+    if !grant.digest {
+        null_keys(obj, DIGEST_KEYS);
     }
     if grant.redact {
         if let Some(r) = redacted {

@@ -64,6 +64,19 @@ pub fn load_facts(conn: &Connection, id: ItemId) -> Result<Option<Facts>> {
         .optional()?)
 }
 
+/// The object's digest and size as a query below custodian may match and
+/// sort on them (over `objects o` and `redacted_text rx`): NULL for a
+/// redacted item, agreeing with [`super::Grant::digest`].
+pub const DIGEST_BELOW_CUSTODIAN: &str = "CASE WHEN rx.item_id IS NULL THEN o.sha256 END";
+/// See [`DIGEST_BELOW_CUSTODIAN`].
+pub const SIZE_BELOW_CUSTODIAN: &str = "CASE WHEN rx.item_id IS NULL THEN o.size END";
+
+/// Items whose origin a reader below custodian may match on (over
+/// `items i`), agreeing with [`super::Grant::origin`]: not testimonies, and
+/// not redacted items (their file names may hold the redacted names).
+pub const ORIGIN_BELOW_CUSTODIAN: &str = "(i.kind <> 'testimony'
+    AND NOT EXISTS (SELECT 1 FROM redacted_text rt WHERE rt.item_id = i.id))";
+
 /// A WHERE fragment with its `?` parameters, in textual order.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {

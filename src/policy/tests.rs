@@ -490,6 +490,7 @@ fn presenting_open_below_custodian_uses_the_redacted_copy() {
         quasi_identifiers: false,
         origin: false,
         custodial_detail: false,
+        digest: false,
     };
     let copy = present::RedactedCopy {
         title: "About [redacted]".into(),
@@ -514,4 +515,51 @@ fn contentless_items_reads_only_the_main_catalogue() {
         assert!(sql.contains(&format!("main.{t}")), "{t}: {sql}");
     }
     assert!(!sql.contains("JOIN consent_current"), "{sql}");
+}
+
+#[test]
+fn a_redacted_items_digest_size_and_origin_are_the_custodians_alone() {
+    let article = |redacted| Facts {
+        kind: Kind::Article,
+        consent: None,
+        anonymity: None,
+        is_evidence: false,
+        redacted,
+    };
+    let public = testimony(
+        Some(S::Granted),
+        Some(Scope::Public),
+        None,
+        Anonymity::Named,
+    );
+    for access in [Access::Public, Access::Research] {
+        for (facts, origin_plain) in [(article(false), true), (public.clone(), false)] {
+            let Decision::Open(plain) = decide(access, &facts, d(TODAY)) else {
+                panic!("open")
+            };
+            assert!(plain.digest && plain.origin == origin_plain);
+            let redacted = Facts {
+                redacted: true,
+                ..facts
+            };
+            let Decision::Open(g) = decide(access, &redacted, d(TODAY)) else {
+                panic!("open")
+            };
+            assert!(!g.digest && !g.origin, "{access:?}: {g:?}");
+        }
+    }
+    let Decision::Open(g) = decide(Access::Custodian, &article(true), d(TODAY)) else {
+        panic!("open")
+    };
+    assert!(g.digest && g.origin);
+    let rec = serde_json::json!({"id": 1, "sha256": "ab", "size": 3, "origin": "o", "original_name": "CANARY.txt"});
+    let g = Grant {
+        digest: false,
+        origin: false,
+        ..Grant::FULL
+    };
+    let v = present::item(&Decision::Open(g), AccessClass::Open, rec, None).unwrap();
+    for k in ["sha256", "size", "origin", "original_name"] {
+        assert!(v[k].is_null(), "{k}: {v}");
+    }
 }

@@ -41,6 +41,9 @@ pub fn fold(s: &str) -> String {
 /// The user's words as one FTS5 string: inside double quotes nothing is
 /// syntax (no NEAR, no column filters, no `*`), so FTS5 cannot be injected.
 pub fn fts_string(text: &str) -> String {
+    // Invisible characters split words for the tokenizer; a search typed or
+    // pasted with one looks for the word a reader sees (as redaction does).
+    let text = crate::redact::strip_ignorable(text);
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
@@ -348,8 +351,8 @@ fn term_sql(
     let mut s = Sql::new();
     s.push("(");
     if v == Vis::Origin && access != Access::Custodian {
-        // Testimonies' origins are withheld below custodian (policy grant).
-        s.push("i.kind <> 'testimony' AND ");
+        // Origins the policy's grant withholds below custodian.
+        s.push(policy_sql::ORIGIN_BELOW_CUSTODIAN).push(" AND ");
     }
     if t.negated {
         // NULL (no value) counts as "does not match".

@@ -211,24 +211,34 @@ pub const FIELDS: &[Field] = &[
         "origin:\"Harrow Courier\"",
         "where any arrival came from (donor, URL, citation)",
     ),
-    f(
-        "sha256",
-        Type::Digest,
-        "o.sha256",
-        Some("o.sha256"),
-        Vis::Open,
-        "sha256:3f2a",
-        "SHA-256 of the bytes: a prefix or all 64 digits",
-    ),
-    f(
-        "size",
-        Type::Size,
-        "o.size",
-        Some("o.size"),
-        Vis::Open,
-        "size:1KB..2MB",
-        "size in bytes; KB/MB/GB (1000) or KiB/MiB/GiB (1024)",
-    ),
+    // A redacted item's digest and size are the original's: the policy
+    // hides them below custodian, so they must not match or sort there.
+    Field {
+        redacted_sql: Some(crate::policy::sql::DIGEST_BELOW_CUSTODIAN),
+        ..f(
+            "sha256",
+            Type::Digest,
+            "o.sha256",
+            Some("o.sha256"),
+            Vis::Open,
+            "sha256:3f2a",
+            "SHA-256 of the bytes: a prefix or all 64 digits",
+        )
+    },
+    // A redacted item's digest and size are the original's: the policy
+    // hides them below custodian, so they must not match or sort there.
+    Field {
+        redacted_sql: Some(crate::policy::sql::SIZE_BELOW_CUSTODIAN),
+        ..f(
+            "size",
+            Type::Size,
+            "o.size",
+            Some("o.size"),
+            Vis::Open,
+            "size:1KB..2MB",
+            "size in bytes; KB/MB/GB (1000) or KiB/MiB/GiB (1024)",
+        )
+    },
     f(
         "media_type",
         Type::Text,

@@ -4,7 +4,8 @@
 //! Grouped by kind or collection (fields a closed entry shows) it counts
 //! every listed item, but sums sizes of open items only (a closed item's
 //! size is not shown); grouped by anything else it counts open items only.
-//! It must not count an item the policy hides. By event or place it reads
+//! It must not count an item the policy hides, nor sum a size the policy
+//! withholds (a redacted item's, below custodian). By event or place it reads
 //! the policy tallies (migration 0006) rather than the items: the policy's
 //! own predicate runs over tally rows, which carry the same columns.
 
@@ -12,9 +13,12 @@ use rusqlite::Connection;
 use serde_json::{json, Value};
 
 use super::{rows, Reader, Report, Section};
+use crate::catalogue::terms;
 use crate::error::Result;
+use crate::model::ItemId;
 use crate::output::{bytes_col, col};
 use crate::policy::sql as policy_sql;
+use crate::policy::{self, Decision};
 
 pub use crate::cli::GroupBy;
 
@@ -32,10 +36,11 @@ fn name(by: GroupBy) -> &'static str {
 pub fn holdings(conn: &Connection, reader: Reader, by: GroupBy) -> Result<Report> {
     let key = name(by);
     let visible_group = matches!(by, GroupBy::Kind | GroupBy::Collection);
-    let (data, total) = match by {
+    let (mut data, mut total) = match by {
         GroupBy::Event | GroupBy::Place => by_term(conn, reader, key)?,
         _ => by_column(conn, reader, by)?,
     };
+    without_hidden_sizes(conn, reader, by, &mut data, &mut total)?;
     let mut total_row = json!({ key: "Total" });
     if let (Some(t), Some(src)) = (total_row.as_object_mut(), total.as_object()) {
         t.extend(src.clone());
@@ -44,7 +49,7 @@ pub fn holdings(conn: &Connection, reader: Reader, by: GroupBy) -> Result<Report
     let mut notes = Vec::new();
     if visible_group && !crate::policy::sees_everything(reader.access) {
         notes.push(format!(
-            "holdings by {key}: counts include closed items; sizes only of items open at this access level"
+            "holdings by {key}: counts include closed items; sizes only of items open at this access level (not of redacted ones)"
         ));
     }
     Ok(Report {
@@ -74,6 +79,78 @@ fn header(by: GroupBy) -> &'static str {
     }
 }
 
+fn group_expr(by: GroupBy) -> &'static str {
+    match by {
+        GroupBy::Kind => "i.kind",
+        GroupBy::Collection => "i.collection",
+        GroupBy::Language => "i.language",
+        // Exactly the expression items_decade_holdings indexes; the "0s"
+        // of the label is added to the rows.
+        GroupBy::Decade => "substr(i.date_lower, 1, 3)",
+        // Grouped by term: the item's labels are read apart.
+        GroupBy::Event | GroupBy::Place => "NULL",
+    }
+}
+
+/// Takes out of each group and the total the size of every item whose
+/// size the policy withholds from this reader although it is open (a
+/// redacted item: its size is the unredacted original's). Such items are
+/// few, so they are read one by one rather than slowing the grouping.
+fn without_hidden_sizes(
+    conn: &Connection,
+    reader: Reader,
+    by: GroupBy,
+    data: &mut [Value],
+    total: &mut Value,
+) -> Result<()> {
+    let key = name(by);
+    let mut stmt = conn.prepare(&format!(
+        "SELECT i.id, i.size, {} FROM redacted_text rt JOIN items i ON i.id = rt.item_id",
+        group_expr(by)
+    ))?;
+    let found: Vec<(ItemId, i64, Option<String>)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, size, group) in found {
+        let Some(facts) = policy_sql::load_facts(conn, id)? else {
+            continue;
+        };
+        match policy::decide(reader.access, &facts, reader.today) {
+            Decision::Open(g) if !g.digest => {}
+            _ => continue,
+        }
+        let groups: Vec<Value> = match by {
+            GroupBy::Event | GroupBy::Place => {
+                let labels: Vec<Value> = terms::for_item(conn, id)?
+                    .into_iter()
+                    .filter(|(v, _)| v.as_str() == key)
+                    .map(|(_, l)| Value::from(l))
+                    .collect();
+                if labels.is_empty() {
+                    vec![Value::Null]
+                } else {
+                    labels
+                }
+            }
+            GroupBy::Decade => vec![group.map(|d| format!("{d}0s")).into()],
+            _ => vec![group.into()],
+        };
+        for row in data.iter_mut() {
+            if groups.contains(row.get(key).unwrap_or(&Value::Null)) {
+                subtract(row, size);
+            }
+        }
+        subtract(total, size);
+    }
+    Ok(())
+}
+
+fn subtract(row: &mut Value, size: i64) {
+    if let Some(v) = row.get_mut("size") {
+        *v = (v.as_i64().unwrap_or(0) - size).into();
+    }
+}
+
 /// Groups on a column of `items`: one covering-index scan, as the policy
 /// filter and the size read only items' own (derived) columns. Each item is
 /// in exactly one group, so the total is the sum of the groups.
@@ -95,15 +172,7 @@ fn by_column(conn: &Connection, reader: Reader, by: GroupBy) -> Result<(Vec<Valu
         "sum(i.size)".to_string()
     };
     params.extend(filter.params.iter().cloned());
-    let group_expr = match by {
-        GroupBy::Kind => "i.kind",
-        GroupBy::Collection => "i.collection",
-        GroupBy::Language => "i.language",
-        // Exactly the expression items_decade_holdings indexes; the "0s"
-        // of the label is added to the rows below.
-        GroupBy::Decade => "substr(i.date_lower, 1, 3)",
-        GroupBy::Event | GroupBy::Place => unreachable!("grouped by term in by_term"),
-    };
+    let group_expr = group_expr(by);
     let sql = format!(
         "SELECT {group_expr}, count(*), {size_expr}
          FROM items i

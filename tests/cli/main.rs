@@ -25,6 +25,7 @@ mod pdf;
 mod purge;
 mod query;
 mod redact;
+mod redaction_variants;
 mod report;
 mod sample;
 mod seed;
