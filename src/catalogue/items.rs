@@ -198,6 +198,46 @@ pub enum Field {
 }
 
 impl Field {
+    pub const ALL: [Field; 7] = [
+        Field::Title,
+        Field::Kind,
+        Field::Date,
+        Field::Language,
+        Field::Creator,
+        Field::Description,
+        Field::Collection,
+    ];
+
+    /// Whether `edit --clear` may empty it (title and kind are required).
+    pub fn clearable(self) -> bool {
+        !matches!(self, Field::Title | Field::Kind)
+    }
+
+    /// Shown to readers below custodian beside a redacted item's redacted
+    /// copy (title and description are replaced by it), so a new value must
+    /// not hold a redacted term.
+    pub fn shown_beside_redacted_text(self) -> bool {
+        matches!(self, Field::Creator | Field::Collection)
+    }
+
+    /// The field an `--clear NAME` names.
+    pub fn clearable_named(name: &str) -> Result<Field> {
+        Field::ALL
+            .into_iter()
+            .find(|f| f.name() == name && f.clearable())
+            .ok_or_else(|| {
+                let names: Vec<&str> = Field::ALL
+                    .iter()
+                    .filter(|f| f.clearable())
+                    .map(|f| f.name())
+                    .collect();
+                Error::usage(format!(
+                    "--clear {name:?}: only {} can be cleared",
+                    names.join(", ")
+                ))
+            })
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Field::Title => "title",

@@ -3,12 +3,11 @@
 use std::path::Path;
 
 use crate::archive::Mode;
-use crate::catalogue::events::{EventLog, EventType};
-use crate::catalogue::items::{self, Field};
+use crate::catalogue::items::Field;
 use crate::catalogue::redactions;
 use crate::cli::EditArgs;
 use crate::error::{Error, Result};
-use crate::redact;
+use crate::ops;
 
 pub fn run(archive_arg: Option<&Path>, a: EditArgs) -> Result<()> {
     let meta = super::import::item_meta(&a.meta)?;
@@ -26,18 +25,7 @@ pub fn run(archive_arg: Option<&Path>, a: EditArgs) -> Result<()> {
     push(Field::Description, meta.description);
     push(Field::Collection, meta.collection);
     for name in &a.clear {
-        let field = match name.as_str() {
-            "date" => Field::Date,
-            "language" => Field::Language,
-            "creator" => Field::Creator,
-            "description" => Field::Description,
-            "collection" => Field::Collection,
-            other => {
-                return Err(Error::usage(format!(
-                    "--clear {other:?}: only date, language, creator, description, collection can be cleared"
-                )))
-            }
-        };
+        let field = Field::clearable_named(name)?;
         if wanted.iter().any(|(f, _)| *f == field) {
             return Err(Error::usage(format!(
                 "--clear {name} conflicts with --{name}"
@@ -50,46 +38,23 @@ pub fn run(archive_arg: Option<&Path>, a: EditArgs) -> Result<()> {
             "nothing to change; give at least one of --title, --kind, --date, --language, --creator, --description, --collection, --clear",
         ));
     }
-    let agent = super::agent(a.agent.as_deref());
     let mut archive = super::open(archive_arg, Mode::Write)?;
     let id = a.id;
-    // Creator and collection are shown beside a redacted item's redacted
-    // text, so new values are checked against its sealed terms.
-    let shown: Vec<(String, &str)> = wanted
+    let needs_key = wanted
         .iter()
-        .filter(|(f, _)| matches!(f, Field::Creator | Field::Collection))
-        .filter_map(|(f, v)| Some((f.name().to_string(), v.as_deref()?)))
-        .collect();
-    let key = if !shown.is_empty() && redactions::is_redacted(archive.conn(), id)? {
-        super::key::find_key(&archive, a.key.as_deref())?
-    } else {
-        None
+        .any(|(f, v)| f.shown_beside_redacted_text() && v.is_some())
+        && redactions::is_redacted(archive.conn(), id)?;
+    let op = ops::Edit {
+        id,
+        changes: wanted,
+        agent: super::agent(a.agent.as_deref()),
+        key: if needs_key {
+            super::key::find_key(&archive, a.key.as_deref())?
+        } else {
+            None
+        },
     };
-    let now = crate::clock::now_rfc3339();
-    let changes = archive.write(|tx| {
-        if !items::exists(tx, id)? {
-            return Err(Error::usage(format!("no item {id} in this archive")));
-        }
-        redact::check_new_values(tx, id, key.as_ref(), &shown)?;
-        let mut changes = Vec::new();
-        for (field, value) in &wanted {
-            if let Some(c) = items::set_field(tx, id, *field, value.as_deref(), &now)? {
-                changes.push(c);
-            }
-        }
-        if !changes.is_empty() {
-            let detail = serde_json::json!({ "changes": changes });
-            EventLog::new(tx)?.append(
-                EventType::MetadataModification,
-                Some(id),
-                &agent,
-                "success",
-                Some(&detail),
-                &now,
-            )?;
-        }
-        Ok(changes)
-    })?;
+    let changes = ops::edit(&mut archive, &op)?;
     if changes.is_empty() {
         super::note(format!(
             "item {id}: nothing changed (the values were already so)"

@@ -1,0 +1,12 @@
+//! Write operations on the catalogue, one function each: check the
+//! preconditions, write, append a typed event, all in one transaction.
+//! Commands parse their arguments into an operation's options, call it and
+//! render what it returns; they never open a transaction themselves.
+//!
+//! An operation must not print and must not decide visibility; where a
+//! write could reveal what the policy hides (a redacted name returning as a
+//! term), it asks the module that guards it (`redact::check_new_values`).
+
+pub mod describe;
+
+pub use describe::{edit, tag, Edit, Tag, TagOutcome};
