@@ -214,13 +214,9 @@ fn write_bag(
             None
         };
         let class = policy::access_class(&facts, opts.today);
-        let mut value = present::item(
-            &decision,
-            class,
-            output::to_value(&record)?,
-            redacted.as_ref(),
-        )
-        .ok_or_else(|| Error::Failed(format!("item {id} could not be shaped for export")))?;
+        let view = policy::view::item(&decision, class, record.clone(), redacted.as_ref())
+            .ok_or_else(|| Error::Failed(format!("item {id} could not be shaped for export")))?;
+        let mut value = output::to_value(&view)?;
         let payload = if grant.redact && facts.redacted {
             match redacted.as_ref().and_then(|r| r.text.as_deref()) {
                 Some(text) => Some(bag.add_payload(&format!("{id}.txt"), text.as_bytes())?),

@@ -23,6 +23,7 @@ pub mod output;
 pub mod policy;
 pub mod purge;
 pub mod query;
+pub mod reader;
 pub mod redact;
 pub mod report;
 pub mod restore;

@@ -6,11 +6,12 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use crate::archive::Mode;
-use crate::catalogue::{events, fixity, items, provenance, testimonies};
+use crate::catalogue::{events, fixity, provenance, testimonies};
 use crate::cli::ShowArgs;
 use crate::error::{Error, Result};
 use crate::output::{self, col, Column, Format};
 use crate::policy::{self, present, Decision};
+use crate::reader::Reader;
 
 const PROVENANCE_COLUMNS: &[Column] = &[
     col("ingested_at", "Ingested at"),
@@ -37,31 +38,11 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
     // A hidden item and a missing one get the same answer, so an error
     // message cannot confirm that a closed testimony exists.
     let missing = || Error::usage(format!("no item {} in this archive", a.id));
-    let (Some(record), Some(facts)) = (
-        items::get(conn, a.id)?,
-        policy::sql::load_facts(conn, a.id)?,
-    ) else {
-        return Err(missing());
-    };
-    let decision = policy::decide(access, &facts, today);
-    let redacted = if facts.redacted {
-        items::redacted_copy(conn, a.id)?
-    } else {
-        None
-    };
-    let class = policy::access_class(&facts, today);
-    let mut value = present::item(
-        &decision,
-        class,
-        output::to_value(&record)?,
-        redacted.as_ref(),
-    )
-    .ok_or_else(missing)?;
-    let full_text = match decision {
-        Decision::Open(_) => items::text(conn, a.id)?,
-        _ => None,
-    };
-    let text = present::text(&decision, full_text.as_deref(), redacted.as_ref());
+    let read = Reader::new(conn, access, today)
+        .item(a.id)?
+        .ok_or_else(missing)?;
+    let (decision, facts, text) = (read.decision, read.facts, read.text);
+    let mut value = output::to_value(&read.view)?;
     let consent = match (&decision, &facts.consent) {
         (Decision::Open(g), Some(c)) => json!({
             "status": c.status,

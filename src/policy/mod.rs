@@ -12,6 +12,7 @@
 pub mod history;
 pub mod present;
 pub mod sql;
+pub mod view;
 
 use chrono::NaiveDate;
 use serde::Serialize;

@@ -1,0 +1,212 @@
+//! The typed view of one catalogue record as a reader may see it, built by
+//! destructuring the stored record field by field: a new field of
+//! [`ItemRecord`] does not compile here until someone decides who may see
+//! it. Serialises to the documented JSON shape of `show` and of the bag's
+//! records (keys in the record's order, then `access` and the standing).
+//!
+//! Only the decision says what is granted; this module must not consult
+//! consent or identity itself.
+
+use serde::Serialize;
+
+use super::present::RedactedCopy;
+use super::{AccessClass, Decision};
+use crate::catalogue::items::ItemRecord;
+use crate::model::{ItemId, Kind, Sha256};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemView {
+    pub id: ItemId,
+    pub title: Option<String>,
+    pub kind: Kind,
+    pub date: Option<String>,
+    pub sha256: Option<Sha256>,
+    pub size: Option<i64>,
+    pub media_type: Option<String>,
+    pub original_name: Option<String>,
+    pub origin: Option<String>,
+    pub ingested_at: Option<String>,
+    pub ingested_by: Option<String>,
+    pub language: Option<String>,
+    pub collection: Option<String>,
+    pub creator: Option<String>,
+    pub description: Option<String>,
+    pub access: &'static str,
+    #[serde(flatten)]
+    pub standing: Standing,
+}
+
+/// What a closed or withdrawn entry adds to its few fields.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Standing {
+    Open {},
+    Closed {
+        closed_until: Option<String>,
+    },
+    Withdrawn {
+        withdrawn_on: String,
+        withdrawal_reason: Option<String>,
+    },
+}
+
+/// The record as this reader may see it; None when the item is hidden.
+pub fn item(
+    decision: &Decision,
+    class: AccessClass,
+    record: ItemRecord,
+    redacted: Option<&RedactedCopy>,
+) -> Option<ItemView> {
+    let ItemRecord {
+        id,
+        title,
+        kind,
+        date,
+        sha256,
+        size,
+        media_type,
+        original_name,
+        origin,
+        ingested_at,
+        ingested_by,
+        language,
+        collection,
+        creator,
+        description,
+    } = record;
+    // What a closed or withdrawn entry keeps: id, kind and collection.
+    let entry = |access: &'static str, standing: Standing| ItemView {
+        id,
+        title: None,
+        kind,
+        date: None,
+        sha256: None,
+        size: None,
+        media_type: None,
+        original_name: None,
+        origin: None,
+        ingested_at: None,
+        ingested_by: None,
+        language: None,
+        collection: collection.clone(),
+        creator: None,
+        description: None,
+        access,
+        standing,
+    };
+    match decision {
+        Decision::Hidden => None,
+        Decision::Closed { until } => Some(entry(
+            "closed",
+            Standing::Closed {
+                closed_until: until.map(|d| d.to_string()),
+            },
+        )),
+        Decision::Tombstone {
+            withdrawn_on,
+            reason,
+        } => Some(entry(
+            "withdrawn",
+            Standing::Withdrawn {
+                withdrawn_on: withdrawn_on.clone(),
+                withdrawal_reason: reason.clone(),
+            },
+        )),
+        Decision::Open(g) => {
+            let copy = redacted.filter(|_| g.redact);
+            let origin_if = |v: Option<String>| v.filter(|_| g.origin);
+            Some(ItemView {
+                id,
+                title: Some(copy.map_or(title, |r| r.title.clone())),
+                kind,
+                date,
+                sha256: Some(sha256).filter(|_| g.digest),
+                size: Some(size).filter(|_| g.digest),
+                media_type: Some(media_type),
+                original_name: origin_if(original_name),
+                origin: origin_if(origin),
+                ingested_at,
+                ingested_by,
+                language,
+                collection,
+                creator,
+                description: match copy {
+                    Some(r) => r.description.clone(),
+                    None => description,
+                },
+                access: class.as_str(),
+                standing: Standing::Open {},
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::policy::{present, Grant};
+
+    fn record() -> ItemRecord {
+        ItemRecord {
+            id: ItemId(7),
+            title: "Title CANARY".into(),
+            kind: Kind::Testimony,
+            date: Some("1990-01".into()),
+            sha256: Sha256::from_digest(&[7; 32]),
+            size: 1234,
+            media_type: "text/plain".into(),
+            original_name: Some("name.txt".into()),
+            origin: Some("file:///x".into()),
+            ingested_at: Some("2026-01-01T00:00:00Z".into()),
+            ingested_by: Some("tester".into()),
+            language: Some("en".into()),
+            collection: Some("Box 1".into()),
+            creator: Some("Someone".into()),
+            description: Some("About CANARY".into()),
+        }
+    }
+
+    /// The typed view and the key-by-key shaping agree on every decision,
+    /// grant and redaction: the JSON shape is unchanged.
+    #[test]
+    fn the_typed_view_shows_what_the_shaping_shows() {
+        let copy = present::RedactedCopy {
+            title: "Title [redacted]".into(),
+            description: Some("About [redacted]".into()),
+            text: None,
+        };
+        let mut decisions = vec![
+            Decision::Hidden,
+            Decision::Closed { until: None },
+            Decision::Closed {
+                until: NaiveDate::from_ymd_opt(2031, 1, 1),
+            },
+            Decision::Tombstone {
+                withdrawn_on: "2026-02-01".into(),
+                reason: Some("asked".into()),
+            },
+        ];
+        for bits in 0..32u8 {
+            decisions.push(Decision::Open(Grant {
+                redact: bits & 1 != 0,
+                quasi_identifiers: bits & 2 != 0,
+                origin: bits & 4 != 0,
+                custodial_detail: bits & 8 != 0,
+                digest: bits & 16 != 0,
+            }));
+        }
+        for d in &decisions {
+            for class in [AccessClass::Open, AccessClass::Restricted] {
+                for redacted in [None, Some(&copy)] {
+                    let typed = item(d, class, record(), redacted)
+                        .map(|v| serde_json::to_value(v).unwrap());
+                    let shaped =
+                        present::item(d, class, serde_json::to_value(record()).unwrap(), redacted);
+                    assert_eq!(typed, shaped, "{d:?} {class:?} {redacted:?}");
+                }
+            }
+        }
+    }
+}
