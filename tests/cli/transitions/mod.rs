@@ -117,11 +117,23 @@ fn letters(mut n: usize, prefix: &str) -> String {
     s
 }
 
-fn pick(model: &Model, i: u8) -> Option<usize> {
+/// The item an operation works on. Most draws (i >= 96) stay on the item
+/// the previous operation touched, so chains on one item (grant, redact,
+/// tag; grant, restrict; withdraw, purge, grant) come up often; the rest
+/// pick any live item.
+fn pick(model: &mut Model, i: u8) -> Option<usize> {
     let live: Vec<usize> = (0..model.items.len())
         .filter(|&n| model.items[n].id.is_some())
         .collect();
-    (!live.is_empty()).then(|| live[i as usize % live.len()])
+    if live.is_empty() {
+        return None;
+    }
+    let chosen = match model.focus {
+        Some(f) if i >= 96 && live.contains(&f) => f,
+        _ => live[i as usize % live.len()],
+    };
+    model.focus = Some(chosen);
+    Some(chosen)
 }
 
 /// Runs one operation; updates the model as the rules say it must go
@@ -360,6 +372,7 @@ fn run_case(ops: &[Op]) -> Result<(), TestCaseError> {
     let mut model = Model {
         items: Vec::new(),
         today: BEFORE,
+        focus: None,
     };
     sys.now = BEFORE;
     let start = [

@@ -124,6 +124,8 @@ pub struct Model {
     pub items: Vec<Item>,
     /// The day (YYYY-MM-DD) the commands run on.
     pub today: &'static str,
+    /// The item the last operation touched (see `pick`).
+    pub focus: Option<usize>,
 }
 
 impl Model {
