@@ -185,7 +185,7 @@ fn write_bag(
     let conn = archive.conn();
     let mut records = Vec::new();
     let mut withheld = 0u64;
-    let cited = if opts.access == Access::Custodian {
+    let cited = if policy::bag_carries_custodian_state(opts.access) {
         crate::restore::cited_evidence(conn, &ids)?
     } else {
         Default::default()
@@ -285,7 +285,7 @@ fn write_bag(
         obj.insert("terms".into(), terms.into());
         obj.insert("provenance".into(), prov.into());
         obj.insert("events".into(), evs.into());
-        if opts.access == Access::Custodian && grant == policy::Grant::FULL {
+        if policy::bag_carries_custodian_state(opts.access) && grant == policy::Grant::FULL {
             let (state, narrator) = crate::restore::item_state(conn, *id, &facts)?;
             obj.insert(crate::restore::KEY.into(), state);
             narrators.extend(narrator);
@@ -293,7 +293,7 @@ fn write_bag(
         records.push(value);
     }
     write_metadata(&mut bag, &records)?;
-    if opts.access == Access::Custodian {
+    if policy::bag_carries_custodian_state(opts.access) {
         let list = crate::restore::narrators(conn, &narrators)?;
         let json = serde_json::to_vec_pretty(&list)
             .map_err(|e| Error::Failed(format!("cannot write narrators.json: {e}")))?;

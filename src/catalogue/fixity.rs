@@ -134,3 +134,15 @@ pub fn foreign_key_problems(conn: &Connection) -> Result<Vec<String>> {
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// Bytes of every object whose file should be present: a progress bar's
+/// total (0 when the catalogue cannot say).
+pub fn stored_bytes(conn: &Connection) -> u64 {
+    conn.query_row(
+        "SELECT coalesce(sum(size), 0) FROM objects WHERE purged_at IS NULL",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n.max(0) as u64)
+    .unwrap_or(0)
+}

@@ -159,7 +159,7 @@ fn testimony_hook(
             ));
         }
         let dup = (meta.kind == Some(Kind::Testimony))
-            .then(|| super::testimony::duplicate_hook(None, agent));
+            .then(|| crate::ops::testimony::duplicate_hook(None, agent));
         return Ok((None, dup));
     };
     match meta.kind {
@@ -171,9 +171,9 @@ fn testimony_hook(
         }
     }
     let fields = super::testimony::fields(archive, narrator, &a.interview)?;
-    let dup = super::testimony::duplicate_hook(Some(fields.clone()), agent.clone());
+    let dup = crate::ops::testimony::duplicate_hook(Some(fields.clone()), agent.clone());
     Ok((
-        Some(super::testimony::import_hook(fields, agent)),
+        Some(crate::ops::testimony::import_hook(fields, agent)),
         Some(dup),
     ))
 }

@@ -18,7 +18,7 @@ use crate::catalogue::events::{self, EventType, LogFilter};
 use crate::catalogue::items;
 use crate::cli::LogArgs;
 use crate::error::{Error, Result};
-use crate::model::{Access, ItemId};
+use crate::model::ItemId;
 use crate::output::{self, col, Column, Format};
 use crate::policy::{self, Decision};
 
@@ -81,12 +81,7 @@ pub fn run(archive_arg: Option<&Path>, a: LogArgs) -> Result<()> {
         }
         let d = match policy::sql::load_facts(conn, id)? {
             Some(f) => policy::decide(access, &f, today),
-            // A purged or unknown item: only the custodian sees its history.
-            None if access == Access::Custodian => Decision::Tombstone {
-                withdrawn_on: String::new(),
-                reason: None,
-            },
-            None => Decision::Hidden,
+            None => policy::vanished(access),
         };
         decisions.insert(id, d.clone());
         Ok(d)

@@ -131,19 +131,8 @@ fn project(row: Value, cols: &[Column]) -> Value {
     Value::Object(m)
 }
 
-fn param_json(v: &rusqlite::types::Value) -> Value {
-    use rusqlite::types::Value as V;
-    match v {
-        V::Null => Value::Null,
-        V::Integer(i) => (*i).into(),
-        V::Real(f) => (*f).into(),
-        V::Text(t) => t.clone().into(),
-        V::Blob(b) => format!("<{} bytes>", b.len()).into(),
-    }
-}
-
 fn print_plan(out: &mut dyn Write, format: Format, plan: &Plan) -> Result<()> {
-    let params: Vec<Value> = plan.params.iter().map(param_json).collect();
+    let params = plan.params_json();
     match format {
         Format::Json | Format::Jsonl => {
             let v = serde_json::json!({ "sql": plan.sql, "params": params });

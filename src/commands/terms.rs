@@ -4,12 +4,11 @@
 use std::path::Path;
 
 use crate::archive::Mode;
-use crate::catalogue::events::{EventLog, EventType};
-use crate::catalogue::terms::{self, TermChange};
+use crate::catalogue::terms;
 use crate::cli::{TermsAction, TermsArgs};
 use crate::error::Result;
+use crate::ops::{self, Relabel};
 use crate::output::{self, col, Column};
-use crate::redact;
 
 const COLUMNS: &[Column] = &[
     col("vocab", "Vocabulary"),
@@ -18,27 +17,36 @@ const COLUMNS: &[Column] = &[
 ];
 
 pub fn run(archive_arg: Option<&Path>, a: TermsArgs) -> Result<()> {
-    match a.action {
-        None => list(archive_arg, &a),
+    let (vocab, op, by) = match a.action {
+        None => return list(archive_arg, &a),
         Some(TermsAction::Rename {
             vocab,
             old,
             new,
             by,
-        }) => change(archive_arg, by.as_deref(), "rename", |tx| {
-            redact::check_relabel(tx, vocab, &old)?;
-            terms::rename(tx, vocab, &old, &new)
-        }),
+        }) => (vocab, Relabel::Rename { old, new }, by),
         Some(TermsAction::Merge {
             vocab,
             from,
             into,
             by,
-        }) => change(archive_arg, by.as_deref(), "merge", |tx| {
-            redact::check_relabel(tx, vocab, &from)?;
-            terms::merge(tx, vocab, &from, &into)
-        }),
-    }
+        }) => (vocab, Relabel::Merge { from, into }, by),
+    };
+    let mut archive = super::open(archive_arg, Mode::Write)?;
+    let agent = super::agent(by.as_deref());
+    let ch = ops::relabel(&mut archive, vocab, &op, &agent)?;
+    super::note(format!(
+        "{}: {} {:?} → {:?} ({} item(s))",
+        match op {
+            Relabel::Rename { .. } => "rename",
+            Relabel::Merge { .. } => "merge",
+        },
+        ch.vocab,
+        ch.from,
+        ch.to,
+        ch.items.len()
+    ));
+    Ok(())
 }
 
 fn list(archive_arg: Option<&Path>, a: &TermsArgs) -> Result<()> {
@@ -49,56 +57,4 @@ fn list(archive_arg: Option<&Path>, a: &TermsArgs) -> Result<()> {
     let mut out = super::Stdout::new();
     output::render_list(out.w(), a.output.format, COLUMNS, &rows)?;
     out.finish()
-}
-
-fn change(
-    archive_arg: Option<&Path>,
-    by: Option<&str>,
-    action: &str,
-    f: impl FnOnce(&rusqlite::Connection) -> Result<TermChange>,
-) -> Result<()> {
-    let mut archive = super::open(archive_arg, Mode::Write)?;
-    let agent = super::agent(by);
-    let now = crate::clock::now_rfc3339();
-    let ch = archive.write(|tx| {
-        let ch = f(tx)?;
-        let mut log = EventLog::new(tx)?;
-        // One event per item whose description changed, so each item's
-        // history tells the whole story.
-        let detail = serde_json::json!({
-            "field": ch.vocab.as_str(),
-            "action": action,
-            "old": ch.from,
-            "new": ch.to,
-        });
-        if ch.items.is_empty() {
-            log.append(
-                EventType::MetadataModification,
-                None,
-                &agent,
-                "success",
-                Some(&detail),
-                &now,
-            )?;
-        }
-        for id in &ch.items {
-            log.append(
-                EventType::MetadataModification,
-                Some(*id),
-                &agent,
-                "success",
-                Some(&detail),
-                &now,
-            )?;
-        }
-        Ok(ch)
-    })?;
-    super::note(format!(
-        "{action}: {} {:?} → {:?} ({} item(s))",
-        ch.vocab,
-        ch.from,
-        ch.to,
-        ch.items.len()
-    ));
-    Ok(())
 }

@@ -53,7 +53,7 @@ pub fn run(archive_arg: Option<&Path>, a: VerifyArgs) -> Result<()> {
             "--remove-untracked: the archive cannot be written, so nothing can be removed",
         ));
     }
-    let total = object_bytes_hint(&archive);
+    let total = crate::catalogue::fixity::stored_bytes(archive.conn());
     let mut report = fixity::verify(&mut archive, &opts, &super::progress(total))?;
     if a.remove_untracked {
         remove_untracked(&mut archive, &mut report, &opts.agent)?;
@@ -159,18 +159,6 @@ fn check_head_arg(h: &str) -> Result<String> {
             "--head {h:?}: a head is 64 hex digits, as printed by `custos log --head`"
         )))
     }
-}
-
-fn object_bytes_hint(archive: &Archive) -> u64 {
-    archive
-        .conn()
-        .query_row(
-            "SELECT coalesce(sum(size), 0) FROM objects WHERE purged_at IS NULL",
-            [],
-            |r| r.get::<_, i64>(0),
-        )
-        .map(|n| n.max(0) as u64)
-        .unwrap_or(0)
 }
 
 fn summarise(r: &VerifyReport) {

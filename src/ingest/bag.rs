@@ -38,7 +38,8 @@ pub fn plan(dir: &Path, report: &Report, agent: &str) -> Result<BagImport> {
     let records = custos_records(dir)?;
     let custodian_level = report
         .info_value("Custos-Access-Level")
-        .is_some_and(|l| l.trim() == "custodian");
+        .and_then(|l| l.trim().parse::<crate::model::Access>().ok())
+        .is_some_and(crate::policy::bag_carries_custodian_state);
     if custodian_level && !records.is_empty() && !dir.join(restore::NARRATORS_FILE).is_file() {
         return Err(Error::usage(format!(
             "{}: a custodian-level bag from an older custos, without the consent evidence, narrators and redactions of its items; importing it could open what its archive kept closed. Export it again with this version; nothing was imported",

@@ -8,5 +8,9 @@
 //! term), it asks the module that guards it (`redact::check_new_values`).
 
 pub mod describe;
+pub mod testimony;
+pub mod vocabulary;
 
 pub use describe::{edit, tag, Edit, Tag, TagOutcome};
+pub use testimony::{set_testimony, SetTestimony};
+pub use vocabulary::{relabel, Relabel};

@@ -244,6 +244,41 @@ pub fn sees_everything(access: Access) -> bool {
     access == Access::Custodian
 }
 
+/// Whether this reader reads originals where a redacted copy exists,
+/// searches the index of originals, and queries origin and custodial
+/// fields unguarded: the custodian alone.
+pub fn reads_originals(access: Access) -> bool {
+    access == Access::Custodian
+}
+
+/// Whether raw SQL at this level reads the catalogue's own tables (with
+/// withdrawn testimonies' rows tombstoned), rather than views the policy
+/// fills with what `query` shows.
+pub fn raw_sql_reads_catalogue(access: Access) -> bool {
+    access == Access::Custodian
+}
+
+/// Whether a bag made at this level carries the custodian's state of its
+/// items (consent histories, evidence, narrators, redactions) so that a
+/// round trip restores it.
+pub fn bag_carries_custodian_state(access: Access) -> bool {
+    access == Access::Custodian
+}
+
+/// How the events of an item the catalogue no longer describes (purged
+/// rows, unknown ids) are decided: the custodian keeps that history, as a
+/// tombstone; nobody else sees it.
+pub fn vanished(access: Access) -> Decision {
+    if access == Access::Custodian {
+        Decision::Tombstone {
+            withdrawn_on: String::new(),
+            reason: None,
+        }
+    } else {
+        Decision::Hidden
+    }
+}
+
 /// The level `narrator show --reveal` reads at when none is given: only the
 /// custodian may unseal.
 pub const REVEAL_LEVEL: Access = Access::Custodian;

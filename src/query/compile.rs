@@ -18,6 +18,7 @@ use super::fields::{self, Field, Type, Vis};
 use super::parse::{Evidence, Pred, Query, Term};
 use crate::error::{Error, Result};
 use crate::model::Access;
+use crate::policy;
 use crate::policy::sql::{self as policy_sql, Filter};
 
 /// A WHERE clause for `items i JOIN objects o` + the policy's facts join +
@@ -87,7 +88,7 @@ fn text(s: &str) -> Value {
 /// The SQL expression a field stands for at this access level.
 fn expr(field: &Field, access: Access) -> &'static str {
     match (field.redacted_sql, access) {
-        (Some(r), a) if a != Access::Custodian => r,
+        (Some(r), a) if !policy::reads_originals(a) => r,
         _ => field.sql,
     }
 }
@@ -150,7 +151,7 @@ fn condition(
             let m = fts_string(words);
             s.push("i.id IN (SELECT rowid FROM item_fts WHERE item_fts MATCH ")
                 .bind(text(&m));
-            if access == Access::Custodian {
+            if policy::reads_originals(access) {
                 // The custodian also finds redacted items by what was redacted.
                 s.push(" UNION SELECT rowid FROM item_fts_full WHERE item_fts_full MATCH ")
                     .bind(text(&m));
@@ -336,7 +337,7 @@ fn term_sql(
     fts: &mut Vec<String>,
 ) -> Result<Sql> {
     let v = vis(t);
-    if v == Vis::Custodial && access != Access::Custodian {
+    if v == Vis::Custodial && !policy::reads_originals(access) {
         let name = t.pred.field().map(|f| f.name).unwrap_or("?");
         return Err(Error::Refused(format!(
             "query, column {}: {name} is custodial detail; only --access custodian may query it",
@@ -350,7 +351,7 @@ fn term_sql(
     }
     let mut s = Sql::new();
     s.push("(");
-    if v == Vis::Origin && access != Access::Custodian {
+    if v == Vis::Origin && !policy::reads_originals(access) {
         // Origins the policy's grant withholds below custodian.
         s.push(policy_sql::ORIGIN_BELOW_CUSTODIAN).push(" AND ");
     }
@@ -450,7 +451,7 @@ pub fn order_by(
             ))
         })?;
     let mut e = field.sort.unwrap_or("i.id").to_string();
-    if let (Some(r), true) = (field.redacted_sql, access != Access::Custodian) {
+    if let (Some(r), true) = (field.redacted_sql, !policy::reads_originals(access)) {
         e = format!("{r} COLLATE NOCASE");
     }
     let dir = if desc { "DESC" } else { "ASC" };

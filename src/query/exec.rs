@@ -62,6 +62,22 @@ pub struct Plan {
     pub fts: Vec<String>,
 }
 
+impl Plan {
+    /// The bound parameters as JSON, for `query --sql` (blobs by size).
+    pub fn params_json(&self) -> Vec<serde_json::Value> {
+        self.params
+            .iter()
+            .map(|v| match v {
+                Value::Null => serde_json::Value::Null,
+                Value::Integer(i) => (*i).into(),
+                Value::Real(f) => (*f).into(),
+                Value::Text(t) => t.clone().into(),
+                Value::Blob(b) => format!("<{} bytes>", b.len()).into(),
+            })
+            .collect()
+    }
+}
+
 const FROM: &str = "FROM items i
 JOIN objects o ON o.id = i.object_id";
 
@@ -241,7 +257,7 @@ pub fn run(conn: &Connection, q: &Query, o: &Options<'_>) -> Result<Vec<Json>> {
             (Decision::Open(_), false) => snippet(
                 conn,
                 id,
-                o.access == Access::Custodian && raw.facts.redacted,
+                policy::reads_originals(o.access) && raw.facts.redacted,
                 &match_expr,
             )?,
             _ => None,

@@ -278,7 +278,7 @@ pub fn run_sql(
     if statement.contains('\0') {
         return Err(Error::usage("the statement contains a NUL byte"));
     }
-    let custodian = access == Access::Custodian;
+    let custodian = crate::policy::raw_sql_reads_catalogue(access);
     if custodian {
         shadow_item_tables(conn, statement)?;
     } else {
