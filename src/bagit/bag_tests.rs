@@ -135,8 +135,8 @@ fn broken_bags_name_the_problem_and_the_file() {
             "bagit.txt",
         ),
         (
-            "bad encoding line",
-            |b| replace(&b.join("bagit.txt"), "UTF-8", "ISO-8859-1"),
+            "unknown encoding",
+            |b| replace(&b.join("bagit.txt"), "UTF-8", "EBCDIC-FR-9"),
             ProblemKind::BadBagitTxt,
             "bagit.txt",
         ),
@@ -180,10 +180,10 @@ fn broken_bags_name_the_problem_and_the_file() {
             "metadata/items.json",
         ),
         (
-            "fetch.txt",
+            "fetch.txt entry in no manifest",
             |b| fs::write(b.join("fetch.txt"), "http://example.org/x 1 data/x\n").unwrap(),
-            ProblemKind::FetchUnsupported,
-            "fetch.txt",
+            ProblemKind::BadFetchLine,
+            "data/x",
         ),
         (
             "listed twice",
@@ -242,6 +242,15 @@ fn broken_bags_name_the_problem_and_the_file() {
             |b| std::os::unix::fs::symlink("/etc/passwd", b.join("data/link")).unwrap(),
             ProblemKind::SpecialFile,
             "data/link",
+        ),
+        (
+            "bag-info.txt is a link",
+            |b| {
+                fs::remove_file(b.join("bag-info.txt")).unwrap();
+                std::os::unix::fs::symlink("/etc/passwd", b.join("bag-info.txt")).unwrap()
+            },
+            ProblemKind::SpecialFile,
+            "bag-info.txt",
         ),
         (
             "no data folder",

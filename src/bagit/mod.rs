@@ -1,5 +1,5 @@
-//! BagIt (RFC 8493): checking a bag someone hands us, and writing bags we
-//! hand out.
+//! BagIt (RFC 8493, and the drafts 0.93–0.97 before it): checking a bag
+//! someone hands us, and writing bags we hand out.
 //!
 //! `validate` reads a bag and lists every reason it is not valid (it never
 //! stops at the first, and never changes the bag); `write::BagWriter` builds
@@ -8,10 +8,14 @@
 //! format. This module knows nothing of the catalogue or the consent policy:
 //! what goes into a bag is decided by its callers, and it never prints.
 
+mod encoding;
+mod fetch;
+mod manifest;
 mod names;
 mod report;
 pub mod unicode;
 pub mod validate;
+mod version;
 pub mod write;
 
 use std::fmt;
@@ -22,9 +26,11 @@ use serde::Serialize;
 use sha1::Sha1;
 use sha2::{Digest, Sha224, Sha256, Sha384, Sha512};
 
+pub use encoding::TagEncoding;
 pub use names::{check_relative, decode_path, encode_path};
-pub use report::{Problem, ProblemKind, Report};
+pub use report::{Problem, ProblemKind, Report, Verdict};
 pub use validate::validate;
+pub use version::Version;
 pub use write::{BagSummary, BagWriter, PayloadEntry};
 
 const BUF: usize = 256 * 1024;
@@ -170,6 +176,10 @@ pub fn hash_reader(mut r: impl Read, algs: &[Algorithm]) -> io::Result<(Vec<Stri
     Ok((hashers.into_iter().map(Hasher::finish).collect(), n))
 }
 
+fn is_file(p: &std::path::Path) -> bool {
+    std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file())
+}
+
 /// Splits tag-file text into lines; RFC 8493 allows LF, CR or CRLF endings.
 pub(crate) fn lines(text: &str) -> impl Iterator<Item = &str> {
     let text = text.strip_suffix('\n').unwrap_or(text);
@@ -268,3 +278,5 @@ mod tests {
 
 #[cfg(test)]
 mod bag_tests;
+#[cfg(test)]
+mod verdict_tests;

@@ -1,29 +1,26 @@
-//! Checks a bag completely against RFC 8493 and lists every reason it is
-//! not valid: `bagit.txt`, the manifests and tag manifests, every payload
-//! file against every manifest, checksums, Payload-Oxum, pathname encoding
-//! and paths that would leave the bag.
+//! Checks a bag completely, by the rules of the BagIt version it declares
+//! (0.93 to 0.97, or RFC 8493's 1.0; see `version`), and lists every reason
+//! it is not valid: `bagit.txt`, the manifests and tag manifests in the
+//! declared tag-file encoding, every payload file against every manifest,
+//! checksums, Payload-Oxum, `fetch.txt`, pathname encoding and paths that
+//! would leave the bag. The verdict is valid, invalid, or incomplete (files
+//! listed in `fetch.txt` not yet in the bag).
 //!
-//! It reads and never writes, never follows a symbolic link (a link in the
-//! payload is itself a problem: it could point anywhere on this machine),
-//! and never stops at the first problem: an archivist fixing a bag wants the
-//! whole list. `fetch.txt` is not supported: a bag that needs fetching is
-//! reported as incomplete rather than fetched.
+//! It reads and never writes, never fetches, never follows a symbolic link
+//! (a link in the payload is itself a problem: it could point anywhere on
+//! this machine), and never stops at the first problem: an archivist fixing
+//! a bag wants the whole list.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::{self, File};
 use std::path::Path;
 
-use super::{check_relative, decode_path, hash_reader, lines, parse_tags, Algorithm};
-use super::{Problem, ProblemKind, Report};
+use super::fetch::{read_fetch, FetchEntry};
+use super::manifest::{read_manifests, reconcile_encoded, Manifest};
+use super::version::{check_declaration, read_tag_text, Declared};
+use super::{hash_reader, parse_tags, Algorithm};
+use super::{Problem, ProblemKind, Report, Verdict};
 use crate::error::{Error, Result};
-
-/// One manifest file: its name, algorithm and entries (decoded path →
-/// (expected digest, path as written)).
-struct Manifest {
-    name: String,
-    alg: Algorithm,
-    entries: BTreeMap<String, (String, String)>,
-}
 
 /// Validates the bag at `dir`. Errors only when `dir` is not a readable
 /// folder; everything wrong with the bag itself is in the report.
@@ -41,6 +38,7 @@ pub fn validate(dir: &Path) -> Result<Report> {
     let mut r = Report {
         bag: dir.to_path_buf(),
         valid: false,
+        verdict: Verdict::Invalid,
         version: None,
         info: Vec::new(),
         algorithms: Vec::new(),
@@ -49,17 +47,10 @@ pub fn validate(dir: &Path) -> Result<Report> {
         problems: Vec::new(),
         warnings: Vec::new(),
     };
-    check_declaration(dir, &mut r);
-    read_bag_info(dir, &mut r);
-    if is_file(&dir.join("fetch.txt")) {
-        r.problem(
-            ProblemKind::FetchUnsupported,
-            "fetch.txt",
-            "the bag lists files to fetch from elsewhere; custos does not fetch: ask for a complete bag",
-        );
-    }
+    let declared = check_declaration(dir, &mut r);
+    read_bag_info(dir, &declared, &mut r);
 
-    let (mut payload, tags) = read_manifests(dir, &mut r);
+    let (mut payload, tags) = read_manifests(dir, &declared, &mut r);
     r.algorithms = payload.iter().map(|m| m.alg).collect();
     if payload.is_empty() {
         r.problem(
@@ -76,22 +67,26 @@ pub fn validate(dir: &Path) -> Result<Report> {
                     .into(),
         });
     }
+    let mut fetch = read_fetch(dir, &declared, &mut r);
 
     let on_disk = walk_payload(dir, &mut r);
+    reconcile_encoded(&mut payload, &on_disk);
     reconcile_names(&mut payload, &on_disk, &mut r);
     r.payload_files = on_disk.len() as u64;
     r.payload_bytes = on_disk.values().sum();
-    check_payload(dir, &payload, &on_disk, &mut r);
-    check_oxum(&on_disk, &mut r);
+    let pending = check_fetch(&mut fetch, &payload, &on_disk, &declared, &mut r);
+    check_payload(dir, &payload, &on_disk, &pending, &declared, &mut r);
+    check_oxum(&on_disk, pending.is_empty(), &declared, &mut r);
     check_tag_manifests(dir, &tags, &mut r);
-    r.valid = r.is_valid();
+    r.verdict = r.verdict();
+    r.valid = r.verdict == Verdict::Valid;
     Ok(r)
 }
 
 /// Entries that name their file in another Unicode normalisation form are
 /// matched to it (see `unicode`), with a warning per file.
 fn reconcile_names(manifests: &mut [Manifest], on_disk: &HashMap<String, u64>, r: &mut Report) {
-    let mut told = std::collections::BTreeSet::new();
+    let mut told = BTreeSet::new();
     for m in manifests {
         for (listed, disk) in super::unicode::reconcile(&mut m.entries, on_disk) {
             if told.insert(disk.clone()) {
@@ -109,243 +104,79 @@ fn reconcile_names(manifests: &mut [Manifest], on_disk: &HashMap<String, u64>, r
     }
 }
 
-fn is_file(p: &Path) -> bool {
-    fs::symlink_metadata(p).is_ok_and(|m| m.is_file())
-}
-
-/// `bagit.txt`: exactly the two declaration lines, version 0.97 or 1.0,
-/// UTF-8, no byte-order mark.
-fn check_declaration(dir: &Path, r: &mut Report) {
-    const NAME: &str = "bagit.txt";
-    let path = dir.join(NAME);
-    if !is_file(&path) {
-        r.problem(
-            ProblemKind::NotABag,
-            NAME,
-            "no bagit.txt: this folder is not a BagIt bag",
-        );
+/// The bag-metadata tag file of the declared version (`package-info.txt`
+/// before 0.96, `bag-info.txt` since), in the declared encoding. Optional.
+fn read_bag_info(dir: &Path, d: &Declared, r: &mut Report) {
+    let name = d.version.info_file();
+    if fs::symlink_metadata(dir.join(name)).is_err() {
         return;
     }
-    let bytes = match fs::read(&path) {
-        Ok(b) => b,
-        Err(e) => return r.problem(ProblemKind::Unreadable, NAME, e.to_string()),
-    };
-    let Ok(text) = String::from_utf8(bytes) else {
-        return r.problem(ProblemKind::BadBagitTxt, NAME, "not UTF-8 text");
-    };
-    if text.starts_with('\u{feff}') {
-        r.problem(
-            ProblemKind::BadBagitTxt,
-            NAME,
-            "starts with a byte-order mark, which BagIt forbids",
-        );
-    }
-    let found: Vec<&str> = lines(text.trim_start_matches('\u{feff}'))
-        .filter(|l| !l.trim().is_empty())
-        .collect();
-    let field = |i: usize, label: &str| -> Option<String> {
-        found
-            .get(i)
-            .and_then(|l| l.strip_prefix(label))
-            .and_then(|rest| rest.strip_prefix(": "))
-            .map(|v| v.trim().to_string())
-    };
-    match field(0, "BagIt-Version") {
-        Some(v) => {
-            if v != "1.0" && v != "0.97" {
-                r.problem(
-                    ProblemKind::BadBagitTxt,
-                    NAME,
-                    format!("BagIt-Version {v:?} is not one custos reads (1.0 or 0.97)"),
-                );
-            }
-            r.version = Some(v);
-        }
-        None => r.problem(
-            ProblemKind::BadBagitTxt,
-            NAME,
-            "the first line must be \"BagIt-Version: M.N\"",
-        ),
-    }
-    match field(1, "Tag-File-Character-Encoding") {
-        Some(e) if e.eq_ignore_ascii_case("UTF-8") => {}
-        Some(e) => r.problem(
-            ProblemKind::BadBagitTxt,
-            NAME,
-            format!("tag files in encoding {e:?} are not supported (only UTF-8)"),
-        ),
-        None => r.problem(
-            ProblemKind::BadBagitTxt,
-            NAME,
-            "the second line must be \"Tag-File-Character-Encoding: UTF-8\"",
-        ),
-    }
-    if found.len() > 2 {
-        r.problem(
-            ProblemKind::BadBagitTxt,
-            NAME,
-            format!("{} lines; bagit.txt holds exactly two", found.len()),
-        );
-    }
-}
-
-fn read_bag_info(dir: &Path, r: &mut Report) {
-    const NAME: &str = "bag-info.txt";
-    let path = dir.join(NAME);
-    if !path.exists() {
+    let Some(text) = read_tag_text(dir, name, d.encoding, r) else {
         return;
-    }
-    let text = match fs::read(&path).map(String::from_utf8) {
-        Ok(Ok(t)) => t,
-        Ok(Err(_)) => return r.problem(ProblemKind::BadBagInfo, NAME, "not UTF-8 text"),
-        Err(e) => return r.problem(ProblemKind::Unreadable, NAME, e.to_string()),
     };
     let parsed = parse_tags(&text);
-    let (info, problems) = (parsed.tags, parsed.problems);
-    for (line, reason) in problems {
+    for (line, reason) in parsed.problems {
         r.problem(
             ProblemKind::BadBagInfo,
-            NAME,
+            name,
             format!("line {line}: {reason}"),
         );
     }
-    r.info = info;
+    r.info = parsed.tags;
 }
 
-/// Finds and parses every `manifest-*.txt` and `tagmanifest-*.txt` in the
-/// bag's top folder, sorted by name for a stable report.
-fn read_manifests(dir: &Path, r: &mut Report) -> (Vec<Manifest>, Vec<Manifest>) {
-    let mut names: Vec<String> = match fs::read_dir(dir) {
-        Ok(rd) => rd
-            .filter_map(|e| e.ok())
-            .filter_map(|e| e.file_name().into_string().ok())
-            .filter(|n| n.ends_with(".txt"))
-            .collect(),
-        Err(e) => {
-            r.problem(ProblemKind::Unreadable, ".", e.to_string());
-            return (Vec::new(), Vec::new());
-        }
-    };
-    names.sort();
-    let (mut payload, mut tags) = (Vec::new(), Vec::new());
-    for name in names {
-        let (is_tag, alg_name) = if let Some(a) = name.strip_prefix("tagmanifest-") {
-            (true, a.trim_end_matches(".txt"))
-        } else if let Some(a) = name.strip_prefix("manifest-") {
-            (false, a.trim_end_matches(".txt"))
-        } else {
-            continue;
-        };
-        let Some(alg) = Algorithm::from_name(alg_name) else {
-            r.problem(
-                ProblemKind::UnsupportedAlgorithm,
-                &name,
-                format!("checksum algorithm {alg_name:?} is not supported (md5, sha1, sha224, sha256, sha384, sha512), so this manifest cannot be verified"),
-            );
-            continue;
-        };
-        if let Some(m) = parse_manifest(dir, &name, alg, !is_tag, r) {
-            if is_tag {
-                tags.push(m);
-            } else {
-                payload.push(m);
+/// Each `fetch.txt` entry must be a payload file the manifests list (every
+/// payload manifest, in 1.0). One that is not in the bag makes the bag
+/// incomplete; it is returned, so that it is not also called missing.
+fn check_fetch(
+    fetch: &mut [FetchEntry],
+    manifests: &[Manifest],
+    on_disk: &HashMap<String, u64>,
+    d: &Declared,
+    r: &mut Report,
+) -> BTreeSet<String> {
+    let mut pending = BTreeSet::new();
+    for f in fetch.iter_mut() {
+        if !on_disk.contains_key(&f.path) {
+            if let Some(a) = f.alt.take().filter(|a| on_disk.contains_key(a)) {
+                f.path = a;
             }
         }
-    }
-    (payload, tags)
-}
-
-fn parse_manifest(
-    dir: &Path,
-    name: &str,
-    alg: Algorithm,
-    payload: bool,
-    r: &mut Report,
-) -> Option<Manifest> {
-    let text = match fs::read(dir.join(name)).map(String::from_utf8) {
-        Ok(Ok(t)) => t,
-        Ok(Err(_)) => {
-            r.problem(ProblemKind::BadManifestLine, name, "not UTF-8 text");
-            return None;
-        }
-        Err(e) => {
-            r.problem(ProblemKind::Unreadable, name, e.to_string());
-            return None;
-        }
-    };
-    let mut m = Manifest {
-        name: name.to_string(),
-        alg,
-        entries: BTreeMap::new(),
-    };
-    for (i, line) in lines(&text).enumerate() {
-        let n = i + 1;
-        if line.trim().is_empty() {
-            continue;
-        }
-        // `checksum<whitespace>path`; a leading `*` is sha256sum's binary
-        // marker, which other tools write and the reference validator accepts.
-        let Some((sum, written)) = line.split_once([' ', '\t']) else {
+        let missing_from: Vec<&str> = manifests
+            .iter()
+            .filter(|m| !m.entries.contains_key(&f.path))
+            .map(|m| m.name.as_str())
+            .collect();
+        if !manifests.is_empty() && missing_from.len() == manifests.len() {
             r.problem(
-                ProblemKind::BadManifestLine,
-                name,
-                format!("line {n}: expected \"checksum path\""),
+                ProblemKind::BadFetchLine,
+                &f.written,
+                "listed in fetch.txt but in no payload manifest, so it could not be checked once fetched",
             );
-            continue;
-        };
-        let written = written.trim_start_matches([' ', '\t']);
-        let written = written.strip_prefix('*').unwrap_or(written);
-        let sum = sum.to_ascii_lowercase();
-        if sum.len() != alg.hex_len() || !sum.bytes().all(|b| b.is_ascii_hexdigit()) {
+        } else if d.version.every_manifest_lists_every_file() && !missing_from.is_empty() {
             r.problem(
-                ProblemKind::BadManifestLine,
-                written,
+                ProblemKind::NotInManifest,
+                &f.written,
+                format!("listed in fetch.txt but not in {}", missing_from.join(", ")),
+            );
+        }
+        if !on_disk.contains_key(&f.path) {
+            let size = f
+                .length
+                .map(|n| format!("{n} bytes"))
+                .unwrap_or_else(|| "size not given".into());
+            r.problem(
+                ProblemKind::NotFetched,
+                &f.written,
                 format!(
-                    "{name} line {n}: {:?} is not a {alg} checksum ({} hex digits)",
-                    sum,
-                    alg.hex_len()
+                    "listed in fetch.txt ({}, {size}) but not in the bag yet",
+                    f.url
                 ),
             );
-            continue;
+            pending.insert(f.path.clone());
         }
-        let path = match decode_path(written) {
-            Ok(p) => p,
-            Err(e) => {
-                r.problem(
-                    ProblemKind::BadPercentEncoding,
-                    written,
-                    format!("{name} line {n}: {e}"),
-                );
-                continue;
-            }
-        };
-        if let Err(e) = check_relative(&path) {
-            r.problem(
-                ProblemKind::UnsafePath,
-                written,
-                format!("{name} line {n}: {e}"),
-            );
-            continue;
-        }
-        if payload && !path.starts_with("data/") {
-            r.problem(
-                ProblemKind::NotPayload,
-                written,
-                format!("{name} line {n}: a payload manifest lists only files under data/"),
-            );
-            continue;
-        }
-        if m.entries.contains_key(&path) {
-            r.problem(
-                ProblemKind::DuplicateEntry,
-                written,
-                format!("{name} line {n}: listed more than once"),
-            );
-            continue;
-        }
-        m.entries.insert(path, (sum, written.to_string()));
     }
-    Some(m)
+    pending
 }
 
 /// Every regular file under `data/` (path relative to the bag → size).
@@ -427,19 +258,20 @@ fn rel(dir: &Path, p: &Path) -> String {
 }
 
 /// Completeness and fixity of the payload: each file on disk against each
-/// payload manifest, then one read per file for all its checksums.
+/// payload manifest, then one read per file for all its checksums. Files
+/// still to fetch (`pending`) are reported by `check_fetch`, not here.
 fn check_payload(
     dir: &Path,
     manifests: &[Manifest],
     on_disk: &HashMap<String, u64>,
+    pending: &BTreeSet<String>,
+    d: &Declared,
     r: &mut Report,
 ) {
     if manifests.is_empty() {
         return;
     }
-    // BagIt 1.0 wants every payload file in every payload manifest; 0.97
-    // asked only for at least one.
-    let every = r.version.as_deref() != Some("0.97");
+    let every = d.version.every_manifest_lists_every_file();
     let mut disk: Vec<&String> = on_disk.keys().collect();
     disk.sort();
     for path in &disk {
@@ -464,11 +296,11 @@ fn check_payload(
         }
     }
     for m in manifests {
-        for (path, (_, written)) in &m.entries {
-            if !on_disk.contains_key(path) {
+        for (path, e) in &m.entries {
+            if !on_disk.contains_key(path) && !pending.contains(path) {
                 r.problem(
                     ProblemKind::MissingFile,
-                    written,
+                    &e.written,
                     format!("listed in {} but not in the bag", m.name),
                 );
             }
@@ -477,12 +309,13 @@ fn check_payload(
     // All expected digests per file, so each file is read once.
     let mut wanted: BTreeMap<&str, Vec<(&Manifest, &str, &str)>> = BTreeMap::new();
     for m in manifests {
-        for (path, (sum, written)) in &m.entries {
+        for (path, e) in &m.entries {
             if on_disk.contains_key(path) {
-                wanted
-                    .entry(path.as_str())
-                    .or_default()
-                    .push((m, sum.as_str(), written.as_str()));
+                wanted.entry(path.as_str()).or_default().push((
+                    m,
+                    e.sum.as_str(),
+                    e.written.as_str(),
+                ));
             }
         }
     }
@@ -511,19 +344,21 @@ fn verify_file(dir: &Path, path: &str, expected: &[(&Manifest, &str, &str)], r: 
     }
 }
 
-/// `Payload-Oxum: octets.streams`, a quick count that must match the payload.
-fn check_oxum(on_disk: &HashMap<String, u64>, r: &mut Report) {
+/// `Payload-Oxum: octets.streams`, a quick count that must match the
+/// payload of a complete bag (while files are still to fetch it cannot,
+/// so only its form is checked).
+fn check_oxum(on_disk: &HashMap<String, u64>, complete: bool, d: &Declared, r: &mut Report) {
     let values: Vec<String> = r
         .info
         .iter()
         .filter(|(l, _)| l.eq_ignore_ascii_case("Payload-Oxum"))
         .map(|(_, v)| v.clone())
         .collect();
-    const NAME: &str = "bag-info.txt";
+    let name = d.version.info_file();
     if values.len() > 1 {
         r.problem(
             ProblemKind::BadOxum,
-            NAME,
+            name,
             format!("Payload-Oxum appears {} times", values.len()),
         );
     }
@@ -534,16 +369,16 @@ fn check_oxum(on_disk: &HashMap<String, u64>, r: &mut Report) {
     let Some((octets, streams)) = parsed else {
         return r.problem(
             ProblemKind::BadOxum,
-            NAME,
+            name,
             format!("Payload-Oxum {v:?} is not \"octets.files\""),
         );
     };
     let files = on_disk.len() as u64;
     let bytes: u64 = on_disk.values().sum();
-    if (octets, streams) != (bytes, files) {
+    if complete && (octets, streams) != (bytes, files) {
         r.problem(
             ProblemKind::OxumMismatch,
-            NAME,
+            name,
             format!(
                 "Payload-Oxum says {octets} bytes in {streams} files; data/ holds {bytes} bytes in {files} files"
             ),
@@ -552,29 +387,37 @@ fn check_oxum(on_disk: &HashMap<String, u64>, r: &mut Report) {
 }
 
 /// Every tag manifest entry must exist (reached without a symbolic link)
-/// and match.
+/// and match. Checked in every version: a tag manifest that does not match
+/// is damage, whichever draft made it optional.
 fn check_tag_manifests(dir: &Path, manifests: &[Manifest], r: &mut Report) {
     for m in manifests {
-        for (path, (want, written)) in &m.entries {
-            if !plain_file_inside(dir, path) {
+        for (path, e) in &m.entries {
+            let found = [Some(path), e.alt.as_ref()]
+                .into_iter()
+                .flatten()
+                .find(|p| plain_file_inside(dir, p));
+            let Some(path) = found else {
                 r.problem(
                     ProblemKind::MissingFile,
-                    written,
+                    &e.written,
                     format!(
                         "listed in {} but not in the bag (or reached through a link)",
                         m.name
                     ),
                 );
                 continue;
-            }
+            };
             match File::open(dir.join(path)).and_then(|f| hash_reader(f, &[m.alg])) {
-                Ok((got, _)) if got[0] == *want => {}
+                Ok((got, _)) if got[0] == e.sum => {}
                 Ok((got, _)) => r.problem(
                     ProblemKind::ChecksumMismatch,
-                    written,
-                    format!("{} says {want}, the file's {} is {}", m.name, m.alg, got[0]),
+                    &e.written,
+                    format!(
+                        "{} says {}, the file's {} is {}",
+                        m.name, e.sum, m.alg, got[0]
+                    ),
                 ),
-                Err(e) => r.problem(ProblemKind::Unreadable, written, e.to_string()),
+                Err(e) => r.problem(ProblemKind::Unreadable, &m.name, e.to_string()),
             }
         }
     }

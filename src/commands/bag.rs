@@ -1,7 +1,9 @@
-//! `custos bag ...`: BagIt bags. `bag validate` checks one and lists every
-//! problem; it needs no archive and never writes. Also `import --bag`: a
-//! bag is validated whole before the archive is opened, then imported in
-//! one transaction, so a refused bag leaves nothing behind.
+//! `custos bag ...`: BagIt bags. `bag validate` checks one (any BagIt
+//! version from 0.93 to 1.0), lists every problem and says whether the bag
+//! is valid, complete but invalid, or incomplete; it needs no archive and
+//! never writes. Also `import --bag`: only a valid, complete bag is
+//! imported; it is validated whole before the archive is opened, then
+//! imported in one transaction, so a refused bag leaves nothing behind.
 
 use std::path::Path;
 
@@ -39,21 +41,35 @@ fn validate(a: BagValidateArgs) -> Result<()> {
     output::render_list(out.w(), a.output.format, COLUMNS, &rows)?;
     out.finish()?;
     let shown = a.dir.display();
-    if report.is_valid() {
-        let algs: Vec<&str> = report.algorithms.iter().map(|a| a.name()).collect();
-        super::note(format!(
-            "{shown}: valid bag (BagIt {}): {} payload files, {}, checked with {}",
-            report.version.as_deref().unwrap_or("?"),
-            report.payload_files,
-            human_bytes(report.payload_bytes),
-            algs.join(", ")
-        ));
-        Ok(())
-    } else {
-        Err(Error::Failed(format!(
-            "{shown}: not a valid bag: {} problem(s) listed",
-            report.problems.len()
-        )))
+    let version = report.version.as_deref().unwrap_or("?");
+    match report.verdict() {
+        bagit::Verdict::Valid => {
+            let algs: Vec<&str> = report.algorithms.iter().map(|a| a.name()).collect();
+            super::note(format!(
+                "{shown}: valid bag (BagIt {version}): {} payload files, {}, checked with {}",
+                report.payload_files,
+                human_bytes(report.payload_bytes),
+                algs.join(", ")
+            ));
+            Ok(())
+        }
+        bagit::Verdict::Incomplete => Err(Error::Failed(format!(
+            "{shown}: incomplete bag (BagIt {version}): {} file(s) listed in fetch.txt are not in it; \
+             everything present checks out. custos fetches nothing: download each listed URL to its path in the bag, then validate again",
+            report.not_fetched().count()
+        ))),
+        bagit::Verdict::Invalid => {
+            let pending = report.not_fetched().count();
+            Err(Error::Failed(format!(
+                "{shown}: not a valid bag (BagIt {version}): {} problem(s) listed{}",
+                report.problems.len() - pending,
+                if pending > 0 {
+                    format!("; it is also incomplete ({pending} file(s) in fetch.txt not in it)")
+                } else {
+                    String::new()
+                }
+            )))
+        }
     }
 }
 
@@ -70,11 +86,7 @@ pub(crate) fn import(archive_arg: Option<&Path>, a: &ImportArgs, dir: &Path) -> 
                 p.detail
             ));
         }
-        return Err(Error::usage(format!(
-            "{} is not a valid bag ({} problem(s) above); nothing was imported",
-            dir.display(),
-            report.problems.len()
-        )));
+        return Err(Error::usage(report.refusal().unwrap_or_default()));
     }
     let agent = super::agent(a.agent.as_deref());
     let plan = ingest::bag::plan(dir, &report, &agent)?;

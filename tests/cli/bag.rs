@@ -118,7 +118,7 @@ fn a_plain_folder_is_invalid_and_a_missing_one_is_bad_input() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-fn python_bagit() -> bool {
+pub(crate) fn python_bagit() -> bool {
     Command::new("python3")
         .args(["-c", "import bagit"])
         .output()

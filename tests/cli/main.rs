@@ -4,6 +4,7 @@
 mod backup;
 mod bag;
 mod bag_roundtrip;
+mod bag_versions;
 mod consent;
 mod consent_guards;
 mod crash;
