@@ -98,6 +98,17 @@ fn day(today: NaiveDate) -> Value {
     Value::Text(today.format("%Y-%m-%d").to_string())
 }
 
+/// The title a reader sees, as an SQL expression over `items i` and
+/// `LEFT JOIN redacted_text rx ON rx.item_id = i.id`: the redacted copy's
+/// where there is one, except for the custodian.
+pub fn title(access: Access) -> &'static str {
+    if super::reads_originals(access) {
+        "i.title"
+    } else {
+        "coalesce(rx.title, i.title)"
+    }
+}
+
 /// Every item, as the custodian lists them (for writers such as the bag
 /// restore, which read what they are about to copy whole).
 pub fn all_items() -> Filter {

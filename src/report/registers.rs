@@ -66,19 +66,18 @@ pub fn accessions(
     let sql = format!(
         // CROSS JOIN keeps provenance first: the date range is on its
         // index, and the planner must not start from items instead.
-        "SELECT substr(p.ingested_at, 1, 10), i.id, coalesce(rx.title, i.title), i.kind, i.collection,
+        "SELECT substr(p.ingested_at, 1, 10), i.id, {title}, i.kind, i.collection,
                 p.origin, p.ingested_by, o.sha256, p.method, {FACTS_COLUMNS}
          FROM provenance p
          CROSS JOIN items i ON i.id = p.item_id
          JOIN objects o ON o.id = i.object_id{FACTS_JOIN}
-         LEFT JOIN redacted_text rx ON rx.item_id = i.id AND ? <> 'custodian'
+         LEFT JOIN redacted_text rx ON rx.item_id = i.id
          WHERE 1{range} AND {}
          ORDER BY p.ingested_at, p.id",
-        open.sql
+        open.sql,
+        title = policy_sql::title(reader.access),
     );
-    // The redacted title below custodian: bound first, as it comes first.
-    let mut all = vec![SqlValue::Text(reader.access.as_str().into())];
-    all.extend(params);
+    let all = params;
     let keys = [
         "ingested_at",
         "id",
@@ -224,7 +223,7 @@ pub fn fixity(conn: &Connection, reader: Reader) -> Result<Report> {
     }
     let open = reader.open();
     let last = format!(
-        "SELECT substr(e.at, 1, 10), i.id, coalesce(CASE WHEN ? <> 'custodian' THEN rx.title END, i.title),
+        "SELECT substr(e.at, 1, 10), i.id, {title},
                 i.kind, i.collection, e.outcome, {FACTS_COLUMNS}
          FROM (SELECT item_id, max(id) AS id FROM events WHERE type = 'fixity_check' AND item_id IS NOT NULL GROUP BY item_id) l
          JOIN events e ON e.id = l.id
@@ -232,20 +231,21 @@ pub fn fixity(conn: &Connection, reader: Reader) -> Result<Report> {
          LEFT JOIN redacted_text rx ON rx.item_id = i.id
          WHERE {}
          ORDER BY i.id",
-        open.sql
+        open.sql,
+        title = policy_sql::title(reader.access),
     );
     let failed = format!(
-        "SELECT substr(e.at, 1, 10), i.id, coalesce(CASE WHEN ? <> 'custodian' THEN rx.title END, i.title),
+        "SELECT substr(e.at, 1, 10), i.id, {title},
                 i.kind, i.collection, e.outcome, {FACTS_COLUMNS}
          FROM events e
          JOIN items i ON i.id = e.item_id{FACTS_JOIN}
          LEFT JOIN redacted_text rx ON rx.item_id = i.id
          WHERE e.type = 'fixity_check' AND e.outcome <> 'success' AND {}
          ORDER BY e.id",
-        open.sql
+        open.sql,
+        title = policy_sql::title(reader.access),
     );
-    let mut params = vec![SqlValue::Text(reader.access.as_str().into())];
-    params.extend(open.params.iter().cloned());
+    let params = open.params.clone();
     let keys = ["checked_on", "id", "title", "kind", "collection", "outcome"];
     let columns = vec![
         col("id", "ID"),
