@@ -7,7 +7,7 @@
 //! prints.
 
 use crate::archive::Archive;
-use crate::catalogue::events::{EventLog, EventType};
+use crate::catalogue::events::EventLog;
 use crate::catalogue::items::{self, Change, Field};
 use crate::catalogue::terms;
 use crate::error::{Error, Result};
@@ -53,12 +53,11 @@ pub fn edit(archive: &mut Archive, op: &Edit) -> Result<Vec<Change>> {
         }
         if !changes.is_empty() {
             let detail = serde_json::json!({ "changes": changes });
-            EventLog::new(tx)?.append(
-                EventType::MetadataModification,
+            super::log_modification(
+                &mut EventLog::new(tx)?,
                 Some(op.id),
                 &op.agent,
-                "success",
-                Some(&detail),
+                &detail,
                 &now,
             )?;
         }
@@ -116,14 +115,7 @@ pub fn tag(archive: &mut Archive, op: &Tag) -> Result<TagOutcome> {
                     "action": if op.untag { "untag" } else { "tag" },
                     "term": label,
                 });
-                log.append(
-                    EventType::MetadataModification,
-                    Some(op.id),
-                    &op.agent,
-                    "success",
-                    Some(&detail),
-                    &now,
-                )?;
+                super::log_modification(&mut log, Some(op.id), &op.agent, &detail, &now)?;
             }
         }
         Ok(TagOutcome {

@@ -7,6 +7,10 @@
 //! write could reveal what the policy hides (a redacted name returning as a
 //! term), it asks the module that guards it (`redact::check_new_values`).
 
+use crate::catalogue::events::{EventLog, EventType};
+use crate::error::Result;
+use crate::model::ItemId;
+
 pub mod describe;
 pub mod testimony;
 pub mod vocabulary;
@@ -14,3 +18,23 @@ pub mod vocabulary;
 pub use describe::{edit, tag, Edit, Tag, TagOutcome};
 pub use testimony::{set_testimony, SetTestimony};
 pub use vocabulary::{relabel, Relabel};
+
+/// Appends the `metadata_modification` event every description change
+/// records: who changed what of which item (None: of the archive).
+fn log_modification(
+    log: &mut EventLog<'_>,
+    item: Option<ItemId>,
+    agent: &str,
+    detail: &serde_json::Value,
+    now: &str,
+) -> Result<()> {
+    log.append(
+        EventType::MetadataModification,
+        item,
+        agent,
+        "success",
+        Some(detail),
+        now,
+    )?;
+    Ok(())
+}

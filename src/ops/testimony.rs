@@ -11,7 +11,7 @@
 use std::sync::Arc;
 
 use crate::archive::Archive;
-use crate::catalogue::events::{EventLog, EventType};
+use crate::catalogue::events::EventLog;
 use crate::catalogue::items::{self, Field};
 use crate::catalogue::redactions;
 use crate::catalogue::testimonies::{self, TestimonyFields};
@@ -44,12 +44,11 @@ pub fn set_testimony(archive: &mut Archive, op: &SetTestimony) -> Result<bool> {
         items::ensure_changeable(tx, op.id)?;
         crate::redact::check_new_values(tx, op.id, op.key.as_ref(), &shown)?;
         let detail = testimonies::set(tx, op.id, &op.fields, &now)?;
-        EventLog::new(tx)?.append(
-            EventType::MetadataModification,
+        super::log_modification(
+            &mut EventLog::new(tx)?,
             Some(op.id),
             &op.agent,
-            "success",
-            Some(&detail),
+            &detail,
             &now,
         )?;
         Ok(crate::policy::sql::load_facts(tx, op.id)?.is_some_and(|f| f.consent.is_some()))
@@ -61,14 +60,7 @@ pub fn set_testimony(archive: &mut Archive, op: &SetTestimony) -> Result<bool> {
 pub fn import_hook(fields: TestimonyFields, agent: String) -> Arc<AfterInsert> {
     Arc::new(Box::new(move |conn, id, log, now| {
         let detail = testimonies::set(conn, id, &fields, now)?;
-        log.append(
-            EventType::MetadataModification,
-            Some(id),
-            &agent,
-            "success",
-            Some(&detail),
-            now,
-        )?;
+        super::log_modification(log, Some(id), &agent, &detail, now)?;
         Ok(())
     }))
 }
@@ -142,14 +134,7 @@ impl OnDuplicate for DuplicateTestimony {
                 Some(change) => serde_json::json!({ "changes": [change] }),
             },
         };
-        log.append(
-            EventType::MetadataModification,
-            Some(item),
-            &self.agent,
-            "success",
-            Some(&detail),
-            now,
-        )?;
+        super::log_modification(log, Some(item), &self.agent, &detail, now)?;
         let has_consent =
             crate::policy::sql::load_facts(conn, item)?.is_some_and(|f| f.consent.is_some());
         let whose = match &self.fields {

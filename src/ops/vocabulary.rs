@@ -7,7 +7,7 @@
 //! bring a redacted name back); it never prints.
 
 use crate::archive::Archive;
-use crate::catalogue::events::{EventLog, EventType};
+use crate::catalogue::events::EventLog;
 use crate::catalogue::terms::{self, TermChange};
 use crate::error::Result;
 use crate::model::Vocab;
@@ -58,14 +58,7 @@ pub fn relabel(
             ch.items.iter().copied().map(Some).collect()
         };
         for id in items {
-            log.append(
-                EventType::MetadataModification,
-                id,
-                agent,
-                "success",
-                Some(&detail),
-                &now,
-            )?;
+            super::log_modification(&mut log, id, agent, &detail, &now)?;
         }
         Ok(ch)
     })
