@@ -16,6 +16,7 @@ pub mod error;
 pub mod export;
 pub mod fixity;
 pub mod ingest;
+pub mod keys;
 pub mod manifest;
 pub mod model;
 pub mod ops;

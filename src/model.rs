@@ -269,3 +269,38 @@ mod tests {
         assert_eq!(Kind::guess("text/plain"), Kind::Other);
     }
 }
+
+/// A narrator's number, as `custos narrator show 4` takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct NarratorId(pub i64);
+
+impl fmt::Display for NarratorId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl FromStr for NarratorId {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        match s.trim().parse::<i64>() {
+            Ok(n) if n > 0 => Ok(NarratorId(n)),
+            _ => Err(format!(
+                "{s:?} is not a narrator id (a positive whole number)"
+            )),
+        }
+    }
+}
+
+impl ToSql for NarratorId {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        self.0.to_sql()
+    }
+}
+
+impl FromSql for NarratorId {
+    fn column_result(v: ValueRef<'_>) -> FromSqlResult<Self> {
+        i64::column_result(v).map(NarratorId)
+    }
+}

@@ -10,10 +10,13 @@
 
 use chrono::NaiveDate;
 use rusqlite::Connection;
+use serde_json::Value;
 
-use crate::catalogue::items;
-use crate::error::Result;
-use crate::model::{Access, ItemId};
+use crate::catalogue::fixity::LastCheck;
+pub use crate::catalogue::terms::TermCount;
+use crate::catalogue::{consent, events, fixity, items, provenance, terms, testimonies};
+use crate::error::{Error, Result};
+use crate::model::{Access, ItemId, Vocab};
 use crate::policy::present::{self, RedactedCopy};
 use crate::policy::view::{self, ItemView};
 use crate::policy::{self, Decision, Facts};
@@ -35,6 +38,23 @@ pub struct ItemRead {
     pub facts: Facts,
     /// The text the reader may see: the redacted copy where it applies.
     pub text: Option<String>,
+}
+
+/// One item with everything `show` prints about it, each part shaped by
+/// the policy (JSON values keep their documented shapes).
+#[derive(Debug, Clone)]
+pub struct ItemDetail {
+    pub read: ItemRead,
+    /// The current consent (`present::consent`), or null.
+    pub consent: Value,
+    /// The testimony with its narrator, or null.
+    pub testimony: Value,
+    pub provenance: Vec<Value>,
+    /// The item's events, numbered 1..n below custodian.
+    pub events: Vec<Value>,
+    /// The latest fixity check: ids and outcome only, so safe at every
+    /// level (a damaged item must say so wherever it is shown).
+    pub last_check: Option<LastCheck>,
 }
 
 impl<'c> Reader<'c> {
@@ -75,4 +95,78 @@ impl<'c> Reader<'c> {
             text,
         }))
     }
+
+    /// The item with its consent, testimony, provenance, events and last
+    /// fixity check, as this reader may see them.
+    pub fn item_detail(&self, id: ItemId) -> Result<Option<ItemDetail>> {
+        let Some(read) = self.item(id)? else {
+            return Ok(None);
+        };
+        let consent = present::consent(&read.decision, &read.facts);
+        let testimony = match &read.decision {
+            Decision::Open(g) => match testimonies::view(self.conn, id)? {
+                Some(t) => present::narrator(g, crate::output::to_value(&t)?),
+                None => Value::Null,
+            },
+            _ => Value::Null,
+        };
+        let provenance = present::provenance(
+            &read.decision,
+            values(&provenance::for_item(self.conn, id)?)?,
+        );
+        let events = present::events(&read.decision, values(&events::for_item(self.conn, id)?)?);
+        let events = policy::history::number(self.access, events);
+        let last_check = fixity::last_for_item(self.conn, id)?;
+        Ok(Some(ItemDetail {
+            read,
+            consent,
+            testimony,
+            provenance,
+            events,
+            last_check,
+        }))
+    }
+
+    /// The consent history of item `id` for `consent ID history`: refused
+    /// (exit 13) where the item is closed to this reader, and without the
+    /// reason and evidence below custodial detail.
+    pub fn consent_history(&self, id: ItemId) -> Result<Vec<Value>> {
+        let facts = policy::sql::load_facts(self.conn, id)?;
+        let decision = facts
+            .as_ref()
+            .map(|f| policy::decide(self.access, f, self.today))
+            .unwrap_or(Decision::Hidden);
+        if decision == Decision::Hidden {
+            return Err(Error::usage(format!("no item {id} in this archive")));
+        }
+        let Some(grant) = policy::consent_history(&decision) else {
+            return Err(Error::Refused(format!(
+                "item {id} is closed at {} level; its consent history is the custodian's",
+                self.access
+            )));
+        };
+        consent::history(self.conn, id)?
+            .iter()
+            .map(|r| {
+                let mut v = crate::output::to_value(r)?;
+                if !grant.custodial_detail {
+                    if let Some(o) = v.as_object_mut() {
+                        o.insert("reason".into(), Value::Null);
+                        o.insert("evidence".into(), Value::Null);
+                    }
+                }
+                Ok(v)
+            })
+            .collect()
+    }
+
+    /// The vocabulary terms with the number of items this reader may see
+    /// under each (terms no visible item uses are left out).
+    pub fn terms(&self, vocab: Option<Vocab>) -> Result<Vec<TermCount>> {
+        terms::counts(self.conn, self.access, self.today, vocab)
+    }
+}
+
+fn values<T: serde::Serialize>(rows: &[T]) -> Result<Vec<Value>> {
+    rows.iter().map(crate::output::to_value).collect()
 }

@@ -19,6 +19,7 @@ use crate::archive::Archive;
 use crate::catalogue::events::{EventLog, EventType};
 use crate::catalogue::{items, redactions, settings};
 use crate::error::{Error, Result};
+use crate::keys::KeyFile;
 use crate::model::ItemId;
 use crate::policy::present::RedactedCopy;
 use crate::seal::{self, Key};
@@ -110,7 +111,7 @@ pub struct RedactOptions {
     pub item: ItemId,
     pub terms: Terms,
     /// Needed when the item already has redactions (to read their terms).
-    pub key: Option<Key>,
+    pub key: KeyFile,
     pub agent: String,
 }
 
@@ -146,14 +147,14 @@ pub fn redact(archive: &mut Archive, opts: RedactOptions) -> Result<Outcome> {
             return Err(Error::usage(format!("no item {id} in this archive")));
         }
         let recipient = settings::require_recipient(tx, "redacting")?;
-        if let Some(k) = &opts.key {
-            k.check(&recipient)?;
-        }
+        // Found (and checked against the recipient) whenever it exists,
+        // so a wrong key is named even before it is needed.
+        let key = opts.key.find(tx)?;
         let earlier = redactions::sealed_terms(tx, id)?;
         let mut all = if earlier.is_empty() {
             Terms(SecretBox::new(Box::default()))
         } else {
-            let key = opts.key.as_ref().ok_or_else(|| {
+            let key = key.as_ref().ok_or_else(|| {
                 Error::usage(format!(
                     "item {id} already has redactions; give --key FILE so they are applied together with the new terms"
                 ))

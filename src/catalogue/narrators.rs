@@ -6,51 +6,14 @@
 //! clear (callers seal it first, see `seal`), never decides who may see a
 //! narrator (the testimony filter comes from `policy::sql`), and never prints.
 
-use std::fmt;
-use std::str::FromStr;
-
-use rusqlite::types::{FromSql, FromSqlResult, ToSql, ToSqlOutput, Value, ValueRef};
+use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 use serde::Serialize;
 
 use crate::error::Result;
+pub use crate::model::NarratorId;
 use crate::model::{Anonymity, ItemId};
 use crate::policy::sql::{Filter, FACTS_JOIN};
-
-/// A narrator's number, as `custos narrator show 4` takes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(transparent)]
-pub struct NarratorId(pub i64);
-
-impl fmt::Display for NarratorId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl FromStr for NarratorId {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-        match s.trim().parse::<i64>() {
-            Ok(n) if n > 0 => Ok(NarratorId(n)),
-            _ => Err(format!(
-                "{s:?} is not a narrator id (a positive whole number)"
-            )),
-        }
-    }
-}
-
-impl ToSql for NarratorId {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        self.0.to_sql()
-    }
-}
-
-impl FromSql for NarratorId {
-    fn column_result(v: ValueRef<'_>) -> FromSqlResult<Self> {
-        i64::column_result(v).map(NarratorId)
-    }
-}
 
 /// A narrator to record; `sealed_identity` is already ciphertext.
 #[derive(Debug, Clone)]
@@ -203,15 +166,82 @@ impl Field {
     ];
 }
 
-/// Sets one field (Null clears it); true when the value changed.
-pub fn set_field(conn: &Connection, id: NarratorId, field: Field, value: &Value) -> Result<bool> {
-    let col = field.name();
+/// One change `narrator edit` makes: a field and its new value (None
+/// clears it). Typed, so no caller builds SQL values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NarratorChange {
+    Display(Option<String>),
+    Anonymity(Anonymity),
+    BirthYear(Option<i32>),
+    PlaceOfOrigin(Option<String>),
+    PlaceOfResidence(Option<String>),
+    Notes(Option<String>),
+}
+
+impl NarratorChange {
+    pub fn field(&self) -> Field {
+        match self {
+            NarratorChange::Display(_) => Field::Display,
+            NarratorChange::Anonymity(_) => Field::Anonymity,
+            NarratorChange::BirthYear(_) => Field::BirthYear,
+            NarratorChange::PlaceOfOrigin(_) => Field::PlaceOfOrigin,
+            NarratorChange::PlaceOfResidence(_) => Field::PlaceOfResidence,
+            NarratorChange::Notes(_) => Field::Notes,
+        }
+    }
+
+    /// The change that clears the field named `name` (`place-of-origin` or
+    /// `place_of_origin`), if it can be cleared.
+    pub fn clearing(name: &str) -> Option<NarratorChange> {
+        let field = Field::CLEARABLE
+            .iter()
+            .copied()
+            .find(|f| f.name() == name.replace('-', "_"))?;
+        Some(match field {
+            Field::Display => NarratorChange::Display(None),
+            Field::BirthYear => NarratorChange::BirthYear(None),
+            Field::PlaceOfOrigin => NarratorChange::PlaceOfOrigin(None),
+            Field::PlaceOfResidence => NarratorChange::PlaceOfResidence(None),
+            Field::Notes => NarratorChange::Notes(None),
+            Field::Anonymity => return None,
+        })
+    }
+
+    /// The new free text, which a reader may see beside a redacted
+    /// testimony of this narrator (anonymity is a fixed word, not text).
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            NarratorChange::Display(t)
+            | NarratorChange::PlaceOfOrigin(t)
+            | NarratorChange::PlaceOfResidence(t)
+            | NarratorChange::Notes(t) => t.as_deref(),
+            NarratorChange::Anonymity(_) | NarratorChange::BirthYear(_) => None,
+        }
+    }
+
+    fn value(&self) -> Value {
+        let text = |t: &Option<String>| t.clone().map_or(Value::Null, Value::Text);
+        match self {
+            NarratorChange::Display(t)
+            | NarratorChange::PlaceOfOrigin(t)
+            | NarratorChange::PlaceOfResidence(t)
+            | NarratorChange::Notes(t) => text(t),
+            NarratorChange::Anonymity(a) => Value::Text(a.to_string()),
+            NarratorChange::BirthYear(y) => y.map_or(Value::Null, |y| Value::Integer(y.into())),
+        }
+    }
+}
+
+/// Applies one change; true when the value changed.
+pub fn set_field(conn: &Connection, id: NarratorId, change: &NarratorChange) -> Result<bool> {
+    let col = change.field().name();
+    let value = change.value();
     let old: Value = conn.query_row(
         &format!("SELECT {col} FROM narrators WHERE id = ?1"),
         [id],
         |r| r.get(0),
     )?;
-    if &old == value {
+    if old == value {
         return Ok(false);
     }
     conn.execute(

@@ -3,13 +3,12 @@
 use std::path::Path;
 
 use crate::archive::Mode;
-use crate::catalogue::consent::{self, NewConsent};
-use crate::catalogue::events::EventLog;
 use crate::cli::{ConsentAction, ConsentArgs};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{ConsentStatus, ItemId};
+use crate::ops::consent::{self, NewConsent};
 use crate::output::{self, col, Column};
-use crate::policy::{self, Decision};
+use crate::reader::Reader;
 
 const HISTORY_COLUMNS: &[Column] = &[
     col("id", "#"),
@@ -62,11 +61,7 @@ pub fn run(archive_arg: Option<&Path>, a: ConsentArgs) -> Result<()> {
     };
     let agent = super::agent(agent.as_deref());
     let mut archive = super::open(archive_arg, Mode::Write)?;
-    let now = crate::clock::now_rfc3339();
-    archive.write(|tx| {
-        let mut log = EventLog::new(tx)?;
-        consent::record(tx, &mut log, a.id, &new, &agent, &now)
-    })?;
+    consent::record(&mut archive, a.id, &new, &agent)?;
     let what = match new.status {
         ConsentStatus::Withdrawn => {
             "withdrawn: the testimony is closed on every output from now on".to_string()
@@ -86,32 +81,7 @@ pub fn run(archive_arg: Option<&Path>, a: ConsentArgs) -> Result<()> {
 fn history(archive_arg: Option<&Path>, id: ItemId, h: crate::cli::HistoryArgs) -> Result<()> {
     let archive = super::open(archive_arg, Mode::Read)?;
     let access = super::access(&archive, &h.access)?;
-    let facts = policy::sql::load_facts(archive.conn(), id)?;
-    let decision = facts
-        .as_ref()
-        .map(|f| policy::decide(access, f, crate::clock::today()))
-        .unwrap_or(Decision::Hidden);
-    if decision == Decision::Hidden {
-        return Err(Error::usage(format!("no item {id} in this archive")));
-    }
-    let Some(grant) = policy::consent_history(&decision) else {
-        return Err(Error::Refused(format!(
-            "item {id} is closed at {access} level; its consent history is the custodian's"
-        )));
-    };
-    let rows: Vec<_> = consent::history(archive.conn(), id)?
-        .iter()
-        .map(|r| {
-            let mut v = output::to_value(r)?;
-            if !grant.custodial_detail {
-                if let Some(o) = v.as_object_mut() {
-                    o.insert("reason".into(), serde_json::Value::Null);
-                    o.insert("evidence".into(), serde_json::Value::Null);
-                }
-            }
-            Ok(v)
-        })
-        .collect::<Result<_>>()?;
+    let rows = Reader::new(archive.conn(), access, crate::clock::today()).consent_history(id)?;
     let mut out = super::Stdout::new();
     output::render_list(out.w(), h.output.format, HISTORY_COLUMNS, &rows)?;
     out.finish()

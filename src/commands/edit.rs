@@ -3,11 +3,11 @@
 use std::path::Path;
 
 use crate::archive::Mode;
-use crate::catalogue::items::Field;
-use crate::catalogue::redactions;
 use crate::cli::EditArgs;
 use crate::error::{Error, Result};
+use crate::keys::KeyFile;
 use crate::ops;
+use crate::ops::Field;
 
 pub fn run(archive_arg: Option<&Path>, a: EditArgs) -> Result<()> {
     let meta = super::import::item_meta(&a.meta)?;
@@ -40,19 +40,11 @@ pub fn run(archive_arg: Option<&Path>, a: EditArgs) -> Result<()> {
     }
     let mut archive = super::open(archive_arg, Mode::Write)?;
     let id = a.id;
-    let needs_key = wanted
-        .iter()
-        .any(|(f, v)| f.shown_beside_redacted_text() && v.is_some())
-        && redactions::is_redacted(archive.conn(), id)?;
     let op = ops::Edit {
         id,
         changes: wanted,
         agent: super::agent(a.agent.as_deref()),
-        key: if needs_key {
-            super::key::find_key(&archive, a.key.as_deref())?
-        } else {
-            None
-        },
+        key: KeyFile::new(a.key.as_deref()),
     };
     let changes = ops::edit(&mut archive, &op)?;
     if changes.is_empty() {

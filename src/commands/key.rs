@@ -10,7 +10,7 @@ use crate::catalogue::events::{EventLog, EventType};
 use crate::catalogue::settings;
 use crate::cli::{KeyArgs, KeyCommand, KeyInitArgs};
 use crate::error::{Error, Result};
-use crate::seal::{self, Key};
+use crate::seal::Key;
 
 pub fn run(archive_arg: Option<&Path>, a: KeyArgs) -> Result<()> {
     match a.command {
@@ -19,9 +19,7 @@ pub fn run(archive_arg: Option<&Path>, a: KeyArgs) -> Result<()> {
 }
 
 fn default_path(archive: &Archive) -> Result<Option<PathBuf>> {
-    let id = settings::get(archive.conn(), settings::ARCHIVE_ID)?
-        .ok_or_else(|| Error::Failed("the archive has no archive_id setting".into()))?;
-    Ok(seal::default_key_path(&id))
+    crate::keys::default_path(archive.conn())
 }
 
 fn init(archive_arg: Option<&Path>, a: KeyInitArgs) -> Result<()> {
@@ -106,20 +104,4 @@ fn refuse_inside(out: &Path, root: &Path) -> Result<()> {
         )));
     }
     Ok(())
-}
-
-/// The custodian key for unsealing: `given`, else the default file if it
-/// exists. Checked against the archive's recipient (`WrongKey` otherwise).
-pub(crate) fn find_key(archive: &Archive, given: Option<&Path>) -> Result<Option<Key>> {
-    let path = match given {
-        Some(p) => p.to_path_buf(),
-        None => match default_path(archive)? {
-            Some(p) if p.exists() => p,
-            _ => return Ok(None),
-        },
-    };
-    let key = Key::read(&path)?;
-    let recipient = settings::require_recipient(archive.conn(), "unsealing")?;
-    key.check(&recipient)?;
-    Ok(Some(key))
 }

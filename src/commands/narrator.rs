@@ -8,20 +8,21 @@
 
 use std::path::Path;
 
-use rusqlite::types::Value as SqlValue;
 use secrecy::ExposeSecret;
 use serde_json::Value;
 
 use crate::archive::{Archive, Mode};
-use crate::catalogue::events::{EventLog, EventType};
-use crate::catalogue::narrators::{self, Field, NarratorId, NewNarrator};
-use crate::catalogue::{redactions, settings};
+use crate::catalogue::narrators;
+use crate::catalogue::settings;
 use crate::cli::{
     NarratorAddArgs, NarratorArgs, NarratorCommand, NarratorEditArgs, NarratorFieldArgs,
     NarratorListArgs, NarratorShowArgs,
 };
 use crate::error::{Error, Result};
-use crate::model::Access;
+use crate::keys::KeyFile;
+use crate::model::{Access, NarratorId};
+use crate::ops::narrator::{EditNarrator, NarratorChange};
+use crate::ops::{self, NewNarrator};
 use crate::output::{self, col, Column, Format};
 use crate::policy::{self, present};
 use crate::seal;
@@ -163,26 +164,7 @@ fn add(archive_arg: Option<&Path>, a: NarratorAddArgs) -> Result<()> {
         notes: f.notes,
         sealed_identity: sealed,
     };
-    let agent = super::agent(a.agent.as_deref());
-    let now = crate::clock::now_rfc3339();
-    let id = archive.write(|tx| {
-        let id = narrators::insert(tx, &new, &now)?;
-        // Narrator events belong to no item, so no purge can erase them:
-        // they name the narrator's id, never a value.
-        let detail = serde_json::json!({
-            "narrator": id,
-            "legal_identity_sealed": new.sealed_identity.is_some(),
-        });
-        EventLog::new(tx)?.append(
-            EventType::Creation,
-            None,
-            &agent,
-            "success",
-            Some(&detail),
-            &now,
-        )?;
-        Ok(id)
-    })?;
+    let id = ops::narrator::add(&mut archive, &new, &super::agent(a.agent.as_deref()))?;
     let mut out = super::Stdout::new();
     match a.output.format {
         Format::Table => writeln!(out.w(), "{id}").map_err(Error::stdout)?,
@@ -253,33 +235,12 @@ fn show(archive_arg: Option<&Path>, a: NarratorShowArgs) -> Result<()> {
                 "--reveal is for the custodian: leave out --access or give --access custodian",
             ));
         }
-        let key = super::key::find_key(&archive, a.key.as_deref())?.ok_or_else(|| {
-            Error::usage("--reveal needs the custodian key: give --key FILE (the file `custos key init` wrote)")
-        })?;
-        let sealed = narrators::sealed_identity(archive.conn(), id)?.ok_or_else(missing)?;
-        identity = sealed
-            .map(|s| seal::open_string(&key, &s, &format!("narrator {id}")))
-            .transpose()?;
-        let agent = super::agent(a.agent.as_deref());
-        let now = crate::clock::now_rfc3339();
-        let outcome = if identity.is_some() {
-            "success"
-        } else {
-            "nothing sealed"
-        };
-        // Logged and committed before anything is shown.
-        archive.write(|tx| {
-            let detail = serde_json::json!({ "narrator": id });
-            EventLog::new(tx)?.append(
-                EventType::Reveal,
-                None,
-                &agent,
-                outcome,
-                Some(&detail),
-                &now,
-            )?;
-            Ok(())
-        })?;
+        identity = ops::narrator::reveal(
+            &mut archive,
+            id,
+            &KeyFile::new(a.key.as_deref()),
+            &super::agent(a.agent.as_deref()),
+        )?;
         if identity.is_none() {
             super::note(format!("narrator {id} has no sealed legal identity"));
         }
@@ -295,104 +256,51 @@ fn show(archive_arg: Option<&Path>, a: NarratorShowArgs) -> Result<()> {
 
 fn edit(archive_arg: Option<&Path>, a: NarratorEditArgs) -> Result<()> {
     let f = check_fields(&a.fields)?;
-    let mut wanted: Vec<(Field, SqlValue)> = Vec::new();
-    let text = |v: Option<String>| v.map(SqlValue::Text);
-    for (field, v) in [
-        (Field::Display, text(f.display)),
-        (
-            Field::Anonymity,
-            a.anonymity.map(|x| SqlValue::Text(x.to_string())),
-        ),
-        (
-            Field::BirthYear,
-            f.birth_year.map(|y| SqlValue::Integer(y.into())),
-        ),
-        (Field::PlaceOfOrigin, text(f.place_of_origin)),
-        (Field::PlaceOfResidence, text(f.place_of_residence)),
-        (Field::Notes, text(f.notes)),
-    ] {
-        if let Some(v) = v {
-            wanted.push((field, v));
-        }
-    }
+    let mut changes: Vec<NarratorChange> = [
+        f.display.map(|v| NarratorChange::Display(Some(v))),
+        a.anonymity.map(NarratorChange::Anonymity),
+        f.birth_year.map(|y| NarratorChange::BirthYear(Some(y))),
+        f.place_of_origin
+            .map(|v| NarratorChange::PlaceOfOrigin(Some(v))),
+        f.place_of_residence
+            .map(|v| NarratorChange::PlaceOfResidence(Some(v))),
+        f.notes.map(|v| NarratorChange::Notes(Some(v))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     for name in &a.clear {
-        let field = Field::CLEARABLE
-            .iter()
-            .copied()
-            .find(|f| f.name() == name.replace('-', "_"))
-            .ok_or_else(|| {
-                Error::usage(format!(
-                    "--clear {name:?}: only display, birth_year, place_of_origin, place_of_residence, notes can be cleared"
-                ))
-            })?;
-        if wanted.iter().any(|(f, _)| *f == field) {
+        let cleared = NarratorChange::clearing(name).ok_or_else(|| {
+            Error::usage(format!(
+                "--clear {name:?}: only display, birth_year, place_of_origin, place_of_residence, notes can be cleared"
+            ))
+        })?;
+        if changes.iter().any(|c| c.field() == cleared.field()) {
             return Err(Error::usage(format!(
                 "--clear {name} conflicts with setting it"
             )));
         }
-        wanted.push((field, SqlValue::Null));
+        changes.push(cleared);
     }
     let mut archive = super::open(archive_arg, Mode::Write)?;
-    if !narrators::exists(archive.conn(), a.id)? {
-        return Err(Error::usage(format!(
-            "no narrator {} in this archive",
-            a.id
-        )));
-    }
+    ops::narrator::require(archive.conn(), a.id)?;
     let sealed = sealed_identity(&archive, &a.legal, false)?;
-    if wanted.is_empty() && sealed.is_none() {
+    if changes.is_empty() && sealed.is_none() {
         return Err(Error::usage(
             "nothing to change; give --display, --anonymity, --birth-year, --place-of-origin, --place-of-residence, --notes-file, --clear or --legal-name-file",
         ));
     }
-    let agent = super::agent(a.agent.as_deref());
-    let now = crate::clock::now_rfc3339();
     let id = a.id;
-    // Shown beside the redacted text of the narrator's redacted
-    // testimonies, so checked against each one's sealed terms.
-    let shown: Vec<(String, &str)> = wanted
-        .iter()
-        .filter_map(|(f, v)| match v {
-            SqlValue::Text(t) if *f != Field::Anonymity => {
-                Some((format!("narrator {}", f.name()), t.as_str()))
-            }
-            _ => None,
-        })
-        .collect();
-    let redacted = redactions::redacted_testimonies_of(archive.conn(), id.0)?;
-    let key = if !shown.is_empty() && !redacted.is_empty() {
-        super::key::find_key(&archive, a.key.as_deref())?
-    } else {
-        None
-    };
-    let changed = archive.write(|tx| {
-        for item in redactions::redacted_testimonies_of(tx, id.0)? {
-            crate::redact::check_new_values(tx, item, key.as_ref(), &shown)?;
-        }
-        let mut changed: Vec<&'static str> = Vec::new();
-        for (field, v) in &wanted {
-            if narrators::set_field(tx, id, *field, v)? {
-                changed.push(field.name());
-            }
-        }
-        if let Some(s) = &sealed {
-            narrators::set_sealed_identity(tx, id, s)?;
-            changed.push("legal_identity");
-        }
-        if !changed.is_empty() {
-            // Field names only: this event outlives any purge.
-            let detail = serde_json::json!({ "narrator": id, "fields": changed });
-            EventLog::new(tx)?.append(
-                EventType::MetadataModification,
-                None,
-                &agent,
-                "success",
-                Some(&detail),
-                &now,
-            )?;
-        }
-        Ok(changed)
-    })?;
+    let changed = ops::narrator::edit(
+        &mut archive,
+        &EditNarrator {
+            id,
+            changes,
+            sealed_identity: sealed,
+            agent: super::agent(a.agent.as_deref()),
+            key: KeyFile::new(a.key.as_deref()),
+        },
+    )?;
     if changed.is_empty() {
         super::note(format!(
             "narrator {id}: nothing changed (the values were already so)"

@@ -9,11 +9,11 @@ use std::path::Path;
 use crate::archive::Mode;
 use crate::cli::RedactArgs;
 use crate::error::Result;
+use crate::keys::KeyFile;
 use crate::redact::{self, RedactOptions, Terms};
 
 pub fn run(archive_arg: Option<&Path>, a: RedactArgs) -> Result<()> {
     let mut archive = super::open(archive_arg, Mode::Write)?;
-    let key = super::key::find_key(&archive, a.key.as_deref())?;
     let raw = match &a.terms_file {
         Some(p) => super::input::secret_file(p)?,
         None => {
@@ -30,7 +30,7 @@ pub fn run(archive_arg: Option<&Path>, a: RedactArgs) -> Result<()> {
         RedactOptions {
             item: id,
             terms,
-            key,
+            key: KeyFile::new(a.key.as_deref()),
             agent: super::agent(a.agent.as_deref()),
         },
     )?;

@@ -3,15 +3,12 @@
 
 use std::path::Path;
 
-use serde_json::{json, Value};
-
 use crate::archive::Mode;
-use crate::catalogue::{events, fixity, provenance, testimonies};
 use crate::cli::ShowArgs;
 use crate::error::{Error, Result};
 use crate::output::{self, col, Column, Format};
-use crate::policy::{self, present, Decision};
-use crate::reader::Reader;
+use crate::policy::Decision;
+use crate::reader::{ItemDetail, Reader};
 
 const PROVENANCE_COLUMNS: &[Column] = &[
     col("ingested_at", "Ingested at"),
@@ -33,55 +30,22 @@ const EVENT_COLUMNS: &[Column] = &[
 pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
     let archive = super::open(archive_arg, Mode::Read)?;
     let access = super::access(&archive, &a.access)?;
-    let conn = archive.conn();
-    let today = crate::clock::today();
     // A hidden item and a missing one get the same answer, so an error
     // message cannot confirm that a closed testimony exists.
     let missing = || Error::usage(format!("no item {} in this archive", a.id));
-    let read = Reader::new(conn, access, today)
-        .item(a.id)?
+    let detail = Reader::new(archive.conn(), access, crate::clock::today())
+        .item_detail(a.id)?
         .ok_or_else(missing)?;
-    let (decision, facts, text) = (read.decision, read.facts, read.text);
+    let ItemDetail {
+        read,
+        consent,
+        testimony,
+        provenance: prov,
+        events: evs,
+        last_check,
+    } = detail;
+    let (decision, text) = (read.decision, read.text);
     let mut value = output::to_value(&read.view)?;
-    let consent = match (&decision, &facts.consent) {
-        (Decision::Open(g), Some(c)) => json!({
-            "status": c.status,
-            "scope": c.scope,
-            "date": c.date,
-            "embargo_until": c.embargo_until.map(|d| d.to_string()),
-            "reason": if g.custodial_detail { c.reason.clone() } else { None },
-        }),
-        (Decision::Open(_), None) if facts.kind == crate::model::Kind::Testimony => {
-            json!({ "status": "pending" })
-        }
-        _ => Value::Null,
-    };
-    let testimony = match &decision {
-        Decision::Open(g) => match testimonies::view(conn, a.id)? {
-            Some(t) => present::narrator(g, output::to_value(&t)?),
-            None => Value::Null,
-        },
-        _ => Value::Null,
-    };
-    let prov = present::provenance(
-        &decision,
-        provenance::for_item(conn, a.id)?
-            .iter()
-            .map(output::to_value)
-            .collect::<Result<_>>()?,
-    );
-    let evs = present::events(
-        &decision,
-        events::for_item(conn, a.id)?
-            .iter()
-            .map(output::to_value)
-            .collect::<Result<_>>()?,
-    );
-    // Below custodian the archive's event ids are withheld: number the rows.
-    let evs = policy::history::number(access, evs);
-    // The latest fixity check: a damaged item must say so wherever it is
-    // shown (ids and outcome only, so it is safe at every level).
-    let last_check = fixity::last_for_item(conn, a.id)?;
     if let Some(c) = last_check.as_ref().filter(|c| c.outcome != "ok") {
         super::note(format!(
             "item {} FAILED its last fixity check ({}, {}); run `custos verify --item {}`",

@@ -4,11 +4,12 @@
 use std::path::Path;
 
 use crate::archive::Mode;
-use crate::catalogue::{redactions, terms};
 use crate::cli::{TagArgs, TermArgs};
 use crate::error::Result;
+use crate::keys::KeyFile;
 use crate::model::Vocab;
 use crate::ops;
+use crate::ops::clean_label;
 
 /// The (vocabulary, label) pairs given as options, validated.
 pub(crate) fn term_list(t: &TermArgs, agents: &[String]) -> Result<Vec<(Vocab, String)>> {
@@ -20,7 +21,7 @@ pub(crate) fn term_list(t: &TermArgs, agents: &[String]) -> Result<Vec<(Vocab, S
         (Vocab::Agent, &agents.to_vec()),
     ] {
         for l in labels {
-            out.push((vocab, terms::clean_label(vocab, l)?));
+            out.push((vocab, clean_label(vocab, l)?));
         }
     }
     Ok(out)
@@ -29,18 +30,12 @@ pub(crate) fn term_list(t: &TermArgs, agents: &[String]) -> Result<Vec<(Vocab, S
 pub fn run(archive_arg: Option<&Path>, a: TagArgs, untag: bool) -> Result<()> {
     let terms = term_list(&a.terms, &a.agent)?;
     let mut archive = super::open(archive_arg, Mode::Write)?;
-    // A redacted item's new terms are checked against its sealed terms.
-    let key = if !untag && !terms.is_empty() && redactions::is_redacted(archive.conn(), a.id)? {
-        super::key::find_key(&archive, a.key.as_deref())?
-    } else {
-        None
-    };
     let op = ops::Tag {
         id: a.id,
         terms,
         untag,
         agent: super::agent(a.by.as_deref()),
-        key,
+        key: KeyFile::new(a.key.as_deref()),
     };
     let done = ops::tag(&mut archive, &op)?;
     let verb = if untag { "untagged" } else { "tagged" };

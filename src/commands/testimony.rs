@@ -5,13 +5,13 @@
 use std::path::Path;
 
 use crate::archive::{Archive, Mode};
-use crate::catalogue::narrators::{self, NarratorId};
-use crate::catalogue::redactions;
-use crate::catalogue::testimonies::TestimonyFields;
 use crate::cli::{InterviewArgs, TestimonyArgs, TestimonyCommand, TestimonySetArgs};
 use crate::edtf::Edtf;
 use crate::error::{Error, Result};
+use crate::keys::KeyFile;
+use crate::model::NarratorId;
 use crate::ops;
+use crate::ops::TestimonyFields;
 
 pub fn run(archive_arg: Option<&Path>, a: TestimonyArgs) -> Result<()> {
     match a.command {
@@ -39,11 +39,7 @@ pub(crate) fn fields(
             other => Ok(other.as_ref().map(|s| s.trim().to_string())),
         }
     };
-    if !narrators::exists(archive.conn(), narrator)? {
-        return Err(Error::usage(format!(
-            "no narrator {narrator} in this archive; record one with `custos narrator add` (nothing was changed)"
-        )));
-    }
+    ops::testimony::require_narrator(archive, narrator)?;
     Ok(TestimonyFields {
         narrator,
         interview_date,
@@ -57,26 +53,13 @@ fn set(archive_arg: Option<&Path>, a: TestimonySetArgs) -> Result<()> {
     let fields = fields(&archive, a.narrator, &a.interview)?;
     let agent = super::agent(a.agent.as_deref());
     let id = a.id;
-    // Interview details are shown beside a redacted item's redacted text.
-    let shown: Vec<(String, &str)> = [
-        ("interview place", fields.interview_place.as_deref()),
-        ("interviewer", fields.interviewer.as_deref()),
-    ]
-    .into_iter()
-    .filter_map(|(what, v)| Some((what.to_string(), v?)))
-    .collect();
-    let key = if !shown.is_empty() && redactions::is_redacted(archive.conn(), id)? {
-        super::key::find_key(&archive, a.key.as_deref())?
-    } else {
-        None
-    };
     let has_consent = ops::set_testimony(
         &mut archive,
         &ops::SetTestimony {
             id,
             fields: fields.clone(),
             agent,
-            key,
+            key: KeyFile::new(a.key.as_deref()),
         },
     )?;
     super::note(format!(

@@ -11,9 +11,9 @@ use crate::catalogue::events::EventLog;
 use crate::catalogue::items::{self, Change, Field};
 use crate::catalogue::terms;
 use crate::error::{Error, Result};
+use crate::keys::KeyFile;
 use crate::model::{ItemId, Vocab};
 use crate::redact;
-use crate::seal::Key;
 
 /// Field changes for one item: a value, or None to clear it.
 pub struct Edit {
@@ -22,7 +22,7 @@ pub struct Edit {
     pub agent: String,
     /// The custodian key, to check new values of a redacted item against
     /// its sealed terms (without it, such values are refused).
-    pub key: Option<Key>,
+    pub key: KeyFile,
 }
 
 impl Edit {
@@ -44,7 +44,7 @@ pub fn edit(archive: &mut Archive, op: &Edit) -> Result<Vec<Change>> {
     let shown = op.shown();
     archive.write(|tx| {
         items::ensure_changeable(tx, op.id)?;
-        redact::check_new_values(tx, op.id, op.key.as_ref(), &shown)?;
+        redact::check_new_values(tx, op.id, &op.key, &shown)?;
         let mut changes = Vec::new();
         for (field, value) in &op.changes {
             if let Some(c) = items::set_field(tx, op.id, *field, value.as_deref(), &now)? {
@@ -72,7 +72,7 @@ pub struct Tag {
     pub untag: bool,
     pub agent: String,
     /// As for [`Edit::key`]: new terms of a redacted item are checked.
-    pub key: Option<Key>,
+    pub key: KeyFile,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -98,7 +98,7 @@ pub fn tag(archive: &mut Archive, op: &Tag) -> Result<TagOutcome> {
                 .iter()
                 .map(|(v, l)| (format!("{v} term"), l.as_str()))
                 .collect();
-            redact::check_new_values(tx, op.id, op.key.as_ref(), &labels)?;
+            redact::check_new_values(tx, op.id, &op.key, &labels)?;
         }
         let mut log = EventLog::new(tx)?;
         let mut changed = 0;

@@ -11,10 +11,16 @@ use crate::catalogue::events::{EventLog, EventType};
 use crate::error::Result;
 use crate::model::ItemId;
 
+pub mod consent;
 pub mod describe;
+pub mod narrator;
 pub mod testimony;
 pub mod vocabulary;
 
+pub use crate::catalogue::items::Field;
+pub use crate::catalogue::narrators::NewNarrator;
+pub use crate::catalogue::terms::clean_label;
+pub use crate::catalogue::testimonies::TestimonyFields;
 pub use describe::{edit, tag, Edit, Tag, TagOutcome};
 pub use testimony::{set_testimony, SetTestimony};
 pub use vocabulary::{relabel, Relabel};

@@ -13,20 +13,21 @@ use std::sync::Arc;
 use crate::archive::Archive;
 use crate::catalogue::events::EventLog;
 use crate::catalogue::items::{self, Field};
+use crate::catalogue::narrators::{self, NarratorId};
 use crate::catalogue::redactions;
 use crate::catalogue::testimonies::{self, TestimonyFields};
 use crate::edtf::Edtf;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ingest::{AfterInsert, OnDuplicate};
+use crate::keys::KeyFile;
 use crate::model::{ItemId, Kind};
-use crate::seal::Key;
 
 pub struct SetTestimony {
     pub id: ItemId,
     pub fields: TestimonyFields,
     pub agent: String,
     /// The custodian key, to check interview details of a redacted item.
-    pub key: Option<Key>,
+    pub key: KeyFile,
 }
 
 /// Links the item to its narrator; returns whether it has consent recorded
@@ -42,7 +43,7 @@ pub fn set_testimony(archive: &mut Archive, op: &SetTestimony) -> Result<bool> {
     .collect();
     archive.write(|tx| {
         items::ensure_changeable(tx, op.id)?;
-        crate::redact::check_new_values(tx, op.id, op.key.as_ref(), &shown)?;
+        crate::redact::check_new_values(tx, op.id, &op.key, &shown)?;
         let detail = testimonies::set(tx, op.id, &op.fields, &now)?;
         super::log_modification(
             &mut EventLog::new(tx)?,
@@ -53,6 +54,17 @@ pub fn set_testimony(archive: &mut Archive, op: &SetTestimony) -> Result<bool> {
         )?;
         Ok(crate::policy::sql::load_facts(tx, op.id)?.is_some_and(|f| f.consent.is_some()))
     })
+}
+
+/// Refuses a narrator this archive does not have, before anything is
+/// written (`testimony set`, `import --narrator N`).
+pub fn require_narrator(archive: &Archive, narrator: NarratorId) -> Result<()> {
+    if !narrators::exists(archive.conn(), narrator)? {
+        return Err(Error::usage(format!(
+            "no narrator {narrator} in this archive; record one with `custos narrator add` (nothing was changed)"
+        )));
+    }
+    Ok(())
 }
 
 /// The `import` hook that makes each new item a testimony of the narrator,

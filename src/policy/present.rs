@@ -198,3 +198,22 @@ pub fn narrator_record(grant: &Grant, record: Value) -> Value {
     }
     record
 }
+
+/// The current consent of an item, as `show` gives it: null unless the
+/// item is open to this reader; `pending` for a testimony without consent;
+/// the reason only with custodial detail.
+pub fn consent(decision: &Decision, facts: &super::Facts) -> Value {
+    match (decision, &facts.consent) {
+        (Decision::Open(g), Some(c)) => serde_json::json!({
+            "status": c.status,
+            "scope": c.scope,
+            "date": c.date,
+            "embargo_until": c.embargo_until.map(|d| d.to_string()),
+            "reason": if g.custodial_detail { c.reason.clone() } else { None },
+        }),
+        (Decision::Open(_), None) if facts.kind == crate::model::Kind::Testimony => {
+            serde_json::json!({ "status": "pending" })
+        }
+        _ => Value::Null,
+    }
+}

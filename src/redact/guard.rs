@@ -14,8 +14,8 @@
 use crate::catalogue::redactions::{self, Linked};
 use crate::catalogue::terms;
 use crate::error::{Error, Result};
+use crate::keys::KeyFile;
 use crate::model::{ItemId, Vocab};
-use crate::seal::Key;
 use rusqlite::Connection;
 
 use super::{redact_text, Terms};
@@ -85,18 +85,19 @@ pub(super) fn check_linked(conn: &Connection, id: ItemId, terms: &Terms) -> Resu
 pub fn check_new_values(
     conn: &Connection,
     id: ItemId,
-    key: Option<&Key>,
+    key: &KeyFile,
     values: &[(String, &str)],
 ) -> Result<()> {
     if values.is_empty() || !redactions::is_redacted(conn, id)? {
         return Ok(());
     }
+    let key = key.find(conn)?;
     let what = values
         .iter()
         .map(|(w, _)| w.as_str())
         .collect::<Vec<_>>()
         .join(", ");
-    let key = key.ok_or_else(|| {
+    let key = key.as_ref().ok_or_else(|| {
         Error::usage(format!(
             "item {id} has redactions: a new {what} must first be checked against its sealed \
              redaction terms, so that it cannot show a redacted name below custodian; give \
