@@ -14,9 +14,9 @@ use serde_json::Value;
 
 use crate::catalogue::fixity::LastCheck;
 pub use crate::catalogue::terms::TermCount;
-use crate::catalogue::{consent, events, fixity, items, provenance, terms, testimonies};
+use crate::catalogue::{consent, events, fixity, items, narrators, provenance, terms, testimonies};
 use crate::error::{Error, Result};
-use crate::model::{Access, ItemId, Vocab};
+use crate::model::{Access, ItemId, NarratorId, Vocab};
 use crate::policy::present::{self, RedactedCopy};
 use crate::policy::view::{self, ItemView};
 use crate::policy::{self, Decision, Facts};
@@ -164,6 +164,24 @@ impl<'c> Reader<'c> {
     /// under each (terms no visible item uses are left out).
     pub fn terms(&self, vocab: Option<Vocab>) -> Result<Vec<TermCount>> {
         terms::counts(self.conn, self.access, self.today, vocab)
+    }
+
+    /// Narrators (all, or the one `only`) this reader may see, each shaped
+    /// by `policy::narrator` with the testimonies it may see them through.
+    pub fn narrators(&self, only: Option<NarratorId>) -> Result<Vec<Value>> {
+        let through = policy::sql::counted_testimonies(self.access, self.today);
+        let mut rows = Vec::new();
+        for r in narrators::list(self.conn, &through, only)? {
+            let Some(grant) = policy::narrator(self.access, r.anonymity, !r.testimonies.is_empty())
+            else {
+                continue;
+            };
+            rows.push(present::narrator_record(
+                &grant,
+                crate::output::to_value(&r)?,
+            ));
+        }
+        Ok(rows)
     }
 }
 

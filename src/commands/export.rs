@@ -46,11 +46,7 @@ pub fn run(archive_arg: Option<&Path>, a: ExportArgs) -> Result<()> {
         };
         let found: Vec<crate::model::ItemId> = crate::query::run(archive.conn(), &q, &opts)?
             .iter()
-            .filter_map(|r| {
-                r.get("id")
-                    .and_then(|v| v.as_i64())
-                    .map(crate::model::ItemId)
-            })
+            .map(|r| r.item.id)
             .collect();
         selection = Some(match selection {
             Some(items) => items.into_iter().filter(|i| found.contains(i)).collect(),

@@ -52,7 +52,11 @@ pub fn run(archive_arg: Option<&Path>, a: ListArgs) -> Result<()> {
         extra: &[],
         dates: Default::default(),
     };
-    let rows = query::run(archive.conn(), &query::Query::default(), &opts)?;
+    let rows = output::to_values(&query::run(
+        archive.conn(),
+        &query::Query::default(),
+        &opts,
+    )?)?;
     let cols = match a.output.format {
         output::Format::Table => LIST_COLUMNS,
         _ => ALL_COLUMNS,

@@ -12,8 +12,6 @@ use secrecy::ExposeSecret;
 use serde_json::Value;
 
 use crate::archive::{Archive, Mode};
-use crate::catalogue::narrators;
-use crate::catalogue::settings;
 use crate::cli::{
     NarratorAddArgs, NarratorArgs, NarratorCommand, NarratorEditArgs, NarratorFieldArgs,
     NarratorListArgs, NarratorShowArgs,
@@ -24,7 +22,8 @@ use crate::model::{Access, NarratorId};
 use crate::ops::narrator::{EditNarrator, NarratorChange};
 use crate::ops::{self, NewNarrator};
 use crate::output::{self, col, Column, Format};
-use crate::policy::{self, present};
+use crate::policy;
+use crate::reader::Reader;
 use crate::seal;
 
 pub const COLUMNS: &[Column] = &[
@@ -130,7 +129,7 @@ fn sealed_identity(
         return Ok(None);
     }
     let explicit = legal.legal_name_file.is_some() || legal.legal_name_stdin;
-    let recipient = match settings::custodian_recipient(archive.conn())? {
+    let recipient = match ops::narrator::custodian_recipient(archive)? {
         Some(r) => r,
         None if explicit => {
             return Err(Error::usage(
@@ -190,15 +189,7 @@ fn add(archive_arg: Option<&Path>, a: NarratorAddArgs) -> Result<()> {
 
 /// Narrator records this reader may see, shaped by the policy.
 fn visible(archive: &Archive, access: Access, only: Option<NarratorId>) -> Result<Vec<Value>> {
-    let through = policy::sql::counted_testimonies(access, crate::clock::today());
-    let mut rows = Vec::new();
-    for r in narrators::list(archive.conn(), &through, only)? {
-        let Some(grant) = policy::narrator(access, r.anonymity, !r.testimonies.is_empty()) else {
-            continue;
-        };
-        rows.push(present::narrator_record(&grant, output::to_value(&r)?));
-    }
-    Ok(rows)
+    Reader::new(archive.conn(), access, crate::clock::today()).narrators(only)
 }
 
 fn list(archive_arg: Option<&Path>, a: NarratorListArgs) -> Result<()> {

@@ -97,8 +97,9 @@ pub fn run(archive_arg: Option<&Path>, a: QueryArgs) -> Result<()> {
         writeln!(out.w(), "{n}").map_err(Error::stdout)?;
         return out.finish();
     }
-    let mut rows = query::run(archive.conn(), &q, &opts)?;
-    let has_snippet = rows.iter().any(|r| r.get("snippet").is_some());
+    let listed = query::run(archive.conn(), &q, &opts)?;
+    let has_snippet = listed.iter().any(|r| r.snippet.is_some());
+    let mut rows = output::to_values(&listed)?;
     let cols: Vec<Column> = if !chosen.is_empty() {
         rows = rows.into_iter().map(|r| project(r, &chosen)).collect();
         chosen

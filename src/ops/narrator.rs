@@ -92,6 +92,12 @@ pub fn edit(archive: &mut Archive, op: &EditNarrator) -> Result<Vec<&'static str
     })
 }
 
+/// The custodian's public key, to seal a legal identity to; None before
+/// `key init`.
+pub fn custodian_recipient(archive: &Archive) -> Result<Option<seal::Recipient>> {
+    crate::catalogue::settings::custodian_recipient(archive.conn())
+}
+
 /// Refuses a narrator this archive does not have.
 pub fn require(conn: &rusqlite::Connection, id: NarratorId) -> Result<()> {
     if narrators::exists(conn, id)? {

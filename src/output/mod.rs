@@ -72,6 +72,11 @@ pub fn to_value<T: Serialize>(record: &T) -> Result<Value> {
     serde_json::to_value(record).map_err(|e| Error::Failed(format!("cannot render record: {e}")))
 }
 
+/// Typed rows as JSON records, for the renderers.
+pub fn to_values<T: Serialize>(rows: &[T]) -> Result<Vec<Value>> {
+    rows.iter().map(to_value).collect()
+}
+
 /// Renders a listing. `columns` choose what tables and csv/tsv show; JSON
 /// carries whole records.
 pub fn render_list(

@@ -1,5 +1,6 @@
-//! Shaping what a reader gets from a decision: an item record, its text,
-//! provenance, events, and its narrator.
+//! Shaping what a reader gets from a decision beside an item's record
+//! (which `view` builds, typed): its text, consent, provenance, events,
+//! and its narrator.
 //!
 //! Shapes are built by removing, never by adding: whatever a decision does
 //! not grant is set to null (keys stay, so CSV columns and JSON shapes are
@@ -8,7 +9,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{AccessClass, Decision, Grant};
+use super::{Decision, Grant};
 
 /// The redacted copy of an item, made when the custodian redacted it.
 #[derive(Debug, Clone, Default)]
@@ -18,76 +19,8 @@ pub struct RedactedCopy {
     pub text: Option<String>,
 }
 
-/// Keys of an item record that a closed or withdrawn entry keeps.
-pub const CLOSED_KEEPS: &[&str] = &["id", "kind", "collection"];
 /// Keys that tell where a file came from, and so may name people.
 const ORIGIN_KEYS: &[&str] = &["origin", "original_name", "original_path"];
-/// Keys that only a grant with `digest` shows.
-pub const DIGEST_KEYS: &[&str] = &["sha256", "size"];
-/// Keys that only a grant with custodial detail shows (`query --fields`).
-const CUSTODIAL_KEYS: &[&str] = &["evidence"];
-
-/// An item record (a JSON object) as this reader may see it; None when the
-/// item is hidden. Adds `access`, and `closed_until` or `withdrawn_on` and
-/// `withdrawal_reason` where they apply.
-pub fn item(
-    decision: &Decision,
-    class: AccessClass,
-    mut record: Value,
-    redacted: Option<&RedactedCopy>,
-) -> Option<Value> {
-    let obj = record.as_object_mut()?;
-    match decision {
-        Decision::Hidden => return None,
-        Decision::Closed { until } => {
-            keep_only(obj, CLOSED_KEEPS);
-            obj.insert("access".into(), "closed".into());
-            obj.insert("closed_until".into(), until.map(|d| d.to_string()).into());
-        }
-        Decision::Tombstone {
-            withdrawn_on,
-            reason,
-        } => {
-            keep_only(obj, CLOSED_KEEPS);
-            obj.insert("access".into(), "withdrawn".into());
-            obj.insert("withdrawn_on".into(), withdrawn_on.clone().into());
-            obj.insert("withdrawal_reason".into(), reason.clone().into());
-        }
-        Decision::Open(grant) => {
-            apply_grant(obj, grant, redacted);
-            obj.insert("access".into(), class.as_str().into());
-        }
-    }
-    Some(record)
-}
-
-fn apply_grant(obj: &mut Map<String, Value>, grant: &Grant, redacted: Option<&RedactedCopy>) {
-    if !grant.origin {
-        null_keys(obj, ORIGIN_KEYS);
-    }
-    if !grant.custodial_detail {
-        null_keys(obj, CUSTODIAL_KEYS);
-    }
-    if !grant.digest {
-        null_keys(obj, DIGEST_KEYS);
-    }
-    if grant.redact {
-        if let Some(r) = redacted {
-            obj.insert("title".into(), r.title.clone().into());
-            if obj.contains_key("description") {
-                obj.insert("description".into(), r.description.clone().into());
-            }
-        }
-    }
-}
-
-fn keep_only(obj: &mut Map<String, Value>, keep: &[&str]) {
-    for (k, v) in obj.iter_mut() {
-        if !keep.contains(&k.as_str()) {
-            *v = Value::Null;
-        }
-    }
-}
 
 fn null_keys(obj: &mut Map<String, Value>, keys: &[&str]) {
     for k in keys {

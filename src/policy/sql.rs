@@ -190,7 +190,7 @@ pub fn counted_testimonies(access: Access, today: NaiveDate) -> Filter {
 /// [`super::decide`] gives the custodian a tombstone of a withdrawn
 /// testimony, never its content or where it came from.
 pub const ITEM_TABLES: &[(&str, &str, &[&str])] = &[
-    ("items", "id", super::present::CLOSED_KEEPS),
+    ("items", "id", super::view::CLOSED_KEEPS),
     ("item_text", "item_id", &["item_id"]),
     (
         "provenance",

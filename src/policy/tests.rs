@@ -465,8 +465,8 @@ fn sql_predicates_agree_with_decide_on_every_combination() {
 
 #[test]
 fn presenting_a_closed_item_keeps_only_id_kind_collection() {
-    let rec = serde_json::json!({"id": 3, "title": "CANARY", "kind": "testimony", "collection": "C", "origin": "o", "sha256": "ab"});
-    let v = present::item(
+    let rec = record("CANARY", None);
+    let v = shown(
         &Decision::Closed {
             until: Some(d("2031-01-01")),
         },
@@ -484,7 +484,7 @@ fn presenting_a_closed_item_keeps_only_id_kind_collection() {
 
 #[test]
 fn presenting_open_below_custodian_uses_the_redacted_copy() {
-    let rec = serde_json::json!({"id": 3, "title": "About CANARY", "description": "CANARY", "origin": "file:///CANARY.txt", "original_name": "CANARY.txt"});
+    let rec = record("About CANARY", Some("CANARY"));
     let grant = Grant {
         redact: true,
         quasi_identifiers: false,
@@ -497,7 +497,7 @@ fn presenting_open_below_custodian_uses_the_redacted_copy() {
         description: Some("[redacted]".into()),
         text: Some("t".into()),
     };
-    let v = present::item(&Decision::Open(grant), AccessClass::Open, rec, Some(&copy)).unwrap();
+    let v = shown(&Decision::Open(grant), AccessClass::Open, rec, Some(&copy)).unwrap();
     assert!(!v.to_string().contains("CANARY"), "{v}");
     assert_eq!(
         present::text(&Decision::Open(grant), Some("CANARY"), Some(&copy)).as_deref(),
@@ -552,14 +552,45 @@ fn a_redacted_items_digest_size_and_origin_are_the_custodians_alone() {
         panic!("open")
     };
     assert!(g.digest && g.origin);
-    let rec = serde_json::json!({"id": 1, "sha256": "ab", "size": 3, "origin": "o", "original_name": "CANARY.txt"});
+    let rec = record("t", None);
     let g = Grant {
         digest: false,
         origin: false,
         ..Grant::FULL
     };
-    let v = present::item(&Decision::Open(g), AccessClass::Open, rec, None).unwrap();
+    let v = shown(&Decision::Open(g), AccessClass::Open, rec, None).unwrap();
     for k in ["sha256", "size", "origin", "original_name"] {
         assert!(v[k].is_null(), "{k}: {v}");
     }
+}
+
+/// An item record whose origin names CANARY.
+fn record(title: &str, description: Option<&str>) -> crate::catalogue::items::ItemRecord {
+    crate::catalogue::items::ItemRecord {
+        id: crate::model::ItemId(3),
+        title: title.into(),
+        kind: Kind::Testimony,
+        date: None,
+        sha256: crate::model::Sha256::from_digest(&[7; 32]),
+        size: 3,
+        media_type: "text/plain".into(),
+        original_name: Some("CANARY.txt".into()),
+        origin: Some("file:///CANARY.txt".into()),
+        ingested_at: None,
+        ingested_by: None,
+        language: None,
+        collection: Some("C".into()),
+        creator: None,
+        description: description.map(str::to_string),
+    }
+}
+
+/// The typed view as JSON, as every read path renders it.
+fn shown(
+    d: &Decision,
+    class: AccessClass,
+    rec: crate::catalogue::items::ItemRecord,
+    copy: Option<&present::RedactedCopy>,
+) -> Option<serde_json::Value> {
+    super::view::item(d, class, rec, copy).map(|v| serde_json::to_value(v).unwrap())
 }

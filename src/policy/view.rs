@@ -36,6 +36,9 @@ pub struct ItemView {
     pub standing: Standing,
 }
 
+/// Keys of an item record that a closed or withdrawn entry keeps.
+pub const CLOSED_KEEPS: &[&str] = &["id", "kind", "collection"];
+
 /// What a closed or withdrawn entry adds to its few fields.
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
@@ -141,6 +144,224 @@ pub fn item(
     }
 }
 
+/// What `query --fields` can add beyond the record, as the catalogue
+/// holds it.
+#[derive(Debug, Clone, Default)]
+pub struct ItemExtras {
+    pub narrator: Option<String>,
+    pub anonymity: Option<String>,
+    pub consent: Option<String>,
+    pub scope: Option<String>,
+    pub embargo: Option<String>,
+    pub evidence: Option<i64>,
+    pub event: Vec<String>,
+    pub place: Vec<String>,
+    pub subject: Vec<String>,
+    pub agent: Vec<String>,
+}
+
+/// The extras a reader asked for, as it may see them: a key is absent when
+/// not asked for, and null when asked for but not granted.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ExtrasView {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub narrator: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub anonymity: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consent: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub embargo: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Option<i64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event: Option<Option<Vec<String>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<Option<Vec<String>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<Option<Vec<String>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent: Option<Option<Vec<String>>>,
+}
+
+/// The extras as this reader may see them: nothing of a closed, withdrawn
+/// or hidden item; the evidence link only with custodial detail. `wanted`
+/// says whether a key (by its `--fields` name) was asked for.
+pub fn extras(
+    decision: &Decision,
+    extras: ItemExtras,
+    wanted: impl Fn(&str) -> bool,
+) -> ExtrasView {
+    let ItemExtras {
+        narrator,
+        anonymity,
+        consent,
+        scope,
+        embargo,
+        evidence,
+        event,
+        place,
+        subject,
+        agent,
+    } = extras;
+    let (open, custodial) = match decision {
+        Decision::Open(g) => (true, g.custodial_detail),
+        _ => (false, false),
+    };
+    let ask = |key: &str| wanted(key);
+    fn give<T>(asked: bool, granted: bool, v: T) -> Option<Option<T>> {
+        asked.then(|| Some(v).filter(|_| granted))
+    }
+    ExtrasView {
+        narrator: give(ask("narrator"), open, narrator).map(Option::flatten),
+        anonymity: give(ask("anonymity"), open, anonymity).map(Option::flatten),
+        consent: give(ask("consent"), open, consent).map(Option::flatten),
+        scope: give(ask("scope"), open, scope).map(Option::flatten),
+        embargo: give(ask("embargo"), open, embargo).map(Option::flatten),
+        evidence: give(ask("evidence"), open && custodial, evidence).map(Option::flatten),
+        event: give(ask("event"), open, event),
+        place: give(ask("place"), open, place),
+        subject: give(ask("subject"), open, subject),
+        agent: give(ask("agent"), open, agent),
+    }
+}
+
+/// One row of `list` and `query`: the item view, the extras asked for, and
+/// the snippet (present when the query searched text; null unless open).
+#[derive(Debug, Clone, Serialize)]
+pub struct ListedItem {
+    #[serde(flatten)]
+    pub item: ItemView,
+    #[serde(flatten)]
+    pub extras: ExtrasView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<Option<String>>,
+}
+
+/// What a report lists of any item: its heading. The title is the one
+/// the reader's level reads in SQL (`policy::sql::title`).
+#[derive(Debug, Clone)]
+pub struct Heading {
+    pub id: ItemId,
+    pub title: String,
+    pub kind: Kind,
+    pub collection: Option<String>,
+}
+
+/// A heading as the reader may see it: a closed or withdrawn entry keeps
+/// id, kind and collection, and says why.
+#[derive(Debug, Clone, Serialize)]
+pub struct HeadingView {
+    pub id: ItemId,
+    pub title: Option<String>,
+    pub kind: Kind,
+    pub collection: Option<String>,
+    pub access: &'static str,
+    #[serde(flatten)]
+    pub standing: Standing,
+}
+
+/// The heading as this reader may see it; None when the item is hidden.
+pub fn heading(decision: &Decision, class: AccessClass, h: Heading) -> Option<HeadingView> {
+    let Heading {
+        id,
+        title,
+        kind,
+        collection,
+    } = h;
+    let (access, standing) = standing(decision, class)?;
+    let open = matches!(decision, Decision::Open(_));
+    Some(HeadingView {
+        id,
+        title: Some(title).filter(|_| open),
+        kind,
+        collection,
+        access,
+        standing,
+    })
+}
+
+/// The access word and standing of a decision; None when hidden.
+fn standing(decision: &Decision, class: AccessClass) -> Option<(&'static str, Standing)> {
+    match decision {
+        Decision::Hidden => None,
+        Decision::Closed { until } => Some((
+            "closed",
+            Standing::Closed {
+                closed_until: until.map(|d| d.to_string()),
+            },
+        )),
+        Decision::Tombstone {
+            withdrawn_on,
+            reason,
+        } => Some((
+            "withdrawn",
+            Standing::Withdrawn {
+                withdrawn_on: withdrawn_on.clone(),
+                withdrawal_reason: reason.clone(),
+            },
+        )),
+        Decision::Open(_) => Some((class.as_str(), Standing::Open {})),
+    }
+}
+
+/// How an item entered the archive, as the accession register lists it.
+#[derive(Debug, Clone)]
+pub struct Ingestion {
+    pub ingested_at: Option<String>,
+    pub origin: Option<String>,
+    pub ingested_by: Option<String>,
+    pub sha256: Sha256,
+    pub method: Option<String>,
+}
+
+/// An ingestion as the reader may see it: nothing of a closed entry; the
+/// origin only with the origin grant, the digest only with the digest
+/// grant.
+#[derive(Debug, Clone, Serialize)]
+pub struct IngestionView {
+    pub ingested_at: Option<String>,
+    pub origin: Option<String>,
+    pub ingested_by: Option<String>,
+    pub sha256: Option<Sha256>,
+    pub method: Option<String>,
+}
+
+pub fn ingestion(decision: &Decision, i: Ingestion) -> IngestionView {
+    let Ingestion {
+        ingested_at,
+        origin,
+        ingested_by,
+        sha256,
+        method,
+    } = i;
+    match decision {
+        Decision::Open(g) => IngestionView {
+            ingested_at,
+            origin: origin.filter(|_| g.origin),
+            ingested_by,
+            sha256: Some(sha256).filter(|_| g.digest),
+            method,
+        },
+        _ => IngestionView {
+            ingested_at: None,
+            origin: None,
+            ingested_by: None,
+            sha256: None,
+            method: None,
+        },
+    }
+}
+
+/// A fact about an item that a report lists beside its heading (the day
+/// and outcome of its last check, the end of its embargo): shown only
+/// where the item is open to the reader.
+pub fn beside<T>(decision: &Decision, fact: T) -> Option<T> {
+    Some(fact).filter(|_| matches!(decision, Decision::Open(_)))
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::NaiveDate;
@@ -168,17 +389,17 @@ mod tests {
         }
     }
 
-    /// The typed view and the key-by-key shaping agree on every decision,
-    /// grant and redaction: the JSON shape is unchanged.
+    /// Every decision, grant and redaction: a closed or withdrawn entry
+    /// keeps only its few keys, and an open one loses exactly what its
+    /// grant withholds.
     #[test]
-    fn the_typed_view_shows_what_the_shaping_shows() {
+    fn the_view_keeps_what_each_decision_grants() {
         let copy = present::RedactedCopy {
             title: "Title [redacted]".into(),
             description: Some("About [redacted]".into()),
             text: None,
         };
         let mut decisions = vec![
-            Decision::Hidden,
             Decision::Closed { until: None },
             Decision::Closed {
                 until: NaiveDate::from_ymd_opt(2031, 1, 1),
@@ -197,16 +418,62 @@ mod tests {
                 digest: bits & 16 != 0,
             }));
         }
+        assert!(item(&Decision::Hidden, AccessClass::Open, record(), None).is_none());
+        let standing_keys = [
+            "access",
+            "closed_until",
+            "withdrawn_on",
+            "withdrawal_reason",
+        ];
         for d in &decisions {
             for class in [AccessClass::Open, AccessClass::Restricted] {
                 for redacted in [None, Some(&copy)] {
-                    let typed = item(d, class, record(), redacted)
-                        .map(|v| serde_json::to_value(v).unwrap());
-                    let shaped =
-                        present::item(d, class, serde_json::to_value(record()).unwrap(), redacted);
-                    assert_eq!(typed, shaped, "{d:?} {class:?} {redacted:?}");
+                    let v =
+                        serde_json::to_value(item(d, class, record(), redacted).unwrap()).unwrap();
+                    let shown = |k: &str| !v[k].is_null();
+                    match d {
+                        Decision::Open(g) => {
+                            assert_eq!(shown("sha256"), g.digest, "{d:?}");
+                            assert_eq!(shown("size"), g.digest, "{d:?}");
+                            assert_eq!(shown("origin"), g.origin, "{d:?}");
+                            assert_eq!(shown("original_name"), g.origin, "{d:?}");
+                            let redacts = g.redact && redacted.is_some();
+                            assert_eq!(v.to_string().contains("CANARY"), !redacts, "{d:?}");
+                            assert_eq!(v["access"], class.as_str());
+                        }
+                        _ => {
+                            for (k, val) in v.as_object().unwrap() {
+                                if !val.is_null() {
+                                    assert!(
+                                        CLOSED_KEEPS.contains(&k.as_str())
+                                            || standing_keys.contains(&k.as_str()),
+                                        "{d:?} shows {k}"
+                                    );
+                                }
+                            }
+                            assert!(!v.to_string().contains("CANARY"));
+                        }
+                    }
                 }
             }
         }
+    }
+
+    /// A heading shows its title only where the item is open.
+    #[test]
+    fn a_heading_keeps_its_title_only_when_open() {
+        let h = || Heading {
+            id: ItemId(3),
+            title: "CANARY".into(),
+            kind: Kind::Testimony,
+            collection: Some("C".into()),
+        };
+        let closed = Decision::Closed { until: None };
+        let v = serde_json::to_value(heading(&closed, AccessClass::Closed, h()).unwrap()).unwrap();
+        assert!(v["title"].is_null() && v["collection"] == "C" && v["access"] == "closed");
+        let open = Decision::Open(Grant::FULL);
+        let v = serde_json::to_value(heading(&open, AccessClass::Open, h()).unwrap()).unwrap();
+        assert_eq!(v["title"], "CANARY");
+        assert!(heading(&Decision::Hidden, AccessClass::Open, h()).is_none());
     }
 }

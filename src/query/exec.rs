@@ -1,6 +1,6 @@
 //! Running a compiled query: one SELECT that loads each row's record and
 //! its policy facts together, then every row shaped by `policy::decide` and
-//! `policy::present::item`, with a full-text snippet for open items only.
+//! `policy::view`, with a full-text snippet for open items only.
 //!
 //! LIMIT and OFFSET are in the SQL (the policy is in the WHERE clause, so no
 //! row is dropped after the limit). This module never prints, and it never
@@ -11,17 +11,18 @@ use chrono::NaiveDate;
 use rusqlite::functions::FunctionFlags;
 use rusqlite::types::Value;
 use rusqlite::Connection;
-use serde_json::Value as Json;
 
 use super::compile::DateShape;
 use super::compile::{self, Compiled};
 use super::parse::Query;
 use crate::catalogue::items;
+use crate::catalogue::items::ItemRecord;
 use crate::catalogue::terms;
 use crate::error::{Error, Result};
 use crate::model::{Access, ItemId, Vocab};
-use crate::policy::present::{self, RedactedCopy};
+use crate::policy::present::RedactedCopy;
 use crate::policy::sql::{self as policy_sql, FACTS_JOIN};
+use crate::policy::view::{self, ItemExtras, ListedItem};
 use crate::policy::{self, Decision};
 
 /// Keys a record can carry beyond the catalogue record; added only when
@@ -167,16 +168,14 @@ pub fn count(conn: &Connection, q: &Query, o: &Options<'_>) -> Result<i64> {
 
 /// One result row before shaping.
 struct Raw {
-    record: Json,
+    record: ItemRecord,
     facts: policy::Facts,
     redacted: Option<RedactedCopy>,
-    extra: Vec<(&'static str, Json)>,
+    extras: ItemExtras,
 }
 
 fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
-    let rec = items::row_to_record(r)?;
-    let record = serde_json::to_value(&rec)
-        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let record = items::row_to_record(r)?;
     let facts = policy_sql::facts_from_row(r, FACTS_AT)?;
     let has_copy: bool = r.get(EXTRA_AT + 2)?;
     let redacted = if has_copy {
@@ -188,28 +187,26 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
     } else {
         None
     };
-    let t = |k: usize| -> rusqlite::Result<Json> {
-        Ok(r.get::<_, Option<String>>(EXTRA_AT + k)?.into())
+    let extras = ItemExtras {
+        narrator: r.get(EXTRA_AT + 3)?,
+        anonymity: r.get(EXTRA_AT + 4)?,
+        consent: r.get(EXTRA_AT + 5)?,
+        scope: r.get(EXTRA_AT + 6)?,
+        embargo: r.get(EXTRA_AT + 7)?,
+        evidence: r.get(EXTRA_AT + 8)?,
+        ..ItemExtras::default()
     };
-    let extra = vec![
-        ("narrator", t(3)?),
-        ("anonymity", t(4)?),
-        ("consent", t(5)?),
-        ("scope", t(6)?),
-        ("embargo", t(7)?),
-        ("evidence", r.get::<_, Option<i64>>(EXTRA_AT + 8)?.into()),
-    ];
     Ok(Raw {
         record,
         facts,
         redacted,
-        extra,
+        extras,
     })
 }
 
 /// Runs the query and returns each visible row shaped for the reader, with
 /// `snippet` (open items only) when the query has full-text terms.
-pub fn run(conn: &Connection, q: &Query, o: &Options<'_>) -> Result<Vec<Json>> {
+pub fn run(conn: &Connection, q: &Query, o: &Options<'_>) -> Result<Vec<ListedItem>> {
     register(conn)?;
     let shaped = Options {
         dates: DateShape::load(conn)?,
@@ -230,28 +227,19 @@ pub fn run(conn: &Connection, q: &Query, o: &Options<'_>) -> Result<Vec<Json>> {
     let match_expr = plan.fts.join(" OR ");
     let mut out = Vec::with_capacity(raws.len());
     for mut raw in raws {
-        let id = ItemId(raw.record.get("id").and_then(Json::as_i64).unwrap_or(0));
-        if let Some(obj) = raw.record.as_object_mut() {
-            for (k, v) in raw.extra.drain(..) {
-                if want(k) {
-                    obj.insert(k.into(), v);
-                }
-            }
-            if want_terms {
-                let all = terms::for_item(conn, id)?;
-                for v in [Vocab::Event, Vocab::Place, Vocab::Subject, Vocab::Agent] {
-                    if want(v.as_str()) {
-                        let labels: Vec<Json> = all
-                            .iter()
-                            .filter(|(tv, _)| *tv == v)
-                            .map(|(_, l)| Json::from(l.clone()))
-                            .collect();
-                        obj.insert(v.as_str().into(), Json::Array(labels));
-                    }
+        let id = raw.record.id;
+        let decision = policy::decide(o.access, &raw.facts, o.today);
+        if want_terms && matches!(decision, Decision::Open(_)) {
+            for (v, label) in terms::for_item(conn, id)? {
+                let e = &mut raw.extras;
+                match v {
+                    Vocab::Event => e.event.push(label),
+                    Vocab::Place => e.place.push(label),
+                    Vocab::Subject => e.subject.push(label),
+                    Vocab::Agent => e.agent.push(label),
                 }
             }
         }
-        let decision = policy::decide(o.access, &raw.facts, o.today);
         let class = policy::access_class(&raw.facts, o.today);
         let snippet = match (&decision, plan.fts.is_empty()) {
             (Decision::Open(_), false) => snippet(
@@ -262,16 +250,15 @@ pub fn run(conn: &Connection, q: &Query, o: &Options<'_>) -> Result<Vec<Json>> {
             )?,
             _ => None,
         };
-        let Some(mut shaped) = present::item(&decision, class, raw.record, raw.redacted.as_ref())
-        else {
+        let extras = view::extras(&decision, raw.extras, want);
+        let Some(item) = view::item(&decision, class, raw.record, raw.redacted.as_ref()) else {
             continue;
         };
-        if !plan.fts.is_empty() {
-            if let Some(obj) = shaped.as_object_mut() {
-                obj.insert("snippet".into(), snippet.into());
-            }
-        }
-        out.push(shaped);
+        out.push(ListedItem {
+            item,
+            extras,
+            snippet: (!plan.fts.is_empty()).then_some(snippet),
+        });
     }
     Ok(out)
 }

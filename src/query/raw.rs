@@ -106,7 +106,7 @@ fn materialize(conn: &Connection, access: Access, today: NaiveDate) -> Result<()
         extra: &[],
         dates: Default::default(),
     };
-    let records = run(conn, &Query::default(), &opts)?;
+    let records = crate::output::to_values(&run(conn, &Query::default(), &opts)?)?;
     let marks = vec!["?"; ITEM_KEYS.len()].join(", ");
     let mut insert = conn.prepare(&format!(
         "INSERT INTO temp.items_visible ({cols}) VALUES ({marks})"

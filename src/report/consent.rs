@@ -16,8 +16,8 @@ use serde_json::{json, Value};
 use super::{rows, Reader, Report, Section};
 use crate::error::Result;
 use crate::output::col;
-use crate::policy::present;
 use crate::policy::sql::{self as policy_sql, FACTS_COLUMNS, FACTS_JOIN};
+use crate::policy::view::{self, Heading, HeadingView, Standing};
 use crate::policy::{self};
 
 const CONSENT: &str = "coalesce(cc.status, 'pending')";
@@ -114,6 +114,13 @@ pub fn consent(conn: &Connection, reader: Reader, within_days: i64) -> Result<Re
     Ok(report)
 }
 
+#[derive(serde::Serialize)]
+struct EmbargoRow {
+    #[serde(flatten)]
+    heading: HeadingView,
+    embargo_until: Option<String>,
+}
+
 /// Embargoes ending after today and within the period, shaped per item.
 fn embargoes(conn: &Connection, reader: Reader, within_days: i64) -> Result<Section> {
     let listed = policy_sql::listed(reader.access);
@@ -137,26 +144,27 @@ fn embargoes(conn: &Connection, reader: Reader, within_days: i64) -> Result<Sect
     while let Some(r) = q.next()? {
         let facts = policy_sql::facts_from_row(r, 5)?;
         let until: Option<String> = r.get(4)?;
-        let record = json!({
-            "id": r.get::<_, i64>(0)?,
-            "title": r.get::<_, String>(1)?,
-            "kind": r.get::<_, String>(2)?,
-            "collection": r.get::<_, Option<String>>(3)?,
-        });
+        let heading = Heading {
+            id: r.get(0)?,
+            title: r.get(1)?,
+            kind: r.get(2)?,
+            collection: r.get(3)?,
+        };
         let decision = policy::decide(reader.access, &facts, reader.today);
         let class = policy::access_class(&facts, reader.today);
-        if let Some(mut shaped) = present::item(&decision, class, record, None) {
+        if let Some(heading) = view::heading(&decision, class, heading) {
             // A closed entry shows its embargo end as closed_until; an open
             // one (the custodian's) shows everything.
-            let shown = match shaped.get("closed_until") {
-                Some(v) if !v.is_null() => v.clone(),
-                _ if matches!(decision, policy::Decision::Open(_)) => until.clone().into(),
-                _ => Value::Null,
+            let embargo_until = match &heading.standing {
+                Standing::Closed {
+                    closed_until: Some(d),
+                } => Some(d.clone()),
+                _ => view::beside(&decision, until).flatten(),
             };
-            if let Some(obj) = shaped.as_object_mut() {
-                obj.insert("embargo_until".into(), shown);
-            }
-            out.push(shaped);
+            out.push(crate::output::to_value(&EmbargoRow {
+                heading,
+                embargo_until,
+            })?);
         }
     }
     let n = out.len();

@@ -4,7 +4,7 @@
 //!
 //! Only items open to the reader appear or are counted (a date, an origin
 //! or a narrator is not shown on a closed entry); item rows are shaped by
-//! `policy::present`. Narrators appear only by display form: this module
+//! `policy::view`. Narrators appear only by display form: this module
 //! never reads sealed identities or quasi-identifiers.
 
 use rusqlite::types::Value as SqlValue;
@@ -15,34 +15,71 @@ use super::{Reader, Report, Section};
 use crate::error::Result;
 use crate::output::col;
 use crate::policy::sql::{self as policy_sql, FACTS_COLUMNS, FACTS_JOIN};
-use crate::policy::{self, present};
+use crate::policy::view::{self, Heading, HeadingView, Ingestion, IngestionView};
+use crate::policy::{self, AccessClass, Decision};
+use serde::Serialize;
 
-/// Runs an item-level query whose first columns are `keys` followed by
-/// FACTS_COLUMNS, shaping each row as an item record.
-fn shaped_rows(
+/// Runs an item-level query whose columns at `facts_at` are
+/// FACTS_COLUMNS; `shape` builds each row's typed view from the policy's
+/// decision (None: hidden, left out).
+fn shaped_rows<T: Serialize>(
     conn: &Connection,
     reader: Reader,
     sql: &str,
     params: &[SqlValue],
-    keys: &[&str],
+    facts_at: usize,
+    shape: impl Fn(&rusqlite::Row<'_>, &Decision, AccessClass) -> Result<Option<T>>,
 ) -> Result<Vec<Value>> {
     let mut stmt = conn.prepare(sql)?;
     let mut q = stmt.query(rusqlite::params_from_iter(params.iter()))?;
     let mut out = Vec::new();
     while let Some(r) = q.next()? {
-        let mut m = serde_json::Map::new();
-        for (i, k) in keys.iter().enumerate() {
-            let v: SqlValue = r.get(i)?;
-            m.insert((*k).to_string(), super::json(v));
-        }
-        let facts = policy_sql::facts_from_row(r, keys.len())?;
+        let facts = policy_sql::facts_from_row(r, facts_at)?;
         let decision = policy::decide(reader.access, &facts, reader.today);
         let class = policy::access_class(&facts, reader.today);
-        if let Some(v) = present::item(&decision, class, Value::Object(m), None) {
-            out.push(v);
+        if let Some(v) = shape(r, &decision, class)? {
+            out.push(crate::output::to_value(&v)?);
         }
     }
     Ok(out)
+}
+
+/// The heading at columns 1..=4 (id, title, kind, collection).
+fn heading_at_1(r: &rusqlite::Row<'_>) -> rusqlite::Result<Heading> {
+    Ok(Heading {
+        id: r.get(1)?,
+        title: r.get(2)?,
+        kind: r.get(3)?,
+        collection: r.get(4)?,
+    })
+}
+
+#[derive(Serialize)]
+struct AccessionRow {
+    #[serde(flatten)]
+    heading: HeadingView,
+    #[serde(flatten)]
+    ingestion: IngestionView,
+}
+
+#[derive(Serialize)]
+struct CheckRow {
+    checked_on: Option<String>,
+    #[serde(flatten)]
+    heading: HeadingView,
+    outcome: Option<String>,
+}
+
+fn check_row(r: &rusqlite::Row<'_>, d: &Decision, class: AccessClass) -> Result<Option<CheckRow>> {
+    let Some(heading) = view::heading(d, class, heading_at_1(r)?) else {
+        return Ok(None);
+    };
+    let (checked_on, outcome): (Option<String>, Option<String>) = (r.get(0)?, r.get(5)?);
+    Ok(Some(CheckRow {
+        checked_on: view::beside(d, checked_on).flatten(),
+        heading,
+        outcome: view::beside(d, outcome).flatten(),
+    }))
 }
 
 pub fn accessions(
@@ -78,18 +115,22 @@ pub fn accessions(
         title = policy_sql::title(reader.access),
     );
     let all = params;
-    let keys = [
-        "ingested_at",
-        "id",
-        "title",
-        "kind",
-        "collection",
-        "origin",
-        "ingested_by",
-        "sha256",
-        "method",
-    ];
-    let data = shaped_rows(conn, reader, &sql, &all, &keys)?;
+    let data = shaped_rows(conn, reader, &sql, &all, 9, |r, d, class| {
+        let Some(heading) = view::heading(d, class, heading_at_1(r)?) else {
+            return Ok(None);
+        };
+        let ingestion = Ingestion {
+            ingested_at: r.get(0)?,
+            origin: r.get(5)?,
+            ingested_by: r.get(6)?,
+            sha256: r.get(7)?,
+            method: r.get(8)?,
+        };
+        Ok(Some(AccessionRow {
+            heading,
+            ingestion: view::ingestion(d, ingestion),
+        }))
+    })?;
     let n = data.len();
     Ok(Report {
         sections: vec![Section {
@@ -246,15 +287,14 @@ pub fn fixity(conn: &Connection, reader: Reader) -> Result<Report> {
         title = policy_sql::title(reader.access),
     );
     let params = open.params.clone();
-    let keys = ["checked_on", "id", "title", "kind", "collection", "outcome"];
     let columns = vec![
         col("id", "ID"),
         col("title", "Title"),
         col("checked_on", "Checked on"),
         col("outcome", "Outcome"),
     ];
-    let last_rows = shaped_rows(conn, reader, &last, &params, &keys)?;
-    let failed_rows = shaped_rows(conn, reader, &failed, &params, &keys)?;
+    let last_rows = shaped_rows(conn, reader, &last, &params, 6, check_row)?;
+    let failed_rows = shaped_rows(conn, reader, &failed, &params, 6, check_row)?;
     let (n1, n2) = (last_rows.len(), failed_rows.len());
     report.sections.push(Section {
         key: "last_checks",
