@@ -30,7 +30,7 @@ use crate::catalogue::{items, provenance};
 use crate::error::{Error, Result};
 use crate::model::{Access, ItemId};
 use crate::output;
-use crate::policy::{self, present, Decision};
+use crate::policy::{self, Decision};
 use crate::store;
 
 pub struct ExportOptions {
@@ -264,20 +264,14 @@ fn write_bag(
                 None => Value::Null,
             },
         );
-        let prov = present::provenance(
+        let prov = output::to_values(&policy::view::provenance(
             &decision,
-            provenance::for_item(conn, *id)?
-                .iter()
-                .map(output::to_value)
-                .collect::<Result<_>>()?,
-        );
-        let evs = present::events(
+            provenance::for_item(conn, *id)?,
+        ))?;
+        let evs = output::to_values(&policy::view::events(
             &decision,
-            events::for_item(conn, *id)?
-                .iter()
-                .map(output::to_value)
-                .collect::<Result<_>>()?,
-        );
+            events::for_item(conn, *id)?,
+        ))?;
         let terms: Vec<Value> = crate::catalogue::terms::for_item(conn, *id)?
             .into_iter()
             .map(|(vocab, label)| json!({"vocab": vocab, "label": label}))

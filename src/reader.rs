@@ -18,7 +18,9 @@ use crate::catalogue::{consent, events, fixity, items, narrators, provenance, te
 use crate::error::{Error, Result};
 use crate::model::{Access, ItemId, NarratorId, Vocab};
 use crate::policy::present::{self, RedactedCopy};
-use crate::policy::view::{self, ItemView};
+use crate::policy::view::{
+    self, ConsentEntry, EventEntry, ItemView, NarratorEntry, ProvenanceEntry,
+};
 use crate::policy::{self, Decision, Facts};
 
 /// Who reads, and when.
@@ -49,9 +51,9 @@ pub struct ItemDetail {
     pub consent: Value,
     /// The testimony with its narrator, or null.
     pub testimony: Value,
-    pub provenance: Vec<Value>,
+    pub provenance: Vec<ProvenanceEntry>,
     /// The item's events, numbered 1..n below custodian.
-    pub events: Vec<Value>,
+    pub events: Vec<EventEntry>,
     /// The latest fixity check: ids and outcome only, so safe at every
     /// level (a damaged item must say so wherever it is shown).
     pub last_check: Option<LastCheck>,
@@ -105,16 +107,13 @@ impl<'c> Reader<'c> {
         let consent = present::consent(&read.decision, &read.facts);
         let testimony = match &read.decision {
             Decision::Open(g) => match testimonies::view(self.conn, id)? {
-                Some(t) => present::narrator(g, crate::output::to_value(&t)?),
+                Some(t) => crate::output::to_value(&view::testimony(g, t))?,
                 None => Value::Null,
             },
             _ => Value::Null,
         };
-        let provenance = present::provenance(
-            &read.decision,
-            values(&provenance::for_item(self.conn, id)?)?,
-        );
-        let events = present::events(&read.decision, values(&events::for_item(self.conn, id)?)?);
+        let provenance = view::provenance(&read.decision, provenance::for_item(self.conn, id)?);
+        let events = view::events(&read.decision, events::for_item(self.conn, id)?);
         let events = policy::history::number(self.access, events);
         let last_check = fixity::last_for_item(self.conn, id)?;
         Ok(Some(ItemDetail {
@@ -130,7 +129,7 @@ impl<'c> Reader<'c> {
     /// The consent history of item `id` for `consent ID history`: refused
     /// (exit 13) where the item is closed to this reader, and without the
     /// reason and evidence below custodial detail.
-    pub fn consent_history(&self, id: ItemId) -> Result<Vec<Value>> {
+    pub fn consent_history(&self, id: ItemId) -> Result<Vec<ConsentEntry>> {
         let facts = policy::sql::load_facts(self.conn, id)?;
         let decision = facts
             .as_ref()
@@ -145,19 +144,10 @@ impl<'c> Reader<'c> {
                 self.access
             )));
         };
-        consent::history(self.conn, id)?
-            .iter()
-            .map(|r| {
-                let mut v = crate::output::to_value(r)?;
-                if !grant.custodial_detail {
-                    if let Some(o) = v.as_object_mut() {
-                        o.insert("reason".into(), Value::Null);
-                        o.insert("evidence".into(), Value::Null);
-                    }
-                }
-                Ok(v)
-            })
-            .collect()
+        Ok(consent::history(self.conn, id)?
+            .into_iter()
+            .map(|r| view::consent(&grant, r))
+            .collect())
     }
 
     /// The vocabulary terms with the number of items this reader may see
@@ -168,7 +158,7 @@ impl<'c> Reader<'c> {
 
     /// Narrators (all, or the one `only`) this reader may see, each shaped
     /// by `policy::narrator` with the testimonies it may see them through.
-    pub fn narrators(&self, only: Option<NarratorId>) -> Result<Vec<Value>> {
+    pub fn narrators(&self, only: Option<NarratorId>) -> Result<Vec<NarratorEntry>> {
         let through = policy::sql::counted_testimonies(self.access, self.today);
         let mut rows = Vec::new();
         for r in narrators::list(self.conn, &through, only)? {
@@ -176,15 +166,8 @@ impl<'c> Reader<'c> {
             else {
                 continue;
             };
-            rows.push(present::narrator_record(
-                &grant,
-                crate::output::to_value(&r)?,
-            ));
+            rows.push(view::narrator(&grant, r));
         }
         Ok(rows)
     }
-}
-
-fn values<T: serde::Serialize>(rows: &[T]) -> Result<Vec<Value>> {
-    rows.iter().map(crate::output::to_value).collect()
 }

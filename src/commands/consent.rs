@@ -81,7 +81,9 @@ pub fn run(archive_arg: Option<&Path>, a: ConsentArgs) -> Result<()> {
 fn history(archive_arg: Option<&Path>, id: ItemId, h: crate::cli::HistoryArgs) -> Result<()> {
     let archive = super::open(archive_arg, Mode::Read)?;
     let access = super::access(&archive, &h.access)?;
-    let rows = Reader::new(archive.conn(), access, crate::clock::today()).consent_history(id)?;
+    let rows = output::to_values(
+        &Reader::new(archive.conn(), access, crate::clock::today()).consent_history(id)?,
+    )?;
     let mut out = super::Stdout::new();
     output::render_list(out.w(), h.output.format, HISTORY_COLUMNS, &rows)?;
     out.finish()

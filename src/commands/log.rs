@@ -110,13 +110,12 @@ pub fn run(archive_arg: Option<&Path>, a: LogArgs) -> Result<()> {
     }
     let mut rows = Vec::with_capacity(evs.len());
     for e in &evs {
-        let v = output::to_value(e)?;
         match e.item_id {
-            Some(id) => rows.extend(policy::present::events(&decide(id)?, vec![v])),
-            None => rows.extend(policy::history::archive_event(access, v)),
+            Some(id) => rows.extend(policy::view::events(&decide(id)?, vec![e.clone()])),
+            None => rows.extend(policy::history::archive_event(access, e.clone())),
         }
     }
-    let rows = policy::history::number(access, rows);
+    let rows = output::to_values(&policy::history::number(access, rows))?;
     let cols = match a.output.format {
         Format::Table => TABLE_COLUMNS,
         _ => ALL_COLUMNS,

@@ -189,7 +189,7 @@ fn add(archive_arg: Option<&Path>, a: NarratorAddArgs) -> Result<()> {
 
 /// Narrator records this reader may see, shaped by the policy.
 fn visible(archive: &Archive, access: Access, only: Option<NarratorId>) -> Result<Vec<Value>> {
-    Reader::new(archive.conn(), access, crate::clock::today()).narrators(only)
+    output::to_values(&Reader::new(archive.conn(), access, crate::clock::today()).narrators(only)?)
 }
 
 fn list(archive_arg: Option<&Path>, a: NarratorListArgs) -> Result<()> {

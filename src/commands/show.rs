@@ -40,10 +40,12 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
         read,
         consent,
         testimony,
-        provenance: prov,
-        events: evs,
+        provenance,
+        events,
         last_check,
     } = detail;
+    let prov = output::to_values(&provenance)?;
+    let evs = output::to_values(&events)?;
     let (decision, text) = (read.decision, read.text);
     let mut value = output::to_value(&read.view)?;
     if let Some(c) = last_check.as_ref().filter(|c| c.outcome != "ok") {
