@@ -60,23 +60,15 @@ pub struct ExportSummary {
     pub event_log_head: String,
 }
 
-/// Dublin Core columns of `metadata/records.csv`, with the record key each
-/// comes from.
-const DC_COLUMNS: &[(&str, &str)] = &[
-    ("dc:identifier", "id"),
-    ("dc:title", "title"),
-    ("dc:type", "kind"),
-    ("dc:date", "date"),
-    ("dc:language", "language"),
-    ("dc:creator", "creator"),
-    ("dc:description", "description"),
-    ("dc:format", "media_type"),
-    ("dc:source", "origin"),
-    ("dc:rights", "access"),
-    ("custos:collection", "collection"),
-    ("custos:sha256", "sha256"),
-    ("custos:payload", "payload"),
-];
+/// Dublin Core columns of `metadata/records.csv` (custos's own where Dublin
+/// Core has no element), with the record key each comes from: the item
+/// fields' from the registry, then access and the payload.
+fn dc_columns() -> Vec<(&'static str, &'static str)> {
+    crate::fields::dublin_core()
+        .into_iter()
+        .chain([("custos:payload", "payload")])
+        .collect()
+}
 
 pub fn export(archive: &mut Archive, dest: &Path, opts: &ExportOptions) -> Result<ExportSummary> {
     let tmp = temp_beside(dest)?;
@@ -419,19 +411,17 @@ fn extension_for(media_type: &str) -> &'static str {
 }
 
 fn write_metadata(bag: &mut BagWriter, records: &[Value]) -> Result<()> {
+    let dc = dc_columns();
     let json = serde_json::to_vec_pretty(records)
         .map_err(|e| Error::Failed(format!("cannot write records.json: {e}")))?;
     bag.add_tag_file("metadata/records.json", &json)?;
     bag.add_tag_file(
         "metadata/records.csv",
         &csv_of(
-            DC_COLUMNS.iter().map(|(h, _)| *h),
-            records.iter().map(|r| {
-                DC_COLUMNS
-                    .iter()
-                    .map(|(_, k)| output::plain(r.get(*k)))
-                    .collect()
-            }),
+            dc.iter().map(|(h, _)| *h),
+            records
+                .iter()
+                .map(|r| dc.iter().map(|(_, k)| output::plain(r.get(*k))).collect()),
         )?,
     )?;
     let prov_cols = [

@@ -14,6 +14,7 @@ pub mod commands;
 pub mod edtf;
 pub mod error;
 pub mod export;
+pub mod fields;
 pub mod fixity;
 pub mod ingest;
 pub mod keys;

@@ -208,16 +208,22 @@ impl Field {
         Field::Collection,
     ];
 
+    /// The field's entry in the registry (`crate::fields`).
+    pub fn def(self) -> &'static crate::fields::FieldDef {
+        // Every variant is in the registry: `fields::tests` checks it.
+        crate::fields::get(self.name()).unwrap_or(&crate::fields::ITEM_FIELDS[0])
+    }
+
     /// Whether `edit --clear` may empty it (title and kind are required).
     pub fn clearable(self) -> bool {
-        !matches!(self, Field::Title | Field::Kind)
+        self.def().edit == crate::fields::Edit::Clearable
     }
 
     /// Shown to readers below custodian beside a redacted item's redacted
     /// copy (title and description are replaced by it), so a new value must
     /// not hold a redacted term.
     pub fn shown_beside_redacted_text(self) -> bool {
-        matches!(self, Field::Creator | Field::Collection)
+        self.def().beside_redacted
     }
 
     /// The field an `--clear NAME` names.
@@ -226,11 +232,7 @@ impl Field {
             .into_iter()
             .find(|f| f.name() == name && f.clearable())
             .ok_or_else(|| {
-                let names: Vec<&str> = Field::ALL
-                    .iter()
-                    .filter(|f| f.clearable())
-                    .map(|f| f.name())
-                    .collect();
+                let names: Vec<&str> = crate::fields::clearable().map(|f| f.name).collect();
                 Error::usage(format!(
                     "--clear {name:?}: only {} can be cleared",
                     names.join(", ")

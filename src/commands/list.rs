@@ -6,38 +6,9 @@ use std::path::Path;
 use crate::archive::Mode;
 use crate::cli::ListArgs;
 use crate::error::Result;
-use crate::output::{self, bytes_col, col, Column};
+use crate::fields;
+use crate::output;
 use crate::query;
-
-pub const LIST_COLUMNS: &[Column] = &[
-    col("id", "ID"),
-    col("title", "Title"),
-    col("kind", "Kind"),
-    col("date", "Date"),
-    bytes_col("size", "Size"),
-    col("origin", "Origin"),
-    col("access", "Access"),
-];
-
-/// csv/tsv carry every documented field, as JSON does.
-pub const ALL_COLUMNS: &[Column] = &[
-    col("id", "ID"),
-    col("title", "Title"),
-    col("kind", "Kind"),
-    col("date", "Date"),
-    col("sha256", "SHA-256"),
-    bytes_col("size", "Size"),
-    col("media_type", "Media type"),
-    col("original_name", "Original name"),
-    col("origin", "Origin"),
-    col("ingested_at", "Ingested at"),
-    col("ingested_by", "Ingested by"),
-    col("language", "Language"),
-    col("collection", "Collection"),
-    col("creator", "Creator"),
-    col("description", "Description"),
-    col("access", "Access"),
-];
 
 pub fn run(archive_arg: Option<&Path>, a: ListArgs) -> Result<()> {
     let archive = super::open(archive_arg, Mode::Read)?;
@@ -58,10 +29,10 @@ pub fn run(archive_arg: Option<&Path>, a: ListArgs) -> Result<()> {
         &opts,
     )?)?;
     let cols = match a.output.format {
-        output::Format::Table => LIST_COLUMNS,
-        _ => ALL_COLUMNS,
+        output::Format::Table => fields::table_columns(),
+        _ => fields::all_columns(),
     };
     let mut out = super::Stdout::new();
-    output::render_list(out.w(), a.output.format, cols, &rows)?;
+    output::render_list(out.w(), a.output.format, &cols, &rows)?;
     out.finish()
 }

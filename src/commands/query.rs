@@ -11,17 +11,16 @@ use crate::error::{Error, Result};
 use crate::output::{self, bytes_col, col, Column, Format};
 use crate::query::{self, Options, Plan};
 
-/// Keys a query row has beyond the shaped item (`query::raw::ITEM_KEYS`)
+/// Keys a query row has beyond the shaped item (`query::raw::item_keys`)
 /// and the extras of `query::EXTRA_KEYS`.
 const ROW_EXTRA_KEYS: &[&str] = &["withdrawn_on", "withdrawal_reason", "snippet"];
 
 /// Every key a query row can have.
 fn row_keys() -> impl Iterator<Item = &'static str> {
-    query::raw::ITEM_KEYS
-        .iter()
-        .chain(ROW_EXTRA_KEYS)
-        .chain(query::EXTRA_KEYS)
-        .copied()
+    query::raw::item_keys()
+        .into_iter()
+        .chain(ROW_EXTRA_KEYS.iter().copied())
+        .chain(query::EXTRA_KEYS.iter().copied())
 }
 
 const TABLE_COLUMNS: &[Column] = &[
@@ -106,11 +105,7 @@ pub fn run(archive_arg: Option<&Path>, a: QueryArgs) -> Result<()> {
     } else {
         let mut c: Vec<Column> = match a.output.format {
             Format::Table => TABLE_COLUMNS.to_vec(),
-            _ => {
-                let mut all = super::list::ALL_COLUMNS.to_vec();
-                all.push(col("access", "Access"));
-                all
-            }
+            _ => crate::fields::all_columns(),
         };
         if has_snippet {
             c.push(col("snippet", "Snippet"));

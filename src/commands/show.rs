@@ -57,7 +57,7 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
     let mut out = super::Stdout::new();
     match a.output.format {
         Format::Table => {
-            let mut cols = super::list::ALL_COLUMNS.to_vec();
+            let mut cols = crate::fields::all_columns();
             if value.get("closed_until").is_some() {
                 cols.push(col("closed_until", "Closed until"));
             }
@@ -111,7 +111,12 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
             }
         }
         Format::Csv | Format::Tsv => {
-            output::render_record(out.w(), a.output.format, super::list::ALL_COLUMNS, &value)?;
+            output::render_record(
+                out.w(),
+                a.output.format,
+                &crate::fields::all_columns(),
+                &value,
+            )?;
         }
         Format::Json | Format::Jsonl => {
             if let Some(obj) = value.as_object_mut() {

@@ -32,25 +32,13 @@ pub const VISIBLE_TABLES: &[&str] = &["items_visible", "item_terms_visible"];
 
 /// Keys of an item row as the policy shapes it (the record plus `access`
 /// and `closed_until`).
-pub const ITEM_KEYS: &[&str] = &[
-    "id",
-    "title",
-    "kind",
-    "date",
-    "sha256",
-    "size",
-    "media_type",
-    "original_name",
-    "origin",
-    "ingested_at",
-    "ingested_by",
-    "language",
-    "collection",
-    "creator",
-    "description",
-    "access",
-    "closed_until",
-];
+pub fn item_keys() -> Vec<&'static str> {
+    crate::fields::ITEM_FIELDS
+        .iter()
+        .map(|f| f.name)
+        .chain(["access", "closed_until"])
+        .collect()
+}
 
 /// Read-only pragmas the custodian may use to look at the schema.
 const READ_PRAGMAS: &[&str] = &[
@@ -90,7 +78,8 @@ fn materialize(conn: &Connection, access: Access, today: NaiveDate) -> Result<()
             ),
         });
     }
-    let cols = ITEM_KEYS.join(", ");
+    let keys = item_keys();
+    let cols = keys.join(", ");
     conn.execute_batch(&format!(
         "DROP TABLE IF EXISTS temp.items_visible;
          DROP TABLE IF EXISTS temp.item_terms_visible;
@@ -107,12 +96,12 @@ fn materialize(conn: &Connection, access: Access, today: NaiveDate) -> Result<()
         dates: Default::default(),
     };
     let records = crate::output::to_values(&run(conn, &Query::default(), &opts)?)?;
-    let marks = vec!["?"; ITEM_KEYS.len()].join(", ");
+    let marks = vec!["?"; keys.len()].join(", ");
     let mut insert = conn.prepare(&format!(
         "INSERT INTO temp.items_visible ({cols}) VALUES ({marks})"
     ))?;
     for r in &records {
-        let vals: Vec<SqlValue> = ITEM_KEYS
+        let vals: Vec<SqlValue> = keys
             .iter()
             .map(|k| match r.get(*k) {
                 None | Some(Value::Null) => SqlValue::Null,
