@@ -15,6 +15,7 @@ pub mod edtf;
 pub mod error;
 pub mod export;
 pub mod fixity;
+pub mod head;
 pub mod ingest;
 pub mod manifest;
 pub mod model;
