@@ -268,7 +268,10 @@ mod tests {
         let pk_path = dir.path().join("k.pub");
         assert_eq!(Public::read(&pk_path).unwrap().key_id(), public.key_id());
         let mode = fs::metadata(&sk).unwrap().permissions();
-        assert_eq!(std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777, 0o600);
+        assert_eq!(
+            std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
+            0o600
+        );
         let secret = Secret::read(&sk, || panic!("a clear key needs no password")).unwrap();
         assert!(!format!("{secret:?}").contains(&public.base64()));
         let sig = secret.sign(b"statement", "custos head").unwrap();
@@ -300,6 +303,9 @@ mod tests {
         let err = verify(&b, b"x", &sig, Path::new("x.minisig")).unwrap_err();
         assert!(err.to_string().contains(&a.key_id()), "{err}");
         assert!(public_path(Path::new("k.pub")).is_err());
-        assert_eq!(public_path(Path::new("d/k.key")).unwrap(), Path::new("d/k.pub"));
+        assert_eq!(
+            public_path(Path::new("d/k.key")).unwrap(),
+            Path::new("d/k.pub")
+        );
     }
 }

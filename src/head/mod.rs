@@ -245,10 +245,11 @@ fn count(conn: &Connection) -> Result<u64> {
 
 /// The smallest id in 1..=upto with no event, if any.
 fn first_missing(conn: &Connection, upto: i64) -> Result<Option<i64>> {
-    let has_first: bool =
-        conn.query_row("SELECT EXISTS (SELECT 1 FROM events WHERE id = 1)", [], |r| {
-            r.get(0)
-        })?;
+    let has_first: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM events WHERE id = 1)",
+        [],
+        |r| r.get(0),
+    )?;
     if !has_first {
         return Ok(Some(1));
     }
@@ -266,6 +267,9 @@ fn first_missing(conn: &Connection, upto: i64) -> Result<Option<i64>> {
 /// replaced; elsewhere an existing statement is never overwritten.
 pub fn write_pair(file: &Path, text: &str, sig: &str, replace: bool) -> Result<()> {
     let sig_path = signature_path(file);
+    if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    }
     if !replace {
         for p in [file, sig_path.as_path()] {
             if p.exists() {
@@ -303,7 +307,8 @@ fn stage(target: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
 
 fn place(tmp: tempfile::NamedTempFile, target: &Path, replace: bool) -> Result<()> {
     if replace {
-        tmp.persist(target).map_err(|e| Error::io(target, e.error))?;
+        tmp.persist(target)
+            .map_err(|e| Error::io(target, e.error))?;
     } else {
         tmp.persist_noclobber(target)
             .map_err(|e| Error::io(target, e.error))?;
@@ -340,8 +345,15 @@ mod tests {
         .unwrap();
         let mut log = EventLog::new(&c).unwrap();
         for _ in 0..n {
-            log.append(EventType::Ingestion, None, "t", "success", None, "2026-01-01T00:00:00Z")
-                .unwrap();
+            log.append(
+                EventType::Ingestion,
+                None,
+                "t",
+                "success",
+                None,
+                "2026-01-01T00:00:00Z",
+            )
+            .unwrap();
         }
         c
     }
