@@ -76,13 +76,20 @@ pub fn run(archive_arg: Option<&Path>, a: VerifyArgs) -> Result<()> {
             "--remove-untracked: the archive cannot be written, so nothing can be removed",
         ));
     }
+    // Before verify appends its own events, which would take the ids of
+    // removed ones.
+    let head_problem = match &signed {
+        Some((_, s)) => head::extension_problem(archive.conn(), s)?,
+        None => None,
+    };
     let total = crate::catalogue::fixity::stored_bytes(archive.conn());
     let mut report = fixity::verify(&mut archive, &opts, &super::progress(total))?;
     if a.remove_untracked {
         remove_untracked(&mut archive, &mut report, &opts.agent)?;
     }
     if let Some((file, s)) = &signed {
-        signed_head_findings(&archive, &mut report, file, s)?;
+        let problem = head::with_chain(head_problem, s, report.chain.broken.as_ref());
+        signed_head_findings(&mut report, file, s, problem);
     }
     let rows: Vec<_> = report
         .findings
@@ -200,26 +207,30 @@ fn head_arg(h: &str) -> Result<HeadArg> {
 /// The signed head's own verdict replaces the generic head finding: it
 /// names the first event missing or changed, and the statement's file.
 fn signed_head_findings(
-    archive: &Archive,
     report: &mut VerifyReport,
     file: &Path,
     s: &head::Statement,
-) -> Result<()> {
-    report.findings.retain(|f| f.kind != Kind::Head);
-    match head::extension_problem(archive.conn(), s, report.chain.broken.as_ref())? {
-        Some((event_id, why)) => report.findings.push(Finding {
+    problem: Option<head::Problem>,
+) {
+    match problem {
+        Some(p) => {
+            report.findings.retain(|f| f.kind != Kind::Head);
+            report.findings.push(Finding {
             kind: Kind::Head,
             damage: true,
             item_id: None,
             sha256: None,
             actual_sha256: None,
             path: Some(file.display().to_string()),
-            event_id: Some(event_id),
+            event_id: Some(p.event_id),
             detail: format!(
-                "the history does not extend the signed head (event {}, {} event(s), signed {}): {why}",
-                s.head_event_id, s.events, s.signed_at
+                "the history does not extend the signed head (event {}, {} event(s), signed {}): {}",
+                s.head_event_id, s.events, s.signed_at, p.why
             ),
-        }),
+            })
+        }
+        // The hash check of `fixity` stays the last word if it disagrees.
+        None if report.count(Kind::Head) > 0 => {}
         None => super::note(format!(
             "the signed head in {} (event {}, {} event(s), signed {}) is extended by this history",
             file.display(),
@@ -228,7 +239,6 @@ fn signed_head_findings(
             s.signed_at
         )),
     }
-    Ok(())
 }
 
 fn summarise(r: &VerifyReport) {

@@ -174,15 +174,20 @@ pub fn check_archive(s: &Statement, conn: &Connection, file: &Path) -> Result<()
     Ok(())
 }
 
-/// Whether the log in `conn` still extends the signed head: every event up
-/// to it present, the chain up to it unbroken (`broken` is the first break
-/// the chain check found), the head event still holding the signed hash,
-/// and no fewer events. Returns the first event at fault and why.
-pub fn extension_problem(
-    conn: &Connection,
-    s: &Statement,
-    broken: Option<&Break>,
-) -> Result<Option<(i64, String)>> {
+/// Why a log does not extend a signed head: the first event at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub event_id: i64,
+    pub why: String,
+    /// An event the head covers is gone (reported before any edit).
+    missing: bool,
+}
+
+/// Whether the log in `conn` still holds the signed head: every event up to
+/// it present, the head event still holding the signed hash, and no fewer
+/// events. Run it before anything appends (verify records its checks),
+/// then add the chain's verdict with [`with_chain`].
+pub fn extension_problem(conn: &Connection, s: &Statement) -> Result<Option<Problem>> {
     let last: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))?;
     if let Some(missing) = first_missing(conn, s.head_event_id)? {
         let why = if missing > last {
@@ -196,16 +201,11 @@ pub fn extension_problem(
                 s.head_event_id
             )
         };
-        return Ok(Some((missing, why)));
-    }
-    if let Some(b) = broken.filter(|b| b.event_id <= s.head_event_id) {
-        return Ok(Some((
-            b.event_id,
-            format!(
-                "event {} was changed: {}; the signed head covers events 1..{}",
-                b.event_id, b.problem, s.head_event_id
-            ),
-        )));
+        return Ok(Some(Problem {
+            event_id: missing,
+            why,
+            missing: true,
+        }));
     }
     let stored: Option<String> = conn
         .query_row(
@@ -215,27 +215,53 @@ pub fn extension_problem(
         )
         .optional()?;
     if stored.as_deref() != Some(s.head_hash.as_str()) {
-        return Ok(Some((
-            s.head_event_id,
-            format!(
+        return Ok(Some(Problem {
+            event_id: s.head_event_id,
+            why: format!(
                 "event {} no longer has the signed hash {} (it has {}): the history up to it was rewritten and its hashes recomputed",
                 s.head_event_id,
                 s.head_hash,
                 stored.unwrap_or_default()
             ),
-        )));
+            missing: false,
+        }));
     }
     let count = count(conn)?;
     if count < s.events {
-        return Ok(Some((
-            last + 1,
-            format!(
+        return Ok(Some(Problem {
+            event_id: last + 1,
+            why: format!(
                 "the history holds {count} event(s), fewer than the {} the signed head counted",
                 s.events
             ),
-        )));
+            missing: true,
+        }));
     }
     Ok(None)
+}
+
+/// Adds the chain check's first break (`broken`): an event the head covers
+/// that no longer matches its hash is named before the head's own hash
+/// (which a forger may have recomputed), after any missing event.
+pub fn with_chain(
+    found: Option<Problem>,
+    s: &Statement,
+    broken: Option<&Break>,
+) -> Option<Problem> {
+    if found.as_ref().is_some_and(|p| p.missing) {
+        return found;
+    }
+    match broken.filter(|b| b.event_id <= s.head_event_id) {
+        Some(b) => Some(Problem {
+            event_id: b.event_id,
+            why: format!(
+                "event {} was changed: {}; the signed head covers events 1..{}",
+                b.event_id, b.problem, s.head_event_id
+            ),
+            missing: false,
+        }),
+        None => found,
+    }
 }
 
 fn count(conn: &Connection) -> Result<u64> {
@@ -373,23 +399,39 @@ mod tests {
 
     #[test]
     fn a_log_that_still_extends_the_head_passes_and_one_that_does_not_is_named() {
+        let check = |c: &Connection, s: &Statement, b: Option<&Break>| {
+            with_chain(extension_problem(c, s).unwrap(), s, b).map(|p| (p.event_id, p.why))
+        };
         let c = db(3);
         let s = Statement::current(&c, "t").unwrap();
-        assert_eq!(extension_problem(&c, &s, None).unwrap(), None);
+        assert_eq!(check(&c, &s, None), None);
         let mut log = EventLog::new(&c).unwrap();
         log.append(EventType::Export, None, "t", "success", None, "t")
             .unwrap();
-        assert_eq!(extension_problem(&c, &s, None).unwrap(), None, "appended");
+        assert_eq!(check(&c, &s, None), None, "appended");
+        let late = Break {
+            event_id: 4,
+            problem: "edited".into(),
+        };
+        assert_eq!(
+            check(&c, &s, Some(&late)),
+            None,
+            "a break after the head is the chain's finding"
+        );
 
         c.execute("DELETE FROM events WHERE id >= 3", []).unwrap();
-        let (id, why) = extension_problem(&c, &s, None).unwrap().unwrap();
+        let (id, why) = check(&c, &s, None).unwrap();
         assert_eq!(id, 3, "{why}");
         assert!(why.contains("truncated"), "{why}");
 
         let c = db(4);
         let s = Statement::current(&c, "t").unwrap();
         c.execute("DELETE FROM events WHERE id = 2", []).unwrap();
-        assert_eq!(extension_problem(&c, &s, None).unwrap().unwrap().0, 2);
+        let b = Break {
+            event_id: 3,
+            problem: "events 2..2 before it are missing".into(),
+        };
+        assert_eq!(check(&c, &s, Some(&b)).unwrap().0, 2);
 
         let c = db(3);
         let s = Statement::current(&c, "t").unwrap();
@@ -397,10 +439,15 @@ mod tests {
             event_id: 2,
             problem: "edited".into(),
         };
-        assert_eq!(extension_problem(&c, &s, Some(&b)).unwrap().unwrap().0, 2);
+        assert_eq!(check(&c, &s, Some(&b)).unwrap().0, 2);
         c.execute("UPDATE events SET hash = 'x' WHERE id = 3", [])
             .unwrap();
-        let (id, why) = extension_problem(&c, &s, None).unwrap().unwrap();
+        assert_eq!(
+            check(&c, &s, Some(&b)).unwrap().0,
+            2,
+            "the first changed event"
+        );
+        let (id, why) = check(&c, &s, None).unwrap();
         assert_eq!(id, 3);
         assert!(why.contains("rewritten"), "{why}");
     }
