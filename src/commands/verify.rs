@@ -183,7 +183,8 @@ pub(crate) fn open_for_verify(root: &Path) -> Result<(Archive, bool)> {
     }
 }
 
-/// `--head`: 64 hex digits are a hash, anything else a statement file.
+/// `--head`: 64 hex digits are a hash, anything else a statement file
+/// (or its `.minisig`, which names the statement beside it).
 enum HeadArg {
     Hash(String),
     File(PathBuf),
@@ -195,6 +196,11 @@ fn head_arg(h: &str) -> Result<HeadArg> {
         return Ok(HeadArg::Hash(t.to_ascii_lowercase()));
     }
     let p = PathBuf::from(h);
+    // The signature given for the statement: the statement is beside it.
+    let p = match h.strip_suffix(".minisig").map(PathBuf::from) {
+        Some(statement) if statement.is_file() => statement,
+        _ => p,
+    };
     if p.is_file() {
         Ok(HeadArg::File(p))
     } else {

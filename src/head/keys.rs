@@ -14,7 +14,9 @@ use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
-use minisign::{KeyPair, PublicKey, PublicKeyBox, SecretKey, SecretKeyBox, SignatureBox};
+use minisign::{
+    ErrorKind, KeyPair, PublicKey, PublicKeyBox, SecretKey, SecretKeyBox, SignatureBox,
+};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::{Error, Result};
@@ -96,24 +98,20 @@ impl Secret {
             ))
         };
         let boxed = || SecretKeyBox::from_string(&text).map_err(|e| bad(&e));
-        let key = match SecretKey::from_unencrypted_box(boxed()?) {
-            Ok(k) => k,
-            Err(e) if e.to_string().contains("encrypted") => {
-                let pw = password()?;
-                SecretKey::from_box(boxed()?, Some(pw.expose_secret().to_string())).map_err(
-                    |e| {
-                        if e.to_string().contains("Wrong password") {
-                            Error::usage(format!(
-                                "{}: wrong password for this signing key",
-                                path.display()
-                            ))
-                        } else {
-                            bad(&e)
-                        }
-                    },
-                )?
-            }
-            Err(e) => return Err(bad(&e)),
+        let key = if stored_encrypted(&text) {
+            let pw = password()?;
+            SecretKey::from_box(boxed()?, Some(pw.expose_secret().to_string())).map_err(|e| {
+                match e.kind() {
+                    // The checksum of the decrypted key did not match.
+                    ErrorKind::Verify => Error::usage(format!(
+                        "{}: wrong password for this signing key",
+                        path.display()
+                    )),
+                    _ => bad(&e),
+                }
+            })?
+        } else {
+            SecretKey::from_unencrypted_box(boxed()?).map_err(|e| bad(&e))?
         };
         let public = PublicKey::from_secret_key(&key)
             .map(|key| Public { key })
@@ -217,6 +215,22 @@ pub fn verify(public: &Public, data: &[u8], sig: &str, sig_path: &Path) -> Resul
             sig_path.display()
         ))
     })
+}
+
+/// Whether a secret key file's key is encrypted (its KDF is set), read
+/// before any password is asked; a file that cannot be read as a key is
+/// left to the parser, which names what is wrong.
+fn stored_encrypted(text: &str) -> bool {
+    use base64::Engine;
+    text.lines()
+        .nth(1)
+        .and_then(|l| {
+            base64::engine::general_purpose::STANDARD
+                .decode(l.trim())
+                .ok()
+        })
+        .and_then(|b| SecretKey::from_bytes(&b).ok())
+        .is_some_and(|k| k.is_encrypted())
 }
 
 fn key_id(keynum: &[u8]) -> String {

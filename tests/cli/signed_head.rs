@@ -182,6 +182,10 @@ fn a_signed_head_is_verified_by_minisign_and_by_custos() {
     let (code, rows, err) = verify(&env, &file, &pubkey);
     assert_eq!(code, 0, "{rows:?} {err}");
     assert!(err.contains("is extended by this history"), "{err}");
+    // The signature's name stands for the statement beside it.
+    let sig_name = PathBuf::from(format!("{}.minisig", file.display()));
+    let (code, _, err) = verify(&env, &sig_name, &pubkey);
+    assert_eq!(code, 0, "{err}");
 
     // New events extend the head: it still verifies.
     let more = env.write("in/third.txt", "A third fictional note.");
