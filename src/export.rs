@@ -33,6 +33,10 @@ use crate::output;
 use crate::policy::{self, Decision};
 use crate::store;
 
+/// Where a custodian bag carries the latest signed head (and `.minisig`
+/// beside it, where `minisign -Vm` looks): a tag file, in the tag manifest.
+pub const SIGNED_HEAD_TAG: &str = "metadata/signed-head.txt";
+
 pub struct ExportOptions {
     pub access: Access,
     pub today: NaiveDate,
@@ -284,6 +288,15 @@ fn write_bag(
         let json = serde_json::to_vec_pretty(&list)
             .map_err(|e| Error::Failed(format!("cannot write narrators.json: {e}")))?;
         bag.add_tag_file(crate::restore::NARRATORS_FILE, &json)?;
+    }
+    // The latest signed head names event ids and counts, so it goes only
+    // where the policy shows the head's event id (custodian bags).
+    let (head_id, _) = events::head_with_id(conn)?;
+    if policy::history::head_id(opts.access, head_id).is_some() {
+        if let Some((text, sig)) = crate::head::kept(archive.root())? {
+            bag.add_tag_file(SIGNED_HEAD_TAG, &text)?;
+            bag.add_tag_file(&format!("{SIGNED_HEAD_TAG}.minisig"), &sig)?;
+        }
     }
     let head = events::head(conn)?.unwrap_or_else(|| events::GENESIS.to_string());
     let archive_id = archive.setting("archive_id")?.unwrap_or_default();

@@ -16,6 +16,7 @@ pub mod error;
 pub mod export;
 pub mod fields;
 pub mod fixity;
+pub mod head;
 pub mod ingest;
 pub mod keys;
 pub mod manifest;

@@ -35,7 +35,8 @@ pub struct ChainReport {
 }
 
 /// Walks the whole log. `recorded_head` is a head printed or stored earlier;
-/// it counts as found only if an event verified from genesis hashes to it.
+/// it counts as found only if an event verified from genesis hashes to it
+/// (so never GENESIS itself).
 pub fn verify(conn: &Connection, recorded_head: Option<&str>) -> Result<ChainReport> {
     let recorded = recorded_head.map(str::to_ascii_lowercase);
     let purged = last_purge_per_item(conn)?;
@@ -49,7 +50,9 @@ pub fn verify(conn: &Connection, recorded_head: Option<&str>) -> Result<ChainRep
         events: 0,
         head: GENESIS.to_string(),
         broken: None,
-        head_found_at: (recorded.as_deref() == Some(GENESIS)).then_some(0),
+        // GENESIS is the chain's starting value, not an event's hash: a
+        // history emptied of every event would otherwise "still hold" it.
+        head_found_at: None,
     };
     let mut prev = GENESIS.to_string();
     let mut expected_id = 1i64;
@@ -195,7 +198,9 @@ mod tests {
         assert_eq!(r.events, 5);
         assert_eq!(r.head, head);
         assert_eq!(r.head_found_at, Some(5));
-        assert_eq!(verify(&c, Some(GENESIS)).unwrap().head_found_at, Some(0));
+        assert_eq!(verify(&c, Some(GENESIS)).unwrap().head_found_at, None);
+        let empty = db_with_events(0);
+        assert_eq!(verify(&empty, Some(GENESIS)).unwrap().head_found_at, None);
         assert_eq!(
             verify(&c, Some(&"a".repeat(64))).unwrap().head_found_at,
             None

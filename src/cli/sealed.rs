@@ -26,15 +26,21 @@ pub enum KeyCommand {
     Init(KeyInitArgs),
 }
 
-/// Create the archive's custodian key pair: the secret key goes to a file outside the archive, only the public key into it
+/// Create the archive's custodian key pair (or, with --signing, a minisign key pair for signed heads): the secret key goes to a file outside the archive, only the public key into it
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  custos key init\n  custos key init --out /media/usb-key/valley-custodian.key\n\nThe secret key is written with mode 0600 to FILE (default: $XDG_CONFIG_HOME/custos/<archive id>.key, usually ~/.config/custos/...), never inside the archive, and never over an existing file.\nKeep a copy somewhere safe: without it, sealed identities and redaction terms cannot be read again.\nThe public key is printed on stdout."
+    after_help = "Examples:\n  custos key init\n  custos key init --out /media/usb-key/valley-custodian.key\n  custos key init --signing --out ~/keys/valley-heads.key\n  CUSTOS_SIGNING_PASSWORD=... custos key init --signing\n  custos key init --signing --no-password --out /srv/cron/valley-heads.key\n\nThe secret key is written with mode 0600 to FILE (default: $XDG_CONFIG_HOME/custos/<archive id>.key, usually ~/.config/custos/...), never inside the archive, and never over an existing file.\nKeep a copy somewhere safe: without it, sealed identities and redaction terms cannot be read again.\nThe public key is printed on stdout.\n\n--signing makes a minisign key pair instead, for `custos log --head --sign` (default FILE: $XDG_CONFIG_HOME/custos/<archive id>.signing.key); the public key goes beside it with the extension .pub, and into the event log (public key and key id, never the secret). The secret key is encrypted with a password as minisign does by default: from CUSTOS_SIGNING_PASSWORD, else typed twice at the terminal; --no-password stores it in clear (minisign -W), for unattended signing. A signing key may be made more than once (a new key for a new custodian); each is logged."
 )]
 pub struct KeyInitArgs {
     /// Where to write the secret key (must be outside the archive folder)
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Make a minisign key pair for signing heads (`custos log --head --sign`) instead of the custodian key
+    #[arg(long)]
+    pub signing: bool,
+    /// With --signing: store the secret key unencrypted (as `minisign -G -W`), for unattended signing; protect the file instead
+    #[arg(long, requires = "signing")]
+    pub no_password: bool,
     /// Who is creating the key (default: your login name)
     #[arg(long)]
     pub agent: Option<String>,

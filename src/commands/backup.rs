@@ -3,8 +3,10 @@
 //! The catalogue is copied first as one snapshot (`VACUUM INTO`, a single
 //! read transaction, so writers may go on), then exactly the objects that
 //! snapshot describes, each re-hashed as it is copied, then the copy is
-//! verified from disk. It never writes into the source archive except one
-//! `export` event naming the backup, and never overwrites an existing folder.
+//! verified from disk. The latest signed head kept in the archive folder
+//! (`log --head --sign`) is copied to the same place in the copy. It never
+//! writes into the source archive except one `export` event naming the
+//! backup, and never overwrites an existing folder.
 
 use std::fs;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
@@ -18,6 +20,7 @@ use crate::catalogue::fixity as rows;
 use crate::cli::BackupArgs;
 use crate::error::{Error, Result};
 use crate::fixity::{self, VerifyOptions};
+use crate::head;
 use crate::output;
 use crate::store::{self, Staging};
 
@@ -71,6 +74,14 @@ pub fn run(archive_arg: Option<&Path>, a: BackupArgs) -> Result<()> {
     }
     let head_path = dest.join(HEAD_FILE);
     write_private(&head_path, format!("{head}\n").as_bytes())?;
+    // The latest signed head travels with the copy, in the same place, so
+    // the copy can be checked against it like the archive.
+    let signed = head::kept(&root)?;
+    if let Some((text, sig)) = &signed {
+        let file = dest.join(head::KEPT);
+        write_private(&file, text)?;
+        write_private(&head::signature_path(&file), sig)?;
+    }
 
     let mut copy = Archive::open(&dest, Mode::Read)?;
     let check = fixity::verify(
@@ -79,7 +90,8 @@ pub fn run(archive_arg: Option<&Path>, a: BackupArgs) -> Result<()> {
             items: vec![],
             sample: None,
             jobs: a.jobs.map(usize::from),
-            head: Some(head.clone()),
+            // An empty log has no event for a head to name.
+            head: (head_id > 0).then(|| head.clone()),
             record: false,
             agent: String::new(),
             // A fresh copy is checked once, thoroughly.
@@ -116,6 +128,12 @@ pub fn run(archive_arg: Option<&Path>, a: BackupArgs) -> Result<()> {
         head_id,
         head_path.display()
     ));
+    if signed.is_some() {
+        super::note(format!(
+            "the latest signed head was copied to {}",
+            dest.join(head::KEPT).display()
+        ));
+    }
     Ok(())
 }
 

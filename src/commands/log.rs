@@ -1,24 +1,26 @@
 //! `custos log`: the event history (all, one item's, filtered), or only the
-//! head hash of its chain.
+//! head hash of its chain, or (`--head --sign`) a signed statement of it.
 //!
 //! Every event passes through the policy: below custodian level, events
 //! about items the reader may not see are left out, details (old and new
 //! values, origins, reasons) and the chain's ids and hashes are withheld,
 //! events about no item are left out but for `verify` runs, and rows are
 //! numbered 1..n (`policy::history`). It never checks the chain (that is
-//! `verify`) and never writes.
+//! `verify`) and never writes to the catalogue; `--sign` writes only the
+//! statement files (one kept in the archive folder).
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 
-use crate::archive::Mode;
+use crate::archive::{Archive, Mode};
 use crate::catalogue::events::{self, EventType, LogFilter};
 use crate::catalogue::items;
 use crate::cli::LogArgs;
 use crate::error::{Error, Result};
-use crate::model::ItemId;
+use crate::head;
+use crate::model::{Access, ItemId};
 use crate::output::{self, col, Column, Format};
 use crate::policy::{self, Decision};
 
@@ -56,6 +58,9 @@ pub fn run(archive_arg: Option<&Path>, a: LogArgs) -> Result<()> {
             .collect::<Result<_>>()?,
     };
     let archive = super::open(archive_arg, Mode::Read)?;
+    if let Some(key) = &a.sign {
+        return sign_head(&archive, &a, key);
+    }
     let conn = archive.conn();
     let mut out = super::Stdout::new();
     let access = super::access(&archive, &a.access)?;
@@ -122,6 +127,50 @@ pub fn run(archive_arg: Option<&Path>, a: LogArgs) -> Result<()> {
     };
     output::render_list(out.w(), a.output.format, cols, &rows)?;
     out.finish()
+}
+
+/// `log --head --sign KEY [--out FILE]`: the head statement, signed,
+/// printed, kept in the archive folder (replacing the last one kept) and
+/// written to FILE. Reads the one snapshot `Mode::Read` opened.
+fn sign_head(archive: &Archive, a: &LogArgs, key: &Path) -> Result<()> {
+    // A statement names the head's event id and the event count, which
+    // only custodian level sees (`policy::history::head_id`).
+    let access = a.access.access.unwrap_or(Access::Custodian);
+    if policy::history::head_id(access, 1).is_none() {
+        return Err(Error::Refused(format!(
+            "a signed head names event ids and counts, which {access} level does not see; sign at custodian level (leave out --access)"
+        )));
+    }
+    let secret = head::Secret::read(key, || super::key::signing_password(false))?;
+    let statement = head::Statement::current(archive.conn(), &crate::clock::now_rfc3339())?;
+    let text = statement.to_text();
+    let sig = secret.sign(text.as_bytes(), &statement.trusted_comment())?;
+    if let Some(file) = &a.out {
+        head::write_pair(file, &text, &sig, false)?;
+    }
+    let kept = archive.root().join(head::KEPT);
+    match head::write_pair(&kept, &text, &sig, true) {
+        Ok(()) => {}
+        Err(e) if a.out.is_some() => super::note(format!(
+            "the signed head was not kept in the archive folder ({e}); backups and exports will not carry it"
+        )),
+        Err(e) => return Err(e),
+    }
+    let mut out = super::Stdout::new();
+    write!(out.w(), "{text}").map_err(Error::stdout)?;
+    out.finish()?;
+    let shown = a.out.as_ref().unwrap_or(&kept);
+    super::note(format!(
+        "signed head of event {} ({} event(s)) with key {}: {} and {}; check it with `minisign -Vm {} -p KEY.pub` and `custos verify --head {} --pubkey KEY.pub`. Keep a copy away from the archive",
+        statement.head_event_id,
+        statement.events,
+        secret.public().key_id(),
+        shown.display(),
+        head::signature_path(shown).display(),
+        shown.display(),
+        shown.display()
+    ));
+    Ok(())
 }
 
 /// A date (events from its start, UTC) or an RFC 3339 time, as stored.

@@ -5,12 +5,13 @@
 //! one explicit exception, calls `fixity::cleanup`), and unlike other write
 //! commands it does not clean staging/: it lists the leftovers instead.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::archive::{self, Archive, Mode};
 use crate::cli::VerifyArgs;
 use crate::error::{Error, Result};
-use crate::fixity::{self, Kind, Sample, VerifyOptions, VerifyReport};
+use crate::fixity::{self, Finding, Kind, Sample, VerifyOptions, VerifyReport};
+use crate::head;
 use crate::output::{self, col, Column};
 
 pub const FINDING_COLUMNS: &[Column] = &[
@@ -36,6 +37,28 @@ const ALL_COLUMNS: &[Column] = &[
 pub fn run(archive_arg: Option<&Path>, a: VerifyArgs) -> Result<()> {
     let root = archive::locate(archive_arg)?;
     let (mut archive, record) = open_for_verify(&root)?;
+    let (signed, head_hash) = match (a.head.as_deref().map(head_arg).transpose()?, &a.pubkey) {
+        (Some(HeadArg::File(file)), Some(key)) => {
+            let public = head::Public::read(key)?;
+            let s = head::read_signed(&file, &public)?;
+            head::check_archive(&s, archive.conn(), &file)?;
+            let hash = s.head_hash.clone();
+            (Some((file, s)), Some(hash))
+        }
+        (Some(HeadArg::File(file)), None) => {
+            return Err(Error::usage(format!(
+                "--head {}: a signed head statement needs --pubkey KEY.pub (the public key of the key that signed it)",
+                file.display()
+            )))
+        }
+        (Some(HeadArg::Hash(_)), Some(_)) => {
+            return Err(Error::usage(
+                "--pubkey checks a signed head statement FILE; a bare head hash has no signature",
+            ))
+        }
+        (Some(HeadArg::Hash(h)), None) => (None, Some(h)),
+        (None, _) => (None, None),
+    };
     let opts = VerifyOptions {
         items: a.items.clone(),
         sample: a.sample.map(|percent| Sample {
@@ -43,7 +66,7 @@ pub fn run(archive_arg: Option<&Path>, a: VerifyArgs) -> Result<()> {
             seed: a.seed,
         }),
         jobs: a.jobs.map(usize::from),
-        head: a.head.as_deref().map(check_head_arg).transpose()?,
+        head: head_hash,
         record,
         agent: super::agent(a.agent.as_deref()),
         full_catalogue_check: a.full,
@@ -53,10 +76,20 @@ pub fn run(archive_arg: Option<&Path>, a: VerifyArgs) -> Result<()> {
             "--remove-untracked: the archive cannot be written, so nothing can be removed",
         ));
     }
+    // Before verify appends its own events, which would take the ids of
+    // removed ones.
+    let head_problem = match &signed {
+        Some((_, s)) => head::extension_problem(archive.conn(), s)?,
+        None => None,
+    };
     let total = crate::catalogue::fixity::stored_bytes(archive.conn());
     let mut report = fixity::verify(&mut archive, &opts, &super::progress(total))?;
     if a.remove_untracked {
         remove_untracked(&mut archive, &mut report, &opts.agent)?;
+    }
+    if let Some((file, s)) = &signed {
+        let problem = head::with_chain(head_problem, s, report.chain.broken.as_ref());
+        signed_head_findings(&mut report, file, s, problem);
     }
     let rows: Vec<_> = report
         .findings
@@ -150,14 +183,67 @@ pub(crate) fn open_for_verify(root: &Path) -> Result<(Archive, bool)> {
     }
 }
 
-fn check_head_arg(h: &str) -> Result<String> {
-    let h = h.trim();
-    if h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()) {
-        Ok(h.to_ascii_lowercase())
+/// `--head`: 64 hex digits are a hash, anything else a statement file
+/// (or its `.minisig`, which names the statement beside it).
+enum HeadArg {
+    Hash(String),
+    File(PathBuf),
+}
+
+fn head_arg(h: &str) -> Result<HeadArg> {
+    let t = h.trim();
+    if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(HeadArg::Hash(t.to_ascii_lowercase()));
+    }
+    let p = PathBuf::from(h);
+    // The signature given for the statement: the statement is beside it.
+    let p = match h.strip_suffix(".minisig").map(PathBuf::from) {
+        Some(statement) if statement.is_file() => statement,
+        _ => p,
+    };
+    if p.is_file() {
+        Ok(HeadArg::File(p))
     } else {
         Err(Error::usage(format!(
-            "--head {h:?}: a head is 64 hex digits, as printed by `custos log --head`"
+            "--head {h:?}: neither a head hash (64 hex digits, as printed by `custos log --head`) nor an existing signed head file (`custos log --head --sign`)"
         )))
+    }
+}
+
+/// The signed head's own verdict replaces the generic head finding: it
+/// names the first event missing or changed, and the statement's file.
+fn signed_head_findings(
+    report: &mut VerifyReport,
+    file: &Path,
+    s: &head::Statement,
+    problem: Option<head::Problem>,
+) {
+    match problem {
+        Some(p) => {
+            report.findings.retain(|f| f.kind != Kind::Head);
+            report.findings.push(Finding {
+            kind: Kind::Head,
+            damage: true,
+            item_id: None,
+            sha256: None,
+            actual_sha256: None,
+            path: Some(file.display().to_string()),
+            event_id: Some(p.event_id),
+            detail: format!(
+                "the history does not extend the signed head (event {}, {} event(s), signed {}): {}",
+                s.head_event_id, s.events, s.signed_at, p.why
+            ),
+            })
+        }
+        // The hash check of `fixity` stays the last word if it disagrees.
+        None if report.count(Kind::Head) > 0 => {}
+        None => super::note(format!(
+            "the signed head in {} (event {}, {} event(s), signed {}) is extended by this history",
+            file.display(),
+            s.head_event_id,
+            s.events,
+            s.signed_at
+        )),
     }
 }
 

@@ -217,10 +217,12 @@ fn chain_findings(root: &Path, head: Option<&str>) -> Result<(ChainReport, Vec<F
         findings.push(f);
     }
     if let (Some(h), None) = (head, chain.head_found_at) {
-        findings.push(Finding::new(
-            Kind::Head,
-            format!("the recorded head {h} is not in this archive's verified history: the history was rewritten, broken before it, or the head belongs to another archive"),
-        ));
+        let detail = if h == crate::catalogue::events::GENESIS {
+            "the recorded head is 64 zeros, the chain's starting value, not the hash of any event: it vouches for nothing; record the head `custos log --head` prints once the log has events".to_string()
+        } else {
+            format!("the recorded head {h} is not in this archive's verified history: the history was rewritten, broken before it, or the head belongs to another archive")
+        };
+        findings.push(Finding::new(Kind::Head, detail));
     }
     Ok((chain, findings))
 }

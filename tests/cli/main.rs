@@ -30,6 +30,7 @@ mod redaction_variants;
 mod report;
 mod sample;
 mod seed;
+mod signed_head;
 mod tally;
 mod terms;
 mod transitions;

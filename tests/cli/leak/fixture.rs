@@ -172,6 +172,19 @@ pub fn build() -> Fixture {
     let key = env.path().join("keys/custodian.key");
     std::fs::create_dir_all(key.parent().unwrap()).unwrap();
     ok(&env, &["key", "init", "--out", key.to_str().unwrap()]);
+    // A signing key, for the signed head (`log --head --sign`): see table.rs.
+    let signing = key.with_file_name("signing.key");
+    ok(
+        &env,
+        &[
+            "key",
+            "init",
+            "--signing",
+            "--no-password",
+            "--out",
+            signing.to_str().unwrap(),
+        ],
+    );
     let reader = env.db();
     let n: i64 = reader
         .query_row("SELECT count(*) FROM settings", [], |r| r.get(0))

@@ -330,6 +330,10 @@ pub fn entries() -> Vec<Entry> {
                     |t| v(&["log", "--type", t]),
                 ));
                 l.extend(per(item_ids(fx), |i| v(&["log", i])));
+                // The signed head: printed, and kept in the archive, whence
+                // the custodian bag of `export` carries it (scanned there).
+                let signing = fx.key.with_file_name("signing.key");
+                l.push(v(&["log", "--head", "--sign", signing.to_str().unwrap()]));
                 l
             },
         },

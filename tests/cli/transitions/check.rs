@@ -126,6 +126,7 @@ pub fn all(sys: &Sys, model: &Model, step: usize) -> Result<(), String> {
             }
         }
     }
+    sys.check_signed_head()?;
     // The custodian without the key: no legal name either.
     run_scan(
         sys,

@@ -2,8 +2,9 @@
 //! operations — imports (new, duplicate, with and without a narrator),
 //! kind edits, tags, consent grants, restrictions and withdrawals with
 //! scopes and embargoes, redactions, purges, exports at each level, a
-//! custodian round trip into a fresh archive, the clock passing an embargo
-//! — run against the real binary. After every step every read command, in
+//! custodian round trip into a fresh archive, the clock passing an embargo,
+//! signed heads (each later step verifies the archive against the last) —
+//! run against the real binary. After every step every read command, in
 //! a format that rotates through all five, is checked at public and
 //! research against a small reference model (`model.rs`): no word of an
 //! item the model closes, and no redacted name, appears anywhere; every
@@ -66,6 +67,8 @@ pub enum Op {
     },
     RoundTrip,
     Clock,
+    /// `log --head --sign`; every later step checks the archive against it.
+    SignHead,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -84,6 +87,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..3u8).prop_map(|level| Op::Export { level }),
         1 => Just(Op::RoundTrip),
         1 => Just(Op::Clock),
+        1 => Just(Op::SignHead),
     ]
 }
 
@@ -363,6 +367,7 @@ fn apply(sys: &mut Sys, model: &mut Model, op: &Op) -> Result<(), String> {
             model.today = AFTER;
             sys.now = AFTER;
         }
+        Op::SignHead => sys.sign_head()?,
     }
     Ok(())
 }
@@ -476,6 +481,17 @@ fn the_findings_as_sequences() {
                 scope: 3,
                 embargo: false,
             },
+        ],
+        // A signed head outlives a purge (erased details) and a round trip
+        // (a new archive, which it no longer vouches for).
+        vec![
+            Op::SignHead,
+            Op::Withdraw { item: 1 },
+            Op::Purge { item: 1 },
+            Op::SignHead,
+            Op::Export { level: 2 },
+            Op::RoundTrip,
+            Op::SignHead,
         ],
         // 9: consent on a purged tombstone, then a public export.
         vec![

@@ -19,6 +19,8 @@ pub struct Sys {
     pub now: &'static str,
     pub step: usize,
     generation: usize,
+    /// The last head signed in the current archive (`Op::SignHead`).
+    signed_head: Option<PathBuf>,
 }
 
 impl Sys {
@@ -32,6 +34,7 @@ impl Sys {
             now: "2026-06-01",
             step: 0,
             generation: 0,
+            signed_head: None,
         };
         sys.must(&["init", sys.archive.to_str().unwrap_or_default()])?;
         sys.set_up_archive()?;
@@ -200,9 +203,86 @@ impl Sys {
             let _ = std::fs::remove_dir_all(&next);
             return Ok(false);
         }
+        let old_public = self.signing_key().with_extension("pub");
         self.generation += 1;
         self.set_up_archive()?;
+        // A head of the old archive does not vouch for the new one.
+        if let Some(old_head) = self.signed_head.take() {
+            let out = self.verify_signed(&old_head, &old_public);
+            let err = String::from_utf8_lossy(&out.stderr);
+            if out.status.code() != Some(1) || !err.contains("ANOTHER ARCHIVE") {
+                return Err(format!(
+                    "a head of the archive before the round trip: {:?}: {err}",
+                    out.status.code()
+                ));
+            }
+        }
         Ok(true)
+    }
+
+    fn signing_key(&self) -> PathBuf {
+        self.tmp
+            .path()
+            .join(format!("signing-{}.key", self.generation))
+    }
+
+    /// Signs the current head (making the signing key on first use).
+    pub fn sign_head(&mut self) -> Result<(), String> {
+        let key = self.signing_key();
+        if !key.exists() {
+            self.must(&[
+                "key",
+                "init",
+                "--signing",
+                "--no-password",
+                "--out",
+                key.to_str().unwrap_or_default(),
+            ])?;
+        }
+        let file = self
+            .tmp
+            .path()
+            .join(format!("heads/{}-{}.txt", self.generation, self.step));
+        self.must(&[
+            "log",
+            "--head",
+            "--sign",
+            key.to_str().unwrap_or_default(),
+            "--out",
+            file.to_str().unwrap_or_default(),
+        ])?;
+        self.signed_head = Some(file);
+        Ok(())
+    }
+
+    fn verify_signed(&self, file: &Path, public: &Path) -> Output {
+        self.out(&[
+            "verify",
+            "--head",
+            file.to_str().unwrap_or_default(),
+            "--pubkey",
+            public.to_str().unwrap_or_default(),
+        ])
+    }
+
+    /// Whatever happened since, the history still extends the last signed
+    /// head: every later write only appends (a purge erases details, which
+    /// the chain allows).
+    pub fn check_signed_head(&self) -> Result<(), String> {
+        let Some(file) = &self.signed_head else {
+            return Ok(());
+        };
+        let out = self.verify_signed(file, &self.signing_key().with_extension("pub"));
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "verify against the head signed in {} fails: {} {}",
+                file.display(),
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
     }
 
     /// The id of the one item a custodian search for `word` finds.
