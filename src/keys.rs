@@ -48,3 +48,35 @@ pub fn default_path(conn: &Connection) -> Result<Option<PathBuf>> {
         .ok_or_else(|| Error::Failed("the archive has no archive_id setting".into()))?;
     Ok(seal::default_key_path(&id))
 }
+
+/// Refuses a key path inside the archive folder: whoever copies the archive
+/// would copy the key with it.
+pub fn refuse_inside(out: &Path, root: &Path) -> Result<()> {
+    let abs = std::path::absolute(out).map_err(|e| Error::io(out, e))?;
+    // Resolve symlinks of the part that exists; the rest is plain names.
+    let mut existing = abs.as_path();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.parent(), existing.file_name()) {
+            (Some(p), Some(n)) => {
+                rest.push(n.to_os_string());
+                existing = p;
+            }
+            _ => break,
+        }
+    }
+    let mut resolved = existing
+        .canonicalize()
+        .map_err(|e| Error::io(existing, e))?;
+    for n in rest.iter().rev() {
+        resolved.push(n);
+    }
+    let root = root.canonicalize().map_err(|e| Error::io(root, e))?;
+    if resolved.starts_with(&root) {
+        return Err(Error::usage(format!(
+            "{} is inside the archive folder; the secret key must live elsewhere, or whoever copies the archive has the key too",
+            out.display()
+        )));
+    }
+    Ok(())
+}

@@ -3,6 +3,8 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
+mod commands;
+
 use custos::error::Error;
 use custos::output::escape;
 
@@ -23,7 +25,7 @@ fn main() -> ExitCode {
         }
         fail::FailScenario::setup()
     };
-    match custos::commands::run(cli) {
+    match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(e),
     }

@@ -8,10 +8,14 @@
 //! It loads rows and asks the policy; it never decides visibility itself
 //! and never prints.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use rusqlite::Connection;
 use serde_json::Value;
 
+use crate::archive::Archive;
+pub use crate::catalogue::events::{EventType, LogFilter};
 use crate::catalogue::fixity::LastCheck;
 pub use crate::catalogue::terms::TermCount;
 use crate::catalogue::{consent, events, fixity, items, narrators, provenance, terms, testimonies};
@@ -60,9 +64,9 @@ pub struct ItemDetail {
 }
 
 impl<'c> Reader<'c> {
-    pub fn new(conn: &'c Connection, access: Access, today: NaiveDate) -> Reader<'c> {
+    pub fn new(archive: &'c Archive, access: Access, today: NaiveDate) -> Reader<'c> {
         Reader {
-            conn,
+            conn: archive.conn(),
             access,
             today,
         }
@@ -170,4 +174,68 @@ impl<'c> Reader<'c> {
         }
         Ok(rows)
     }
+
+    /// The head of the event log: its hash, and its event id where this
+    /// reader may see ids (the custodian).
+    pub fn head(&self) -> Result<Head> {
+        let (id, hash) = events::head_with_id(self.conn)?;
+        Ok(Head {
+            head: hash,
+            event_id: policy::history::head_id(self.access, id),
+        })
+    }
+
+    /// The event history for `log` (all events, or item `item`'s, as the
+    /// filter selects), each event through the policy: events of items the
+    /// reader may not see are left out, and below custodian the rows are
+    /// numbered 1..n. One item's history is refused where it is closed to
+    /// this reader; a hidden item and a missing one answer alike.
+    pub fn log(&self, filter: &LogFilter, item: Option<ItemId>) -> Result<Vec<EventEntry>> {
+        let evs = events::list(self.conn, filter)?;
+        let mut decisions: HashMap<ItemId, Decision> = HashMap::new();
+        let mut decide = |id: ItemId| -> Result<Decision> {
+            if let Some(d) = decisions.get(&id) {
+                return Ok(d.clone());
+            }
+            let d = match policy::sql::load_facts(self.conn, id)? {
+                Some(f) => policy::decide(self.access, &f, self.today),
+                None => policy::vanished(self.access),
+            };
+            decisions.insert(id, d.clone());
+            Ok(d)
+        };
+        if let Some(id) = item {
+            let missing = || {
+                Error::usage(format!(
+                    "no item {id} in this archive, and no events about it"
+                ))
+            };
+            match decide(id)? {
+                Decision::Closed { .. } => {
+                    return Err(Error::Refused(format!(
+                        "item {id} is closed at {} level; its history is the custodian's",
+                        self.access
+                    )))
+                }
+                Decision::Hidden => return Err(missing()),
+                _ if evs.is_empty() && !items::exists(self.conn, id)? => return Err(missing()),
+                _ => {}
+            }
+        }
+        let mut rows = Vec::with_capacity(evs.len());
+        for e in evs {
+            match e.item_id {
+                Some(id) => rows.extend(view::events(&decide(id)?, vec![e])),
+                None => rows.extend(policy::history::archive_event(self.access, e)),
+            }
+        }
+        Ok(policy::history::number(self.access, rows))
+    }
+}
+
+/// The log's head as `log --head` prints it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Head {
+    pub head: String,
+    pub event_id: Option<i64>,
 }

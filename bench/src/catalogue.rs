@@ -438,7 +438,7 @@ pub fn generate(custos: &Path, dir: &Path, seed: u64, n: i64) -> Res<Catalogue> 
     for sql in &indexes {
         conn.execute_batch(sql)?;
     }
-    custos::catalogue::tally::rebuild(&conn)?;
+    custos::bench_support::rebuild_tallies(&conn)?;
     for sql in &triggers {
         conn.execute_batch(sql)?;
     }

@@ -200,7 +200,7 @@ impl Archive {
         &self.root
     }
 
-    pub fn conn(&self) -> &Connection {
+    pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }
 

@@ -7,13 +7,13 @@
 
 use std::path::Path;
 
-use crate::archive::Mode;
-use crate::bagit;
-use crate::cli::{BagCommand, BagValidateArgs, ImportArgs};
-use crate::error::{Error, Result};
-use crate::ingest::{self, Found, ImportOptions};
-use crate::model::Method;
-use crate::output::{self, col, human_bytes, Column};
+use custos::archive::Mode;
+use custos::bagit;
+use custos::cli::{BagCommand, BagValidateArgs, ImportArgs};
+use custos::error::{Error, Result};
+use custos::ingest::{self, Found, ImportOptions};
+use custos::model::Method;
+use custos::output::{self, col, human_bytes, Column};
 
 const COLUMNS: &[Column] = &[
     col("problem", "Problem"),

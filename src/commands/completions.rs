@@ -5,8 +5,8 @@ use std::fs;
 
 use clap::CommandFactory;
 
-use crate::cli::{Cli, CompletionsArgs, ManArgs};
-use crate::error::{Error, Result};
+use custos::cli::{Cli, CompletionsArgs, ManArgs};
+use custos::error::{Error, Result};
 
 pub fn completions(a: CompletionsArgs) -> Result<()> {
     let mut cmd = Cli::command();

@@ -2,13 +2,13 @@
 
 use std::path::Path;
 
-use crate::archive::Mode;
-use crate::cli::{ConsentAction, ConsentArgs};
-use crate::error::Result;
-use crate::model::{ConsentStatus, ItemId};
-use crate::ops::consent::{self, NewConsent};
-use crate::output::{self, col, Column};
-use crate::reader::Reader;
+use custos::archive::Mode;
+use custos::cli::{ConsentAction, ConsentArgs};
+use custos::error::Result;
+use custos::model::{ConsentStatus, ItemId};
+use custos::ops::consent::{self, NewConsent};
+use custos::output::{self, col, Column};
+use custos::reader::Reader;
 
 const HISTORY_COLUMNS: &[Column] = &[
     col("id", "#"),
@@ -29,7 +29,7 @@ pub fn run(archive_arg: Option<&Path>, a: ConsentArgs) -> Result<()> {
             NewConsent {
                 status: ConsentStatus::Granted,
                 scope: Some(g.scope),
-                date: g.date.unwrap_or_else(crate::clock::today),
+                date: g.date.unwrap_or_else(custos::clock::today),
                 evidence: g.evidence,
                 embargo_until: g.embargo_until,
                 reason: g.note,
@@ -40,7 +40,7 @@ pub fn run(archive_arg: Option<&Path>, a: ConsentArgs) -> Result<()> {
             NewConsent {
                 status: ConsentStatus::Restricted,
                 scope: Some(r.scope),
-                date: r.date.unwrap_or_else(crate::clock::today),
+                date: r.date.unwrap_or_else(custos::clock::today),
                 evidence: None,
                 embargo_until: r.embargo_until,
                 reason: Some(r.reason),
@@ -51,7 +51,7 @@ pub fn run(archive_arg: Option<&Path>, a: ConsentArgs) -> Result<()> {
             NewConsent {
                 status: ConsentStatus::Withdrawn,
                 scope: None,
-                date: w.date.unwrap_or_else(crate::clock::today),
+                date: w.date.unwrap_or_else(custos::clock::today),
                 evidence: None,
                 embargo_until: None,
                 reason: Some(w.reason),
@@ -78,11 +78,11 @@ pub fn run(archive_arg: Option<&Path>, a: ConsentArgs) -> Result<()> {
     Ok(())
 }
 
-fn history(archive_arg: Option<&Path>, id: ItemId, h: crate::cli::HistoryArgs) -> Result<()> {
+fn history(archive_arg: Option<&Path>, id: ItemId, h: custos::cli::HistoryArgs) -> Result<()> {
     let archive = super::open(archive_arg, Mode::Read)?;
     let access = super::access(&archive, &h.access)?;
     let rows = output::to_values(
-        &Reader::new(archive.conn(), access, crate::clock::today()).consent_history(id)?,
+        &Reader::new(&archive, access, custos::clock::today()).consent_history(id)?,
     )?;
     let mut out = super::Stdout::new();
     output::render_list(out.w(), h.output.format, HISTORY_COLUMNS, &rows)?;

@@ -2,12 +2,12 @@
 
 use std::path::Path;
 
-use crate::archive::Mode;
-use crate::cli::EditArgs;
-use crate::error::{Error, Result};
-use crate::keys::KeyFile;
-use crate::ops;
-use crate::ops::Field;
+use custos::archive::Mode;
+use custos::cli::EditArgs;
+use custos::error::{Error, Result};
+use custos::keys::KeyFile;
+use custos::ops;
+use custos::ops::Field;
 
 pub fn run(archive_arg: Option<&Path>, a: EditArgs) -> Result<()> {
     let meta = super::import::item_meta(&a.meta)?;

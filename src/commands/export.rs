@@ -2,11 +2,11 @@
 
 use std::path::Path;
 
-use crate::archive::Mode;
-use crate::cli::ExportArgs;
-use crate::error::Result;
-use crate::export::{self, ExportOptions};
-use crate::model::Access;
+use custos::archive::Mode;
+use custos::cli::ExportArgs;
+use custos::error::Result;
+use custos::export::{self, ExportOptions};
+use custos::model::Access;
 
 pub fn run(archive_arg: Option<&Path>, a: ExportArgs) -> Result<()> {
     let mut archive = super::open(archive_arg, Mode::Write)?;
@@ -18,8 +18,8 @@ pub fn run(archive_arg: Option<&Path>, a: ExportArgs) -> Result<()> {
             archive.setting("archive_id")?.unwrap_or_default()
         ),
     };
-    let today = crate::clock::today();
-    let mut selection: Option<Vec<crate::model::ItemId>> =
+    let today = custos::clock::today();
+    let mut selection: Option<Vec<custos::model::ItemId>> =
         (!a.item.is_empty()).then(|| a.item.clone());
     let mut described = Vec::new();
     if !a.item.is_empty() {
@@ -34,8 +34,8 @@ pub fn run(archive_arg: Option<&Path>, a: ExportArgs) -> Result<()> {
     }
     if !a.query.is_empty() {
         // The query runs at the export's own access level, through the policy.
-        let q = crate::query::parse(&a.query)?;
-        let opts = crate::query::Options {
+        let q = custos::query::parse(&a.query)?;
+        let opts = custos::query::Options {
             access,
             today,
             sort: None,
@@ -44,7 +44,7 @@ pub fn run(archive_arg: Option<&Path>, a: ExportArgs) -> Result<()> {
             extra: &[],
             dates: Default::default(),
         };
-        let found: Vec<crate::model::ItemId> = crate::query::run(archive.conn(), &q, &opts)?
+        let found: Vec<custos::model::ItemId> = custos::query::run(&archive, &q, &opts)?
             .iter()
             .map(|r| r.item.id)
             .collect();

@@ -2,13 +2,13 @@
 
 use std::path::Path;
 
-use crate::archive::Mode;
-use crate::cli::{ImportArgs, MetaArgs};
-use crate::edtf::Edtf;
-use crate::error::{Error, Result};
-use crate::ingest::{self, Found, ImportOptions, ItemMeta, Status};
-use crate::model::{Kind, Method};
-use crate::output::{self, col, Format};
+use custos::archive::Mode;
+use custos::cli::{ImportArgs, MetaArgs};
+use custos::edtf::Edtf;
+use custos::error::{Error, Result};
+use custos::ingest::{self, Found, ImportOptions, ItemMeta, Status};
+use custos::model::{Kind, Method};
+use custos::output::{self, col, Format};
 
 pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
     // Ctrl-C stops the import cleanly instead of killing it mid-chunk.
@@ -146,7 +146,7 @@ type TestimonyHooks = (
 /// (a new item gets the kind from its metadata). Checked before anything
 /// is imported.
 fn testimony_hook(
-    archive: &crate::archive::Archive,
+    archive: &custos::archive::Archive,
     a: &ImportArgs,
     meta: &mut ItemMeta,
 ) -> Result<TestimonyHooks> {
@@ -159,7 +159,7 @@ fn testimony_hook(
             ));
         }
         let dup = (meta.kind == Some(Kind::Testimony))
-            .then(|| crate::ops::testimony::duplicate_hook(None, agent));
+            .then(|| custos::ops::testimony::duplicate_hook(None, agent));
         return Ok((None, dup));
     };
     match meta.kind {
@@ -171,9 +171,9 @@ fn testimony_hook(
         }
     }
     let fields = super::testimony::fields(archive, narrator, &a.interview)?;
-    let dup = crate::ops::testimony::duplicate_hook(Some(fields.clone()), agent.clone());
+    let dup = custos::ops::testimony::duplicate_hook(Some(fields.clone()), agent.clone());
     Ok((
-        Some(crate::ops::testimony::import_hook(fields, agent)),
+        Some(custos::ops::testimony::import_hook(fields, agent)),
         Some(dup),
     ))
 }

@@ -3,21 +3,21 @@
 
 use std::path::Path;
 
-use crate::archive::Mode;
-use crate::cli::ImportArgs;
-use crate::error::{Error, Result};
-use crate::ingest::{self, manifest, ImportOptions};
-use crate::model::Method;
+use custos::archive::Mode;
+use custos::cli::ImportArgs;
+use custos::error::{Error, Result};
+use custos::ingest::{self, manifest, ImportOptions};
+use custos::model::Method;
 
 pub fn run(archive_arg: Option<&Path>, a: &ImportArgs, path: &Path) -> Result<()> {
-    let opts = crate::manifest::Options {
+    let opts = custos::manifest::Options {
         ignore_unknown: a.ignore_unknown,
     };
     // Checked over a read-only connection: a refused manifest must leave
     // the archive's files exactly as they were.
     let reader = super::open(archive_arg, Mode::Read)?;
     let fence = ingest::ArchiveFence::new(reader.root())?;
-    let (checked, problems) = manifest::validate(reader.conn(), path, &opts, &fence)?;
+    let (checked, problems) = manifest::validate(&reader, path, &opts, &fence)?;
     if !problems.is_empty() {
         for p in &problems {
             super::note(format!("{}: {p}", path.display()));

@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
-use crate::archive::{Archive, InitOptions};
-use crate::cli::InitArgs;
-use crate::error::{Error, Result};
+use custos::archive::{Archive, InitOptions};
+use custos::cli::InitArgs;
+use custos::error::{Error, Result};
 
 pub fn run(archive_arg: Option<&Path>, a: InitArgs) -> Result<()> {
     let dir = match (a.dir, archive_arg) {

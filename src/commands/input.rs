@@ -9,8 +9,8 @@ use std::path::Path;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::cli::LegalNameArgs;
-use crate::error::{Error, Result};
+use custos::cli::LegalNameArgs;
+use custos::error::{Error, Result};
 
 /// A secret text from a file; trailing white space removed.
 pub(crate) fn secret_file(path: &Path) -> Result<SecretString> {

@@ -3,12 +3,12 @@
 
 use std::path::Path;
 
-use crate::archive::Mode;
-use crate::cli::ListArgs;
-use crate::error::Result;
-use crate::fields;
-use crate::output;
-use crate::query;
+use custos::archive::Mode;
+use custos::cli::ListArgs;
+use custos::error::Result;
+use custos::fields;
+use custos::output;
+use custos::query;
 
 pub fn run(archive_arg: Option<&Path>, a: ListArgs) -> Result<()> {
     let archive = super::open(archive_arg, Mode::Read)?;
@@ -16,18 +16,14 @@ pub fn run(archive_arg: Option<&Path>, a: ListArgs) -> Result<()> {
     // SQL and shapes every row.
     let opts = query::Options {
         access: super::access(&archive, &a.access)?,
-        today: crate::clock::today(),
+        today: custos::clock::today(),
         sort: Some(&a.sort),
         limit: a.limit,
         offset: a.offset,
         extra: &[],
         dates: Default::default(),
     };
-    let rows = output::to_values(&query::run(
-        archive.conn(),
-        &query::Query::default(),
-        &opts,
-    )?)?;
+    let rows = output::to_values(&query::run(&archive, &query::Query::default(), &opts)?)?;
     let cols = match a.output.format {
         output::Format::Table => fields::table_columns(),
         _ => fields::all_columns(),

@@ -9,20 +9,18 @@
 //! `verify`) and never writes to the catalogue; `--sign` writes only the
 //! statement files (one kept in the archive folder).
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 
-use crate::archive::{Archive, Mode};
-use crate::catalogue::events::{self, EventType, LogFilter};
-use crate::catalogue::items;
-use crate::cli::LogArgs;
-use crate::error::{Error, Result};
-use crate::head;
-use crate::model::{Access, ItemId};
-use crate::output::{self, col, Column, Format};
-use crate::policy::{self, Decision};
+use custos::archive::{Archive, Mode};
+use custos::cli::LogArgs;
+use custos::error::{Error, Result};
+use custos::head;
+use custos::model::Access;
+use custos::output::{self, col, Column, Format};
+use custos::policy;
+use custos::reader::{EventType, LogFilter, Reader};
 
 const TABLE_COLUMNS: &[Column] = &[
     col("id", "#"),
@@ -61,66 +59,23 @@ pub fn run(archive_arg: Option<&Path>, a: LogArgs) -> Result<()> {
     if let Some(key) = &a.sign {
         return sign_head(&archive, &a, key);
     }
-    let conn = archive.conn();
     let mut out = super::Stdout::new();
     let access = super::access(&archive, &a.access)?;
     if a.head {
-        let (id, hash) = events::head_with_id(conn)?;
+        let head = Reader::new(&archive, access, custos::clock::today()).head()?;
         match a.output.format {
-            Format::Table => writeln!(out.w(), "{hash}").map_err(Error::stdout)?,
+            Format::Table => writeln!(out.w(), "{}", head.head).map_err(Error::stdout)?,
             f => {
-                let id = policy::history::head_id(access, id);
-                let v = serde_json::json!({ "head": hash, "event_id": id });
+                let v = output::to_value(&head)?;
                 let cols = [col("head", "head"), col("event_id", "event_id")];
                 output::render_record(out.w(), f, &cols, &v)?;
             }
         }
         return out.finish();
     }
-    let today = crate::clock::today();
-    let evs = events::list(conn, &filter)?;
-    let mut decisions: HashMap<ItemId, Decision> = HashMap::new();
-    let mut decide = |id: ItemId| -> Result<Decision> {
-        if let Some(d) = decisions.get(&id) {
-            return Ok(d.clone());
-        }
-        let d = match policy::sql::load_facts(conn, id)? {
-            Some(f) => policy::decide(access, &f, today),
-            None => policy::vanished(access),
-        };
-        decisions.insert(id, d.clone());
-        Ok(d)
-    };
-    if let Some(id) = a.id {
-        // Hidden and missing answer alike, so an error cannot confirm that
-        // a closed testimony exists.
-        match decide(id)? {
-            Decision::Closed { .. } => {
-                return Err(Error::Refused(format!(
-                    "item {id} is closed at {access} level; its history is the custodian's"
-                )))
-            }
-            Decision::Hidden => {
-                return Err(Error::usage(format!(
-                    "no item {id} in this archive, and no events about it"
-                )))
-            }
-            _ if evs.is_empty() && !items::exists(conn, id)? => {
-                return Err(Error::usage(format!(
-                    "no item {id} in this archive, and no events about it"
-                )))
-            }
-            _ => {}
-        }
-    }
-    let mut rows = Vec::with_capacity(evs.len());
-    for e in &evs {
-        match e.item_id {
-            Some(id) => rows.extend(policy::view::events(&decide(id)?, vec![e.clone()])),
-            None => rows.extend(policy::history::archive_event(access, e.clone())),
-        }
-    }
-    let rows = output::to_values(&policy::history::number(access, rows))?;
+    let reader = Reader::new(&archive, access, custos::clock::today());
+    let rows = reader.log(&filter, a.id)?;
+    let rows = output::to_values(&rows)?;
     let cols = match a.output.format {
         Format::Table => TABLE_COLUMNS,
         _ => ALL_COLUMNS,
@@ -142,7 +97,7 @@ fn sign_head(archive: &Archive, a: &LogArgs, key: &Path) -> Result<()> {
         )));
     }
     let secret = head::Secret::read(key, || super::key::signing_password(false))?;
-    let statement = head::Statement::current(archive.conn(), &crate::clock::now_rfc3339())?;
+    let statement = head::Statement::of(archive, &custos::clock::now_rfc3339())?;
     let text = statement.to_text();
     let sig = secret.sign(text.as_bytes(), &statement.trusted_comment())?;
     if let Some(file) = &a.out {

@@ -30,9 +30,9 @@ mod verify;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-use crate::archive::{self, Archive, Mode};
-use crate::cli::{Cli, Command};
-use crate::error::{Error, Result};
+use custos::archive::{self, Archive, Mode};
+use custos::cli::{Cli, Command};
+use custos::error::{Error, Result};
 
 pub fn run(cli: Cli) -> Result<()> {
     let archive_arg = cli.archive.as_deref();
@@ -71,7 +71,7 @@ pub(crate) fn open(archive_arg: Option<&Path>, mode: Mode) -> Result<Archive> {
     let root = archive::locate(archive_arg)?;
     let archive = Archive::open(&root, mode)?;
     if mode == Mode::Write {
-        let removed = crate::store::clean_staging(&archive.staging_dir())?;
+        let removed = custos::store::clean_staging(&archive.staging_dir())?;
         if !removed.is_empty() {
             note(format!(
                 "removed {} leftover(s) of an interrupted import from staging/",
@@ -85,8 +85,8 @@ pub(crate) fn open(archive_arg: Option<&Path>, mode: Mode) -> Result<Archive> {
 /// The reader's access level: given, else the archive's default.
 pub(crate) fn access(
     archive: &Archive,
-    a: &crate::cli::AccessArgs,
-) -> Result<crate::model::Access> {
+    a: &custos::cli::AccessArgs,
+) -> Result<custos::model::Access> {
     match a.access {
         Some(level) => Ok(level),
         None => archive.default_access(),
@@ -97,7 +97,7 @@ pub(crate) fn access(
 /// control characters in it (a quoted title, a file name) are escaped.
 pub(crate) fn note(msg: impl std::fmt::Display) {
     let msg = msg.to_string();
-    eprintln!("custos: {}", crate::output::escape::terminal_line(&msg));
+    eprintln!("custos: {}", custos::output::escape::terminal_line(&msg));
 }
 
 /// Buffered stdout; call `finish` so a closed pipe is noticed and a write

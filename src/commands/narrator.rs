@@ -11,20 +11,20 @@ use std::path::Path;
 use secrecy::ExposeSecret;
 use serde_json::Value;
 
-use crate::archive::{Archive, Mode};
-use crate::cli::{
+use custos::archive::{Archive, Mode};
+use custos::cli::{
     NarratorAddArgs, NarratorArgs, NarratorCommand, NarratorEditArgs, NarratorFieldArgs,
     NarratorListArgs, NarratorShowArgs,
 };
-use crate::error::{Error, Result};
-use crate::keys::KeyFile;
-use crate::model::{Access, NarratorId};
-use crate::ops::narrator::{EditNarrator, NarratorChange};
-use crate::ops::{self, NewNarrator};
-use crate::output::{self, col, Column, Format};
-use crate::policy;
-use crate::reader::Reader;
-use crate::seal;
+use custos::error::{Error, Result};
+use custos::keys::KeyFile;
+use custos::model::{Access, NarratorId};
+use custos::ops::narrator::{EditNarrator, NarratorChange};
+use custos::ops::{self, NewNarrator};
+use custos::output::{self, col, Column, Format};
+use custos::policy;
+use custos::reader::Reader;
+use custos::seal;
 
 pub const COLUMNS: &[Column] = &[
     col("id", "ID"),
@@ -89,7 +89,7 @@ fn check_fields(f: &NarratorFieldArgs) -> Result<Checked> {
             other => Ok(other.as_ref().map(|s| s.trim().to_string())),
         }
     };
-    let this_year = crate::clock::today().format("%Y").to_string();
+    let this_year = custos::clock::today().format("%Y").to_string();
     let this_year: i32 = this_year.parse().unwrap_or(9999);
     if let Some(y) = f.birth_year {
         if !(1850..=this_year).contains(&y) {
@@ -122,7 +122,7 @@ fn check_fields(f: &NarratorFieldArgs) -> Result<Checked> {
 /// prompt). Without a custodian key, asking for one is a usage error.
 fn sealed_identity(
     archive: &Archive,
-    legal: &crate::cli::LegalNameArgs,
+    legal: &custos::cli::LegalNameArgs,
     may_prompt: bool,
 ) -> Result<Option<Vec<u8>>> {
     if !super::input::wants_legal_identity(legal, may_prompt) {
@@ -189,7 +189,7 @@ fn add(archive_arg: Option<&Path>, a: NarratorAddArgs) -> Result<()> {
 
 /// Narrator records this reader may see, shaped by the policy.
 fn visible(archive: &Archive, access: Access, only: Option<NarratorId>) -> Result<Vec<Value>> {
-    output::to_values(&Reader::new(archive.conn(), access, crate::clock::today()).narrators(only)?)
+    output::to_values(&Reader::new(archive, access, custos::clock::today()).narrators(only)?)
 }
 
 fn list(archive_arg: Option<&Path>, a: NarratorListArgs) -> Result<()> {
@@ -213,7 +213,7 @@ fn show(archive_arg: Option<&Path>, a: NarratorShowArgs) -> Result<()> {
     let mut archive = super::open(archive_arg, if a.reveal { Mode::Write } else { Mode::Read })?;
     let access = match (a.access.access, a.reveal) {
         (Some(x), _) => x,
-        (None, true) => crate::policy::REVEAL_LEVEL,
+        (None, true) => custos::policy::REVEAL_LEVEL,
         (None, false) => archive.default_access()?,
     };
     let mut value = visible(&archive, access, Some(id))?
@@ -274,7 +274,7 @@ fn edit(archive_arg: Option<&Path>, a: NarratorEditArgs) -> Result<()> {
         changes.push(cleared);
     }
     let mut archive = super::open(archive_arg, Mode::Write)?;
-    ops::narrator::require(archive.conn(), a.id)?;
+    ops::narrator::require(&archive, a.id)?;
     let sealed = sealed_identity(&archive, &a.legal, false)?;
     if changes.is_empty() && sealed.is_none() {
         return Err(Error::usage(

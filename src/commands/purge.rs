@@ -2,10 +2,10 @@
 
 use std::path::Path;
 
-use crate::archive::Mode;
-use crate::cli::PurgeArgs;
-use crate::error::{Error, Result};
-use crate::purge::{self, PurgeOptions};
+use custos::archive::Mode;
+use custos::cli::PurgeArgs;
+use custos::error::{Error, Result};
+use custos::purge::{self, PurgeOptions};
 
 pub fn run(archive_arg: Option<&Path>, a: PurgeArgs) -> Result<()> {
     let id = a.id;

@@ -5,11 +5,11 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::archive::Mode;
-use crate::cli::{FieldsArgs, QueryArgs};
-use crate::error::{Error, Result};
-use crate::output::{self, bytes_col, col, Column, Format};
-use crate::query::{self, Options, Plan};
+use custos::archive::Mode;
+use custos::cli::{FieldsArgs, QueryArgs};
+use custos::error::{Error, Result};
+use custos::output::{self, bytes_col, col, Column, Format};
+use custos::query::{self, Options, Plan};
 
 /// Keys a query row has beyond the shaped item (`query::raw::item_keys`)
 /// and the extras of `query::EXTRA_KEYS`.
@@ -73,13 +73,13 @@ pub fn run(archive_arg: Option<&Path>, a: QueryArgs) -> Result<()> {
         .collect();
     let opts = Options {
         access,
-        today: crate::clock::today(),
+        today: custos::clock::today(),
         sort: a.sort.as_deref(),
         limit: a.limit,
         offset: a.offset,
         extra: &extra,
         // So that `--sql` prints exactly what would run.
-        dates: query::DateShape::load(archive.conn())?,
+        dates: query::DateShape::of(&archive)?,
     };
     let mut out = super::Stdout::new();
     if a.sql {
@@ -92,11 +92,11 @@ pub fn run(archive_arg: Option<&Path>, a: QueryArgs) -> Result<()> {
         return out.finish();
     }
     if a.count {
-        let n = query::count(archive.conn(), &q, &opts)?;
+        let n = query::count(&archive, &q, &opts)?;
         writeln!(out.w(), "{n}").map_err(Error::stdout)?;
         return out.finish();
     }
-    let listed = query::run(archive.conn(), &q, &opts)?;
+    let listed = query::run(&archive, &q, &opts)?;
     let has_snippet = listed.iter().any(|r| r.snippet.is_some());
     let mut rows = output::to_values(&listed)?;
     let cols: Vec<Column> = if !chosen.is_empty() {
@@ -105,7 +105,7 @@ pub fn run(archive_arg: Option<&Path>, a: QueryArgs) -> Result<()> {
     } else {
         let mut c: Vec<Column> = match a.output.format {
             Format::Table => TABLE_COLUMNS.to_vec(),
-            _ => crate::fields::all_columns(),
+            _ => custos::fields::all_columns(),
         };
         if has_snippet {
             c.push(col("snippet", "Snippet"));

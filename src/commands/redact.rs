@@ -6,11 +6,11 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
-use crate::archive::Mode;
-use crate::cli::RedactArgs;
-use crate::error::Result;
-use crate::keys::KeyFile;
-use crate::redact::{self, RedactOptions, Terms};
+use custos::archive::Mode;
+use custos::cli::RedactArgs;
+use custos::error::Result;
+use custos::keys::KeyFile;
+use custos::redact::{self, RedactOptions, Terms};
 
 pub fn run(archive_arg: Option<&Path>, a: RedactArgs) -> Result<()> {
     let mut archive = super::open(archive_arg, Mode::Write)?;

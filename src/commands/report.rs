@@ -6,11 +6,11 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::archive::Mode;
-use crate::cli::{ReportArgs, ReportName};
-use crate::error::{Error, Result};
-use crate::output::{self, col, Column, Format};
-use crate::report::{self, Reader, Report};
+use custos::archive::Mode;
+use custos::cli::{ReportArgs, ReportName};
+use custos::error::{Error, Result};
+use custos::output::{self, col, Column, Format};
+use custos::report::{self, Reader, Report, Which};
 
 pub fn run(archive_arg: Option<&Path>, a: ReportArgs) -> Result<()> {
     let within = report::parse_days(&a.within)?;
@@ -35,18 +35,21 @@ pub fn run(archive_arg: Option<&Path>, a: ReportArgs) -> Result<()> {
     let archive = super::open(archive_arg, Mode::Read)?;
     let reader = Reader {
         access: super::access(&archive, &a.access)?,
-        today: crate::clock::today(),
+        today: custos::clock::today(),
     };
-    let conn = archive.conn();
-    let rep = match a.name {
-        ReportName::Consent => report::consent(conn, reader, within)?,
-        ReportName::Holdings => report::holdings(conn, reader, a.by)?,
-        ReportName::Accessions => {
-            report::accessions(conn, reader, since.as_deref(), until_next.as_deref())?
-        }
-        ReportName::Narrators => report::narrators(conn, reader)?,
-        ReportName::Fixity => report::fixity(conn, reader)?,
+    let which = match a.name {
+        ReportName::Consent => Which::Consent {
+            within_days: within,
+        },
+        ReportName::Holdings => Which::Holdings(a.by),
+        ReportName::Accessions => Which::Accessions {
+            since: since.as_deref(),
+            until_next: until_next.as_deref(),
+        },
+        ReportName::Narrators => Which::Narrators,
+        ReportName::Fixity => Which::Fixity,
     };
+    let rep = report::make(&archive, reader, which)?;
     for n in &rep.notes {
         super::note(n);
     }

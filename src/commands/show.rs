@@ -3,12 +3,12 @@
 
 use std::path::Path;
 
-use crate::archive::Mode;
-use crate::cli::ShowArgs;
-use crate::error::{Error, Result};
-use crate::output::{self, col, Column, Format};
-use crate::policy::Decision;
-use crate::reader::{ItemDetail, Reader};
+use custos::archive::Mode;
+use custos::cli::ShowArgs;
+use custos::error::{Error, Result};
+use custos::output::{self, col, Column, Format};
+use custos::policy::Decision;
+use custos::reader::{ItemDetail, Reader};
 
 const PROVENANCE_COLUMNS: &[Column] = &[
     col("ingested_at", "Ingested at"),
@@ -33,7 +33,7 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
     // A hidden item and a missing one get the same answer, so an error
     // message cannot confirm that a closed testimony exists.
     let missing = || Error::usage(format!("no item {} in this archive", a.id));
-    let detail = Reader::new(archive.conn(), access, crate::clock::today())
+    let detail = Reader::new(&archive, access, custos::clock::today())
         .item_detail(a.id)?
         .ok_or_else(missing)?;
     let ItemDetail {
@@ -57,7 +57,7 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
     let mut out = super::Stdout::new();
     match a.output.format {
         Format::Table => {
-            let mut cols = crate::fields::all_columns();
+            let mut cols = custos::fields::all_columns();
             if value.get("closed_until").is_some() {
                 cols.push(col("closed_until", "Closed until"));
             }
@@ -114,7 +114,7 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
             output::render_record(
                 out.w(),
                 a.output.format,
-                &crate::fields::all_columns(),
+                &custos::fields::all_columns(),
                 &value,
             )?;
         }

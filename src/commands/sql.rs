@@ -4,11 +4,11 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::archive::Mode;
-use crate::cli::SqlArgs;
-use crate::error::Result;
-use crate::output::{self, Column};
-use crate::query::raw;
+use custos::archive::Mode;
+use custos::cli::SqlArgs;
+use custos::error::Result;
+use custos::output::{self, Column};
+use custos::query::raw;
 
 pub fn run(archive_arg: Option<&Path>, a: SqlArgs) -> Result<()> {
     let mut archive = super::open(archive_arg, Mode::Read)?;
@@ -17,7 +17,7 @@ pub fn run(archive_arg: Option<&Path>, a: SqlArgs) -> Result<()> {
         archive.conn_mut(),
         &a.statement,
         access,
-        crate::clock::today(),
+        custos::clock::today(),
         Duration::from_secs(a.timeout.max(1)),
     )?;
     // Column names are the user's, known only now; the renderer takes

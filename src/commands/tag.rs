@@ -3,13 +3,13 @@
 
 use std::path::Path;
 
-use crate::archive::Mode;
-use crate::cli::{TagArgs, TermArgs};
-use crate::error::Result;
-use crate::keys::KeyFile;
-use crate::model::Vocab;
-use crate::ops;
-use crate::ops::clean_label;
+use custos::archive::Mode;
+use custos::cli::{TagArgs, TermArgs};
+use custos::error::Result;
+use custos::keys::KeyFile;
+use custos::model::Vocab;
+use custos::ops;
+use custos::ops::clean_label;
 
 /// The (vocabulary, label) pairs given as options, validated.
 pub(crate) fn term_list(t: &TermArgs, agents: &[String]) -> Result<Vec<(Vocab, String)>> {

@@ -3,12 +3,12 @@
 
 use std::path::Path;
 
-use crate::archive::Mode;
-use crate::cli::{TermsAction, TermsArgs};
-use crate::error::Result;
-use crate::ops::{self, Relabel};
-use crate::output::{self, col, Column};
-use crate::reader::Reader;
+use custos::archive::Mode;
+use custos::cli::{TermsAction, TermsArgs};
+use custos::error::Result;
+use custos::ops::{self, Relabel};
+use custos::output::{self, col, Column};
+use custos::reader::Reader;
 
 const COLUMNS: &[Column] = &[
     col("vocab", "Vocabulary"),
@@ -52,7 +52,7 @@ pub fn run(archive_arg: Option<&Path>, a: TermsArgs) -> Result<()> {
 fn list(archive_arg: Option<&Path>, a: &TermsArgs) -> Result<()> {
     let archive = super::open(archive_arg, Mode::Read)?;
     let access = super::access(&archive, &a.access)?;
-    let counts = Reader::new(archive.conn(), access, crate::clock::today()).terms(a.vocab)?;
+    let counts = Reader::new(&archive, access, custos::clock::today()).terms(a.vocab)?;
     let rows: Vec<_> = counts.iter().map(output::to_value).collect::<Result<_>>()?;
     let mut out = super::Stdout::new();
     output::render_list(out.w(), a.output.format, COLUMNS, &rows)?;

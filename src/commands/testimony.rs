@@ -4,14 +4,14 @@
 
 use std::path::Path;
 
-use crate::archive::{Archive, Mode};
-use crate::cli::{InterviewArgs, TestimonyArgs, TestimonyCommand, TestimonySetArgs};
-use crate::edtf::Edtf;
-use crate::error::{Error, Result};
-use crate::keys::KeyFile;
-use crate::model::NarratorId;
-use crate::ops;
-use crate::ops::TestimonyFields;
+use custos::archive::{Archive, Mode};
+use custos::cli::{InterviewArgs, TestimonyArgs, TestimonyCommand, TestimonySetArgs};
+use custos::edtf::Edtf;
+use custos::error::{Error, Result};
+use custos::keys::KeyFile;
+use custos::model::NarratorId;
+use custos::ops;
+use custos::ops::TestimonyFields;
 
 pub fn run(archive_arg: Option<&Path>, a: TestimonyArgs) -> Result<()> {
     match a.command {

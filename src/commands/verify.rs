@@ -1,18 +1,18 @@
 //! `custos verify`: check objects, catalogue and history; list what is wrong.
 //!
 //! It renders the findings and the summary; the checking lives in
-//! `crate::fixity`. It must not repair anything (`--remove-untracked`, the
+//! `custos::fixity`. It must not repair anything (`--remove-untracked`, the
 //! one explicit exception, calls `fixity::cleanup`), and unlike other write
 //! commands it does not clean staging/: it lists the leftovers instead.
 
 use std::path::{Path, PathBuf};
 
-use crate::archive::{self, Archive, Mode};
-use crate::cli::VerifyArgs;
-use crate::error::{Error, Result};
-use crate::fixity::{self, Finding, Kind, Sample, VerifyOptions, VerifyReport};
-use crate::head;
-use crate::output::{self, col, Column};
+use custos::archive::{self, Archive, Mode};
+use custos::cli::VerifyArgs;
+use custos::error::{Error, Result};
+use custos::fixity::{self, Finding, Kind, Sample, VerifyOptions, VerifyReport};
+use custos::head;
+use custos::output::{self, col, Column};
 
 pub const FINDING_COLUMNS: &[Column] = &[
     col("kind", "Problem"),
@@ -41,7 +41,7 @@ pub fn run(archive_arg: Option<&Path>, a: VerifyArgs) -> Result<()> {
         (Some(HeadArg::File(file)), Some(key)) => {
             let public = head::Public::read(key)?;
             let s = head::read_signed(&file, &public)?;
-            head::check_archive(&s, archive.conn(), &file)?;
+            head::check_archive(&s, &archive, &file)?;
             let hash = s.head_hash.clone();
             (Some((file, s)), Some(hash))
         }
@@ -79,10 +79,10 @@ pub fn run(archive_arg: Option<&Path>, a: VerifyArgs) -> Result<()> {
     // Before verify appends its own events, which would take the ids of
     // removed ones.
     let head_problem = match &signed {
-        Some((_, s)) => head::extension_problem(archive.conn(), s)?,
+        Some((_, s)) => head::extension_problem(&archive, s)?,
         None => None,
     };
-    let total = crate::catalogue::fixity::stored_bytes(archive.conn());
+    let total = fixity::stored_bytes(&archive);
     let mut report = fixity::verify(&mut archive, &opts, &super::progress(total))?;
     if a.remove_untracked {
         remove_untracked(&mut archive, &mut report, &opts.agent)?;

@@ -11,6 +11,11 @@
 //! report).
 
 pub mod cleanup;
+
+/// The bytes of every stored object, for a progress bar.
+pub fn stored_bytes(archive: &Archive) -> u64 {
+    crate::catalogue::fixity::stored_bytes(archive.conn())
+}
 mod facts;
 mod scan;
 

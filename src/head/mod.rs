@@ -48,9 +48,14 @@ pub struct Statement {
 }
 
 impl Statement {
+    /// The head of the archive's log now (see [`Statement::current`]).
+    pub fn of(archive: &crate::archive::Archive, now: &str) -> Result<Statement> {
+        Statement::current(archive.conn(), now)
+    }
+
     /// The head of `conn`'s log now. Refused for an empty log: there is no
     /// event to vouch for yet.
-    pub fn current(conn: &Connection, now: &str) -> Result<Statement> {
+    pub(crate) fn current(conn: &Connection, now: &str) -> Result<Statement> {
         let archive_id = settings::get(conn, settings::ARCHIVE_ID)?
             .ok_or_else(|| Error::Failed("the archive has no archive_id setting".into()))?;
         let (head_event_id, head_hash) = events::head_with_id(conn)?;
@@ -162,8 +167,8 @@ pub fn read_signed(file: &Path, public: &Public) -> Result<Statement> {
 }
 
 /// Refuses a statement of another archive.
-pub fn check_archive(s: &Statement, conn: &Connection, file: &Path) -> Result<()> {
-    let ours = settings::get(conn, settings::ARCHIVE_ID)?.unwrap_or_default();
+pub fn check_archive(s: &Statement, archive: &crate::archive::Archive, file: &Path) -> Result<()> {
+    let ours = settings::get(archive.conn(), settings::ARCHIVE_ID)?.unwrap_or_default();
     if s.archive_id != ours {
         return Err(Error::Failed(format!(
             "{}: the signed head is of ANOTHER ARCHIVE ({}); this archive is {ours}",
@@ -187,7 +192,14 @@ pub struct Problem {
 /// it present, the head event still holding the signed hash, and no fewer
 /// events. Run it before anything appends (verify records its checks),
 /// then add the chain's verdict with [`with_chain`].
-pub fn extension_problem(conn: &Connection, s: &Statement) -> Result<Option<Problem>> {
+pub fn extension_problem(
+    archive: &crate::archive::Archive,
+    s: &Statement,
+) -> Result<Option<Problem>> {
+    extension_problem_in(archive.conn(), s)
+}
+
+pub(crate) fn extension_problem_in(conn: &Connection, s: &Statement) -> Result<Option<Problem>> {
     let last: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))?;
     if let Some(missing) = first_missing(conn, s.head_event_id)? {
         let why = if missing > last {
@@ -410,7 +422,7 @@ mod tests {
     #[test]
     fn a_log_that_still_extends_the_head_passes_and_one_that_does_not_is_named() {
         let check = |c: &Connection, s: &Statement, b: Option<&Break>| {
-            with_chain(extension_problem(c, s).unwrap(), s, b).map(|p| (p.event_id, p.why))
+            with_chain(extension_problem_in(c, s).unwrap(), s, b).map(|p| (p.event_id, p.why))
         };
         let c = db(3);
         let s = Statement::current(&c, "t").unwrap();

@@ -34,11 +34,12 @@ const DESCRIBE_BATCH: usize = 500;
 /// tell (evidence and narrator ids that do not exist, legal names without a
 /// custodian key, files inside the archive itself). Nothing is written.
 pub fn validate(
-    conn: &Connection,
+    archive: &crate::archive::Archive,
     path: &Path,
     opts: &Options,
     fence: &super::ArchiveFence,
 ) -> Result<(Checked, Vec<Problem>)> {
+    let conn = archive.conn();
     let checked = manifest::check(path, opts)?;
     let mut problems = checked.problems.clone();
     if !problems.is_empty() {

@@ -13,6 +13,7 @@ use crate::model::ItemId;
 
 pub mod consent;
 pub mod describe;
+pub mod key;
 pub mod narrator;
 pub mod testimony;
 pub mod vocabulary;

@@ -63,7 +63,7 @@ pub fn edit(archive: &mut Archive, op: &EditNarrator) -> Result<Vec<&'static str
         .filter_map(|c| Some((format!("narrator {}", c.field().name()), c.text()?)))
         .collect();
     archive.write(|tx| {
-        require(tx, id)?;
+        require_in(tx, id)?;
         for item in redactions::redacted_testimonies_of(tx, id.0)? {
             crate::redact::check_new_values(tx, item, &op.key, &shown)?;
         }
@@ -99,7 +99,11 @@ pub fn custodian_recipient(archive: &Archive) -> Result<Option<seal::Recipient>>
 }
 
 /// Refuses a narrator this archive does not have.
-pub fn require(conn: &rusqlite::Connection, id: NarratorId) -> Result<()> {
+pub fn require(archive: &Archive, id: NarratorId) -> Result<()> {
+    require_in(archive.conn(), id)
+}
+
+fn require_in(conn: &rusqlite::Connection, id: NarratorId) -> Result<()> {
     if narrators::exists(conn, id)? {
         Ok(())
     } else {

@@ -121,6 +121,11 @@ pub struct DateShape {
 
 impl DateShape {
     /// Two index look-ups (items_open_dates, items_date_span).
+    /// The archive's date shape.
+    pub fn of(archive: &crate::archive::Archive) -> Result<DateShape> {
+        DateShape::load(archive.conn())
+    }
+
     pub fn load(conn: &rusqlite::Connection) -> Result<DateShape> {
         let open: bool = conn.query_row(
             // INDEXED BY: the planner otherwise prefers scanning a covering index.

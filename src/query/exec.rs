@@ -15,6 +15,7 @@ use rusqlite::Connection;
 use super::compile::DateShape;
 use super::compile::{self, Compiled};
 use super::parse::Query;
+use crate::archive::Archive;
 use crate::catalogue::items;
 use crate::catalogue::items::ItemRecord;
 use crate::catalogue::terms;
@@ -151,7 +152,12 @@ fn with_context(e: rusqlite::Error) -> Error {
     }
 }
 
-pub fn count(conn: &Connection, q: &Query, o: &Options<'_>) -> Result<i64> {
+/// The number of items the query matches for this reader.
+pub fn count(archive: &Archive, q: &Query, o: &Options<'_>) -> Result<i64> {
+    count_conn(archive.conn(), q, o)
+}
+
+fn count_conn(conn: &Connection, q: &Query, o: &Options<'_>) -> Result<i64> {
     register(conn)?;
     let o = Options {
         dates: DateShape::load(conn)?,
@@ -204,9 +210,14 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
     })
 }
 
+/// Runs the query on the archive's read snapshot (see [`run_conn`]).
+pub fn run(archive: &Archive, q: &Query, o: &Options<'_>) -> Result<Vec<ListedItem>> {
+    run_conn(archive.conn(), q, o)
+}
+
 /// Runs the query and returns each visible row shaped for the reader, with
 /// `snippet` (open items only) when the query has full-text terms.
-pub fn run(conn: &Connection, q: &Query, o: &Options<'_>) -> Result<Vec<ListedItem>> {
+pub(crate) fn run_conn(conn: &Connection, q: &Query, o: &Options<'_>) -> Result<Vec<ListedItem>> {
     register(conn)?;
     let shaped = Options {
         dates: DateShape::load(conn)?,

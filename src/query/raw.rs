@@ -21,7 +21,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::Connection;
 use serde_json::Value;
 
-use super::exec::{run, Options};
+use super::exec::Options;
 use super::parse::Query;
 use crate::error::{Error, Result};
 use crate::model::Access;
@@ -95,7 +95,8 @@ fn materialize(conn: &Connection, access: Access, today: NaiveDate) -> Result<()
         extra: &[],
         dates: Default::default(),
     };
-    let records = crate::output::to_values(&run(conn, &Query::default(), &opts)?)?;
+    let records =
+        crate::output::to_values(&super::exec::run_conn(conn, &Query::default(), &opts)?)?;
     let marks = vec!["?"; keys.len()].join(", ");
     let mut insert = conn.prepare(&format!(
         "INSERT INTO temp.items_visible ({cols}) VALUES ({marks})"

@@ -23,6 +23,33 @@ use crate::output::Column;
 use crate::policy::sql::{self as policy_sql, Filter};
 
 pub use consent::consent;
+
+/// Which report to make, with its options.
+#[derive(Debug, Clone, Copy)]
+pub enum Which<'a> {
+    Consent {
+        within_days: i64,
+    },
+    Holdings(GroupBy),
+    Accessions {
+        since: Option<&'a str>,
+        until_next: Option<&'a str>,
+    },
+    Narrators,
+    Fixity,
+}
+
+/// Makes the report over the archive's read snapshot, for this reader.
+pub fn make(archive: &crate::archive::Archive, reader: Reader, which: Which<'_>) -> Result<Report> {
+    let conn = archive.conn();
+    match which {
+        Which::Consent { within_days } => consent(conn, reader, within_days),
+        Which::Holdings(by) => holdings(conn, reader, by),
+        Which::Accessions { since, until_next } => accessions(conn, reader, since, until_next),
+        Which::Narrators => narrators(conn, reader),
+        Which::Fixity => fixity(conn, reader),
+    }
+}
 pub use holdings::{holdings, GroupBy};
 pub use registers::{accessions, fixity, narrators};
 

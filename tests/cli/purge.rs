@@ -2,7 +2,7 @@
 //! strings remain in custos.db, its WAL or the objects folder, while the
 //! event chain still verifies and the other testimony is untouched.
 
-use custos::catalogue::events::{detail_hash, event_hash, row_to_event, Canonical, SELECT_EVENT};
+use custos::event_format::{detail_hash, event_hash, row_to_event, Canonical, SELECT_EVENT};
 
 use crate::harness::Env;
 use crate::seed::{self, run};
@@ -148,7 +148,7 @@ fn purge_leaves_no_trace_of_the_testimony_in_the_archive_folder() {
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    let mut prev = custos::catalogue::events::GENESIS.to_string();
+    let mut prev = custos::event_format::GENESIS.to_string();
     for e in &events {
         assert_eq!(e.prev_hash, prev);
         let h = event_hash(&Canonical {

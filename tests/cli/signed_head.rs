@@ -486,7 +486,7 @@ fn backups_and_custodian_bags_carry_the_latest_signed_head() {
 /// Edits event `from` and recomputes every later hash, as a forger with
 /// write access to custos.db would (the library's own hash function).
 fn rewrite_chain(env: &Env, from: i64) {
-    use custos::catalogue::events::{event_hash, Canonical, GENESIS};
+    use custos::event_format::{event_hash, Canonical, GENESIS};
     let db = env.db();
     db.execute("UPDATE events SET agent = 'mallory' WHERE id = ?1", [from])
         .unwrap();
