@@ -11,8 +11,8 @@ use custos::archive::Mode;
 use custos::bagit;
 use custos::cli::{BagCommand, BagValidateArgs, ImportArgs};
 use custos::error::{Error, Result};
-use custos::ingest::{self, Found, ImportOptions};
-use custos::model::Method;
+use custos::ingest::source::{import_from, Bag, Source};
+use custos::ingest::ImportOptions;
 use custos::output::{self, col, human_bytes, Column};
 
 const COLUMNS: &[Column] = &[
@@ -89,30 +89,21 @@ pub(crate) fn import(archive_arg: Option<&Path>, a: &ImportArgs, dir: &Path) -> 
         return Err(Error::usage(report.refusal().unwrap_or_default()));
     }
     let agent = super::agent(a.agent.as_deref());
-    let plan = ingest::bag::plan(dir, &report, &agent)?;
-    let mut archive = super::open(archive_arg, Mode::Write)?;
-    let total: u64 = plan
-        .jobs
-        .iter()
-        .map(|j| match j.found {
-            Found::File { size } => size,
-            _ => 0,
-        })
-        .sum();
+    let source = Box::new(Bag {
+        dir: dir.to_path_buf(),
+        report,
+        agent: agent.clone(),
+    });
     let opts = ImportOptions {
         agent,
-        method: Method::Bag,
+        method: source.method(),
         dry_run: a.dry_run,
         // A bag's records say what each item is; a duplicate whose state
         // differs is refused by the restore, never merged.
-        on_duplicate: None,
     };
-    let bar = super::progress(total);
-    bar.set_length(total);
-    let outcomes = if a.dry_run {
-        ingest::import(&mut archive, plan.jobs, &opts, &bar)?
-    } else {
-        ingest::import_atomic(&mut archive, plan.jobs, &opts, &bar, plan.finish)?
-    };
+    let mut archive = super::open(archive_arg, Mode::Write)?;
+    let plan = source.plan(&archive)?;
+    let bar = super::progress(plan.bytes);
+    let outcomes = import_from(&mut archive, plan, &opts, &bar)?;
     super::import::report_outcomes(&outcomes, a.format, a.dry_run)
 }

@@ -6,8 +6,11 @@ use custos::archive::Mode;
 use custos::cli::{ImportArgs, MetaArgs};
 use custos::edtf::Edtf;
 use custos::error::{Error, Result};
-use custos::ingest::{self, Found, ImportOptions, ItemMeta, Status};
-use custos::model::{Kind, Method};
+use std::sync::Arc;
+
+use custos::ingest::source::{import_from, Files, Source};
+use custos::ingest::{self, Describer, ImportOptions, ItemMeta, Status};
+use custos::model::Kind;
 use custos::output::{self, col, Format};
 
 pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
@@ -23,43 +26,21 @@ pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
     meta.terms = super::tag::term_list(&a.terms, &[])?;
     let agent = super::agent(a.agent.as_deref());
     let mut archive = super::open(archive_arg, Mode::Write)?;
-    let (hook, on_duplicate) = testimony_hook(&archive, &a, &mut meta)?;
-    // Before anything is read: the archive never imports itself.
-    let fence = ingest::ArchiveFence::new(archive.root())?;
-    fence.refuse_inside(&a.paths)?;
-    let mut jobs = ingest::jobs_for_paths(&a.paths, &meta, a.origin.as_deref(), &fence);
-    for j in &mut jobs {
-        j.after_insert = hook.clone();
-    }
-    let method = Method::File;
-    let files = jobs
-        .iter()
-        .filter(|j| matches!(j.found, Found::File { .. }))
-        .count();
-    if meta.title.is_some() && files > 1 {
-        return Err(Error::usage(format!(
-            "--title names one item, but {files} files were given; leave it out to take each title from its document"
-        )));
-    }
-    let total: u64 = jobs
-        .iter()
-        .map(|j| {
-            if let Found::File { size } = j.found {
-                size
-            } else {
-                0
-            }
-        })
-        .sum();
+    let describer = testimony_describer(&archive, &a, &mut meta)?;
+    let source = Box::new(Files {
+        paths: a.paths.clone(),
+        meta,
+        origin: a.origin.clone(),
+        describer,
+    });
     let opts = ImportOptions {
         agent,
-        method,
+        method: source.method(),
         dry_run: a.dry_run,
-        on_duplicate,
     };
-    let bar = super::progress(total);
-    bar.set_length(total);
-    let report = ingest::import(&mut archive, jobs, &opts, &bar)?;
+    let plan = source.plan(&archive)?;
+    let bar = super::progress(plan.bytes);
+    let report = import_from(&mut archive, plan, &opts, &bar)?;
     report_outcomes(&report, a.format, a.dry_run)
 }
 
@@ -133,23 +114,16 @@ pub(crate) fn report_outcomes(
     Ok(())
 }
 
-/// The hooks of an import that describes testimonies: for new items and
-/// for duplicates of items already in the archive.
-type TestimonyHooks = (
-    Option<std::sync::Arc<ingest::AfterInsert>>,
-    Option<std::sync::Arc<dyn ingest::OnDuplicate>>,
-);
-
-/// With `--narrator N`, the hook that makes each new item a testimony of N
-/// (and the kind `testimony`), and the one that does the same to the item
-/// a duplicate belongs to; with `--kind testimony` alone, only the latter
+/// With `--narrator N`, the describer that makes each new item a
+/// testimony of N (and the kind `testimony`), and the item a duplicate
+/// belongs to too; with `--kind testimony` alone, one that does the latter
 /// (a new item gets the kind from its metadata). Checked before anything
 /// is imported.
-fn testimony_hook(
+fn testimony_describer(
     archive: &custos::archive::Archive,
     a: &ImportArgs,
     meta: &mut ItemMeta,
-) -> Result<TestimonyHooks> {
+) -> Result<Option<Arc<dyn Describer>>> {
     let agent = super::agent(a.agent.as_deref());
     let Some(narrator) = a.narrator else {
         let i = &a.interview;
@@ -158,9 +132,8 @@ fn testimony_hook(
                 "--interview-date, --interview-place and --interviewer describe a testimony; give --narrator N too",
             ));
         }
-        let dup = (meta.kind == Some(Kind::Testimony))
-            .then(|| custos::ops::testimony::duplicate_hook(None, agent));
-        return Ok((None, dup));
+        return Ok((meta.kind == Some(Kind::Testimony))
+            .then(|| custos::ops::testimony::describer(None, agent)));
     };
     match meta.kind {
         None | Some(Kind::Testimony) => meta.kind = Some(Kind::Testimony),
@@ -171,11 +144,7 @@ fn testimony_hook(
         }
     }
     let fields = super::testimony::fields(archive, narrator, &a.interview)?;
-    let dup = custos::ops::testimony::duplicate_hook(Some(fields.clone()), agent.clone());
-    Ok((
-        Some(custos::ops::testimony::import_hook(fields, agent)),
-        Some(dup),
-    ))
+    Ok(Some(custos::ops::testimony::describer(Some(fields), agent)))
 }
 
 /// Validates the metadata flags before anything is read or written.

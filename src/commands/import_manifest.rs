@@ -6,8 +6,8 @@ use std::path::Path;
 use custos::archive::Mode;
 use custos::cli::ImportArgs;
 use custos::error::{Error, Result};
+use custos::ingest::source::{import_from, Manifest as ManifestSource, Source};
 use custos::ingest::{self, manifest, ImportOptions};
-use custos::model::Method;
 
 pub fn run(archive_arg: Option<&Path>, a: &ImportArgs, path: &Path) -> Result<()> {
     let opts = custos::manifest::Options {
@@ -48,20 +48,19 @@ pub fn run(archive_arg: Option<&Path>, a: &ImportArgs, path: &Path) -> Result<()
     drop(reader);
     let mut archive = super::open(archive_arg, mode)?;
     let agent = super::agent(a.agent.as_deref());
+    let source = Box::new(ManifestSource {
+        path: path.to_path_buf(),
+        opts,
+    });
     let import_opts = ImportOptions {
         agent: agent.clone(),
-        method: Method::Manifest,
+        method: source.method(),
         dry_run: a.dry_run,
         // Phase 2 describes duplicates and new items alike (describe_row).
-        on_duplicate: None,
     };
-    let bar = super::progress(0);
-    let report = ingest::import(
-        &mut archive,
-        manifest::jobs(path, &opts)?,
-        &import_opts,
-        &bar,
-    )?;
+    let plan = source.plan(&archive)?;
+    let bar = super::progress(plan.bytes);
+    let report = import_from(&mut archive, plan, &import_opts, &bar)?;
     // Interrupted: the files in stay undescribed, that is closed (pending),
     // until the same import is run again.
     if !a.dry_run && !report.interrupted {

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::{AfterInsert, Finish, Found, ItemMeta, Job};
+use super::{Describer, Finish, Found, ItemMeta, Job};
 use crate::bagit::unicode::nfc;
 use crate::bagit::Report;
 use crate::catalogue::consent::{self, NewConsent};
@@ -139,9 +139,9 @@ pub fn jobs(dir: &Path, report: &Report, agent: &str) -> Result<Vec<Job>> {
             provenance_detail: Some(Value::Object(detail)),
             // A custodian record's consent history is restored by `plan`'s
             // finish, once the evidence it names has an id here.
-            after_insert: record
+            describer: record
                 .filter(|_| !custodian)
-                .and_then(|r| consent_hook(r, agent)),
+                .and_then(|r| consent_describer(r, agent)),
             path,
         });
     }
@@ -228,8 +228,27 @@ fn meta_of(r: &Value) -> ItemMeta {
     }
 }
 
-/// Restores the exported consent state of a testimony, as one event.
-fn consent_hook(r: &Value, agent: &str) -> Option<Arc<AfterInsert>> {
+/// Restores the exported consent state of a testimony, as one event, on
+/// the item the bag's file becomes. A duplicate keeps its own consent: the
+/// bag's record never overrides what this archive already decided.
+struct RestoreConsent {
+    new: NewConsent,
+    agent: String,
+}
+
+impl Describer for RestoreConsent {
+    fn new_item(
+        &self,
+        conn: &rusqlite::Connection,
+        id: crate::model::ItemId,
+        log: &mut crate::catalogue::events::EventLog<'_>,
+        now: &str,
+    ) -> Result<()> {
+        consent::record(conn, log, id, &self.new, &self.agent, now).map(|_| ())
+    }
+}
+
+fn consent_describer(r: &Value, agent: &str) -> Option<Arc<dyn Describer>> {
     let c = r.get("consent")?;
     let status: ConsentStatus = text(c, "status")?.parse().ok()?;
     if status == ConsentStatus::Pending {
@@ -244,9 +263,8 @@ fn consent_hook(r: &Value, agent: &str) -> Option<Arc<AfterInsert>> {
             .and_then(|d| consent::parse_day("embargo", &d).ok()),
         reason: Some("restored from a custos BagIt export".into()),
     };
-    let agent = agent.to_string();
-    let hook: AfterInsert = Box::new(move |conn, id, log, now| {
-        consent::record(conn, log, id, &new, &agent, now).map(|_| ())
-    });
-    Some(Arc::new(hook))
+    Some(Arc::new(RestoreConsent {
+        new,
+        agent: agent.to_string(),
+    }))
 }

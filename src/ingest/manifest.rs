@@ -110,7 +110,7 @@ pub fn jobs(path: &Path, opts: &Options) -> Result<impl Iterator<Item = Job>> {
             meta: r.item_meta(),
             origin: r.origin.clone(),
             provenance_detail: Some(json!({ "manifest": manifest_name, "row": r.row })),
-            after_insert: None,
+            describer: None,
             path: r.file,
         },
         // The file changed since it was checked: fail that row alone.
@@ -119,7 +119,7 @@ pub fn jobs(path: &Path, opts: &Options) -> Result<impl Iterator<Item = Job>> {
             meta: Default::default(),
             origin: None,
             provenance_detail: None,
-            after_insert: None,
+            describer: None,
             path: Path::new(&manifest_name).to_path_buf(),
         },
     }))

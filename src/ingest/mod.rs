@@ -14,6 +14,7 @@ pub mod manifest;
 pub mod mediatype;
 mod pdf;
 mod prepare;
+pub mod source;
 mod sources;
 mod walk;
 
@@ -58,11 +59,6 @@ pub struct ItemMeta {
     pub terms: Vec<(crate::model::Vocab, String)>,
 }
 
-/// Runs after a new item's rows are inserted, in the same transaction: how
-/// testimonies, consent and terms join an import without it knowing them.
-pub type AfterInsert =
-    Box<dyn Fn(&Connection, ItemId, &mut EventLog<'_>, &str) -> Result<()> + Send + Sync>;
-
 /// Runs once, after every job of an [`import_atomic`] has its rows and
 /// before the one transaction commits: how a bag restores state that links
 /// items to each other (consent evidence, narrators) once all have ids.
@@ -70,22 +66,42 @@ pub type AfterInsert =
 pub type Finish =
     Box<dyn FnOnce(&Connection, &mut EventLog<'_>, &[FileOutcome], &str) -> Result<()> + Send>;
 
-/// What the same bytes arriving again with information for their item
-/// (`import --narrator N`, `--kind testimony`) do to the existing item, so
-/// a duplicate never silently drops what would close it.
-pub trait OnDuplicate: Send + Sync {
-    /// Why the information cannot be applied to `item` (the file is then
-    /// reported failed and nothing is written for it); None if it can.
-    fn conflict(&self, conn: &Connection, item: ItemId) -> Result<Option<String>>;
-    /// Applies it, in the chunk's transaction, with its own event; returns
-    /// what changed, or None when the item already said so.
-    fn apply(
+/// What an import says about the item a file becomes — beyond the
+/// descriptive `ItemMeta` every source gives — whether the file's bytes are
+/// new or already in the archive: how testimonies and consent join an
+/// import without it knowing them. One describer serves both cases, so a
+/// duplicate never silently drops what would close its item (`import
+/// --narrator N` of bytes already imported makes the existing item the
+/// narrator's testimony, or fails with the reason).
+pub trait Describer: Send + Sync {
+    /// After a new item's rows are inserted, in the same transaction.
+    fn new_item(
         &self,
-        conn: &Connection,
-        item: ItemId,
-        log: &mut EventLog<'_>,
-        now: &str,
-    ) -> Result<Option<String>>;
+        _conn: &Connection,
+        _id: ItemId,
+        _log: &mut EventLog<'_>,
+        _now: &str,
+    ) -> Result<()> {
+        Ok(())
+    }
+    /// Why the description cannot be applied to `item`, the existing item
+    /// of a duplicate (the file is then reported failed and nothing is
+    /// written for it); None if it can.
+    fn conflict(&self, _conn: &Connection, _item: ItemId) -> Result<Option<String>> {
+        Ok(None)
+    }
+    /// Applies it to the existing item of a duplicate, in the chunk's
+    /// transaction, with its own event; returns what changed, or None when
+    /// the item already said so.
+    fn duplicate(
+        &self,
+        _conn: &Connection,
+        _item: ItemId,
+        _log: &mut EventLog<'_>,
+        _now: &str,
+    ) -> Result<Option<String>> {
+        Ok(None)
+    }
 }
 
 /// One file to ingest.
@@ -96,15 +112,13 @@ pub struct Job {
     /// None: the file's absolute path as a `file://` URI.
     pub origin: Option<String>,
     pub provenance_detail: Option<serde_json::Value>,
-    pub after_insert: Option<std::sync::Arc<AfterInsert>>,
+    pub describer: Option<std::sync::Arc<dyn Describer>>,
 }
 
 pub struct ImportOptions {
     pub agent: String,
     pub method: Method,
     pub dry_run: bool,
-    /// Applied to the existing item when a file's bytes are a duplicate.
-    pub on_duplicate: Option<std::sync::Arc<dyn OnDuplicate>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -156,7 +170,7 @@ pub fn jobs_for_paths(
             meta: meta.clone(),
             origin: origin.map(str::to_string),
             provenance_detail: None,
-            after_insert: None,
+            describer: None,
         })
         .collect()
 }
@@ -405,7 +419,7 @@ impl<'o> Committer<'o> {
             Err(reason) => unreadable(path, &job.found, reason),
             Ok(p) => {
                 let known = items::find_object(conn, &p.sha)?.and_then(|(_, i)| i);
-                let conflict = match (known, &self.opts.on_duplicate) {
+                let conflict = match (known, &job.describer) {
                     (Some(item), Some(h)) => h.conflict(conn, item)?,
                     _ => None,
                 };
@@ -516,8 +530,8 @@ fn commit_one(
     let existing = chunk.lookup.find(&p.sha)?;
     let log = &mut chunk.log;
     if let Some((_, Some(item))) = existing {
-        if let Some(why) = match &opts.on_duplicate {
-            Some(h) => h.conflict(tx, item)?,
+        if let Some(why) = match &job.describer {
+            Some(d) => d.conflict(tx, item)?,
             None => None,
         } {
             return Ok(FileOutcome {
@@ -539,8 +553,8 @@ fn commit_one(
             now,
         )?;
         let mut reason = "same bytes already in the archive; provenance record added".to_string();
-        if let Some(h) = &opts.on_duplicate {
-            if let Some(what) = h.apply(tx, item, log, now)? {
+        if let Some(d) = &job.describer {
+            if let Some(what) = d.duplicate(tx, item, log, now)? {
                 reason.push_str("; ");
                 reason.push_str(&what);
             }
@@ -635,8 +649,8 @@ fn commit_one(
         Some(&digest),
         now,
     )?;
-    if let Some(hook) = &job.after_insert {
-        hook(tx, id, log, now)?;
+    if let Some(d) = &job.describer {
+        d.new_item(tx, id, log, now)?;
     }
     Ok(FileOutcome {
         path,

@@ -18,7 +18,7 @@ use crate::catalogue::redactions;
 use crate::catalogue::testimonies::{self, TestimonyFields};
 use crate::edtf::Edtf;
 use crate::error::{Error, Result};
-use crate::ingest::{AfterInsert, OnDuplicate};
+use crate::ingest::Describer;
 use crate::keys::KeyFile;
 use crate::model::{ItemId, Kind};
 
@@ -67,30 +67,37 @@ pub fn require_narrator(archive: &Archive, narrator: NarratorId) -> Result<()> {
     Ok(())
 }
 
-/// The `import` hook that makes each new item a testimony of the narrator,
-/// logged like `testimony set`.
-pub fn import_hook(fields: TestimonyFields, agent: String) -> Arc<AfterInsert> {
-    Arc::new(Box::new(move |conn, id, log, now| {
-        let detail = testimonies::set(conn, id, &fields, now)?;
-        super::log_modification(log, Some(id), &agent, &detail, now)?;
-        Ok(())
-    }))
+/// What `import --narrator N` (or `--kind testimony`) says about each
+/// item, new or already in the archive: a new item becomes a testimony of
+/// the narrator (logged like `testimony set`; with `--kind testimony` alone
+/// the kind comes from the item's metadata); the existing item of a
+/// duplicate becomes one too, logged as `testimony set` or `edit --kind
+/// testimony` would log it. An item that is already a testimony of another
+/// narrator is a conflict, never silently changed.
+pub fn describer(fields: Option<TestimonyFields>, agent: String) -> Arc<dyn Describer> {
+    Arc::new(TestimonyDescriber { fields, agent })
 }
 
-/// The `import` hook for duplicates: the existing item becomes a testimony
-/// (of the narrator, when one is given), logged as `testimony set` or
-/// `edit --kind testimony` would log it. An item that is already a
-/// testimony of another narrator is a conflict, never silently changed.
-pub fn duplicate_hook(fields: Option<TestimonyFields>, agent: String) -> Arc<dyn OnDuplicate> {
-    Arc::new(DuplicateTestimony { fields, agent })
-}
-
-struct DuplicateTestimony {
+struct TestimonyDescriber {
     fields: Option<TestimonyFields>,
     agent: String,
 }
 
-impl OnDuplicate for DuplicateTestimony {
+impl Describer for TestimonyDescriber {
+    fn new_item(
+        &self,
+        conn: &rusqlite::Connection,
+        id: ItemId,
+        log: &mut EventLog<'_>,
+        now: &str,
+    ) -> Result<()> {
+        if let Some(f) = &self.fields {
+            let detail = testimonies::set(conn, id, f, now)?;
+            super::log_modification(log, Some(id), &self.agent, &detail, now)?;
+        }
+        Ok(())
+    }
+
     fn conflict(&self, conn: &rusqlite::Connection, item: ItemId) -> Result<Option<String>> {
         let Some(f) = &self.fields else {
             return Ok(None);
@@ -114,7 +121,7 @@ impl OnDuplicate for DuplicateTestimony {
         })
     }
 
-    fn apply(
+    fn duplicate(
         &self,
         conn: &rusqlite::Connection,
         item: ItemId,

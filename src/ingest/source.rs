@@ -1,0 +1,146 @@
+//! Import sources behind one trait: files and folders, a manifest, a
+//! BagIt bag. A source checks its whole input before anything is written
+//! and gives the jobs — one per file, each with its descriptive metadata
+//! and its [`Describer`] (what it says of the item, new or duplicate) —
+//! and whether the import is all or nothing. [`import_from`] runs any
+//! source the same way: chunked, or in one transaction with the source's
+//! finishing step.
+//!
+//! A source never writes and never prints; the archive's own folder is
+//! never a source's input (the fence refuses it).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::{ArchiveFence, Describer, Finish, Found, ImportOptions, ItemMeta, Job, Report};
+use crate::archive::Archive;
+use crate::error::{Error, Result};
+use crate::model::Method;
+
+/// What an import will do: the jobs in order (streamed: a manifest of a
+/// million rows is never held whole), the bytes they hold where known (for
+/// the progress bar), and for an all-or-nothing source (a bag) what runs
+/// before its one transaction commits.
+pub struct Plan {
+    pub jobs: Box<dyn Iterator<Item = Job>>,
+    pub bytes: u64,
+    pub whole: Option<Finish>,
+}
+
+impl Plan {
+    /// A plan of jobs known in advance.
+    pub fn of(jobs: Vec<Job>, whole: Option<Finish>) -> Plan {
+        let bytes = jobs
+            .iter()
+            .map(|j| match j.found {
+                Found::File { size } => size,
+                _ => 0,
+            })
+            .sum();
+        Plan {
+            jobs: Box::new(jobs.into_iter()),
+            bytes,
+            whole,
+        }
+    }
+}
+
+pub trait Source {
+    /// The method provenance records for the files of this source.
+    fn method(&self) -> Method;
+    /// Checks the input and builds the plan; nothing is written.
+    fn plan(self: Box<Self>, archive: &Archive) -> Result<Plan>;
+}
+
+/// Plain files and folders sharing one description.
+pub struct Files {
+    pub paths: Vec<PathBuf>,
+    pub meta: ItemMeta,
+    pub origin: Option<String>,
+    pub describer: Option<Arc<dyn Describer>>,
+}
+
+impl Source for Files {
+    fn method(&self) -> Method {
+        Method::File
+    }
+
+    fn plan(self: Box<Self>, archive: &Archive) -> Result<Plan> {
+        // Before anything is read: the archive never imports itself.
+        let fence = ArchiveFence::new(archive.root())?;
+        fence.refuse_inside(&self.paths)?;
+        let mut jobs =
+            super::jobs_for_paths(&self.paths, &self.meta, self.origin.as_deref(), &fence);
+        let files = jobs
+            .iter()
+            .filter(|j| matches!(j.found, Found::File { .. }))
+            .count();
+        if self.meta.title.is_some() && files > 1 {
+            return Err(Error::usage(format!(
+                "--title names one item, but {files} files were given; leave it out to take each title from its document"
+            )));
+        }
+        for j in &mut jobs {
+            j.describer = self.describer.clone();
+        }
+        Ok(Plan::of(jobs, None))
+    }
+}
+
+/// A validated bag (`bagit::validate` found it valid and complete):
+/// imported whole, with its items' exported state restored.
+pub struct Bag {
+    pub dir: PathBuf,
+    pub report: crate::bagit::Report,
+    pub agent: String,
+}
+
+impl Source for Bag {
+    fn method(&self) -> Method {
+        Method::Bag
+    }
+
+    fn plan(self: Box<Self>, _archive: &Archive) -> Result<Plan> {
+        let b = super::bag::plan(&self.dir, &self.report, &self.agent)?;
+        Ok(Plan::of(b.jobs, Some(b.finish)))
+    }
+}
+
+/// The rows of a checked manifest (`ingest::manifest::validate`), each
+/// file described by its row; the rows' testimony, narrator and consent
+/// columns are applied after the files are in (`manifest::describe`).
+pub struct Manifest {
+    pub path: PathBuf,
+    pub opts: crate::manifest::Options,
+}
+
+impl Source for Manifest {
+    fn method(&self) -> Method {
+        Method::Manifest
+    }
+
+    fn plan(self: Box<Self>, _archive: &Archive) -> Result<Plan> {
+        Ok(Plan {
+            jobs: Box::new(super::manifest::jobs(&self.path, &self.opts)?),
+            bytes: 0,
+            whole: None,
+        })
+    }
+}
+
+/// Runs the plan: in chunks, or in one transaction with its finishing step
+/// (a dry run of an all-or-nothing plan only reports, in chunks).
+pub fn import_from(
+    archive: &mut Archive,
+    plan: Plan,
+    opts: &ImportOptions,
+    progress: &indicatif::ProgressBar,
+) -> Result<Report> {
+    progress.set_length(plan.bytes);
+    match plan.whole {
+        Some(finish) if !opts.dry_run => {
+            super::import_atomic(archive, plan.jobs, opts, progress, finish)
+        }
+        _ => super::import(archive, plan.jobs, opts, progress),
+    }
+}
