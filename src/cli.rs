@@ -57,7 +57,9 @@ pub enum Command {
     Export(ExportArgs),
     #[command(subcommand)]
     Bag(BagCommand),
+    /// Link an item to controlled-vocabulary terms
     Tag(TagArgs),
+    /// Unlink an item from controlled-vocabulary terms (the terms stay in the vocabulary)
     Untag(TagArgs),
     Terms(TermsArgs),
     Query(QueryArgs),
@@ -223,6 +225,9 @@ pub struct ShowArgs {
 /// Change an item's descriptive metadata (each change is logged with old and new values)
 #[derive(Debug, Args)]
 #[command(
+    mut_arg("title", |a| a.help("A new title")),
+    mut_arg("kind", |a| a.help("A new kind (a testimony stays a testimony: its consent governs it)")),
+    mut_arg("collection", |a| a.help("The collection the item belongs to")),
     after_help = "Examples:\n  custos edit 17 --title \"Interview with O. B.\" --date 2017-06-02 --kind testimony\n  custos edit 17 --clear creator\n\nDates are EDTF: 1990-01-13, 1988, 1988~, 1990-01/1990-02."
 )]
 pub struct EditArgs {

@@ -5,10 +5,14 @@
 //! qualifier `?`, `~` or `%`; unspecified digits `X` at the end of the year
 //! (`198X`, `19XX`), month (`1990-XX`) or day (`1990-01-XX`, `1990-XX-XX`),
 //! which may also carry a qualifier (`198X?`); and intervals `A/B` whose ends may be open (`..`) or unknown (empty).
-//! This module must NOT normalise or rewrite the stored string, guess at
-//! free-text dates ("circa 1950", "1950s", "1950-1960"), accept times, seasons
-//! or negative years, or touch the database: it only validates and computes
-//! bounds that callers store next to the original text.
+//! This module must NOT normalise or rewrite the stored string, accept
+//! free-text dates ("circa 1950", "1950s", "13 January 1990"), times,
+//! seasons (`1990-21`) or negative years, or touch the database: it only
+//! validates and computes bounds that callers store next to the original
+//! text. For a few common free-text forms the error suggests the EDTF form
+//! to type instead (`suggest`); nothing is ever stored from a guess.
+
+mod suggest;
 
 use chrono::{Datelike, NaiveDate};
 use std::fmt;
@@ -32,7 +36,18 @@ pub struct EdtfError {
 
 impl Edtf {
     /// Validates `s` and computes its bounds; the string is kept verbatim.
+    /// A refusal of a common free-text form says which EDTF form to type.
     pub fn parse(s: &str) -> Result<Edtf, EdtfError> {
+        Edtf::parse_strict(s).map_err(|mut e| {
+            if let Some(hint) = suggest::hint(s) {
+                e.reason.push_str("; ");
+                e.reason.push_str(&hint);
+            }
+            e
+        })
+    }
+
+    fn parse_strict(s: &str) -> Result<Edtf, EdtfError> {
         let fail = |reason: &str| EdtfError {
             value: s.to_string(),
             reason: reason.to_string(),

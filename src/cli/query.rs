@@ -20,7 +20,7 @@ pub struct TermArgs {
     pub subject: Vec<String>,
 }
 
-/// Link an item to controlled-vocabulary terms (untag: unlink)
+/// Link an item to controlled-vocabulary terms, or (untag) unlink it
 #[derive(Debug, Args)]
 #[command(
     after_help = "Examples:\n  custos tag 17 --event \"Velmora unrest\" --place Velmora --subject rescue\n  custos tag 17 --agent \"Harrow Valley Memory Project\"\n  custos untag 17 --subject rescue\n\nTerms compare without regard to case or Unicode normalisation: \"Şuşa\" and \"ŞUŞA\" are one term.\nEach change is logged as a metadata_modification event."

@@ -10,6 +10,7 @@ mod consent_guards;
 mod crash;
 mod edit;
 mod export;
+mod frictions;
 mod harness;
 mod import;
 mod import_safety;
