@@ -83,6 +83,11 @@ pub(crate) fn report_outcomes(
                 ));
             }
         }
+        if !dry_run {
+            for line in imported_ids(report) {
+                super::note(line);
+            }
+        }
     } else {
         output::render_list(out.w(), format, COLS, &rows)?;
     }
@@ -112,6 +117,59 @@ pub(crate) fn report_outcomes(
         )));
     }
     Ok(())
+}
+
+/// Up to this many files, a table import names each file's item; beyond
+/// it, the new items as ranges of ids.
+const ITEMS_NAMED: usize = 20;
+
+/// Which item each file became, for a person reading the summary: one line
+/// per file for a small import, else the new items' ids as ranges.
+fn imported_ids(report: &ingest::Report) -> Vec<String> {
+    let done: Vec<_> = report
+        .outcomes
+        .iter()
+        .filter(|o| matches!(o.status, Status::Imported | Status::Duplicate))
+        .filter_map(|o| Some((o.id?, o)))
+        .collect();
+    if done.len() <= ITEMS_NAMED {
+        return done
+            .iter()
+            .map(|(id, o)| match o.status {
+                Status::Duplicate => format!("item {id} (already in the archive): {}", o.path),
+                _ => format!("item {id}: {}", o.path),
+            })
+            .collect();
+    }
+    let mut ids: Vec<i64> = done
+        .iter()
+        .filter(|(_, o)| o.status == Status::Imported)
+        .map(|(id, _)| id.0)
+        .collect();
+    ids.sort_unstable();
+    if ids.is_empty() {
+        return Vec::new();
+    }
+    let mut ranges: Vec<String> = Vec::new();
+    let mut start = ids[0];
+    let mut prev = ids[0];
+    for &id in &ids[1..] {
+        if id != prev + 1 {
+            ranges.push(range(start, prev));
+            start = id;
+        }
+        prev = id;
+    }
+    ranges.push(range(start, prev));
+    vec![format!("new items: {}", ranges.join(", "))]
+}
+
+fn range(a: i64, b: i64) -> String {
+    if a == b {
+        a.to_string()
+    } else {
+        format!("{a}–{b}")
+    }
 }
 
 /// With `--narrator N`, the describer that makes each new item a

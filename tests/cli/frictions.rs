@@ -1,6 +1,7 @@
 //! First-week frictions of issue 18 that live in the command line's words:
 //! a date in a common free-text form is refused with the EDTF form to
-//! type, and `edit --help` / `untag --help` say what those commands do.
+//! type, `edit --help` / `untag --help` say what those commands do, and
+//! an import says which item each file became.
 
 use crate::harness::{run, Env};
 
@@ -38,4 +39,34 @@ fn edit_and_untag_help_say_what_they_do() {
     assert!(untag.starts_with("Unlink an item"), "{untag}");
     let tag = help(&["tag", "--help"]);
     assert!(tag.starts_with("Link an item"), "{tag}");
+}
+
+#[test]
+fn an_import_names_the_items_it_made() {
+    let env = Env::with_archive();
+    let a = env.write("few/a.txt", "A fictional letter from Corran Ford.");
+    let b = env.write("few/b.txt", "A fictional list of boats.");
+    let mut c = env.cmd();
+    c.arg("import").arg(&a).arg(&b);
+    let (code, _, err) = run(c);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("item 1: ") && err.contains("item 2: "),
+        "{err}"
+    );
+    let mut c = env.cmd();
+    c.arg("import").arg(&a);
+    let (_, _, err) = run(c);
+    assert!(err.contains("item 1 (already in the archive)"), "{err}");
+    for i in 0..25 {
+        env.write(
+            &format!("many/{i:02}.txt"),
+            format!("Fictional note number {i}."),
+        );
+    }
+    let mut c = env.cmd();
+    c.arg("import").arg(env.path().join("many"));
+    let (code, _, err) = run(c);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("new items: 3–27"), "{err}");
 }
