@@ -188,7 +188,7 @@ fn check_narrows(item: ItemId, current: Option<&ConsentRecord>, c: &NewConsent) 
     Ok(())
 }
 
-fn current(conn: &Connection, item: ItemId) -> Result<Option<ConsentRecord>> {
+pub fn current(conn: &Connection, item: ItemId) -> Result<Option<ConsentRecord>> {
     Ok(history(conn, item)?.pop())
 }
 

@@ -10,7 +10,7 @@ use super::*;
 /// Record and read the consent of a testimony
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  custos consent 17 grant --scope publication --date 2019-05-02 --evidence 18\n  custos consent 17 grant --scope research --date 2018-04-09 --embargo-until 2031-01-01\n  custos consent 17 restrict --scope archive --reason \"narrator asked to limit use\"\n  custos consent 17 withdraw --date 2026-11-20 --reason \"narrator's request by phone\"\n  custos consent 17 history\n\nA testimony with no consent recorded is pending and treated as closed. The latest event is the\ncurrent state; a withdrawal takes effect on every output at once. Scopes, narrowest first:\narchive (custodian only), research, publication, public."
+    after_help = "Examples:\n  custos consent 17 grant --scope publication --date 2019-05-02 --evidence 18\n  custos consent 17 grant --scope research --date 2018-04-09 --embargo-until 2031-01-01\n  custos consent 17 restrict --scope archive --reason \"narrator asked to limit use\"\n  custos consent 17 embargo --until 2035-01-01 --reason \"narrator asked for longer\"\n  custos consent 17 withdraw --date 2026-11-20 --reason \"narrator's request by phone\"\n  custos consent 17 history\n\nA testimony with no consent recorded is pending and treated as closed. The latest event is the\ncurrent state; a withdrawal takes effect on every output at once. A new grant keeps the evidence,\nnote and embargo of the consent it follows unless given anew; move or lift an embargo with\n`embargo`. Scopes, narrowest first:\narchive (custodian only), research, publication, public."
 )]
 pub struct ConsentArgs {
     /// Item id of the testimony
@@ -27,6 +27,8 @@ pub enum ConsentAction {
     Restrict(RestrictArgs),
     /// Record that consent was withdrawn: the testimony closes everywhere at once
     Withdraw(WithdrawArgs),
+    /// Move the embargo of the current consent to a new date, or lift it
+    Embargo(EmbargoArgs),
     /// The consent history of the testimony
     History(HistoryArgs),
 }
@@ -39,13 +41,13 @@ pub struct GrantArgs {
     /// Date consent was given, YYYY-MM-DD (default: today)
     #[arg(long, value_parser = day)]
     pub date: Option<NaiveDate>,
-    /// Item holding the signed release or the recorded verbal consent
+    /// Item holding the signed release or the recorded verbal consent (default: the current one's)
     #[arg(long, value_name = "ITEM")]
     pub evidence: Option<crate::model::ItemId>,
-    /// Closed to all but the custodian until this date, YYYY-MM-DD (open on the day)
+    /// Closed to all but the custodian until this date, YYYY-MM-DD (open on the day; default: the current embargo)
     #[arg(long, value_name = "DATE", value_parser = day)]
     pub embargo_until: Option<NaiveDate>,
-    /// A note on the consent (custodian only)
+    /// A note on the consent (custodian only; default: the current one's)
     #[arg(long)]
     pub note: Option<String>,
     /// Who records it (default: your login name)
@@ -67,6 +69,26 @@ pub struct RestrictArgs {
     /// A later embargo, YYYY-MM-DD (an existing embargo is never shortened)
     #[arg(long, value_name = "DATE", value_parser = day)]
     pub embargo_until: Option<NaiveDate>,
+    /// Who records it (default: your login name)
+    #[arg(long)]
+    pub agent: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("change").required(true).args(["until", "lift"])))]
+pub struct EmbargoArgs {
+    /// The new end of the embargo, YYYY-MM-DD (open on the day)
+    #[arg(long, value_name = "DATE", value_parser = day)]
+    pub until: Option<NaiveDate>,
+    /// End the embargo now (not for a restricted consent: a restriction only narrows)
+    #[arg(long)]
+    pub lift: bool,
+    /// Date of the change, YYYY-MM-DD (default: today)
+    #[arg(long, value_parser = day)]
+    pub date: Option<NaiveDate>,
+    /// Why (custodian only; default: the current consent's note)
+    #[arg(long)]
+    pub reason: Option<String>,
     /// Who records it (default: your login name)
     #[arg(long)]
     pub agent: Option<String>,

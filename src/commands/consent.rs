@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use custos::archive::Mode;
-use custos::cli::{ConsentAction, ConsentArgs};
+use custos::cli::{ConsentAction, ConsentArgs, EmbargoArgs};
 use custos::error::Result;
 use custos::model::{ConsentStatus, ItemId};
 use custos::ops::consent::{self, NewConsent};
@@ -25,6 +25,7 @@ const HISTORY_COLUMNS: &[Column] = &[
 pub fn run(archive_arg: Option<&Path>, a: ConsentArgs) -> Result<()> {
     let (new, agent) = match a.action {
         ConsentAction::History(h) => return history(archive_arg, a.id, h),
+        ConsentAction::Embargo(e) => return embargo(archive_arg, a.id, e),
         ConsentAction::Grant(g) => (
             NewConsent {
                 status: ConsentStatus::Granted,
@@ -61,7 +62,7 @@ pub fn run(archive_arg: Option<&Path>, a: ConsentArgs) -> Result<()> {
     };
     let agent = super::agent(agent.as_deref());
     let mut archive = super::open(archive_arg, Mode::Write)?;
-    consent::record(&mut archive, a.id, &new, &agent)?;
+    let kept = consent::record(&mut archive, a.id, &new, &agent)?;
     let what = match new.status {
         ConsentStatus::Withdrawn => {
             "withdrawn: the testimony is closed on every output from now on".to_string()
@@ -75,6 +76,47 @@ pub fn run(archive_arg: Option<&Path>, a: ConsentArgs) -> Result<()> {
         ),
     };
     super::note(format!("item {}: consent {what}", a.id));
+    if !kept.is_empty() {
+        let mut parts = Vec::new();
+        if let Some(ev) = kept.evidence {
+            parts.push(format!("evidence item {ev}"));
+        }
+        if let Some(d) = kept.embargo_until {
+            parts.push(format!(
+                "embargo until {d} (move or lift it with `custos consent {} embargo`)",
+                a.id
+            ));
+        }
+        if kept.note {
+            parts.push("the note".to_string());
+        }
+        super::note(format!(
+            "item {}: kept from the consent it follows: {}",
+            a.id,
+            parts.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+fn embargo(archive_arg: Option<&Path>, id: ItemId, e: EmbargoArgs) -> Result<()> {
+    let agent = super::agent(e.agent.as_deref());
+    let mut archive = super::open(archive_arg, Mode::Write)?;
+    let until = if e.lift { None } else { e.until };
+    consent::embargo(
+        &mut archive,
+        id,
+        &consent::Embargo {
+            until,
+            date: e.date.unwrap_or_else(custos::clock::today),
+            reason: e.reason,
+        },
+        &agent,
+    )?;
+    super::note(match until {
+        Some(d) => format!("item {id}: embargoed until {d}"),
+        None => format!("item {id}: embargo lifted; its consent's scope applies from now"),
+    });
     Ok(())
 }
 

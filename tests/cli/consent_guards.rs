@@ -116,6 +116,17 @@ fn the_catalogue_itself_refuses_what_a_command_might_miss() {
 fn restrict_only_narrows() {
     let env = Env::with_archive();
     let id = testimony(&env).to_string();
+    // Pending is closed: restricting nothing would open it at research.
+    let (code, _, err) = seed::run(
+        &env,
+        &[
+            "consent", &id, "restrict", "--scope", "research", "--reason", "x",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("nothing to restrict"), "{err}");
+    let research = env.json(&["show", &id, "--access", "research", "--format", "json"]);
+    assert_eq!(research["access"], "closed", "{research}");
     // After a withdrawal, a restriction cannot reopen.
     for args in [
         &[

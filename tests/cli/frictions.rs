@@ -70,3 +70,113 @@ fn an_import_names_the_items_it_made() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("new items: 3–27"), "{err}");
 }
+
+/// The consent's current row, as `consent history` gives it at custodian.
+fn current_consent(env: &Env, id: i64) -> serde_json::Value {
+    let h = env.json(&[
+        "consent",
+        &id.to_string(),
+        "history",
+        "--access",
+        "custodian",
+        "--format",
+        "json",
+    ]);
+    h.as_array()
+        .and_then(|a| a.last())
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_regrant_keeps_evidence_note_and_embargo_and_embargo_moves_them_alone() {
+    let env = Env::with_archive();
+    crate::seed::key_init(&env);
+    let n = crate::seed::narrator(&env, "Fictional Narrator", &["--anonymity", "named"]);
+    let t = crate::seed::testimony(&env, "t.txt", "A fictional interview.", n, &[]);
+    let release = env.write("release.txt", "A fictional signed release.");
+    let ev = env.import(&[&release], &[])[0]["id"].as_i64().unwrap();
+    let (id, evs) = (t.to_string(), ev.to_string());
+    let ok = |args: &[&str]| {
+        let (code, _, err) = crate::seed::run(&env, args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        err
+    };
+    ok(&[
+        "consent",
+        &id,
+        "grant",
+        "--scope",
+        "research",
+        "--date",
+        "2020-01-01",
+        "--evidence",
+        &evs,
+        "--embargo-until",
+        "2040-01-01",
+        "--note",
+        "signed form",
+    ]);
+    let err = ok(&[
+        "consent",
+        &id,
+        "grant",
+        "--scope",
+        "public",
+        "--date",
+        "2021-01-01",
+    ]);
+    assert!(err.contains("kept from the consent it follows"), "{err}");
+    let c = current_consent(&env, t);
+    assert_eq!(c["scope"], "public");
+    assert_eq!(c["evidence"], ev, "{c}");
+    assert_eq!(c["embargo_until"], "2040-01-01", "{c}");
+    assert_eq!(c["reason"], "signed form", "{c}");
+    // Still embargoed, so still closed at public.
+    let shown = env.json(&["show", &id, "--access", "public", "--format", "json"]);
+    assert_eq!(shown["access"], "closed", "{shown}");
+
+    ok(&[
+        "consent",
+        &id,
+        "embargo",
+        "--until",
+        "2045-06-01",
+        "--date",
+        "2022-01-01",
+    ]);
+    let c = current_consent(&env, t);
+    assert_eq!(
+        (c["embargo_until"].as_str(), c["evidence"].as_i64()),
+        (Some("2045-06-01"), Some(ev))
+    );
+    ok(&["consent", &id, "embargo", "--lift", "--date", "2023-01-01"]);
+    let c = current_consent(&env, t);
+    assert!(
+        c["embargo_until"].is_null() && c["scope"] == "public",
+        "{c}"
+    );
+    let shown = env.json(&["show", &id, "--access", "public", "--format", "json"]);
+    assert_eq!(shown["access"], "open", "{shown}");
+
+    // A restriction only narrows: its embargo can move later, not be lifted.
+    ok(&[
+        "consent",
+        &id,
+        "restrict",
+        "--scope",
+        "research",
+        "--reason",
+        "asked",
+        "--date",
+        "2024-01-01",
+        "--embargo-until",
+        "2050-01-01",
+    ]);
+    let (code, _, err) = crate::seed::run(&env, &["consent", &id, "embargo", "--lift"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("only narrows"), "{err}");
+    ok(&["consent", &id, "embargo", "--until", "2055-01-01"]);
+    let (code, _, _) = crate::seed::run(&env, &["consent", &id, "embargo"]);
+    assert_eq!(code, 2, "--until or --lift is required");
+}

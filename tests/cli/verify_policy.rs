@@ -8,8 +8,8 @@ use crate::harness::{run, Env};
 use crate::seed;
 
 /// A key, a narrator, four testimonies: 1 granted public then restricted
-/// to publication (with a reason), 2 restricted to
-/// research and then granted, 3 redacted, 4 withdrawn and purged.
+/// to publication (with a reason), 2 granted for
+/// research and then granted again, 3 redacted, 4 withdrawn and purged.
 fn archive() -> Env {
     let env = Env::with_archive();
     seed::key_init(&env);
@@ -48,12 +48,12 @@ fn archive() -> Env {
     ok(&[
         "consent",
         "2",
-        "restrict",
+        "grant",
         "--date",
         "2026-01-02",
         "--scope",
         "research",
-        "--reason",
+        "--note",
         "research only",
     ]);
     ok(&[

@@ -255,9 +255,15 @@ fn apply(sys: &mut Sys, model: &mut Model, op: &Op) -> Result<(), String> {
             if sys.run_item(&args, &model.items[n]) == 0 {
                 let it = &mut model.items[n];
                 if !it.purged {
+                    // A new grant keeps the embargo of the consent it
+                    // follows unless it gives one (ops::consent).
+                    let kept = match it.consent {
+                        Consent::Given { embargo: e, .. } => e,
+                        _ => None,
+                    };
                     it.consent = Consent::Given {
                         scope,
-                        embargo: embargo.then_some(EMBARGO),
+                        embargo: embargo.then_some(EMBARGO).or(kept),
                     };
                 }
                 if let Some(e) = ev {
