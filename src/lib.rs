@@ -18,6 +18,7 @@ pub mod fixity;
 pub mod ingest;
 pub mod manifest;
 pub mod model;
+pub mod ocfl;
 pub mod ops;
 pub mod output;
 pub mod policy;

@@ -193,7 +193,7 @@ fn text(r: &Value, key: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-fn meta_of(r: &Value) -> ItemMeta {
+pub(crate) fn meta_of(r: &Value) -> ItemMeta {
     // Consent governs an item with a consent history, whatever kind its
     // record names: it arrives as a testimony, so the consent applies.
     let governed = r.get("consent").is_some_and(|c| !c.is_null())
@@ -229,7 +229,7 @@ fn meta_of(r: &Value) -> ItemMeta {
 }
 
 /// Restores the exported consent state of a testimony, as one event.
-fn consent_hook(r: &Value, agent: &str) -> Option<Arc<AfterInsert>> {
+pub(crate) fn consent_hook(r: &Value, agent: &str) -> Option<Arc<AfterInsert>> {
     let c = r.get("consent")?;
     let status: ConsentStatus = text(c, "status")?.parse().ok()?;
     if status == ConsentStatus::Pending {

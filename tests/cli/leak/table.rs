@@ -355,6 +355,10 @@ pub fn entries() -> Vec<Entry> {
                 e.extend(per(fx.items.values(), |i| {
                     v(&["export", "--bag", "{OUT}", "--item", i])
                 }));
+                e.push(v(&["export", "--ocfl", "{OUT}"]));
+                e.extend(per(fx.items.values(), |i| {
+                    v(&["export", "--ocfl", "{OUT}", "--item", i])
+                }));
                 e
             },
         },

@@ -1,0 +1,556 @@
+//! Writing an OCFL storage root: the root's declaration and layout, one
+//! object per exported item, and a new version of an object whose item
+//! changed since the last export (none when nothing changed).
+//!
+//! A version is written into a hidden folder inside the object and renamed
+//! to `vN` only when complete; the object root's inventory, replaced last by
+//! rename, is what makes it the head. A new object is built whole in a
+//! hidden folder of the root and renamed into place. So a failure never
+//! leaves a half-written version visible, and the next export removes what
+//! a crash left. What goes into an object comes from `export::select`
+//! (the policy's decision, shared with bags); this module never widens it.
+//! Versions are kept, with one exception that protects the policy: when an
+//! item is now closed at the root's level, or newly redacted, its older
+//! versions hold what the level may no longer see, so the object is removed
+//! (and, if still open, written again as a new v1).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde_json::{json, Value};
+
+use super::inventory::{self, DigestMap, Inventory, User, Version};
+use super::*;
+use crate::archive::Archive;
+use crate::catalogue::events::{self, EventLog, EventType};
+use crate::export::{self, ExportOptions, Exported};
+use crate::model::Access;
+use crate::policy::{self, Decision};
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct OcflSummary {
+    pub items: u64,
+    pub new_objects: u64,
+    pub new_versions: u64,
+    pub unchanged: u64,
+    /// Objects removed because their item is now closed at this level or
+    /// newly redacted (rewritten as a new v1 if still open).
+    pub removed: u64,
+    pub payload_withheld: u64,
+    pub evidence_left_out: u64,
+    pub event_log_head: String,
+}
+
+/// Logical path → (sha512, sha256) of the files of a new version.
+type Sums = BTreeMap<String, (String, String)>;
+
+/// One file of an object's new state: its logical path and bytes.
+enum Source<'a> {
+    Bytes(Vec<u8>),
+    Payload(&'a Exported),
+}
+
+pub fn export(archive: &mut Archive, root: &Path, opts: &ExportOptions) -> Result<OcflSummary> {
+    let archive_id = archive
+        .setting("archive_id")?
+        .ok_or_else(|| Error::Failed("the archive has no archive_id setting".into()))?;
+    prepare_root(root, opts.access, &archive_id)?;
+    let selection = export::select(archive, opts)?;
+    let conn = archive.conn();
+    let now = crate::clock::now_rfc3339();
+    let mut summary = OcflSummary {
+        items: selection.items.len() as u64,
+        payload_withheld: selection.payload_withheld,
+        evidence_left_out: selection.evidence_left_out,
+        ..Default::default()
+    };
+    // Objects of this archive already in the root whose item the level no
+    // longer opens, or opens only redacted, lose their history here.
+    let existing = objects_in(root)?;
+    for (oid, dir) in &existing {
+        let Some(item) = item_of(&archive_id, oid) else {
+            continue;
+        };
+        if narrowed(conn, dir, item, opts.access, opts.today)? {
+            remove_object(root, dir)?;
+            summary.removed += 1;
+        }
+    }
+    let version_meta = |n: usize| Version {
+        created: now.clone(),
+        message: Some(format!(
+            "custos export at {} access level{}",
+            opts.access,
+            if n > 1 {
+                " (changed since the last)"
+            } else {
+                ""
+            }
+        )),
+        user: Some(User {
+            name: opts.agent.clone(),
+            // OCFL asks for a URI; the agent is known to this archive only.
+            address: Some(format!(
+                "urn:custos:{archive_id}:agent:{}",
+                percent_encoded(&opts.agent)
+            )),
+        }),
+        state: DigestMap::new(),
+    };
+    for item in &selection.items {
+        let oid = object_id(&archive_id, item.id);
+        let mut files: Vec<(String, Source)> = Vec::new();
+        if let Some(p) = &item.payload {
+            files.push((format!("data/{}", p.name), Source::Payload(item)));
+        }
+        for (name, bytes) in export::metadata_files(std::slice::from_ref(&item.record))? {
+            files.push((name.to_string(), Source::Bytes(bytes)));
+        }
+        if policy::bag_carries_custodian_state(opts.access) {
+            files.push((
+                crate::restore::NARRATORS_FILE.to_string(),
+                Source::Bytes(export::narrators_file(conn, [item])?),
+            ));
+        }
+        let dir = root.join(object_path(&oid));
+        if dir.join(OBJECT_NAMASTE).exists() {
+            let inv = match inventory::check(&dir, false) {
+                Ok(c) => c.inventory,
+                Err(problems) => {
+                    return Err(Error::Failed(format!(
+                        "{}: the object of item {} is not valid OCFL ({}); nothing more was exported. Move it away or export into a new root",
+                        dir.display(),
+                        item.id,
+                        problems.join("; ")
+                    )))
+                }
+            };
+            let next = inventory::version_number(&inv.head).unwrap_or(0) + 1;
+            if add_version(&dir, inv, &files, version_meta(next as usize))? {
+                summary.new_versions += 1;
+            } else {
+                summary.unchanged += 1;
+            }
+        } else {
+            new_object(root, &dir, &oid, &files, version_meta(1))?;
+            summary.new_objects += 1;
+        }
+    }
+    summary.event_log_head = events::head(conn)?.unwrap_or_else(|| events::GENESIS.to_string());
+    let detail = json!({
+        "ocfl": root.display().to_string(),
+        "access": opts.access,
+        "query": opts.query,
+        "items": summary.items,
+        "new_objects": summary.new_objects,
+        "new_versions": summary.new_versions,
+        "removed": summary.removed,
+        "event_log_head": summary.event_log_head,
+    });
+    archive.write(|tx| {
+        EventLog::new(tx)?.append(
+            EventType::Export,
+            None,
+            &opts.agent,
+            "success",
+            Some(&detail),
+            &now,
+        )?;
+        Ok(())
+    })?;
+    Ok(summary)
+}
+
+/// Creates the storage root (in a new or empty folder) or checks that an
+/// existing one is a custos root of the same archive and level; removes
+/// what an interrupted export left at its top.
+fn prepare_root(root: &Path, access: Access, archive_id: &str) -> Result<()> {
+    let ours = json!({
+        "custos_archive": archive_id,
+        "access": access,
+        "description": "An OCFL 1.1 storage root written by custos export --ocfl: one object per item, as the access level may see it",
+    });
+    let empty = match std::fs::read_dir(root) {
+        Ok(mut rd) => rd.next().is_none(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+        Err(e) => return Err(Error::io(root, e)),
+    };
+    if empty {
+        std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
+            .create(root)
+            .map_err(|e| Error::io(root, e))?;
+        let layout = json!({
+            "extension": LAYOUT,
+            "description": "Hashed truncated n-tuple trees with the object id encapsulating directory (OCFL extension 0003, sha256, 3 tuples of 3)",
+        });
+        let config = json!({
+            "extensionName": LAYOUT, "digestAlgorithm": "sha256",
+            "tupleSize": 3, "numberOfTuples": 3,
+        });
+        let ext = root.join("extensions").join(LAYOUT);
+        std::fs::create_dir_all(&ext).map_err(|e| Error::io(&ext, e))?;
+        put(&ext.join("config.json"), &pretty(&config)?)?;
+        put(&root.join("ocfl_layout.json"), &pretty(&layout)?)?;
+        put(&root.join(CUSTOS_FILE), &pretty(&ours)?)?;
+        // The declaration last: a root without it is not a root yet.
+        put(&root.join(ROOT_NAMASTE), ROOT_NAMASTE_BODY.as_bytes())?;
+        return inventory::sync_dir(root);
+    }
+    let refuse = |why: String| {
+        Error::usage(format!(
+            "{}: {why}; export into a new or empty folder, or into a root made by custos export --ocfl from this archive at this level",
+            root.display()
+        ))
+    };
+    if std::fs::read(root.join(ROOT_NAMASTE)).ok().as_deref() != Some(ROOT_NAMASTE_BODY.as_bytes())
+    {
+        return Err(refuse(format!(
+            "the folder is not empty and not an OCFL 1.1 storage root (no {ROOT_NAMASTE})"
+        )));
+    }
+    let layout: Value = read_json(&root.join("ocfl_layout.json"))?;
+    if layout.get("extension").and_then(Value::as_str) != Some(LAYOUT) {
+        return Err(refuse(format!("its storage layout is not {LAYOUT}")));
+    }
+    let theirs: Value = read_json(&root.join(CUSTOS_FILE))?;
+    let level = theirs.get("access").and_then(Value::as_str).unwrap_or("");
+    let source = theirs
+        .get("custos_archive")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if source != archive_id {
+        return Err(refuse(format!(
+            "it holds an export of archive {source:?}, not of this one ({archive_id}); one root holds one archive"
+        )));
+    }
+    if level != access.to_string() {
+        return Err(refuse(format!(
+            "it holds an export at {level} level, not {access}; one root holds one access level, so that no object of one level stands among those of another"
+        )));
+    }
+    remove_partials(root)
+}
+
+fn read_json(path: &Path) -> Result<Value> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| Error::usage(format!("{}: not valid JSON: {e}", path.display())))
+}
+
+fn pretty(v: &Value) -> Result<Vec<u8>> {
+    let mut b = serde_json::to_vec_pretty(v).map_err(|e| Error::Failed(e.to_string()))?;
+    b.push(b'\n');
+    Ok(b)
+}
+
+/// Writes a new file durably (owner-only, like the archive's own files).
+fn put(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut f = create(path)?;
+    f.write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| Error::io(path, e))
+}
+
+fn create(path: &Path) -> Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| Error::io(path, e))
+}
+
+fn mkdirs(dir: &Path) -> Result<()> {
+    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
+        .create(dir)
+        .map_err(|e| Error::io(dir, e))
+}
+
+fn remove_partials(dir: &Path) -> Result<()> {
+    for e in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let e = e.map_err(|e| Error::io(dir, e))?;
+        if e.file_name().to_string_lossy().starts_with(PARTIAL) {
+            let p = e.path();
+            let r = if p.is_dir() {
+                std::fs::remove_dir_all(&p)
+            } else {
+                std::fs::remove_file(&p)
+            };
+            r.map_err(|err| Error::io(&p, err))?;
+        }
+    }
+    Ok(())
+}
+
+/// Every object under the root: id (from its inventory) → folder.
+pub(super) fn objects_in(root: &Path) -> Result<BTreeMap<String, PathBuf>> {
+    let mut out = BTreeMap::new();
+    let mut walk = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = walk.next() {
+        let entry = entry.map_err(|e| Error::Failed(format!("{}: {e}", root.display())))?;
+        if !entry.file_type().is_dir() || entry.path() == root {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy();
+        if name == "extensions" && entry.depth() == 1 || name.starts_with(PARTIAL) {
+            walk.skip_current_dir();
+            continue;
+        }
+        if entry.path().join(OBJECT_NAMASTE).exists() {
+            walk.skip_current_dir();
+            let inv = entry.path().join(INVENTORY);
+            let id = read_json(&inv)
+                .ok()
+                .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_string))
+                .ok_or_else(|| {
+                    Error::usage(format!(
+                        "{}: an object without a readable inventory id",
+                        inv.display()
+                    ))
+                })?;
+            out.insert(id, entry.path().to_path_buf());
+        }
+    }
+    Ok(out)
+}
+
+/// Whether the object of `item` holds more than the level now opens: the
+/// item is closed (or gone), or redacted now but not in the object's head.
+fn narrowed(
+    conn: &rusqlite::Connection,
+    dir: &Path,
+    item: crate::model::ItemId,
+    access: Access,
+    today: NaiveDate,
+) -> Result<bool> {
+    let Some(facts) = policy::sql::load_facts(conn, item)? else {
+        return Ok(true);
+    };
+    let Decision::Open(grant) = policy::decide(access, &facts, today) else {
+        return Ok(true);
+    };
+    if !(grant.redact && facts.redacted) {
+        return Ok(false);
+    }
+    // Redacted now: was the head written redacted too?
+    let head_redacted = inventory::check(dir, false).ok().and_then(|c| {
+        let state = c.inventory.head_state();
+        let digest = state.get("metadata/records.json")?;
+        let path = c.inventory.manifest.get(digest)?.first()?.clone();
+        let records: Value = read_json(&dir.join(path)).ok()?;
+        records.get(0)?.get("redacted")?.as_bool()
+    });
+    Ok(head_redacted != Some(true))
+}
+
+/// Removes an object: renamed aside first, so no half-removed object is
+/// ever seen under its id; then the tuple folders it leaves empty.
+fn remove_object(root: &Path, dir: &Path) -> Result<()> {
+    let aside = tempfile::Builder::new()
+        .prefix(PARTIAL)
+        .tempdir_in(root)
+        .map_err(|e| Error::io(root, e))?
+        .keep();
+    let target = aside.join("object");
+    std::fs::rename(dir, &target).map_err(|e| Error::io(dir, e))?;
+    if let Some(parent) = dir.parent() {
+        inventory::sync_dir(parent)?;
+    }
+    std::fs::remove_dir_all(&aside).map_err(|e| Error::io(&aside, e))?;
+    let mut up = dir.parent();
+    while let Some(p) = up.filter(|p| *p != root) {
+        if std::fs::remove_dir(p).is_err() {
+            break; // not empty: other objects share the tuple
+        }
+        up = p.parent();
+    }
+    Ok(())
+}
+
+/// Writes `files` under `vdir/content/` with their digests. Returns the
+/// state (sha512 → logical paths), and logical path → (sha512, sha256).
+fn write_content(
+    vdir: &Path,
+    files: &[(String, Source)],
+) -> Result<(DigestMap, Sums)> {
+    let mut state = DigestMap::new();
+    let mut sums = BTreeMap::new();
+    for (logical, src) in files {
+        let dest = vdir.join(CONTENT_DIR).join(logical);
+        if let Some(parent) = dest.parent() {
+            mkdirs(parent)?;
+        }
+        let mut out = BufWriter::new(create(&dest)?);
+        let mut got = None;
+        match src {
+            Source::Bytes(b) => {
+                got = Some(hash_copy(&mut b.as_slice(), &mut out).map_err(|e| Error::io(&dest, e))?)
+            }
+            Source::Payload(item) => {
+                let p = item.payload.as_ref().ok_or_else(|| {
+                    Error::Failed(format!("item {}: no payload to write", item.id))
+                })?;
+                export::copy_payload(item.id, p, |r| {
+                    let (s512, s256) = hash_copy(r, &mut out).map_err(|e| Error::io(&dest, e))?;
+                    let sha = s256
+                        .parse::<crate::model::Sha256>()
+                        .map_err(Error::Failed)?;
+                    got = Some((s512, s256));
+                    Ok(sha)
+                })?;
+            }
+        }
+        let file = out
+            .into_inner()
+            .map_err(|e| Error::io(&dest, e.into_error()))?;
+        file.sync_all().map_err(|e| Error::io(&dest, e))?;
+        let (s512, s256) =
+            got.ok_or_else(|| Error::Failed(format!("{}: not hashed", dest.display())))?;
+        state.entry(s512.clone()).or_default().push(logical.clone());
+        sums.insert(logical.clone(), (s512, s256));
+    }
+    Ok((state, sums))
+}
+
+/// Adds the version's new content to the manifest and the fixity block,
+/// removing from `vdir` any file whose bytes the object already holds.
+fn register(
+    inv: &mut Inventory,
+    vname: &str,
+    vdir: &Path,
+    sums: &Sums,
+) -> Result<()> {
+    for (logical, (s512, s256)) in sums {
+        let content = format!("{vname}/{CONTENT_DIR}/{logical}");
+        if inv.manifest.contains_key(s512) {
+            let dup = vdir.join(CONTENT_DIR).join(logical);
+            std::fs::remove_file(&dup).map_err(|e| Error::io(&dup, e))?;
+            continue;
+        }
+        inv.manifest.insert(s512.clone(), vec![content.clone()]);
+        inv.fixity
+            .entry("sha256".into())
+            .or_default()
+            .entry(s256.clone())
+            .or_default()
+            .push(content);
+    }
+    // OCFL asks for no empty folders in content: drop those deduplication
+    // emptied (deepest first).
+    let mut dirs: Vec<PathBuf> = walkdir::WalkDir::new(vdir.join(CONTENT_DIR))
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_dir())
+        .map(|e| e.path().to_path_buf())
+        .collect();
+    dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+    for d in dirs {
+        let _ = std::fs::remove_dir(&d); // fails, as it should, when not empty
+    }
+    Ok(())
+}
+
+fn new_object(
+    root: &Path,
+    dir: &Path,
+    oid: &str,
+    files: &[(String, Source)],
+    mut version: Version,
+) -> Result<()> {
+    let tmp = tempfile::Builder::new()
+        .prefix(PARTIAL)
+        .tempdir_in(root)
+        .map_err(|e| Error::io(root, e))?
+        .keep();
+    let built = (|| -> Result<()> {
+        put(&tmp.join(OBJECT_NAMASTE), OBJECT_NAMASTE_BODY.as_bytes())?;
+        let vdir = tmp.join("v1");
+        let (state, sums) = write_content(&vdir, files)?;
+        version.state = state;
+        let mut inv = Inventory {
+            id: oid.to_string(),
+            kind: INVENTORY_TYPE.into(),
+            digest_algorithm: "sha512".into(),
+            head: "v1".into(),
+            content_directory: None,
+            fixity: BTreeMap::new(),
+            manifest: DigestMap::new(),
+            versions: BTreeMap::from([("v1".to_string(), version)]),
+        };
+        register(&mut inv, "v1", &vdir, &sums)?;
+        let bytes = inv.to_bytes()?;
+        inventory::write(&vdir, &bytes, false)?;
+        inventory::write(&tmp, &bytes, false)?;
+        if let Some(parent) = dir.parent() {
+            mkdirs(parent)?;
+        }
+        std::fs::rename(&tmp, dir).map_err(|e| Error::io(dir, e))?;
+        if let Some(parent) = dir.parent() {
+            inventory::sync_dir(parent)?;
+        }
+        Ok(())
+    })();
+    if built.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    built
+}
+
+/// Writes version head+1 of the object at `dir` if its state differs from
+/// the head's. Returns whether a version was added.
+fn add_version(
+    dir: &Path,
+    mut inv: Inventory,
+    files: &[(String, Source)],
+    mut version: Version,
+) -> Result<bool> {
+    // What a crash left: partial folders, and a version folder the root
+    // inventory never committed.
+    remove_partials(dir)?;
+    let head = inventory::version_number(&inv.head)
+        .ok_or_else(|| Error::Failed(format!("{}: bad head {:?}", dir.display(), inv.head)))?;
+    let next = format!("v{}", head + 1);
+    let stale = dir.join(&next);
+    if stale.exists() {
+        std::fs::remove_dir_all(&stale).map_err(|e| Error::io(&stale, e))?;
+    }
+    let tmp = tempfile::Builder::new()
+        .prefix(PARTIAL)
+        .tempdir_in(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .keep();
+    let done = (|| -> Result<bool> {
+        let (state, sums) = write_content(&tmp, files)?;
+        let now: BTreeSet<(String, String)> = sums
+            .iter()
+            .map(|(l, (d, _))| (l.clone(), d.clone()))
+            .collect();
+        let before: BTreeSet<(String, String)> = inv.head_state().into_iter().collect();
+        if now == before {
+            std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+            return Ok(false);
+        }
+        version.state = state;
+        register(&mut inv, &next, &tmp, &sums)?;
+        inv.head = next.clone();
+        inv.versions.insert(next.clone(), version);
+        let bytes = inv.to_bytes()?;
+        inventory::write(&tmp, &bytes, false)?;
+        std::fs::rename(&tmp, dir.join(&next)).map_err(|e| Error::io(dir.join(&next), e))?;
+        inventory::sync_dir(dir)?;
+        // The commit point: the object's own inventory names the new head.
+        inventory::write(dir, &bytes, true)?;
+        Ok(true)
+    })();
+    if done.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    done
+}
