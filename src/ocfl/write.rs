@@ -116,7 +116,10 @@ pub fn export(archive: &mut Archive, root: &Path, opts: &ExportOptions) -> Resul
         }
         let dir = root.join(object_path(&oid));
         if dir.join(OBJECT_NAMASTE).exists() {
-            let inv = match inventory::check(&dir, false) {
+            let inv = match inventory::check(&dir, false).or_else(|_| {
+                finish_interrupted_commit(&dir)?;
+                inventory::check(&dir, false)
+            }) {
                 Ok(c) => c.inventory,
                 Err(problems) => {
                     return Err(Error::Failed(format!(
@@ -178,25 +181,42 @@ fn prepare_root(root: &Path, access: Access, archive_id: &str) -> Result<()> {
         Err(e) => return Err(Error::io(root, e)),
     };
     if empty {
-        std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
-            .create(root)
-            .map_err(|e| Error::io(root, e))?;
-        let layout = json!({
-            "extension": LAYOUT,
-            "description": "Hashed truncated n-tuple trees with the object id encapsulating directory (OCFL extension 0003, sha256, 3 tuples of 3)",
-        });
-        let config = json!({
-            "extensionName": LAYOUT, "digestAlgorithm": "sha256",
-            "tupleSize": 3, "numberOfTuples": 3,
-        });
-        let ext = root.join("extensions").join(LAYOUT);
-        std::fs::create_dir_all(&ext).map_err(|e| Error::io(&ext, e))?;
-        put(&ext.join("config.json"), &pretty(&config)?)?;
-        put(&root.join("ocfl_layout.json"), &pretty(&layout)?)?;
-        put(&root.join(CUSTOS_FILE), &pretty(&ours)?)?;
-        // The declaration last: a root without it is not a root yet.
-        put(&root.join(ROOT_NAMASTE), ROOT_NAMASTE_BODY.as_bytes())?;
-        return inventory::sync_dir(root);
+        // Built whole beside the target and renamed into place (over an
+        // empty folder, which rename(2) replaces): a root is complete or
+        // absent.
+        let parent = match root.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        mkdirs(&parent)?;
+        let tmp = tempfile::Builder::new()
+            .prefix(PARTIAL)
+            .tempdir_in(&parent)
+            .map_err(|e| Error::io(&parent, e))?
+            .keep();
+        let built = (|| -> Result<()> {
+            let layout = json!({
+                "extension": LAYOUT,
+                "description": "Hashed truncated n-tuple trees with the object id encapsulating directory (OCFL extension 0003, sha256, 3 tuples of 3)",
+            });
+            let config = json!({
+                "extensionName": LAYOUT, "digestAlgorithm": "sha256",
+                "tupleSize": 3, "numberOfTuples": 3,
+            });
+            let ext = tmp.join("extensions").join(LAYOUT);
+            mkdirs(&ext)?;
+            put(&ext.join("config.json"), &pretty(&config)?)?;
+            put(&tmp.join("ocfl_layout.json"), &pretty(&layout)?)?;
+            put(&tmp.join(CUSTOS_FILE), &pretty(&ours)?)?;
+            put(&tmp.join(ROOT_NAMASTE), ROOT_NAMASTE_BODY.as_bytes())?;
+            inventory::sync_dir(&tmp)?;
+            std::fs::rename(&tmp, root).map_err(|e| Error::io(root, e))?;
+            inventory::sync_dir(&parent)
+        })();
+        if built.is_err() {
+            let _ = std::fs::remove_dir_all(&tmp);
+        }
+        return built;
     }
     let refuse = |why: String| {
         Error::usage(format!(
@@ -321,6 +341,30 @@ pub(super) fn objects_in(root: &Path) -> Result<BTreeMap<String, PathBuf>> {
     Ok(out)
 }
 
+/// An export stopped between replacing the object's inventory and its
+/// sidecar leaves a new inventory with the old sidecar; the inventory is
+/// then byte for byte the head version's, whose own sidecar vouches for
+/// it, and only the object's sidecar is written again. Anything else is
+/// left for the caller to refuse.
+fn finish_interrupted_commit(dir: &Path) -> std::result::Result<(), Vec<String>> {
+    let fail = |e: String| vec![e];
+    let bytes = std::fs::read(dir.join(INVENTORY)).map_err(|e| fail(e.to_string()))?;
+    let head = serde_json::from_slice::<Inventory>(&bytes)
+        .map_err(|e| fail(e.to_string()))?
+        .head;
+    if inventory::version_number(&head).is_none() {
+        return Err(fail(format!("bad head {head:?}")));
+    }
+    let vdir = dir.join(&head);
+    let copy = std::fs::read(vdir.join(INVENTORY)).map_err(|e| fail(e.to_string()))?;
+    let side = std::fs::read_to_string(vdir.join(SIDECAR)).map_err(|e| fail(e.to_string()))?;
+    let digest = sha512_hex(&bytes);
+    if copy != bytes || side.split_whitespace().next() != Some(digest.as_str()) {
+        return Err(fail("not an interrupted commit".into()));
+    }
+    inventory::write(dir, &bytes, true).map_err(|e| fail(e.to_string()))
+}
+
 /// Whether the object of `item` holds more than the level now opens: the
 /// item is closed (or gone), or redacted now but not in the object's head.
 fn narrowed(
@@ -376,10 +420,7 @@ fn remove_object(root: &Path, dir: &Path) -> Result<()> {
 
 /// Writes `files` under `vdir/content/` with their digests. Returns the
 /// state (sha512 → logical paths), and logical path → (sha512, sha256).
-fn write_content(
-    vdir: &Path,
-    files: &[(String, Source)],
-) -> Result<(DigestMap, Sums)> {
+fn write_content(vdir: &Path, files: &[(String, Source)]) -> Result<(DigestMap, Sums)> {
     let mut state = DigestMap::new();
     let mut sums = BTreeMap::new();
     for (logical, src) in files {
@@ -421,12 +462,7 @@ fn write_content(
 
 /// Adds the version's new content to the manifest and the fixity block,
 /// removing from `vdir` any file whose bytes the object already holds.
-fn register(
-    inv: &mut Inventory,
-    vname: &str,
-    vdir: &Path,
-    sums: &Sums,
-) -> Result<()> {
+fn register(inv: &mut Inventory, vname: &str, vdir: &Path, sums: &Sums) -> Result<()> {
     for (logical, (s512, s256)) in sums {
         let content = format!("{vname}/{CONTENT_DIR}/{logical}");
         if inv.manifest.contains_key(s512) {

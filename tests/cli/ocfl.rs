@@ -268,6 +268,21 @@ fn a_re_export_after_an_edit_adds_v2_and_leaves_v1_as_it_was() {
     if let Some(v) = ocfl_validate(&root) {
         assert_eq!(v, Ok(2));
     }
+    // What an export stopped at each step leaves: a partial folder, a
+    // version folder the inventory never named, and the object's old
+    // sidecar beside its new inventory. The next export finishes or drops
+    // each, and changes nothing else.
+    std::fs::create_dir_all(one.join(".custos-partial-x/content")).unwrap();
+    std::fs::create_dir_all(one.join("v3/content")).unwrap();
+    std::fs::copy(
+        one.join("v1/inventory.json.sha512"),
+        one.join("inventory.json.sha512"),
+    )
+    .unwrap();
+    let err = export(&env, "public", &root);
+    assert!(err.contains("2 unchanged"), "{err}");
+    assert_eq!(snapshot(&root), after, "back to the state after v2");
+    assert!(!one.join("v3").exists() && !one.join(".custos-partial-x").exists());
     // The import takes the latest version.
     let dst = Env::with_archive();
     let (code, err) = import(&dst, &root);
