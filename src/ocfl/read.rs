@@ -126,7 +126,12 @@ fn plan_object(
     agent: &str,
     narrators: &mut HashMap<i64, crate::catalogue::narrators::NewNarrator>,
 ) -> std::result::Result<Option<(Job, JobState)>, String> {
-    let at = |logical: &str| format!("{}/{logical}", o.version);
+    // The file on disk where there is one (`vN/content/...`), else the
+    // logical path in the head version.
+    let at = |logical: &str| match o.files.get(logical) {
+        Some(p) => p.display().to_string(),
+        None => format!("{logical} (in {})", o.version),
+    };
     let records_file = o
         .files
         .get("metadata/records.json")
@@ -202,7 +207,7 @@ fn plan_object(
     Ok(Some((
         job,
         JobState {
-            payload: format!("{} {}", o.id, at(payload)),
+            payload: format!("object {} ({})", o.id, at(payload)),
             source_id: record.get("id").and_then(Value::as_i64),
             kind,
             state,
