@@ -315,3 +315,85 @@ pub fn check(obj: &Path, deep: bool) -> std::result::Result<Checked, Vec<String>
         Err(problems)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_names_are_v_and_a_number_without_padding() {
+        assert_eq!(version_number("v1"), Some(1));
+        assert_eq!(version_number("v12"), Some(12));
+        for bad in ["v0", "v01", "1", "v", "v1a", "V1", "v-1"] {
+            assert_eq!(version_number(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn inventory_paths_never_leave_the_object() {
+        let obj = Path::new("/o");
+        assert_eq!(
+            safe(obj, "v1/content/a.txt"),
+            Some(obj.join("v1/content/a.txt"))
+        );
+        for bad in [
+            "",
+            "/etc/passwd",
+            "v1/../../x",
+            "v1/./a",
+            "v1//a",
+            "v1\\..\\a",
+        ] {
+            assert_eq!(safe(obj, bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn an_object_whose_manifest_points_outside_is_refused_naming_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let obj = dir.path();
+        std::fs::write(obj.join(OBJECT_NAMASTE), OBJECT_NAMASTE_BODY).unwrap();
+        let mut inv = Inventory {
+            id: "urn:x".into(),
+            kind: INVENTORY_TYPE.into(),
+            digest_algorithm: "sha512".into(),
+            head: "v1".into(),
+            content_directory: None,
+            fixity: BTreeMap::new(),
+            manifest: DigestMap::from([(
+                "ab".into(),
+                vec!["v1/content/../../../etc/passwd".into()],
+            )]),
+            versions: BTreeMap::from([(
+                "v1".into(),
+                Version {
+                    created: "2026-01-01T00:00:00Z".into(),
+                    message: None,
+                    user: None,
+                    state: DigestMap::from([("ab".into(), vec!["a".into()])]),
+                },
+            )]),
+        };
+        let bytes = inv.to_bytes().unwrap();
+        std::fs::create_dir(obj.join("v1")).unwrap();
+        write(&obj.join("v1"), &bytes, false).unwrap();
+        write(obj, &bytes, false).unwrap();
+        let problems = check(obj, true).err().unwrap();
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("etc/passwd") && p.contains("not a content path")),
+            "{problems:?}"
+        );
+        // A state digest missing from the manifest is named too.
+        inv.manifest.clear();
+        let bytes = inv.to_bytes().unwrap();
+        write(&obj.join("v1"), &bytes, false).unwrap();
+        write(obj, &bytes, false).unwrap();
+        let problems = check(obj, true).err().unwrap();
+        assert!(
+            problems.iter().any(|p| p.contains("manifest lacks")),
+            "{problems:?}"
+        );
+    }
+}
