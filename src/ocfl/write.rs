@@ -141,6 +141,7 @@ pub fn export(archive: &mut Archive, root: &Path, opts: &ExportOptions) -> Resul
             summary.new_objects += 1;
         }
     }
+    summary.removed += remove_uncited_evidence(root, conn, &archive_id, opts)?;
     summary.event_log_head = events::head(conn)?.unwrap_or_else(|| events::GENESIS.to_string());
     let detail = json!({
         "ocfl": root.display().to_string(),
@@ -339,6 +340,49 @@ pub(super) fn objects_in(root: &Path) -> Result<BTreeMap<String, PathBuf>> {
         }
     }
     Ok(out)
+}
+
+/// Consent evidence stays in a root only while an item open there cites
+/// it (what `export::select` requires within one export): a release whose
+/// testimony was withdrawn since would arrive open wherever the root is
+/// imported. Returns how many objects it removed.
+fn remove_uncited_evidence(
+    root: &Path,
+    conn: &rusqlite::Connection,
+    archive_id: &str,
+    opts: &ExportOptions,
+) -> Result<u64> {
+    let mut open = Vec::new();
+    let mut evidence = Vec::new();
+    for (oid, dir) in objects_in(root)? {
+        let Some(item) = item_of(archive_id, &oid) else {
+            continue;
+        };
+        let Some(facts) = policy::sql::load_facts(conn, item)? else {
+            continue;
+        };
+        if matches!(
+            policy::decide(opts.access, &facts, opts.today),
+            Decision::Open(_)
+        ) {
+            open.push(item);
+        }
+        if facts.is_evidence {
+            evidence.push((item, dir));
+        }
+    }
+    if evidence.is_empty() {
+        return Ok(0);
+    }
+    let cited = crate::restore::cited_evidence(conn, &open)?;
+    let mut removed = 0;
+    for (item, dir) in evidence {
+        if !cited.contains(&item) {
+            remove_object(root, &dir)?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
 }
 
 /// An export stopped between replacing the object's inventory and its

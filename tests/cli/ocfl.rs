@@ -155,6 +155,29 @@ fn a_custodian_root_validates_and_reads_the_same_at_every_level_after_import() {
         holds(&root, "LEGALWORD").is_empty(),
         "sealed identities stay sealed"
     );
+    // Testimony 4 is withdrawn: its object goes, and so does its release
+    // (item 3), which no testimony in the root cites any more and which
+    // would otherwise arrive open; the root still imports.
+    src.cmd()
+        .args(["consent", "4", "withdraw", "--date", "2024-01-01"])
+        .args(["--reason", "asked"])
+        .assert()
+        .success();
+    let err = export(&src, "custodian", &root);
+    assert!(err.contains("2 object(s) removed"), "{err}");
+    let ids: Vec<String> = objects(&root).into_keys().collect();
+    assert_eq!(ids.len(), 7, "{ids:?}");
+    assert!(!ids
+        .iter()
+        .any(|i| i.ends_with(":item:3") || i.ends_with(":item:4")));
+    assert!(holds(&root, "RELEASEWORD").is_empty() && holds(&root, "PUBWORD").is_empty());
+    let again = Env::with_archive();
+    again.cmd().args(["key", "init"]).assert().success();
+    let (code, err) = import(&again, &root);
+    assert_eq!(code, 0, "{err}");
+    if let Some(v) = ocfl_validate(&root) {
+        assert_eq!(v, Ok(7));
+    }
 }
 
 #[test]
