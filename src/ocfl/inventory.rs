@@ -91,9 +91,10 @@ impl Inventory {
     }
 }
 
-/// Writes `inventory.json` and its sidecar into `dir`, each durable. With
-/// `atomic`, each goes to a temp name first and is renamed over the old
-/// one (the object root's inventory is the commit point of a version).
+/// Writes `inventory.json` and its sidecar into `dir`. With `atomic`, each
+/// is made durable under a temp name and renamed over the old one (the
+/// object root's inventory is the commit point of a version); without, the
+/// caller makes the folder [`durable`] before it comes into view.
 pub fn write(dir: &Path, bytes: &[u8], atomic: bool) -> Result<()> {
     let sidecar = format!("{}  {INVENTORY}\n", sha512_hex(bytes));
     let put = |name: &str, data: &[u8]| -> Result<()> {
@@ -104,9 +105,10 @@ pub fn write(dir: &Path, bytes: &[u8], atomic: bool) -> Result<()> {
             target.clone()
         };
         let mut f = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        f.write_all(data)
-            .and_then(|()| f.sync_all())
-            .map_err(|e| Error::io(&tmp, e))?;
+        f.write_all(data).map_err(|e| Error::io(&tmp, e))?;
+        if atomic {
+            f.sync_all().map_err(|e| Error::io(&tmp, e))?;
+        }
         if atomic {
             std::fs::rename(&tmp, &target).map_err(|e| Error::io(&target, e))?;
         }
@@ -114,7 +116,32 @@ pub fn write(dir: &Path, bytes: &[u8], atomic: bool) -> Result<()> {
     };
     put(INVENTORY, bytes)?;
     put(SIDECAR, sidecar.as_bytes())?;
-    sync_dir(dir)
+    if atomic {
+        sync_dir(dir)?;
+    }
+    Ok(())
+}
+
+/// Makes everything written under `dir` durable before it is renamed into
+/// view: on Linux one `syncfs` (as the store does for a batch), elsewhere
+/// an fsync of each file and folder.
+pub fn durable(dir: &Path) -> Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::io::AsRawFd;
+        let d = std::fs::File::open(dir).map_err(|e| Error::io(dir, e))?;
+        // SAFETY: syncfs on an fd we own.
+        if unsafe { libc::syncfs(d.as_raw_fd()) } == 0 {
+            return Ok(());
+        }
+    }
+    for entry in walkdir::WalkDir::new(dir).contents_first(true) {
+        let entry = entry.map_err(|e| Error::Failed(format!("{}: {e}", dir.display())))?;
+        std::fs::File::open(entry.path())
+            .and_then(|f| f.sync_all())
+            .map_err(|e| Error::io(entry.path(), e))?;
+    }
+    Ok(())
 }
 
 pub fn sync_dir(dir: &Path) -> Result<()> {

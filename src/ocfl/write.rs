@@ -210,7 +210,7 @@ fn prepare_root(root: &Path, access: Access, archive_id: &str) -> Result<()> {
             put(&tmp.join("ocfl_layout.json"), &pretty(&layout)?)?;
             put(&tmp.join(CUSTOS_FILE), &pretty(&ours)?)?;
             put(&tmp.join(ROOT_NAMASTE), ROOT_NAMASTE_BODY.as_bytes())?;
-            inventory::sync_dir(&tmp)?;
+            inventory::durable(&tmp)?;
             std::fs::rename(&tmp, root).map_err(|e| Error::io(root, e))?;
             inventory::sync_dir(&parent)
         })();
@@ -266,13 +266,12 @@ fn pretty(v: &Value) -> Result<Vec<u8>> {
     Ok(b)
 }
 
-/// Writes a new file durably (owner-only, like the archive's own files).
+/// Writes a new file, owner-only like the archive's own files (made durable
+/// with its folder by `inventory::durable`).
 fn put(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
     let mut f = create(path)?;
-    f.write_all(bytes)
-        .and_then(|()| f.sync_all())
-        .map_err(|e| Error::io(path, e))
+    f.write_all(bytes).map_err(|e| Error::io(path, e))
 }
 
 fn create(path: &Path) -> Result<std::fs::File> {
@@ -464,7 +463,10 @@ fn remove_object(root: &Path, dir: &Path) -> Result<()> {
 
 /// Writes `files` under `vdir/content/` with their digests. Returns the
 /// state (sha512 → logical paths), and logical path → (sha512, sha256).
-fn write_content(vdir: &Path, files: &[(String, Source)]) -> Result<(DigestMap, Sums)> {
+fn write_content<'s>(
+    vdir: &Path,
+    files: impl IntoIterator<Item = &'s (String, Source<'s>)>,
+) -> Result<(DigestMap, Sums)> {
     let mut state = DigestMap::new();
     let mut sums = BTreeMap::new();
     for (logical, src) in files {
@@ -492,16 +494,44 @@ fn write_content(vdir: &Path, files: &[(String, Source)]) -> Result<(DigestMap, 
                 })?;
             }
         }
-        let file = out
-            .into_inner()
+        out.into_inner()
             .map_err(|e| Error::io(&dest, e.into_error()))?;
-        file.sync_all().map_err(|e| Error::io(&dest, e))?;
         let (s512, s256) =
             got.ok_or_else(|| Error::Failed(format!("{}: not hashed", dest.display())))?;
         state.entry(s512.clone()).or_default().push(logical.clone());
         sums.insert(logical.clone(), (s512, s256));
     }
     Ok((state, sums))
+}
+
+/// The digests of `files` without writing them (an original is checked
+/// against its SHA-256 on the way).
+fn hash_sources(files: &[(String, Source)]) -> Result<Sums> {
+    let mut sums = Sums::new();
+    for (logical, src) in files {
+        let got = match src {
+            Source::Bytes(b) => hash_copy(&mut b.as_slice(), &mut std::io::sink())
+                .map_err(|e| Error::Failed(format!("{logical}: {e}")))?,
+            Source::Payload(item) => {
+                let p = item.payload.as_ref().ok_or_else(|| {
+                    Error::Failed(format!("item {}: no payload to write", item.id))
+                })?;
+                let mut got = None;
+                export::copy_payload(item.id, p, |r| {
+                    let (s512, s256) = hash_copy(r, &mut std::io::sink())
+                        .map_err(|e| Error::Failed(format!("item {}: {e}", item.id)))?;
+                    let sha = s256
+                        .parse::<crate::model::Sha256>()
+                        .map_err(Error::Failed)?;
+                    got = Some((s512, s256));
+                    Ok(sha)
+                })?;
+                got.ok_or_else(|| Error::Failed(format!("{logical}: not hashed")))?
+            }
+        };
+        sums.insert(logical.clone(), got);
+    }
+    Ok(sums)
 }
 
 /// Adds the version's new content to the manifest and the fixity block,
@@ -568,6 +598,7 @@ fn new_object(
         let bytes = inv.to_bytes()?;
         inventory::write(&vdir, &bytes, false)?;
         inventory::write(&tmp, &bytes, false)?;
+        inventory::durable(&tmp)?;
         if let Some(parent) = dir.parent() {
             mkdirs(parent)?;
         }
@@ -601,28 +632,49 @@ fn add_version(
     if stale.exists() {
         std::fs::remove_dir_all(&stale).map_err(|e| Error::io(&stale, e))?;
     }
+    // Hashed before anything is written: an unchanged item (most, on a
+    // re-export) costs reads only, and a changed one stores only the files
+    // the object does not hold yet.
+    let planned = hash_sources(files)?;
+    let now: BTreeSet<(String, String)> = planned
+        .iter()
+        .map(|(l, (d, _))| (l.clone(), d.clone()))
+        .collect();
+    let before: BTreeSet<(String, String)> = inv.head_state().into_iter().collect();
+    if now == before {
+        return Ok(false);
+    }
     let tmp = tempfile::Builder::new()
         .prefix(PARTIAL)
         .tempdir_in(dir)
         .map_err(|e| Error::io(dir, e))?
         .keep();
     let done = (|| -> Result<bool> {
-        let (state, sums) = write_content(&tmp, files)?;
-        let now: BTreeSet<(String, String)> = sums
-            .iter()
-            .map(|(l, (d, _))| (l.clone(), d.clone()))
-            .collect();
-        let before: BTreeSet<(String, String)> = inv.head_state().into_iter().collect();
-        if now == before {
-            std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
-            return Ok(false);
+        let fresh = files.iter().filter(|(l, _)| {
+            planned
+                .get(l)
+                .is_none_or(|(d, _)| !inv.manifest.contains_key(d))
+        });
+        let (_, written) = write_content(&tmp, fresh)?;
+        for (l, sums) in &written {
+            if planned.get(l) != Some(sums) {
+                return Err(Error::Failed(format!(
+                    "{}: {l} changed while it was exported; export again",
+                    dir.display()
+                )));
+            }
+        }
+        let mut state = DigestMap::new();
+        for (l, (d, _)) in &planned {
+            state.entry(d.clone()).or_default().push(l.clone());
         }
         version.state = state;
-        register(&mut inv, &next, &tmp, &sums)?;
+        register(&mut inv, &next, &tmp, &written)?;
         inv.head = next.clone();
         inv.versions.insert(next.clone(), version);
         let bytes = inv.to_bytes()?;
         inventory::write(&tmp, &bytes, false)?;
+        inventory::durable(&tmp)?;
         std::fs::rename(&tmp, dir.join(&next)).map_err(|e| Error::io(dir.join(&next), e))?;
         inventory::sync_dir(dir)?;
         // The commit point: the object's own inventory names the new head.
