@@ -169,7 +169,11 @@ pub fn export(sys: &Sys, model: &Model, level: &str) -> Result<(), String> {
     let _ = std::fs::remove_dir_all(&bag);
     // One OCFL root per level and archive, exported into again and again:
     // every version it keeps must hold nothing the model now closes.
-    let archive = sys.archive.file_name().unwrap_or_default().to_string_lossy();
+    let archive = sys
+        .archive
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy();
     let root = sys.path().join(format!("ocfl-{level}-{archive}"));
     let out = sys.out(&[
         "export",
