@@ -17,7 +17,7 @@ pub(crate) fn export(archive: &mut Archive, root: &Path, opts: &ExportOptions) -
     let mut notes = Vec::new();
     if s.removed > 0 {
         notes.push(format!(
-            "{} object(s) removed with their history: their item is now closed at this level or newly redacted",
+            "{} object(s) removed with their history (written anew if still open): their item is now closed at this level, redacted or changed while redacted, or no longer cited as consent evidence",
             s.removed
         ));
     }

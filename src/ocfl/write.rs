@@ -12,7 +12,9 @@
 //! Versions are kept, with one exception that protects the policy: when an
 //! item is now closed at the root's level, or newly redacted, its older
 //! versions hold what the level may no longer see, so the object is removed
-//! (and, if still open, written again as a new v1).
+//! (and, if still open, written again as a new v1); a redacted item's
+//! object keeps no history at all (a further redaction would leave the
+//! name in the earlier version).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::BufWriter;
@@ -131,10 +133,18 @@ pub fn export(archive: &mut Archive, root: &Path, opts: &ExportOptions) -> Resul
                 }
             };
             let next = inventory::version_number(&inv.head).unwrap_or(0) + 1;
-            if add_version(&dir, inv, &files, version_meta(next as usize))? {
-                summary.new_versions += 1;
-            } else {
-                summary.unchanged += 1;
+            // A redacted item's earlier versions may hold a name redacted
+            // since (a further `redact`): it keeps no history.
+            let redacted = item.record.get("redacted").and_then(Value::as_bool) == Some(true);
+            match add_version(&dir, inv, &files, version_meta(next as usize), !redacted)? {
+                Added::Version => summary.new_versions += 1,
+                Added::Nothing => summary.unchanged += 1,
+                Added::Replace => {
+                    remove_object(root, &dir)?;
+                    summary.removed += 1;
+                    new_object(root, &dir, &oid, &files, version_meta(1))?;
+                    summary.new_objects += 1;
+                }
             }
         } else {
             new_object(root, &dir, &oid, &files, version_meta(1))?;
@@ -614,14 +624,25 @@ fn new_object(
     built
 }
 
+/// What [`add_version`] did.
+enum Added {
+    Version,
+    Nothing,
+    /// The state changed, but the object may keep no history: the caller
+    /// writes it anew.
+    Replace,
+}
+
 /// Writes version head+1 of the object at `dir` if its state differs from
-/// the head's. Returns whether a version was added.
+/// the head's (or asks for the object to be replaced, without
+/// `keep_history`).
 fn add_version(
     dir: &Path,
     mut inv: Inventory,
     files: &[(String, Source)],
     mut version: Version,
-) -> Result<bool> {
+    keep_history: bool,
+) -> Result<Added> {
     // What a crash left: partial folders, and a version folder the root
     // inventory never committed.
     remove_partials(dir)?;
@@ -642,14 +663,17 @@ fn add_version(
         .collect();
     let before: BTreeSet<(String, String)> = inv.head_state().into_iter().collect();
     if now == before {
-        return Ok(false);
+        return Ok(Added::Nothing);
+    }
+    if !keep_history {
+        return Ok(Added::Replace);
     }
     let tmp = tempfile::Builder::new()
         .prefix(PARTIAL)
         .tempdir_in(dir)
         .map_err(|e| Error::io(dir, e))?
         .keep();
-    let done = (|| -> Result<bool> {
+    let done = (|| -> Result<Added> {
         let fresh = files.iter().filter(|(l, _)| {
             planned
                 .get(l)
@@ -679,7 +703,7 @@ fn add_version(
         inventory::sync_dir(dir)?;
         // The commit point: the object's own inventory names the new head.
         inventory::write(dir, &bytes, true)?;
-        Ok(true)
+        Ok(Added::Version)
     })();
     if done.is_err() {
         let _ = std::fs::remove_dir_all(&tmp);

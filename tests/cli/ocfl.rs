@@ -225,6 +225,17 @@ fn a_public_root_holds_nothing_closed_at_public_even_after_items_narrow() {
         .expect("item 4 is still open, redacted")
         .1;
     assert_eq!(inventory(&four)["head"], "v1");
+    // A further redaction of item 9 (already redacted in v1): its earlier
+    // version would keep the newly redacted name, so no v2 either.
+    assert!(!holds(&root, "Levon").is_empty(), "v1 of item 9 holds it");
+    src.cmd()
+        .args(["redact", "9"])
+        .write_stdin("Levon\n")
+        .assert()
+        .success();
+    let err = export(&src, "public", &root);
+    assert!(err.contains("1 object(s) removed"), "{err}");
+    assert_eq!(holds(&root, "Levon"), Vec::<String>::new());
     // Withdrawn: the object goes.
     src.cmd()
         .args(["consent", "4", "withdraw", "--date", "2024-01-01"])
