@@ -13,6 +13,7 @@
 
 mod inventory;
 mod read;
+mod root;
 mod write;
 
 use std::io::Read;

@@ -53,7 +53,7 @@ pub fn plan(root: &Path, agent: &str) -> Result<OcflImport> {
     }
     let mut problems = Vec::new();
     let mut objects = Vec::new();
-    for (oid, dir) in write::objects_in(root)? {
+    for (oid, dir) in root::objects_in(root)? {
         match inventory::check(&dir, true) {
             Err(p) => problems.extend(p.into_iter().map(|p| format!("object {oid}: {p}"))),
             Ok(c) => {
