@@ -134,11 +134,11 @@ pub struct MetaArgs {
 /// Import files and folders, recording provenance for each
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  custos import ~/intake/2026-11-donation --origin \"Donation of the Vanyan family, 2026-11-03\" --collection \"Rescue stories\"\n  custos import scan.pdf --title \"Release form\" --kind other --date 2019-05-02\n  custos import ~/intake --dry-run --format json\n  custos import --bag ~/transfers/hvmp-2026-03\n  custos import --manifest intake/manifest.csv --check\n  custos import --manifest intake/manifest.csv\n  custos import ~/intake/courier --event \"Velmora unrest\" --place Velmora --subject press\n  custos import interview-04.txt --kind testimony --narrator 4 --interview-date 2019-05-02\n\nFolders are imported recursively. Symbolic links are not followed and special files are skipped (both listed).\nThe same bytes arriving again are not stored twice: the existing item gains a provenance record.\nThe summary goes to stderr; --format json|jsonl|csv|tsv puts one record per input file on stdout.\nExit status 1 if any file failed; run the same import again to pick up what was missed."
+    after_help = "Examples:\n  custos import ~/intake/2026-11-donation --origin \"Donation of the Vanyan family, 2026-11-03\" --collection \"Rescue stories\"\n  custos import scan.pdf --title \"Release form\" --kind other --date 2019-05-02\n  custos import ~/intake --dry-run --format json\n  custos import --bag ~/transfers/hvmp-2026-03\n  custos import --ocfl ~/ocfl/velmora-public\n  custos import --manifest intake/manifest.csv --check\n  custos import --manifest intake/manifest.csv\n  custos import ~/intake/courier --event \"Velmora unrest\" --place Velmora --subject press\n  custos import interview-04.txt --kind testimony --narrator 4 --interview-date 2019-05-02\n\nFolders are imported recursively. Symbolic links are not followed and special files are skipped (both listed).\nThe same bytes arriving again are not stored twice: the existing item gains a provenance record.\nThe summary goes to stderr; --format json|jsonl|csv|tsv puts one record per input file on stdout.\nExit status 1 if any file failed; run the same import again to pick up what was missed."
 )]
 pub struct ImportArgs {
     /// Files and folders to import
-    #[arg(required_unless_present_any = ["bag", "manifest"], value_name = "PATH")]
+    #[arg(required_unless_present_any = ["bag", "manifest", "ocfl"], value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
     /// Import the files a manifest (CSV with a header row, or JSON Lines) describes, with their metadata; every row is checked before anything is written
@@ -156,6 +156,10 @@ pub struct ImportArgs {
     /// Import a BagIt bag: validated first, refused whole if invalid; bag-info.txt is kept as provenance, and a custos export's metadata and consent are restored
     #[arg(long, value_name = "DIR", conflicts_with = "paths")]
     pub bag: Option<PathBuf>,
+
+    /// Import an OCFL 1.1 storage root written by `custos export --ocfl` (the latest version of each object): every digest is checked first, and the root is refused whole if anything is wrong
+    #[arg(long, value_name = "ROOT", conflicts_with_all = ["paths", "bag", "manifest"])]
+    pub ocfl: Option<PathBuf>,
 
     /// Where the material came from: donor, URL, citation, collector (default: the file's path as a file:// URI)
     #[arg(long)]

@@ -166,27 +166,58 @@ fn into_place(tmp: &Path, dest: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes the whole bag at `root`; `dest` is where it will stand (for the
-/// summary and the event). Returns the summary and the export event detail.
-fn write_bag(
-    archive: &mut Archive,
-    root: &Path,
-    dest: &Path,
-    opts: &ExportOptions,
-) -> Result<(ExportSummary, Value)> {
+/// One item as an export at one access level carries it: its record,
+/// shaped by the policy (with `payload` and `payload_sha256` already set),
+/// and the bytes to export, if the level allows any.
+pub(crate) struct Exported {
+    pub id: ItemId,
+    pub record: Value,
+    pub payload: Option<Payload>,
+    /// The narrator whose custodian record goes with the item (custodian
+    /// level only).
+    pub narrator: Option<crate::catalogue::narrators::NarratorId>,
+}
+
+/// The payload of one exported item: its file name (`<id>.<ext>`, never
+/// the original name) and where its bytes come from.
+pub(crate) struct Payload {
+    pub name: String,
+    pub source: PayloadSource,
+}
+
+pub(crate) enum PayloadSource {
+    /// The stored original, which must hash to this SHA-256 (the writer
+    /// checks it while copying).
+    Original(PathBuf, crate::model::Sha256),
+    /// The redacted text the level gets instead of the original.
+    Text(String),
+}
+
+/// What one export at one level holds, decided once for every format that
+/// writes it (the bag here, OCFL in `ocfl`).
+pub(crate) struct Selection {
+    pub items: Vec<Exported>,
+    /// Items exported as metadata only (redacted, with no text to export).
+    pub payload_withheld: u64,
+    pub evidence_left_out: u64,
+}
+
+/// The items an export at `opts.access` holds, in id order, each shaped by
+/// the policy exactly as a bag carries it.
+pub(crate) fn select(archive: &Archive, opts: &ExportOptions) -> Result<Selection> {
     let ids = selected(archive, opts)?;
-    let mut bag = BagWriter::create(root)?;
-    let mut narrators = BTreeSet::new();
     let objects = archive.objects_dir();
     let conn = archive.conn();
-    let mut records = Vec::new();
-    let mut withheld = 0u64;
+    let mut out = Selection {
+        items: Vec::new(),
+        payload_withheld: 0,
+        evidence_left_out: 0,
+    };
     let cited = if policy::bag_carries_custodian_state(opts.access) {
         crate::restore::cited_evidence(conn, &ids)?
     } else {
         Default::default()
     };
-    let mut evidence_left_out = 0u64;
     for id in &ids {
         let (Some(record), Some(facts)) =
             (items::get(conn, *id)?, policy::sql::load_facts(conn, *id)?)
@@ -196,8 +227,8 @@ fn write_bag(
         if facts.is_evidence && !cited.contains(id) {
             // Only custodians ever see evidence, and a release whose
             // testimony stays home (withdrawn, or not selected) would
-            // arrive open wherever the bag is imported.
-            evidence_left_out += 1;
+            // arrive open wherever the export is imported.
+            out.evidence_left_out += 1;
             continue;
         }
         let decision = policy::decide(opts.access, &facts, opts.today);
@@ -214,29 +245,39 @@ fn write_bag(
             .ok_or_else(|| Error::Failed(format!("item {id} could not be shaped for export")))?;
         let mut value = output::to_value(&view)?;
         let payload = if grant.redact && facts.redacted {
-            match redacted.as_ref().and_then(|r| r.text.as_deref()) {
-                Some(text) => Some(bag.add_payload(&format!("{id}.txt"), text.as_bytes())?),
+            match redacted.as_ref().and_then(|r| r.text.clone()) {
+                Some(text) => Some(Payload {
+                    name: format!("{id}.txt"),
+                    source: PayloadSource::Text(text),
+                }),
                 None => {
-                    withheld += 1;
+                    out.payload_withheld += 1;
                     None
                 }
             }
         } else {
-            let src = store::object_path(&objects, &record.sha256);
-            let f = File::open(&src).map_err(|e| Error::io(&src, e))?;
-            let entry = bag.add_payload(&format!("{id}.{}", extension(&record)), f)?;
-            if entry.sha256 != record.sha256 {
-                return Err(Error::Failed(format!(
-                    "item {id}: its stored object does not match its SHA-256 {}; run `custos verify` before exporting",
-                    record.sha256
-                )));
-            }
-            Some(entry)
+            Some(Payload {
+                name: format!("{id}.{}", extension(&record)),
+                source: PayloadSource::Original(
+                    store::object_path(&objects, &record.sha256),
+                    record.sha256.clone(),
+                ),
+            })
         };
+        let payload_sha256 = payload.as_ref().map(|p| match &p.source {
+            PayloadSource::Original(_, sha) => sha.to_string(),
+            PayloadSource::Text(t) => {
+                use sha2::Digest;
+                crate::model::Sha256::from_digest(&sha2::Sha256::digest(t.as_bytes())).to_string()
+            }
+        });
         let obj = value
             .as_object_mut()
             .ok_or_else(|| Error::Failed("record is not an object".into()))?;
-        if payload.as_ref().is_some_and(|p| p.sha256 != record.sha256) {
+        if matches!(
+            payload.as_ref().map(|p| &p.source),
+            Some(PayloadSource::Text(_))
+        ) {
             // The redacted text is not the original: its digest would let
             // anyone confirm a guess of the original, so it stays home.
             obj.insert("sha256".into(), Value::Null);
@@ -245,12 +286,9 @@ fn write_bag(
         }
         obj.insert(
             "payload".into(),
-            payload.as_ref().map(|p| p.path.clone()).into(),
+            payload.as_ref().map(|p| format!("data/{}", p.name)).into(),
         );
-        obj.insert(
-            "payload_sha256".into(),
-            payload.as_ref().map(|p| p.sha256.to_string()).into(),
-        );
+        obj.insert("payload_sha256".into(), payload_sha256.into());
         obj.insert("redacted".into(), (grant.redact && facts.redacted).into());
         obj.insert(
             "consent".into(),
@@ -275,19 +313,84 @@ fn write_bag(
         obj.insert("terms".into(), terms.into());
         obj.insert("provenance".into(), prov.into());
         obj.insert("events".into(), evs.into());
+        let mut narrator = None;
         if policy::bag_carries_custodian_state(opts.access) && grant == policy::Grant::FULL {
-            let (state, narrator) = crate::restore::item_state(conn, *id, &facts)?;
+            let (state, n) = crate::restore::item_state(conn, *id, &facts)?;
             obj.insert(crate::restore::KEY.into(), state);
-            narrators.extend(narrator);
+            narrator = n;
         }
-        records.push(value);
+        out.items.push(Exported {
+            id: *id,
+            record: value,
+            payload,
+            narrator,
+        });
     }
-    write_metadata(&mut bag, &records)?;
+    Ok(out)
+}
+
+/// Copies one payload with `add` (which returns the SHA-256 of what it
+/// wrote), and refuses an original whose stored bytes no longer match.
+pub(crate) fn copy_payload(
+    id: ItemId,
+    payload: &Payload,
+    add: impl FnOnce(&mut dyn std::io::Read) -> Result<crate::model::Sha256>,
+) -> Result<()> {
+    match &payload.source {
+        PayloadSource::Text(t) => add(&mut t.as_bytes()).map(|_| ()),
+        PayloadSource::Original(src, sha) => {
+            let mut f = File::open(src).map_err(|e| Error::io(src, e))?;
+            let got = add(&mut f)?;
+            if &got != sha {
+                return Err(Error::Failed(format!(
+                    "item {id}: its stored object does not match its SHA-256 {sha}; run `custos verify` before exporting"
+                )));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The custodian records of the narrators of `items` (custodian level), as
+/// the bag's `metadata/narrators.json` holds them.
+pub(crate) fn narrators_file<'a>(
+    conn: &rusqlite::Connection,
+    items: impl IntoIterator<Item = &'a Exported>,
+) -> Result<Vec<u8>> {
+    let ids: BTreeSet<_> = items.into_iter().filter_map(|e| e.narrator).collect();
+    let list = crate::restore::narrators(conn, &ids)?;
+    serde_json::to_vec_pretty(&list)
+        .map_err(|e| Error::Failed(format!("cannot write narrators.json: {e}")))
+}
+
+/// Writes the whole bag at `root`; `dest` is where it will stand (for the
+/// summary and the event). Returns the summary and the export event detail.
+fn write_bag(
+    archive: &mut Archive,
+    root: &Path,
+    dest: &Path,
+    opts: &ExportOptions,
+) -> Result<(ExportSummary, Value)> {
+    let selection = select(archive, opts)?;
+    let mut bag = BagWriter::create(root)?;
+    let conn = archive.conn();
+    let mut records = Vec::new();
+    for item in &selection.items {
+        if let Some(p) = &item.payload {
+            copy_payload(item.id, p, |r| {
+                bag.add_payload(&p.name, r).map(|entry| entry.sha256)
+            })?;
+        }
+        records.push(item.record.clone());
+    }
+    for (name, bytes) in metadata_files(&records)? {
+        bag.add_tag_file(name, &bytes)?;
+    }
     if policy::bag_carries_custodian_state(opts.access) {
-        let list = crate::restore::narrators(conn, &narrators)?;
-        let json = serde_json::to_vec_pretty(&list)
-            .map_err(|e| Error::Failed(format!("cannot write narrators.json: {e}")))?;
-        bag.add_tag_file(crate::restore::NARRATORS_FILE, &json)?;
+        bag.add_tag_file(
+            crate::restore::NARRATORS_FILE,
+            &narrators_file(conn, &selection.items)?,
+        )?;
     }
     // The latest signed head names event ids and counts, so it goes only
     // where the policy shows the head's event id (custodian bags).
@@ -330,8 +433,8 @@ fn write_bag(
     let summary = ExportSummary {
         bag: dest.to_path_buf(),
         items: records.len() as u64,
-        payload_withheld: withheld,
-        evidence_left_out,
+        payload_withheld: selection.payload_withheld,
+        evidence_left_out: selection.evidence_left_out,
         payload_bytes: summary.payload_bytes,
         payload_oxum: summary.payload_oxum,
         event_log_head: head,
@@ -423,20 +526,23 @@ fn extension_for(media_type: &str) -> &'static str {
     }
 }
 
-fn write_metadata(bag: &mut BagWriter, records: &[Value]) -> Result<()> {
+/// The files of `metadata/` for these records: records.json, records.csv
+/// (Dublin Core columns), provenance.csv and events.csv.
+pub(crate) fn metadata_files(records: &[Value]) -> Result<Vec<(&'static str, Vec<u8>)>> {
     let dc = dc_columns();
+    let mut files = Vec::new();
     let json = serde_json::to_vec_pretty(records)
         .map_err(|e| Error::Failed(format!("cannot write records.json: {e}")))?;
-    bag.add_tag_file("metadata/records.json", &json)?;
-    bag.add_tag_file(
+    files.push(("metadata/records.json", json));
+    files.push((
         "metadata/records.csv",
-        &csv_of(
+        csv_of(
             dc.iter().map(|(h, _)| *h),
             records
                 .iter()
                 .map(|r| dc.iter().map(|(_, k)| output::plain(r.get(*k))).collect()),
         )?,
-    )?;
+    ));
     let prov_cols = [
         "item_id",
         "origin",
@@ -458,10 +564,10 @@ fn write_metadata(bag: &mut BagWriter, records: &[Value]) -> Result<()> {
                 row
             })
     });
-    bag.add_tag_file(
+    files.push((
         "metadata/provenance.csv",
-        &csv_of(prov_cols.into_iter(), prov_rows)?,
-    )?;
+        csv_of(prov_cols.into_iter(), prov_rows)?,
+    ));
     let ev_cols = ["item_id", "id", "at", "type", "agent", "outcome", "hash"];
     let ev_rows = records.iter().flat_map(|r| {
         let id = output::plain(r.get("id"));
@@ -476,11 +582,8 @@ fn write_metadata(bag: &mut BagWriter, records: &[Value]) -> Result<()> {
                 row
             })
     });
-    bag.add_tag_file(
-        "metadata/events.csv",
-        &csv_of(ev_cols.into_iter(), ev_rows)?,
-    )?;
-    Ok(())
+    files.push(("metadata/events.csv", csv_of(ev_cols.into_iter(), ev_rows)?));
+    Ok(files)
 }
 
 fn csv_of<'a>(

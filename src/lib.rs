@@ -50,6 +50,7 @@ pub mod ingest;
 pub mod keys;
 pub mod manifest;
 pub mod model;
+pub mod ocfl;
 pub mod ops;
 pub mod output;
 pub mod policy;

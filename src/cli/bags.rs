@@ -30,15 +30,18 @@ pub struct BagValidateArgs {
 /// Export what one access level may see as a BagIt bag
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  custos export --bag ~/transfers/velmora-public\n  custos export kind:testimony date:1991..1992 --bag ./testimonies-1991\n  custos export --bag ./for-researchers --access research\n  custos export --bag ./item-17 --item 17 --access custodian\n\nOnly items the consent policy opens at the access level (default public) are exported: withdrawn,\nembargoed and out-of-scope testimonies are left out, and redacted testimonies export their redacted\ntext below custodian level. Payload files are named data/<id>.<ext>, never by original file name.\nmetadata/ holds records.json, records.csv (Dublin Core columns), provenance.csv and events.csv.\nbag-info.txt records the access level, the selection and the event log head. The bag is validated\nafter writing, and the export is recorded in the event log."
+    after_help = "Examples:\n  custos export --bag ~/transfers/velmora-public\n  custos export kind:testimony date:1991..1992 --bag ./testimonies-1991\n  custos export --bag ./for-researchers --access research\n  custos export --bag ./item-17 --item 17 --access custodian\n  custos export --ocfl ~/ocfl/velmora-public\n\nOnly items the consent policy opens at the access level (default public) are exported: withdrawn,\nembargoed and out-of-scope testimonies are left out, and redacted testimonies export their redacted\ntext below custodian level. Payload files are named data/<id>.<ext>, never by original file name.\nmetadata/ holds records.json, records.csv (Dublin Core columns), provenance.csv and events.csv.\nbag-info.txt records the access level, the selection and the event log head. The bag is validated\nafter writing, and the export is recorded in the event log.\n\nWith --ocfl ROOT, an OCFL 1.1 storage root (layout extension 0003) instead: one object per item\n(urn:custos:<archive id>:item:<id>) holding what the bag would hold for it, with sha512 digests and\nsha256 fixity. Exporting again into the same root adds a version to each changed object; a root\nholds one access level of one archive."
 )]
 pub struct ExportArgs {
     /// Export only the items this query finds (the `custos query` language; negate with ^field:value; default: every item open at the level)
     #[arg(value_name = "QUERY")]
     pub query: Vec<String>,
     /// The bag folder to create (must not exist, or be empty)
-    #[arg(long, value_name = "DIR")]
-    pub bag: PathBuf,
+    #[arg(long, value_name = "DIR", required_unless_present = "ocfl")]
+    pub bag: Option<PathBuf>,
+    /// Write (or add versions to) an OCFL 1.1 storage root instead of a bag: one object per item
+    #[arg(long, value_name = "ROOT", conflicts_with = "bag")]
+    pub ocfl: Option<PathBuf>,
     /// Access level the bag is made for (default: public)
     #[arg(long, value_enum)]
     pub access: Option<Access>,

@@ -1,4 +1,5 @@
-//! `custos export --bag DIR`: a BagIt bag of what one access level may see.
+//! `custos export --bag DIR`: a BagIt bag of what one access level may see
+//! (or `--ocfl ROOT`: an OCFL storage root of it, see `ocfl.rs`).
 
 use std::path::Path;
 
@@ -59,18 +60,20 @@ pub fn run(archive_arg: Option<&Path>, a: ExportArgs) -> Result<()> {
     } else {
         described.join("; ")
     };
-    let summary = export::export(
-        &mut archive,
-        &a.bag,
-        &ExportOptions {
-            access,
-            today,
-            query,
-            selection,
-            organization,
-            agent: super::agent(a.agent.as_deref()),
-        },
-    )?;
+    let opts = ExportOptions {
+        access,
+        today,
+        query,
+        selection,
+        organization,
+        agent: super::agent(a.agent.as_deref()),
+    };
+    let bag = match (&a.ocfl, &a.bag) {
+        (Some(root), _) => return super::ocfl::export(&mut archive, root, &opts),
+        (None, Some(bag)) => bag,
+        (None, None) => return Err(custos::error::Error::usage("give --bag DIR or --ocfl ROOT")),
+    };
+    let summary = export::export(&mut archive, bag, &opts)?;
     super::note(format!(
         "exported {} item(s) at {access} level to {} (Payload-Oxum {}{}); event log head {}",
         summary.items,

@@ -22,6 +22,9 @@ pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
     if let Some(dir) = a.bag.clone() {
         return super::bag::import(archive_arg, &a, &dir);
     }
+    if let Some(root) = a.ocfl.clone() {
+        return super::ocfl::import(archive_arg, &a, &root);
+    }
     let mut meta = item_meta(&a.meta)?;
     meta.terms = super::tag::term_list(&a.terms, &[])?;
     let agent = super::agent(a.agent.as_deref());

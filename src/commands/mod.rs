@@ -16,6 +16,7 @@ mod key;
 mod list;
 mod log;
 mod narrator;
+mod ocfl;
 mod purge;
 mod query;
 mod redact;

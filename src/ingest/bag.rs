@@ -193,7 +193,7 @@ fn text(r: &Value, key: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-fn meta_of(r: &Value) -> ItemMeta {
+pub(crate) fn meta_of(r: &Value) -> ItemMeta {
     // Consent governs an item with a consent history, whatever kind its
     // record names: it arrives as a testimony, so the consent applies.
     let governed = r.get("consent").is_some_and(|c| !c.is_null())
@@ -248,7 +248,7 @@ impl Describer for RestoreConsent {
     }
 }
 
-fn consent_describer(r: &Value, agent: &str) -> Option<Arc<dyn Describer>> {
+pub(crate) fn consent_describer(r: &Value, agent: &str) -> Option<Arc<dyn Describer>> {
     let c = r.get("consent")?;
     let status: ConsentStatus = text(c, "status")?.parse().ok()?;
     if status == ConsentStatus::Pending {

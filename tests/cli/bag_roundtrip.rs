@@ -16,7 +16,7 @@ const LEVELS: [&str; 3] = ["public", "research", "custodian"];
 /// legal identity, one anonymous), a release as consent evidence, a
 /// consent history of several events, a redaction, a duplicate arrival and
 /// an extension-less text file. Item ids 1..=9 in import order.
-fn source() -> Env {
+pub(crate) fn source() -> Env {
     let env = Env::with_archive();
     env.cmd().args(["key", "init"]).assert().success();
     let files: [(&str, &str); 9] = [
@@ -155,7 +155,7 @@ fn strip(v: &mut Value) {
 }
 
 /// Every read of the matrix: (command, exit code, stdout without local keys).
-fn matrix(env: &Env) -> Vec<(String, i32, Value)> {
+pub(crate) fn matrix(env: &Env) -> Vec<(String, i32, Value)> {
     let mut cmds: Vec<Vec<String>> = Vec::new();
     for level in LEVELS {
         let l = |args: &[&str]| {

@@ -22,6 +22,7 @@ mod list_show;
 mod log;
 mod manifest;
 mod narrator;
+mod ocfl;
 mod output_safety;
 mod pdf;
 mod purge;

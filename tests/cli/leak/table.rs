@@ -68,6 +68,7 @@ pub const WRITE_ONLY: &[&str] = &[
     "consent grant",
     "consent restrict",
     "consent withdraw",
+    "consent embargo",
     "tag",
     "untag",
     "terms rename",
@@ -358,6 +359,10 @@ pub fn entries() -> Vec<Entry> {
                 let mut e = vec![v(&["export", "--bag", "{OUT}"])];
                 e.extend(per(fx.items.values(), |i| {
                     v(&["export", "--bag", "{OUT}", "--item", i])
+                }));
+                e.push(v(&["export", "--ocfl", "{OUT}"]));
+                e.extend(per(fx.items.values(), |i| {
+                    v(&["export", "--ocfl", "{OUT}", "--item", i])
                 }));
                 e
             },

@@ -143,7 +143,8 @@ pub fn all(sys: &Sys, model: &Model, step: usize) -> Result<(), String> {
     Ok(())
 }
 
-/// Exports at `level` and scans every file of the bag.
+/// Exports at `level` and scans every file of the bag, then of the
+/// level's OCFL root after exporting into it again.
 pub fn export(sys: &Sys, model: &Model, level: &str) -> Result<(), String> {
     let bag = sys.path().join(format!("export-{}-{level}", sys.step));
     let out = sys.out(&[
@@ -167,7 +168,28 @@ pub fn export(sys: &Sys, model: &Model, level: &str) -> Result<(), String> {
     forbidden.push(LEGAL);
     scan_dir(&bag, &forbidden)?;
     let _ = std::fs::remove_dir_all(&bag);
-    Ok(())
+    // One OCFL root per level and archive, exported into again and again:
+    // every version it keeps must hold nothing the model now closes.
+    let archive = sys
+        .archive
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy();
+    let root = sys.path().join(format!("ocfl-{level}-{archive}"));
+    let out = sys.out(&[
+        "export",
+        "--ocfl",
+        root.to_str().unwrap_or_default(),
+        "--access",
+        level,
+    ]);
+    if !out.status.success() {
+        return Err(format!(
+            "OCFL export at {level} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    scan_dir(&root, &forbidden)
 }
 
 fn scan_dir(dir: &Path, forbidden: &[&str]) -> Result<(), String> {
