@@ -103,6 +103,7 @@ pub(crate) fn import(archive_arg: Option<&Path>, a: &ImportArgs, dir: &Path) -> 
         agent,
         method: Method::Bag,
         dry_run: a.dry_run,
+        intake: super::import::intake(&archive, a)?,
         // A bag's records say what each item is; a duplicate whose state
         // differs is refused by the restore, never merged.
         on_duplicate: None,

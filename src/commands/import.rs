@@ -55,12 +55,24 @@ pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
         agent,
         method,
         dry_run: a.dry_run,
+        intake: intake(&archive, &a)?,
         on_duplicate,
     };
     let bar = super::progress(total);
     bar.set_length(total);
     let report = ingest::import(&mut archive, jobs, &opts, &bar)?;
     report_outcomes(&report, a.format, a.dry_run)
+}
+
+/// The access new items start with: `--intake`, else the archive's setting.
+pub(crate) fn intake(
+    archive: &custos::archive::Archive,
+    a: &ImportArgs,
+) -> Result<custos::model::Intake> {
+    match a.intake.intake {
+        Some(i) => Ok(i),
+        None => archive.intake(),
+    }
 }
 
 /// Per-file records on stdout (or failures on stderr for tables), the

@@ -105,6 +105,8 @@ pub struct ImportOptions {
     pub dry_run: bool,
     /// Applied to the existing item when a file's bytes are a duplicate.
     pub on_duplicate: Option<std::sync::Arc<dyn OnDuplicate>>,
+    /// The access a new item starts with (`ops::access::intake`).
+    pub intake: crate::model::Intake,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -635,6 +637,7 @@ fn commit_one(
         Some(&digest),
         now,
     )?;
+    crate::ops::access::intake(tx, log, id, opts.intake, &opts.agent, now)?;
     if let Some(hook) = &job.after_insert {
         hook(tx, id, log, now)?;
     }

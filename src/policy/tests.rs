@@ -1,6 +1,7 @@
 //! Table-driven tests of the policy: hand-written expectations for the
 //! cases archivists reason about, then every combination of kind × consent
-//! state × scope × embargo × anonymity × evidence × access level checked
+//! state × scope × embargo × anonymity × evidence × item access (level and
+//! end day) × access level checked
 //! for agreement between `decide`, `access_class` and their SQL forms.
 
 use std::collections::BTreeSet;
@@ -10,7 +11,7 @@ use rusqlite::{params, Connection};
 
 use super::sql::{self, Filter};
 use super::*;
-use crate::model::{Access, Anonymity, ConsentStatus as S, Kind, Scope};
+use crate::model::{Access, Anonymity, ConsentStatus as S, ItemAccess, Kind, Scope};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -36,6 +37,8 @@ fn testimony(
         anonymity: Some(anon),
         is_evidence: false,
         redacted: false,
+        item_access: ItemAccess::Open,
+        item_access_until: None,
     }
 }
 
@@ -46,10 +49,21 @@ fn document() -> Facts {
         anonymity: None,
         is_evidence: false,
         redacted: false,
+        item_access: ItemAccess::Open,
+        item_access_until: None,
     }
 }
 
-#[derive(Debug, PartialEq)]
+/// `f` with its own access set.
+fn own(f: Facts, level: ItemAccess, until: Option<&str>) -> Facts {
+    Facts {
+        item_access: level,
+        item_access_until: until.map(d),
+        ..f
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum Want {
     Hidden,
     Closed(Option<&'static str>),
@@ -262,6 +276,113 @@ fn expectations_archivists_rely_on() {
 }
 
 #[test]
+fn the_stricter_of_consent_and_item_access_wins() {
+    use Access::*;
+    let doc_below = Want::Open {
+        quasi: true,
+        origin: true,
+        redact: true,
+    };
+    let full = Want::Open {
+        quasi: true,
+        origin: true,
+        redact: false,
+    };
+    // A closed document: closed to all below custodian, without an end or
+    // until its end; open on the end day.
+    let closed = own(document(), ItemAccess::Closed, None);
+    check(Public, &closed, Want::Closed(None));
+    check(Research, &closed, Want::Closed(None));
+    check(Custodian, &closed, full);
+    let until = own(document(), ItemAccess::Closed, Some("2026-06-16"));
+    check(Research, &until, Want::Closed(Some("2026-06-16")));
+    check(
+        Research,
+        &own(document(), ItemAccess::Closed, Some(TODAY)),
+        doc_below,
+    );
+    // Restricted to research: research sees it, public sees it closed.
+    let research = own(document(), ItemAccess::Research, Some("2027-01-01"));
+    check(Research, &research, doc_below);
+    check(Public, &research, Want::Closed(Some("2027-01-01")));
+    // A public testimony closed by its item access is closed; an item
+    // access never opens what consent closes or hides.
+    let public = testimony(
+        Some(S::Granted),
+        Some(Scope::Public),
+        None,
+        Anonymity::Named,
+    );
+    check(
+        Public,
+        &own(public.clone(), ItemAccess::Closed, None),
+        Want::Closed(None),
+    );
+    let hidden = testimony(
+        Some(S::Granted),
+        Some(Scope::Research),
+        None,
+        Anonymity::Named,
+    );
+    check(
+        Public,
+        &own(hidden.clone(), ItemAccess::Research, None),
+        Want::Hidden,
+    );
+    let pending = testimony(Some(S::Pending), None, None, Anonymity::Named);
+    check(
+        Research,
+        &own(pending, ItemAccess::Closed, Some("2030-01-01")),
+        Want::Closed(None),
+    );
+    // Two ends: it opens when both have come.
+    let embargoed = testimony(
+        Some(S::Granted),
+        Some(Scope::Public),
+        Some("2028-01-01"),
+        Anonymity::Named,
+    );
+    check(
+        Public,
+        &own(embargoed, ItemAccess::Closed, Some("2030-01-01")),
+        Want::Closed(Some("2030-01-01")),
+    );
+    let withdrawn = testimony(Some(S::Withdrawn), None, None, Anonymity::Named);
+    check(
+        Custodian,
+        &own(withdrawn.clone(), ItemAccess::Closed, None),
+        Want::Tombstone,
+    );
+    check(
+        Research,
+        &own(withdrawn.clone(), ItemAccess::Open, None),
+        Want::Hidden,
+    );
+    // Evidence stays the custodian's whatever its item access.
+    let evidence = Facts {
+        is_evidence: true,
+        ..own(document(), ItemAccess::Open, None)
+    };
+    check(Public, &evidence, Want::Hidden);
+    // Classes: the stricter.
+    let t = d(TODAY);
+    assert_eq!(access_class(&closed, t), AccessClass::Closed);
+    assert_eq!(access_class(&research, t), AccessClass::Restricted);
+    assert_eq!(
+        access_class(&own(public, ItemAccess::Research, None), t),
+        AccessClass::Restricted
+    );
+    assert_eq!(
+        access_class(&own(withdrawn, ItemAccess::Closed, None), t),
+        AccessClass::Withdrawn
+    );
+    assert_eq!(
+        access_class(&own(hidden, ItemAccess::Closed, Some(TODAY)), t),
+        AccessClass::Restricted
+    );
+}
+
+#[test]
 fn access_classes() {
     let t = |s, sc, e| access_class(&testimony(s, sc, e, Anonymity::Named), d(TODAY));
     assert_eq!(access_class(&document(), d(TODAY)), AccessClass::Open);
@@ -322,6 +443,21 @@ fn all_facts() -> Vec<Facts> {
             }
         }
     }
+    // Every item access (level × end day before, on and after today, or
+    // none) over every consent state above.
+    let owns = [
+        (ItemAccess::Closed, None),
+        (ItemAccess::Closed, Some("2026-06-14")),
+        (ItemAccess::Closed, Some(TODAY)),
+        (ItemAccess::Closed, Some("2026-06-16")),
+        (ItemAccess::Research, None),
+        (ItemAccess::Research, Some(TODAY)),
+        (ItemAccess::Research, Some("2026-06-16")),
+    ];
+    let base = out.clone();
+    for (level, until) in owns {
+        out.extend(base.iter().map(|f| own(f.clone(), level, until)));
+    }
     out
 }
 
@@ -342,6 +478,18 @@ fn catalogue_of(facts: &[Facts]) -> Connection {
             params![id, f.kind, now],
         )
         .unwrap();
+        // The derived columns as the access_events trigger sets them.
+        if f.item_access != ItemAccess::Open {
+            c.execute(
+                "UPDATE items SET access_level = ?2, access_until = ?3 WHERE id = ?1",
+                params![
+                    id,
+                    f.item_access,
+                    f.item_access_until.map(|e| e.to_string())
+                ],
+            )
+            .unwrap();
+        }
         if let Some(a) = f.anonymity {
             c.execute(
                 "INSERT INTO narrators (id, anonymity, created_at) VALUES (?1, ?2, ?3)",
@@ -520,11 +668,8 @@ fn contentless_items_reads_only_the_main_catalogue() {
 #[test]
 fn a_redacted_items_digest_size_and_origin_are_the_custodians_alone() {
     let article = |redacted| Facts {
-        kind: Kind::Article,
-        consent: None,
-        anonymity: None,
-        is_evidence: false,
         redacted,
+        ..document()
     };
     let public = testimony(
         Some(S::Granted),
