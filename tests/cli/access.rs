@@ -327,10 +327,7 @@ fn a_batch_by_query_is_one_transaction_with_one_event_per_changed_item() {
     );
     assert_eq!(show(&env, &ids[1], "public")["access"], "open");
 
-    ok(
-        &env,
-        &["access", "--query", q, "--close", "--reason", "unreviewed"],
-    );
+    ok(&env, &["access", "--query", q, "--close"]);
     assert_eq!(events(&env, "access_change"), before + 2);
     for id in &ids {
         assert_eq!(show(&env, id, "public")["access"], "closed");
