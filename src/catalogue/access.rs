@@ -70,14 +70,27 @@ pub fn check(new: &NewAccess, today: NaiveDate) -> Result<()> {
     Ok(())
 }
 
-/// Whether `new` would change item `item`'s current state (level and end
-/// day; a new reason alone is no change).
+/// Whether `new` would change item `item`'s current state: its level, its
+/// end day, or (when a reason is given) the reason of the latest change, so
+/// a closure at intake can be given its real reason.
 pub fn changes(conn: &Connection, item: ItemId, new: &NewAccess) -> Result<bool> {
     let until = new.until.map(|d| d.format("%Y-%m-%d").to_string());
-    Ok(match current(conn, item)? {
-        None => return Err(Error::usage(format!("no item {item} in this archive"))),
-        Some((level, cur_until)) => level != new.level || cur_until != until,
-    })
+    let Some((level, cur_until)) = current(conn, item)? else {
+        return Err(Error::usage(format!("no item {item} in this archive")));
+    };
+    if level != new.level || cur_until != until {
+        return Ok(true);
+    }
+    let Some(reason) = &new.reason else {
+        return Ok(false);
+    };
+    let latest: Option<Option<String>> = conn
+        .prepare_cached(
+            "SELECT reason FROM access_events WHERE item_id = ?1 ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row([item], |r| r.get(0))
+        .optional()?;
+    Ok(latest.flatten().as_deref() != Some(reason.as_str()))
 }
 
 /// Appends `new` to item `item`'s access history with its `access_change`
