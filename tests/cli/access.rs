@@ -409,6 +409,77 @@ fn an_access_bag_at_public_level_leaves_a_closed_item_out() {
     assert!(found.contains("a plain letter"), "open item {open} missing");
 }
 
+#[test]
+fn a_custodian_round_trip_keeps_each_items_own_access() {
+    let env = Env::with_archive();
+    let closed = import_one(&env, "form.txt", FORM, &[]);
+    let open = import_one(&env, "a.txt", "a plain letter", &[]);
+    let rstr = import_one(&env, "b.txt", "a list of names", &[]);
+    ok(
+        &env,
+        &["access", &closed, "--close", "--reason", "names a person"],
+    );
+    ok(
+        &env,
+        &[
+            "access",
+            &rstr,
+            "--restrict",
+            "research",
+            "--until",
+            "2999-01-01",
+        ],
+    );
+    let bag = env.path().join("bag");
+    ok(
+        &env,
+        &[
+            "export",
+            "--bag",
+            bag.to_str().unwrap(),
+            "--access",
+            "custodian",
+        ],
+    );
+    // Into an archive whose intake would open everything, and into one
+    // whose intake would close everything: the bag's access wins.
+    for intake in ["open", "closed"] {
+        let other = Env::new();
+        other
+            .cmd()
+            .args(["init", "--intake", intake])
+            .arg(other.archive())
+            .assert()
+            .success();
+        ok(&other, &["import", "--bag", bag.to_str().unwrap()]);
+        let find = |word: &str| -> String {
+            let v = other.json(&["query", word, "--access", "custodian", "--format", "json"]);
+            v[0]["id"].to_string()
+        };
+        let (c, o, r) = (find("KESTRELWICK"), find("plain"), find("names"));
+        assert_closed(&show(&other, &c, "research"), &c);
+        assert_eq!(show(&other, &o, "public")["access"], "open", "{intake}");
+        assert_eq!(
+            show(&other, &r, "research")["access"],
+            "restricted",
+            "{intake}"
+        );
+        assert_eq!(show(&other, &r, "public")["closed_until"], "2999-01-01");
+        let h = other.json(&[
+            "access",
+            &c,
+            "--history",
+            "--access",
+            "custodian",
+            "--format",
+            "json",
+        ]);
+        assert!(h.to_string().contains("names a person"), "{h}");
+        ok(&other, &["verify"]);
+    }
+    let _ = open;
+}
+
 fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     for e in walkdir(dir) {

@@ -378,10 +378,8 @@ fn apply(sys: &mut Sys, model: &mut Model, op: &Op) -> Result<(), String> {
                     } else {
                         sys.find_custodian(&it.word)
                     };
-                    // Bags do not carry items' own access yet: the new
-                    // archive (intake closed, the default) takes every
-                    // restored item in closed.
-                    it.own = Own::Closed(None);
+                    // A custodian bag carries each item's own access, which
+                    // replaces the new archive's intake (closed, the default).
                 }
             }
         }
@@ -540,7 +538,7 @@ fn the_findings_as_sequences() {
         ],
         // Issue 18: a document closed, restricted until a day, reopened;
         // a testimony granted for the public but closed by its access; an
-        // item taken in closed; a custodian round trip arrives closed.
+        // item taken in closed; a custodian round trip keeps each item's access.
         vec![
             Op::Access {
                 item: 0,
