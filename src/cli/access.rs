@@ -45,6 +45,9 @@ pub struct ItemAccessArgs {
     /// Show the item's access history instead of changing it
     #[arg(long)]
     pub history: bool,
+    /// Change more than 20 items without asking (on a terminal, custos asks first)
+    #[arg(long, conflicts_with_all = ["history", "dry_run"])]
+    pub yes: bool,
     /// Who records it (default: your login name)
     #[arg(long, conflicts_with = "history")]
     pub by: Option<String>,

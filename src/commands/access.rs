@@ -1,6 +1,7 @@
 //! `custos access ID... --close|--restrict research|--open` (or `--query Q`),
 //! and `custos access ID --history`: an item's own access, whatever its kind.
 
+use std::io::IsTerminal;
 use std::path::Path;
 
 use custos::archive::Mode;
@@ -59,6 +60,23 @@ pub fn run(archive_arg: Option<&Path>, a: ItemAccessArgs) -> Result<()> {
         dry_run: a.dry_run,
         today: custos::clock::today(),
     };
+    if !a.dry_run && !a.yes && std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+        let would = access::set(
+            &mut archive,
+            &SetAccess {
+                dry_run: true,
+                ..op.clone()
+            },
+        )?;
+        let n = would
+            .iter()
+            .filter(|c| c.outcome == Outcome::Changed)
+            .count();
+        if n > CONFIRM_ABOVE && !confirm(n, level)? {
+            super::note("nothing was changed");
+            return Ok(());
+        }
+    }
     let changes = access::set(&mut archive, &op)?;
     let count = |o: Outcome| changes.iter().filter(|c| c.outcome == o).count();
     if a.dry_run {
@@ -94,6 +112,18 @@ pub fn run(archive_arg: Option<&Path>, a: ItemAccessArgs) -> Result<()> {
         super::note(format!("item {}: skipped: it was purged", c.id));
     }
     Ok(())
+}
+
+/// A batch larger than this asks on a terminal before it writes.
+const CONFIRM_ABOVE: usize = 20;
+
+fn confirm(n: usize, level: ItemAccess) -> Result<bool> {
+    eprint!("custos: this changes the access of {n} items to {level}; go ahead? [y/N] ");
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| Error::io("stdin", e))?;
+    Ok(matches!(line.trim(), "y" | "Y" | "yes"))
 }
 
 fn describe(level: ItemAccess) -> &'static str {

@@ -504,3 +504,46 @@ fn walkdir(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn a_large_batch_asks_first_on_a_terminal() {
+    // `script` gives the command a terminal; without it this test skips.
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no `script` to run custos on a terminal");
+        return;
+    }
+    let env = Env::with_archive();
+    for n in 0..21 {
+        import_one(&env, &format!("f/{n}.txt"), &format!("note {n}"), &[]);
+    }
+    let bin = assert_cmd::cargo::cargo_bin("custos");
+    let line = format!("{} access --query kind:other --close", bin.display());
+    let asked = |answer: &str| {
+        let mut c = std::process::Command::new("script");
+        c.args(["-qc", &line, "/dev/null"])
+            .env("CUSTOS_ARCHIVE", env.archive())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(answer.as_bytes())
+            .unwrap();
+        String::from_utf8_lossy(&child.wait_with_output().unwrap().stdout).to_string()
+    };
+    let out = asked("n\n");
+    assert!(out.contains("21 items"), "{out}");
+    assert_eq!(events(&env, "access_change"), 0, "{out}");
+    let out = asked("y\n");
+    assert_eq!(events(&env, "access_change"), 21, "{out}");
+    // Off a terminal (scripts), or with --yes, it does not ask.
+    ok(&env, &["access", "--query", "kind:other", "--open"]);
+    assert_eq!(events(&env, "access_change"), 42);
+}
