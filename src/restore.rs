@@ -75,10 +75,7 @@ pub fn item_state(
         "consent_history": history,
         "redaction": redaction,
         // The item's own access (issue 18), so a round trip keeps closures.
-        "access_history": crate::catalogue::access::history(conn, id)?
-            .into_iter()
-            .map(|a| json!({"level": a.level, "until": a.until, "reason": a.reason}))
-            .collect::<Vec<_>>(),
+        "access_history": crate::catalogue::access::bag_history(conn, id)?,
     });
     Ok((state, narrator))
 }
@@ -244,28 +241,7 @@ pub fn parse_item(record: &Value) -> std::result::Result<Option<ItemState>, Stri
             Some((copy, terms))
         }
     };
-    let access = match state.get("access_history") {
-        None | Some(Value::Null) => None,
-        Some(list) => {
-            let mut out = Vec::new();
-            for (i, a) in list
-                .as_array()
-                .ok_or("access_history: not a list")?
-                .iter()
-                .enumerate()
-            {
-                let at = |e: String| format!("access_history[{i}]: {e}");
-                out.push(crate::catalogue::access::NewAccess {
-                    level: parse_enum::<crate::model::ItemAccess>(a, "level")
-                        .map_err(at)?
-                        .ok_or_else(|| at("no level".into()))?,
-                    until: parse_day(a, "until").map_err(at)?,
-                    reason: str_of(a, "reason"),
-                });
-            }
-            Some(out)
-        }
-    };
+    let access = crate::catalogue::access::parse_bag_history(state.get("access_history"))?;
     Ok(Some(ItemState {
         access,
         source_id,
@@ -535,22 +511,7 @@ impl Restorer {
             consent::record(tx, log, id, &new, &self.agent, now)?;
         }
         if let Some(history) = &state.access {
-            // The bag's access replaces the intake's: replayed in order, or
-            // open where the source had no access of its own.
-            for a in history {
-                crate::catalogue::access::record(tx, log, id, a, &self.agent, now)?;
-            }
-            let open = crate::catalogue::access::NewAccess {
-                level: crate::model::ItemAccess::Open,
-                until: None,
-                reason: Some("as in the source bag".into()),
-            };
-            if history.is_empty()
-                && crate::catalogue::access::current(tx, id)?
-                    .is_some_and(|(l, _)| l != crate::model::ItemAccess::Open)
-            {
-                crate::catalogue::access::record(tx, log, id, &open, &self.agent, now)?;
-            }
+            crate::catalogue::access::replay(tx, log, id, history, &self.agent, now)?;
         }
         if let Some((copy, sealed)) = &state.redaction {
             for s in sealed {

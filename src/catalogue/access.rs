@@ -146,3 +146,70 @@ pub fn history(conn: &Connection, item: ItemId) -> Result<Vec<AccessRecord>> {
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
+
+/// The history as a custodian bag carries it (`access_history`).
+pub fn bag_history(conn: &Connection, item: ItemId) -> Result<Vec<serde_json::Value>> {
+    Ok(history(conn, item)?
+        .into_iter()
+        .map(|a| json!({"level": a.level, "until": a.until, "reason": a.reason}))
+        .collect())
+}
+
+/// A bag record's `access_history`: None when the bag has none (made
+/// below custodian or before items had access). Err names the field.
+pub fn parse_bag_history(
+    v: Option<&serde_json::Value>,
+) -> std::result::Result<Option<Vec<NewAccess>>, String> {
+    let Some(list) = v.filter(|v| !v.is_null()) else {
+        return Ok(None);
+    };
+    let mut out = Vec::new();
+    for (i, a) in list
+        .as_array()
+        .ok_or("access_history: not a list")?
+        .iter()
+        .enumerate()
+    {
+        let at = |e: String| format!("access_history[{i}]: {e}");
+        let text = |k: &str| a.get(k).and_then(serde_json::Value::as_str);
+        let level = text("level")
+            .ok_or_else(|| at("no level".into()))?
+            .parse::<ItemAccess>()
+            .map_err(at)?;
+        let until = text("until")
+            .map(|u| super::consent::parse_day("until", u).map_err(|e| at(e.to_string())))
+            .transpose()?;
+        out.push(NewAccess {
+            level,
+            until,
+            reason: text("reason").map(str::to_string),
+        });
+    }
+    Ok(Some(out))
+}
+
+/// Replays a bag's access history onto a restored item, after its intake:
+/// the bag's access replaces the intake's, and an item without access
+/// history in the source (open) arrives open.
+pub fn replay(
+    conn: &Connection,
+    log: &mut EventLog<'_>,
+    item: ItemId,
+    carried: &[NewAccess],
+    agent: &str,
+    now: &str,
+) -> Result<()> {
+    for a in carried {
+        record(conn, log, item, a, agent, now)?;
+    }
+    let closed = current(conn, item)?.is_some_and(|(l, _)| l != ItemAccess::Open);
+    if carried.is_empty() && closed {
+        let open = NewAccess {
+            level: ItemAccess::Open,
+            until: None,
+            reason: Some("as in the source bag".into()),
+        };
+        record(conn, log, item, &open, agent, now)?;
+    }
+    Ok(())
+}
