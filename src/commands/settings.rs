@@ -30,7 +30,9 @@ pub fn run(archive_arg: Option<&Path>, a: SettingsArgs) -> Result<()> {
             ));
             Ok(())
         }
-        (None, Some(_)) => unreachable!("clap takes a value only after a key"),
+        (None, Some(v)) => Err(Error::usage(format!(
+            "settings: {v:?} needs a setting name first, e.g. `custos settings intake {v}`"
+        ))),
         (key, None) => {
             let archive = super::open(archive_arg, Mode::Read)?;
             let mut rows = Vec::new();
