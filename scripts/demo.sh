@@ -11,7 +11,9 @@ dest="${1:-$(mktemp -d)/velmora-archive}"
 
 "$custos" init "$dest"
 export CUSTOS_ARCHIVE="$dest"
-"$custos" import --manifest archive/manifest.csv
+# The sample is described already: open at intake (a new archive's default
+# is closed until described).
+"$custos" import --manifest archive/manifest.csv --intake open
 "$custos" list
 "$custos" report holdings --by kind
 echo

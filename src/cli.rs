@@ -11,11 +11,13 @@ use clap::{Args, Parser, Subcommand};
 use crate::model::{Access, Kind, Vocab};
 use crate::output::Format;
 
+mod access;
 mod bags;
 mod consent;
 mod integrity;
 mod query;
 mod sealed;
+pub use access::*;
 pub use bags::*;
 pub use consent::*;
 pub use integrity::*;
@@ -71,6 +73,8 @@ pub enum Command {
     Backup(BackupArgs),
     Completions(CompletionsArgs),
     Man(ManArgs),
+    Access(ItemAccessArgs),
+    Settings(SettingsArgs),
 }
 
 /// Output options every read command shares.
@@ -93,7 +97,7 @@ pub struct AccessArgs {
 /// Create a new, empty archive
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  custos init ~/archives/valley\n  custos init --default-access public ./reading-room\n\nThe folder must be new or empty. It gets custos.db, objects/ and staging/, readable by you alone (0700/0600)."
+    after_help = "Examples:\n  custos init ~/archives/valley\n  custos init --default-access public ./reading-room\n  custos init --intake open ./open-collection\n\nThe folder must be new or empty. It gets custos.db, objects/ and staging/, readable by you alone (0700/0600)."
 )]
 pub struct InitArgs {
     /// Folder to create the archive in (default: the current folder)
@@ -103,6 +107,10 @@ pub struct InitArgs {
     /// Access level read commands use when not given --access
     #[arg(long, value_enum, default_value = "research")]
     pub default_access: Access,
+
+    /// Access of newly imported items: closed until someone opens them (`custos access`), or open at once
+    #[arg(long, value_enum, value_name = "STATE", default_value = "closed")]
+    pub intake: crate::model::Intake,
 }
 
 /// Descriptive metadata given on the command line for imported items.
@@ -185,6 +193,9 @@ pub struct ImportArgs {
     /// Show what would happen; write nothing
     #[arg(long)]
     pub dry_run: bool,
+
+    #[command(flatten)]
+    pub intake: IntakeArgs,
 
     /// Per-file results on stdout (the table is a summary of the files that did not import cleanly)
     #[arg(long, short = 'f', value_enum, default_value = "table")]

@@ -304,3 +304,30 @@ impl FromSql for NarratorId {
         i64::column_result(v).map(NarratorId)
     }
 }
+
+vocabulary!(
+    /// An item's own access state, whatever its kind (issue 18): open,
+    /// closed below custodian, or restricted to research.
+    ItemAccess {
+        Open => "open",
+        Closed => "closed",
+        Research => "research",
+    }
+);
+
+vocabulary!(
+    /// The levels `access --restrict` may name: who besides the custodian
+    /// may see a restricted item.
+    RestrictTo {
+        Research => "research",
+    }
+);
+
+vocabulary!(
+    /// The access a newly imported item starts with (`init --intake`,
+    /// `import --intake`, `settings intake`).
+    Intake {
+        Open => "open",
+        Closed => "closed",
+    }
+);

@@ -116,6 +116,11 @@ pub const ERASES: &[(&str, &str)] = &[
         "consent_current",
         "UPDATE consent_current SET reason = NULL WHERE item_id = ?1",
     ),
+    // A closure's reason may say what the item held.
+    (
+        "access_events",
+        "UPDATE access_events SET reason = NULL WHERE item_id = ?1",
+    ),
     (
         "events",
         "UPDATE events SET detail = NULL, detail_salt = NULL WHERE item_id = ?1",

@@ -154,6 +154,30 @@ impl<'c> Reader<'c> {
             .collect())
     }
 
+    /// The item's own access history for `access ID --history`: refused
+    /// (exit 13) where the item is not open to this reader, and without
+    /// the reasons below custodial detail.
+    pub fn access_history(&self, id: ItemId) -> Result<Vec<view::AccessEntry>> {
+        let facts = policy::sql::load_facts(self.conn, id)?;
+        let decision = facts
+            .as_ref()
+            .map(|f| policy::decide(self.access, f, self.today))
+            .unwrap_or(Decision::Hidden);
+        if decision == Decision::Hidden {
+            return Err(Error::usage(format!("no item {id} in this archive")));
+        }
+        let Some(grant) = policy::access_history(&decision) else {
+            return Err(Error::Refused(format!(
+                "item {id} is closed at {} level; its access history is the custodian's",
+                self.access
+            )));
+        };
+        Ok(crate::catalogue::access::history(self.conn, id)?
+            .into_iter()
+            .map(|r| view::access(&grant, r))
+            .collect())
+    }
+
     /// The vocabulary terms with the number of items this reader may see
     /// under each (terms no visible item uses are left out).
     pub fn terms(&self, vocab: Option<Vocab>) -> Result<Vec<TermCount>> {

@@ -74,6 +74,8 @@ pub fn item_state(
             "interview_place": t.interview_place, "interviewer": t.interviewer})),
         "consent_history": history,
         "redaction": redaction,
+        // The item's own access (issue 18), so a round trip keeps closures.
+        "access_history": crate::catalogue::access::bag_history(conn, id)?,
     });
     Ok((state, narrator))
 }
@@ -128,6 +130,9 @@ pub struct ItemState {
     testimony: Option<(Option<i64>, TestimonyFieldsIn)>,
     consent: Vec<ConsentIn>,
     redaction: Option<(RedactedCopy, Vec<Vec<u8>>)>,
+    /// The item's own access history; None from a bag made before items
+    /// had one (the import's intake then decides).
+    access: Option<Vec<crate::catalogue::access::NewAccess>>,
 }
 
 #[derive(Debug, Clone)]
@@ -236,7 +241,9 @@ pub fn parse_item(record: &Value) -> std::result::Result<Option<ItemState>, Stri
             Some((copy, terms))
         }
     };
+    let access = crate::catalogue::access::parse_bag_history(state.get("access_history"))?;
     Ok(Some(ItemState {
+        access,
         source_id,
         is_evidence: state
             .get("is_evidence")
@@ -249,6 +256,16 @@ pub fn parse_item(record: &Value) -> std::result::Result<Option<ItemState>, Stri
 }
 
 impl ItemState {
+    /// The facts as the restore compares them: with the item's own access
+    /// only where the bag carries it.
+    fn compared(&self, f: Facts) -> Facts {
+        if self.access.is_some() {
+            f
+        } else {
+            f.without_own_access()
+        }
+    }
+
     /// Whether the item must arrive as a testimony: consent governs an item
     /// with a consent history, whatever kind its record names.
     pub fn is_testimony(&self) -> bool {
@@ -277,6 +294,19 @@ impl ItemState {
                 .map(|n| n.anonymity),
             is_evidence: self.is_evidence,
             redacted: self.redaction.is_some(),
+            // As the bag carries it (open when its history is empty); a bag
+            // without access history is compared without it (see
+            // `compared`).
+            item_access: self
+                .access
+                .as_ref()
+                .and_then(|h| h.last())
+                .map_or(crate::model::ItemAccess::Open, |a| a.level),
+            item_access_until: self
+                .access
+                .as_ref()
+                .and_then(|h| h.last())
+                .and_then(|a| a.until),
         }
     }
 }
@@ -381,7 +411,7 @@ impl Restorer {
         // closed as it was, or not at all.
         for (job, state, id) in restored {
             let want = state.expected_facts(job.kind, &self.narrators);
-            let got = policy::sql::load_facts(tx, id)?;
+            let got = policy::sql::load_facts(tx, id)?.map(|f| state.compared(f));
             if got.as_ref() != Some(&want) {
                 let why = if want.is_evidence && !got.is_some_and(|g| g.is_evidence) {
                     "it is consent evidence in the source, but no testimony in this bag names it, so it would arrive open; export it together with the testimony it is evidence for"
@@ -405,9 +435,12 @@ impl Restorer {
         state: &ItemState,
         id: ItemId,
     ) -> Result<()> {
-        let want = state.expected_facts(job.kind, &self.narrators);
+        // A duplicate keeps the access of the item it joins.
+        let want = state
+            .expected_facts(job.kind, &self.narrators)
+            .without_own_access();
         let plain = want.kind != Kind::Testimony && !want.is_evidence && !want.redacted;
-        let got = policy::sql::load_facts(tx, id)?;
+        let got = policy::sql::load_facts(tx, id)?.map(Facts::without_own_access);
         if plain || got.as_ref() == Some(&want) {
             return Ok(());
         }
@@ -476,6 +509,9 @@ impl Restorer {
                 ..c.new.clone()
             };
             consent::record(tx, log, id, &new, &self.agent, now)?;
+        }
+        if let Some(history) = &state.access {
+            crate::catalogue::access::replay(tx, log, id, history, &self.agent, now)?;
         }
         if let Some((copy, sealed)) = &state.redaction {
             for s in sealed {

@@ -39,6 +39,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0007_consent_guards.sql",
         include_str!("../../migrations/0007_consent_guards.sql"),
     ),
+    (
+        "0008_item_access.sql",
+        include_str!("../../migrations/0008_item_access.sql"),
+    ),
 ];
 
 /// The guards of migration 0007. Tests of derived state (tallies, the SQL

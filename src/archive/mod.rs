@@ -22,6 +22,8 @@ use crate::model::Access;
 pub use locate::{locate, DB_FILE};
 
 /// Marks a SQLite file as a custos catalogue ("CSTS").
+/// The settings key of the intake default.
+pub const INTAKE_SETTING: &str = "intake";
 const APPLICATION_ID: i32 = 0x4353_5453;
 const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -35,6 +37,8 @@ pub enum Mode {
 
 pub struct InitOptions {
     pub default_access: Access,
+    /// The access new items start with (`settings intake`).
+    pub intake: crate::model::Intake,
 }
 
 pub struct Archive {
@@ -115,6 +119,7 @@ impl Archive {
             let mut set = tx.prepare("INSERT INTO settings (key, value) VALUES (?1, ?2)")?;
             set.execute(("archive_id", new_archive_id()))?;
             set.execute(("default_access", opts.default_access.as_str()))?;
+            set.execute((INTAKE_SETTING, opts.intake.as_str()))?;
             set.execute(("created_at", &now))?;
             Ok(())
         })?;
@@ -281,6 +286,19 @@ impl Archive {
             .optional()?)
     }
 
+    /// The access newly imported items start with: the archive's `intake`
+    /// setting; open for an archive made before intake existed (it keeps
+    /// the behaviour it had; `custos settings intake closed` changes it).
+    pub fn intake(&self) -> Result<crate::model::Intake> {
+        match self.setting(INTAKE_SETTING)? {
+            None => Ok(crate::model::Intake::Open),
+            Some(s) => s.parse().map_err(|e: String| Error::Corrupt {
+                path: self.root.join(DB_FILE),
+                reason: format!("setting intake: {e}"),
+            }),
+        }
+    }
+
     /// The access level used when a command is not given `--access`.
     pub fn default_access(&self) -> Result<Access> {
         Ok(self
@@ -351,8 +369,9 @@ fn uri_path(p: &Path) -> String {
 /// derived columns every read path filters on.
 const OLDEST_READABLE: i64 = 4;
 
-/// The schema version that added the policy tallies (0006_policy_tallies).
-const TALLIES_ADDED: i64 = 6;
+/// The schema version that added items' own access (0008_item_access),
+/// which also rebuilt the tallies (0006_policy_tallies) with it.
+const ITEM_ACCESS_ADDED: i64 = 8;
 
 /// Prepares a catalogue that could not be upgraded (read-only media) to be
 /// read at its own version: what later migrations derive is stood in for
@@ -365,7 +384,20 @@ fn read_as_is(conn: &Connection, version: i64) -> Result<()> {
              archive folder to writable storage and run any custos command there once"
         )));
     }
-    if version < TALLIES_ADDED {
+    if version < ITEM_ACCESS_ADDED {
+        // Every item of an older catalogue is open by its own access: a
+        // TEMP view of the same name shadows the items table with the two
+        // columns the policy reads, and an empty history stands in for
+        // verify. The tallies are then recounted through that view.
+        conn.execute_batch(
+            "CREATE TEMP VIEW items AS
+                 SELECT *, NULL AS access_level, NULL AS access_until FROM main.items;
+             CREATE TEMP TABLE access_events (id INTEGER PRIMARY KEY, item_id INTEGER,
+                 level TEXT, until TEXT, reason TEXT, event_id INTEGER,
+                 recorded_at TEXT, recorded_by TEXT);",
+        )?;
+    }
+    if version < ITEM_ACCESS_ADDED {
         crate::catalogue::tally::stand_in(conn)?;
     }
     Ok(())

@@ -33,6 +33,8 @@ pub enum EventType {
     Purge,
     /// Files removed that no catalogue row named (`verify --remove-untracked`).
     Deletion,
+    /// An item's own access changed (`custos access`, or a closed intake).
+    AccessChange,
 }
 
 impl EventType {
@@ -53,6 +55,7 @@ impl EventType {
         EventType::Withdrawal,
         EventType::Purge,
         EventType::Deletion,
+        EventType::AccessChange,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -69,6 +72,7 @@ impl EventType {
             EventType::Withdrawal => "withdrawal",
             EventType::Purge => "purge",
             EventType::Deletion => "deletion",
+            EventType::AccessChange => "access_change",
         }
     }
 }

@@ -5,6 +5,7 @@
 //! It reads and writes rows; it does not decide who may see them (that is
 //! `policy`) and it never prints.
 
+pub mod access;
 pub mod chain;
 pub mod consent;
 pub mod events;

@@ -11,25 +11,26 @@ use rusqlite::Connection;
 use crate::error::Result;
 
 /// The policy inputs a tally row is keyed by, as read from `items i`.
-const STATE: &str = "i.kind, i.is_evidence, i.consent_status, i.consent_scope, i.consent_embargo";
+const STATE: &str = "i.kind, i.is_evidence, i.consent_status, i.consent_scope, i.consent_embargo,
+     i.access_level, i.access_until";
 
 /// The tally tables with their columns, in the order of [`recounts`].
 const TALLIES: &[(&str, &str)] = &[
     (
         "tally_items",
-        "kind, is_evidence, consent_status, consent_scope, consent_embargo, items, size",
+        "kind, is_evidence, consent_status, consent_scope, consent_embargo, access_level, access_until, items, size",
     ),
     (
         "tally_vocab",
-        "vocab, kind, is_evidence, consent_status, consent_scope, consent_embargo, items, size",
+        "vocab, kind, is_evidence, consent_status, consent_scope, consent_embargo, access_level, access_until, items, size",
     ),
     (
         "tally_terms",
-        "term_id, kind, is_evidence, consent_status, consent_scope, consent_embargo, items, size",
+        "term_id, kind, is_evidence, consent_status, consent_scope, consent_embargo, access_level, access_until, items, size",
     ),
     (
         "tally_narrators",
-        "narrator_id, kind, is_evidence, consent_status, consent_scope, consent_embargo, testimonies",
+        "narrator_id, kind, is_evidence, consent_status, consent_scope, consent_embargo, access_level, access_until, testimonies",
     ),
 ];
 
@@ -41,7 +42,7 @@ fn recounts() -> Vec<(&'static str, String, String)> {
         (
             "tally_items (holdings of the whole catalogue)",
             format!("SELECT {STATE}, i.items, i.size FROM tally_items i"),
-            format!("SELECT {STATE}, count(*), sum(i.size) FROM items i GROUP BY 1, 2, 3, 4, 5"),
+            format!("SELECT {STATE}, count(*), sum(i.size) FROM items i GROUP BY 1, 2, 3, 4, 5, 6, 7"),
         ),
         (
             "tally_vocab (holdings with a term in each vocabulary)",
@@ -51,7 +52,7 @@ fn recounts() -> Vec<(&'static str, String, String)> {
                    FROM (SELECT DISTINCT it.item_id, t.vocab
                            FROM item_terms it JOIN terms t ON t.id = it.term_id) v
                    JOIN items i ON i.id = v.item_id
-                  GROUP BY 1, 2, 3, 4, 5, 6"
+                  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
             ),
         ),
         (
@@ -60,7 +61,7 @@ fn recounts() -> Vec<(&'static str, String, String)> {
             format!(
                 "SELECT it.term_id, {STATE}, count(*), sum(i.size)
                    FROM item_terms it JOIN items i ON i.id = it.item_id
-                  GROUP BY 1, 2, 3, 4, 5, 6"
+                  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
             ),
         ),
         (
@@ -70,7 +71,7 @@ fn recounts() -> Vec<(&'static str, String, String)> {
                 "SELECT t.narrator_id, {STATE}, count(*)
                    FROM testimonies t JOIN items i ON i.id = t.item_id
                   WHERE t.narrator_id IS NOT NULL
-                  GROUP BY 1, 2, 3, 4, 5, 6"
+                  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
             ),
         ),
         (

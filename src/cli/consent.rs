@@ -108,7 +108,7 @@ pub struct WithdrawArgs {
 }
 
 /// A calendar day as typed: YYYY-MM-DD, and a day that exists.
-fn day(s: &str) -> Result<NaiveDate, String> {
+pub(super) fn day(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
         .map_err(|_| format!("{s:?} is not a calendar date (YYYY-MM-DD, e.g. 2019-05-02)"))
 }

@@ -94,14 +94,15 @@ pub(crate) fn import(archive_arg: Option<&Path>, a: &ImportArgs, dir: &Path) -> 
         report,
         agent: agent.clone(),
     });
+    let mut archive = super::open(archive_arg, Mode::Write)?;
     let opts = ImportOptions {
         agent,
         method: source.method(),
         dry_run: a.dry_run,
+        intake: super::import::intake(&archive, a)?,
         // A bag's records say what each item is; a duplicate whose state
         // differs is refused by the restore, never merged.
     };
-    let mut archive = super::open(archive_arg, Mode::Write)?;
     let plan = source.plan(&archive)?;
     let bar = super::progress(plan.bytes);
     let outcomes = import_from(&mut archive, plan, &opts, &bar)?;

@@ -40,11 +40,23 @@ pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
         agent,
         method: source.method(),
         dry_run: a.dry_run,
+        intake: intake(&archive, &a)?,
     };
     let plan = source.plan(&archive)?;
     let bar = super::progress(plan.bytes);
     let report = import_from(&mut archive, plan, &opts, &bar)?;
     report_outcomes(&report, a.format, a.dry_run)
+}
+
+/// The access new items start with: `--intake`, else the archive's setting.
+pub(crate) fn intake(
+    archive: &custos::archive::Archive,
+    a: &ImportArgs,
+) -> Result<custos::model::Intake> {
+    match a.intake.intake {
+        Some(i) => Ok(i),
+        None => archive.intake(),
+    }
 }
 
 /// Per-file records on stdout (or failures on stderr for tables), the

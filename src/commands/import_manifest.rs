@@ -56,6 +56,7 @@ pub fn run(archive_arg: Option<&Path>, a: &ImportArgs, path: &Path) -> Result<()
         agent: agent.clone(),
         method: source.method(),
         dry_run: a.dry_run,
+        intake: super::import::intake(&archive, a)?,
         // Phase 2 describes duplicates and new items alike (describe_row).
     };
     let plan = source.plan(&archive)?;

@@ -16,12 +16,19 @@ pub fn run(archive_arg: Option<&Path>, a: InitArgs) -> Result<()> {
         &dir,
         &InitOptions {
             default_access: a.default_access,
+            intake: a.intake,
         },
     )?;
     super::note(format!(
-        "created archive in {} (default access: {})",
+        "created archive in {} (default access: {}; intake: {})",
         dir.display(),
-        a.default_access
+        a.default_access,
+        a.intake
     ));
+    if a.intake == custos::model::Intake::Closed {
+        super::note(
+            "new imports are closed below custodian until opened with `custos access ID --open` (or import with --intake open; change the default with `custos settings intake open`)",
+        );
+    }
     Ok(())
 }

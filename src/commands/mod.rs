@@ -2,6 +2,7 @@
 //! render the result. Commands never write SQL and never decide visibility;
 //! data goes to stdout, everything else to stderr prefixed `custos: `.
 
+mod access;
 mod backup;
 mod bag;
 mod completions;
@@ -21,6 +22,7 @@ mod purge;
 mod query;
 mod redact;
 mod report;
+mod settings;
 mod show;
 mod sql;
 mod tag;
@@ -39,6 +41,8 @@ pub fn run(cli: Cli) -> Result<()> {
     let archive_arg = cli.archive.as_deref();
     match cli.command {
         Command::Init(a) => init::run(archive_arg, a),
+        Command::Access(a) => access::run(archive_arg, a),
+        Command::Settings(a) => settings::run(archive_arg, a),
         Command::Import(a) => import::run(archive_arg, *a),
         Command::List(a) => list::run(archive_arg, a),
         Command::Show(a) => show::run(archive_arg, a),

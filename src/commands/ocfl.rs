@@ -65,6 +65,9 @@ pub(crate) fn import(archive_arg: Option<&Path>, a: &ImportArgs, root: &Path) ->
         // package like a bag, and its provenance detail names the object.
         method: Method::Bag,
         dry_run: a.dry_run,
+        // As for a bag: the intake, then the access a custodian root's
+        // records carry, replayed by the restore.
+        intake: super::import::intake(&archive, a)?,
     };
     // All or nothing, like a bag: the finish restores custodian state.
     let plan = Plan::of(plan.jobs, Some(plan.finish));

@@ -119,6 +119,7 @@ mod tests {
             &d.path().join("a"),
             &InitOptions {
                 default_access: Access::Research,
+                intake: crate::model::Intake::Closed,
             },
         )
         .unwrap();

@@ -1,5 +1,6 @@
 //! The facts the access policy reads, checked against the hash-chained
-//! history: consent (`consent_current`, `consent_events`), the custodian
+//! history: consent (`consent_current`, `consent_events`), items' own
+//! access (`items.access_level`/`access_until`, `access_events`), the custodian
 //! recipient in `settings`, and redaction state (`redactions`,
 //! `redacted_text`).
 //!
@@ -35,6 +36,8 @@ pub(super) fn findings(conn: &Connection) -> Result<Vec<Finding>> {
         consent_history,
         custodian_recipient,
         redactions,
+        item_access_current,
+        item_access_history,
     ] {
         let mut found = check(conn)?;
         if found.len() > PER_CHECK {
@@ -408,6 +411,86 @@ fn redactions(conn: &Connection) -> Result<Vec<Finding>> {
         };
         if let Some(why) = why {
             out.push(finding(Some(item), None, format!("item {item}: {why}")));
+        }
+    }
+    Ok(out)
+}
+
+/// `items.access_level` and `items.access_until` hold exactly the latest
+/// `access_events` row of each item (NULL level for open), and NULL for an
+/// item without access history: whoever sets them by hand to open a closed
+/// item is found here.
+pub(super) fn item_access_current(conn: &Connection) -> Result<Vec<Finding>> {
+    let mut stmt = conn.prepare(
+        "WITH latest AS (SELECT item_id, max(id) AS id FROM access_events GROUP BY item_id)
+         SELECT i.id, l.id,
+                CASE e.level WHEN 'open' THEN NULL ELSE e.level END, e.until,
+                i.access_level, i.access_until
+           FROM items i
+           LEFT JOIN latest l ON l.item_id = i.id
+           LEFT JOIN access_events e ON e.id = l.id
+          WHERE i.access_level IS NOT (CASE e.level WHEN 'open' THEN NULL ELSE e.level END)
+             OR i.access_until IS NOT e.until
+          ORDER BY i.id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let item: i64 = r.get(0)?;
+        let latest: Option<i64> = r.get(1)?;
+        let want = format!("{} until {}", text(r.get(2)?), text(r.get(3)?));
+        let have = format!("{} until {}", text(r.get(4)?), text(r.get(5)?));
+        let detail = match latest {
+            None => format!(
+                "item {item} has access {have} but no access_events row behind it: its access was written outside custos"
+            ),
+            Some(l) => format!(
+                "item {item} has access {have}, but its latest access_events row {l} says {want}"
+            ),
+        };
+        out.push(finding(Some(item), None, detail));
+    }
+    Ok(out)
+}
+
+/// Each `access_events` row names the `access_change` event that recorded
+/// it, about the same item, whose detail (unless erased by a purge) says
+/// the same level and end day.
+pub(super) fn item_access_history(conn: &Connection) -> Result<Vec<Finding>> {
+    let mut stmt = conn.prepare(
+        "SELECT a.id, a.item_id, a.event_id, a.level, a.until, e.type, e.item_id, e.detail
+           FROM access_events a LEFT JOIN events e ON e.id = a.event_id
+          ORDER BY a.id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let (id, item, event): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let level: String = r.get(3)?;
+        let until: Option<String> = r.get(4)?;
+        let kind: Option<String> = r.get(5)?;
+        let about: Option<i64> = r.get(6)?;
+        let detail: Option<String> = r.get(7)?;
+        let problem = if kind.as_deref() != Some("access_change") || about != Some(item) {
+            Some(format!(
+                "access_events row {id} of item {item} names event {event}, which is not an access_change event about that item"
+            ))
+        } else {
+            detail.and_then(|d| {
+                let v: Value = serde_json::from_str(&d).unwrap_or(Value::Null);
+                let logged = (v["access"].as_str(), v["until"].as_str());
+                (logged != (Some(level.as_str()), until.as_deref())).then(|| {
+                    format!(
+                        "access_events row {id} of item {item} says {level} until {}, but its event {event} logged {} until {}",
+                        until.as_deref().unwrap_or("none"),
+                        logged.0.unwrap_or("none"),
+                        logged.1.unwrap_or("none")
+                    )
+                })
+            })
+        };
+        if let Some(p) = problem {
+            out.push(finding(Some(item), Some(event), p));
         }
     }
     Ok(out)

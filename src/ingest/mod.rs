@@ -119,6 +119,8 @@ pub struct ImportOptions {
     pub agent: String,
     pub method: Method,
     pub dry_run: bool,
+    /// The access a new item starts with (`ops::access::intake`).
+    pub intake: crate::model::Intake,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -649,6 +651,7 @@ fn commit_one(
         Some(&digest),
         now,
     )?;
+    crate::ops::access::intake(tx, log, id, opts.intake, &opts.agent, now)?;
     if let Some(d) = &job.describer {
         d.new_item(tx, id, log, now)?;
     }

@@ -11,6 +11,7 @@ use crate::catalogue::events::{EventLog, EventType};
 use crate::error::Result;
 use crate::model::ItemId;
 
+pub mod access;
 pub mod consent;
 pub mod describe;
 pub mod key;

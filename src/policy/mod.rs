@@ -17,7 +17,7 @@ pub mod view;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::model::{Access, Anonymity, ConsentStatus, Kind, Scope};
+use crate::model::{Access, Anonymity, ConsentStatus, ItemAccess, Kind, Scope};
 
 /// The current consent of a testimony (the latest consent event).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +41,33 @@ pub struct Facts {
     pub is_evidence: bool,
     /// Has redaction terms: readers below custodian get the redacted copy.
     pub redacted: bool,
+    /// The item's own access state (any kind; `custos access`), and the
+    /// day it ends (open on the day). A testimony is governed by both this
+    /// and its consent: the stricter wins ([`decide`]).
+    pub item_access: ItemAccess,
+    pub item_access_until: Option<NaiveDate>,
+}
+
+impl Facts {
+    /// The item's own restriction as it holds today: None when open or
+    /// when its end date has come.
+    pub fn own_restriction(&self, today: NaiveDate) -> Option<ItemAccess> {
+        match self.item_access {
+            ItemAccess::Open => None,
+            level if self.item_access_until.is_none_or(|u| today < u) => Some(level),
+            _ => None,
+        }
+    }
+
+    /// The facts consent, evidence and redaction make, without the item's
+    /// own access (for comparing with a source that does not carry it).
+    pub fn without_own_access(self) -> Facts {
+        Facts {
+            item_access: ItemAccess::Open,
+            item_access_until: None,
+            ..self
+        }
+    }
 }
 
 /// How an item appears to a reader.
@@ -139,7 +166,38 @@ pub fn embargoed(until: Option<NaiveDate>, today: NaiveDate) -> bool {
     until.is_some_and(|u| today < u)
 }
 
+/// The stricter of what consent allows and what the item's own access
+/// allows: an item restriction never opens what consent closes or hides,
+/// and closes (id, kind and collection only) what consent would open.
+/// `closed` reaches everyone below custodian; `research` everyone below
+/// research. The custodian sees every item whatever its own access.
 pub fn decide(access: Access, f: &Facts, today: NaiveDate) -> Decision {
+    let by_consent = decide_by_consent(access, f, today);
+    if access == Access::Custodian {
+        return by_consent;
+    }
+    let holds = match f.own_restriction(today) {
+        None => false,
+        Some(ItemAccess::Research) => access != Access::Research,
+        Some(_) => true,
+    };
+    if !holds {
+        return by_consent;
+    }
+    let own_until = f.item_access_until;
+    match by_consent {
+        Decision::Hidden => Decision::Hidden,
+        // Both close it: it opens when both have ended; an open-ended one
+        // (pending consent, a closure without a date) never says when.
+        Decision::Closed { until } => Decision::Closed {
+            until: until.zip(own_until).map(|(a, b)| a.max(b)),
+        },
+        Decision::Open(_) | Decision::Tombstone { .. } => Decision::Closed { until: own_until },
+    }
+}
+
+/// What consent (and evidence, redaction, anonymity) alone decide.
+fn decide_by_consent(access: Access, f: &Facts, today: NaiveDate) -> Decision {
     if access == Access::Custodian {
         return match &f.consent {
             Some(c) if f.kind == Kind::Testimony && c.status == ConsentStatus::Withdrawn => {
@@ -191,7 +249,29 @@ pub fn decide(access: Access, f: &Facts, today: NaiveDate) -> Decision {
     }
 }
 
+/// The stricter of the consent's class and the item's own access: open <
+/// restricted < closed < withdrawn.
 pub fn access_class(f: &Facts, today: NaiveDate) -> AccessClass {
+    let rank = |c: AccessClass| match c {
+        AccessClass::Open => 0,
+        AccessClass::Restricted => 1,
+        AccessClass::Closed => 2,
+        AccessClass::Withdrawn => 3,
+    };
+    let own = match f.own_restriction(today) {
+        None | Some(ItemAccess::Open) => AccessClass::Open,
+        Some(ItemAccess::Research) => AccessClass::Restricted,
+        Some(ItemAccess::Closed) => AccessClass::Closed,
+    };
+    let by_consent = consent_class(f, today);
+    if rank(own) > rank(by_consent) {
+        own
+    } else {
+        by_consent
+    }
+}
+
+fn consent_class(f: &Facts, today: NaiveDate) -> AccessClass {
     if f.is_evidence {
         return AccessClass::Restricted;
     }
@@ -236,6 +316,12 @@ pub fn consent_history(decision: &Decision) -> Option<Grant> {
         Decision::Tombstone { .. } => Some(Grant::FULL),
         Decision::Closed { .. } | Decision::Hidden => None,
     }
+}
+
+/// What a reader may see of an item's own access history: as of its
+/// consent history (the same readers, the same detail).
+pub fn access_history(decision: &Decision) -> Option<Grant> {
+    consent_history(decision)
 }
 
 /// Whether this reader sees every item in full, so that counts never

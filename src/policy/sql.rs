@@ -15,7 +15,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 use super::{scopes_for, Consent, Facts};
 use crate::error::Result;
-use crate::model::{Access, ItemId};
+use crate::model::{Access, ItemAccess, ItemId};
 
 /// Joins the tables the facts come from onto `items i`.
 pub const FACTS_JOIN: &str = "
@@ -27,11 +27,15 @@ LEFT JOIN narrators n ON n.id = t.narrator_id";
 /// probe of the consent history.
 const IS_EVIDENCE: &str = "i.is_evidence = 1";
 
-/// The nine columns [`facts_from_row`] reads, in order.
+/// How many columns [`FACTS_COLUMNS`] are.
+pub const FACTS_WIDTH: usize = 11;
+
+/// The eleven columns [`facts_from_row`] reads, in order.
 pub const FACTS_COLUMNS: &str =
     "i.kind, cc.status, cc.scope, cc.date, cc.embargo_until, cc.reason, n.anonymity,
  i.is_evidence = 1,
- EXISTS (SELECT 1 FROM redacted_text rt WHERE rt.item_id = i.id)";
+ EXISTS (SELECT 1 FROM redacted_text rt WHERE rt.item_id = i.id),
+ i.access_level, i.access_until";
 
 pub fn facts_from_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Facts> {
     let status: Option<crate::model::ConsentStatus> = r.get(at + 1)?;
@@ -52,6 +56,12 @@ pub fn facts_from_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Fact
         anonymity: r.get(at + 6)?,
         is_evidence: r.get(at + 7)?,
         redacted: r.get(at + 8)?,
+        item_access: r
+            .get::<_, Option<ItemAccess>>(at + 9)?
+            .unwrap_or(ItemAccess::Open),
+        item_access_until: r
+            .get::<_, Option<String>>(at + 10)?
+            .and_then(|e| NaiveDate::parse_from_str(&e, "%Y-%m-%d").ok()),
     })
 }
 
@@ -145,29 +155,54 @@ pub fn open(access: Access, today: NaiveDate) -> Filter {
     }
     let (marks, mut params) = scope_params(access);
     params.push(day(today));
+    params.push(day(today));
+    let own = own_access_admits(access);
     Filter {
         sql: format!(
             "(NOT {IS_EVIDENCE} AND (i.kind <> 'testimony' OR (i.consent_status IN ('granted', 'restricted')
-              AND i.consent_scope IN ({marks}) AND (i.consent_embargo IS NULL OR i.consent_embargo <= ?))))"
+              AND i.consent_scope IN ({marks}) AND (i.consent_embargo IS NULL OR i.consent_embargo <= ?)))
+              AND {own})"
         ),
         params,
+    }
+}
+
+/// Whether the item's own access lets a reader below custodian open it,
+/// with one `?` for today, agreeing with [`super::Facts::own_restriction`]
+/// as [`super::decide`] applies it: no restriction, one this level is
+/// admitted to, or one whose end day has come (a NULL end never comes).
+fn own_access_admits(access: Access) -> &'static str {
+    match access {
+        Access::Research => {
+            "(i.access_level IS NULL OR i.access_level = 'research' OR i.access_until <= ?)"
+        }
+        _ => "(i.access_level IS NULL OR i.access_until <= ?)",
     }
 }
 
 /// The `access` field as an SQL expression, agreeing with
 /// [`super::access_class`].
 pub fn access_class(today: NaiveDate) -> Filter {
+    let by_consent = format!(
+        "(CASE WHEN {IS_EVIDENCE} THEN 'restricted'
+              WHEN i.kind <> 'testimony' THEN 'open'
+              WHEN i.consent_status IS NULL OR i.consent_status = 'pending' THEN 'closed'
+              WHEN i.consent_status = 'withdrawn' THEN 'withdrawn'
+              WHEN i.consent_embargo IS NOT NULL AND ? < i.consent_embargo THEN 'closed'
+              WHEN i.consent_status = 'granted' AND i.consent_scope = 'public' THEN 'open'
+              ELSE 'restricted' END)"
+    );
+    // The stricter of the two (open < restricted < closed < withdrawn),
+    // as super::access_class ranks them.
     Filter {
         sql: format!(
-            "(CASE WHEN {IS_EVIDENCE} THEN 'restricted'
-                  WHEN i.kind <> 'testimony' THEN 'open'
-                  WHEN i.consent_status IS NULL OR i.consent_status = 'pending' THEN 'closed'
-                  WHEN i.consent_status = 'withdrawn' THEN 'withdrawn'
-                  WHEN i.consent_embargo IS NOT NULL AND ? < i.consent_embargo THEN 'closed'
-                  WHEN i.consent_status = 'granted' AND i.consent_scope = 'public' THEN 'open'
-                  ELSE 'restricted' END)"
+            "(CASE WHEN i.access_level IS NOT NULL AND (i.access_until IS NULL OR ? < i.access_until)
+                  THEN (CASE WHEN {by_consent} = 'withdrawn' THEN 'withdrawn'
+                             WHEN i.access_level = 'closed' OR {by_consent} = 'closed' THEN 'closed'
+                             ELSE 'restricted' END)
+                  ELSE {by_consent} END)"
         ),
-        params: vec![day(today)],
+        params: vec![day(today), day(today), day(today), day(today)],
     }
 }
 
@@ -230,6 +265,10 @@ pub const ITEM_TABLES_OTHERWISE: &[(&str, &str)] = &[
     (
         "consent_current",
         "derived from consent_events; the same as it",
+    ),
+    (
+        "access_events",
+        "the item's own access history (levels, dates, reasons): the custodian sees every item whatever its access, and it holds no content",
     ),
 ];
 

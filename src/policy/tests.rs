@@ -1,6 +1,7 @@
 //! Table-driven tests of the policy: hand-written expectations for the
 //! cases archivists reason about, then every combination of kind × consent
-//! state × scope × embargo × anonymity × evidence × access level checked
+//! state × scope × embargo × anonymity × evidence × item access (level and
+//! end day) × access level checked
 //! for agreement between `decide`, `access_class` and their SQL forms.
 
 use std::collections::BTreeSet;
@@ -10,7 +11,7 @@ use rusqlite::{params, Connection};
 
 use super::sql::{self, Filter};
 use super::*;
-use crate::model::{Access, Anonymity, ConsentStatus as S, Kind, Scope};
+use crate::model::{Access, Anonymity, ConsentStatus as S, ItemAccess, Kind, Scope};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -36,6 +37,8 @@ fn testimony(
         anonymity: Some(anon),
         is_evidence: false,
         redacted: false,
+        item_access: ItemAccess::Open,
+        item_access_until: None,
     }
 }
 
@@ -46,10 +49,21 @@ fn document() -> Facts {
         anonymity: None,
         is_evidence: false,
         redacted: false,
+        item_access: ItemAccess::Open,
+        item_access_until: None,
     }
 }
 
-#[derive(Debug, PartialEq)]
+/// `f` with its own access set.
+fn own(f: Facts, level: ItemAccess, until: Option<&str>) -> Facts {
+    Facts {
+        item_access: level,
+        item_access_until: until.map(d),
+        ..f
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum Want {
     Hidden,
     Closed(Option<&'static str>),
@@ -322,6 +336,21 @@ fn all_facts() -> Vec<Facts> {
             }
         }
     }
+    // Every item access (level × end day before, on and after today, or
+    // none) over every consent state above.
+    let owns = [
+        (ItemAccess::Closed, None),
+        (ItemAccess::Closed, Some("2026-06-14")),
+        (ItemAccess::Closed, Some(TODAY)),
+        (ItemAccess::Closed, Some("2026-06-16")),
+        (ItemAccess::Research, None),
+        (ItemAccess::Research, Some(TODAY)),
+        (ItemAccess::Research, Some("2026-06-16")),
+    ];
+    let base = out.clone();
+    for (level, until) in owns {
+        out.extend(base.iter().map(|f| own(f.clone(), level, until)));
+    }
     out
 }
 
@@ -342,6 +371,18 @@ fn catalogue_of(facts: &[Facts]) -> Connection {
             params![id, f.kind, now],
         )
         .unwrap();
+        // The derived columns as the access_events trigger sets them.
+        if f.item_access != ItemAccess::Open {
+            c.execute(
+                "UPDATE items SET access_level = ?2, access_until = ?3 WHERE id = ?1",
+                params![
+                    id,
+                    f.item_access,
+                    f.item_access_until.map(|e| e.to_string())
+                ],
+            )
+            .unwrap();
+        }
         if let Some(a) = f.anonymity {
             c.execute(
                 "INSERT INTO narrators (id, anonymity, created_at) VALUES (?1, ?2, ?3)",
@@ -520,11 +561,8 @@ fn contentless_items_reads_only_the_main_catalogue() {
 #[test]
 fn a_redacted_items_digest_size_and_origin_are_the_custodians_alone() {
     let article = |redacted| Facts {
-        kind: Kind::Article,
-        consent: None,
-        anonymity: None,
-        is_evidence: false,
         redacted,
+        ..document()
     };
     let public = testimony(
         Some(S::Granted),
@@ -594,3 +632,5 @@ fn shown(
 ) -> Option<serde_json::Value> {
     super::view::item(d, class, rec, copy).map(|v| serde_json::to_value(v).unwrap())
 }
+
+mod item_access;

@@ -88,7 +88,7 @@ const EXTRA_COLUMNS: &str = "rx.title, rx.description, rx.item_id IS NOT NULL,
  n.display, n.anonymity, CASE WHEN i.kind = 'testimony' THEN coalesce(cc.status, 'pending') END,
  cc.scope, cc.embargo_until, cc.evidence_item_id";
 const FACTS_AT: usize = 15;
-const EXTRA_AT: usize = 24;
+const EXTRA_AT: usize = FACTS_AT + policy_sql::FACTS_WIDTH;
 
 fn compiled(q: &Query, o: &Options<'_>) -> Result<Compiled> {
     compile::compile_with(q, o.access, o.today, &o.dates)

@@ -512,6 +512,16 @@ fn downgrade_to_v5(env: &Env) {
     for sql in drops {
         db.execute_batch(&sql).unwrap();
     }
+    // And what 0008 (items' own access) added.
+    db.execute_batch(
+        "DROP TABLE access_events;
+         DROP INDEX items_kind_holdings; DROP INDEX items_collection_holdings;
+         DROP INDEX items_language_holdings; DROP INDEX items_decade_holdings;
+         DROP INDEX items_kind_date_policy;
+         ALTER TABLE items DROP COLUMN access_level;
+         ALTER TABLE items DROP COLUMN access_until;",
+    )
+    .unwrap();
     db.pragma_update(None, "user_version", 5).unwrap();
 }
 
@@ -570,7 +580,7 @@ fn an_older_read_only_catalogue_is_reported_on_without_upgrading() {
         .db()
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 7);
+    assert_eq!(version, 8);
     // Older than version 4 is refused, saying what to do.
     env.db().pragma_update(None, "user_version", 3).unwrap();
     let (code, _, err) = read_only(&env, &["list"]).unwrap();

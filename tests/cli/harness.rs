@@ -31,8 +31,10 @@ impl Env {
     /// A temp dir with an initialised archive at `archive/`.
     pub fn with_archive() -> Env {
         let env = Env::new();
+        // Intake open: these tests were written for imports that are open at
+        // once; the closed default of new archives is tested in access.rs.
         env.cmd()
-            .args(["init"])
+            .args(["init", "--intake", "open"])
             .arg(env.archive())
             .assert()
             .success();

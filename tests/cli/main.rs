@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per command, sharing a small
 //! temp-dir harness (`harness.rs`). Each test runs the real `custos` binary.
 
+mod access;
 mod backup;
 mod bag;
 mod bag_roundtrip;

@@ -122,7 +122,13 @@ fn build() -> Sample {
         ids: BTreeMap::new(),
         rows: rows.clone(),
     };
-    s.cmd().arg("init").arg(s.archive()).assert().success();
+    // Intake open: the sample's tests expect its items open at once, as
+    // they are after describing (the closed default is tested in access.rs).
+    s.cmd()
+        .args(["init", "--intake", "open"])
+        .arg(s.archive())
+        .assert()
+        .success();
     for r in &rows {
         let mut c = s.cmd();
         c.arg("import").arg(root.join(&r["path"]));

@@ -38,6 +38,8 @@ enum Op {
     Kind(i64, &'static str),
     Purge(i64),
     NewItem,
+    /// An access change (level, end day), as catalogue/access.rs records it.
+    Access(i64, &'static str, Option<&'static str>),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -61,8 +63,14 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (item.clone(), 0..1000i64).prop_map(|(i, s)| Op::Resize(i, s)),
         1 => (item.clone(), prop::sample::select(vec!["article", "testimony", "letter"]))
             .prop_map(|(i, k)| Op::Kind(i, k)),
-        1 => item.prop_map(Op::Purge),
+        1 => item.clone().prop_map(Op::Purge),
         1 => Just(Op::NewItem),
+        3 => (
+            item.clone(),
+            prop::sample::select(vec!["open", "closed", "research"]),
+            prop::sample::select(vec![None, Some("2026-06-14"), Some("2026-06-16")]),
+        )
+            .prop_map(|(i, l, u)| Op::Access(i, l, if l == "open" { None } else { u })),
     ]
 }
 
@@ -142,6 +150,7 @@ fn apply(c: &Connection, op: &Op) {
         | Op::Evidence(i)
         | Op::Resize(i, _)
         | Op::Kind(i, _)
+        | Op::Access(i, ..)
         | Op::Purge(i) => *i,
         Op::Merge(..) | Op::NewItem => 1,
     };
@@ -224,6 +233,18 @@ fn apply(c: &Connection, op: &Op) {
             );
         }
         Op::NewItem => new_item(c),
+        Op::Access(i, level, until) => {
+            x(
+                "INSERT INTO events (at, type, item_id, agent, outcome, detail_hash, prev_hash, hash)
+                 VALUES (?1, 'access_change', ?2, 'test', 'success', '', '', lower(hex(randomblob(32))))",
+                &[&NOW, &i],
+            );
+            x(
+                "INSERT INTO access_events (item_id, level, until, event_id, recorded_at, recorded_by)
+                 VALUES (?1, ?2, ?3, last_insert_rowid(), ?4, 'test')",
+                &[&i, &level, &until, &NOW],
+            );
+        }
     }
 }
 
@@ -361,18 +382,18 @@ fn a_drifted_tally_is_reported_with_its_row() {
     assert_eq!(found.len(), 2, "{found:?}");
     assert!(found[0].starts_with("tally_vocab"), "{}", found[0]);
     assert!(
-        found[0].contains("first stored: (place, article, 0, NULL, NULL, NULL, 1, 20)"),
+        found[0].contains("first stored: (place, article, 0, NULL, NULL, NULL, NULL, NULL, 1, 20)"),
         "{}",
         found[0]
     );
     assert!(found[1].starts_with("tally_terms"), "{}", found[1]);
     assert!(
-        found[1].contains("first stored: (4, article, 0, NULL, NULL, NULL, 1, 20)"),
+        found[1].contains("first stored: (4, article, 0, NULL, NULL, NULL, NULL, NULL, 1, 20)"),
         "{}",
         found[1]
     );
     assert!(
-        found[1].contains("first recounted: (4, article, 0, NULL, NULL, NULL, 2, 50)"),
+        found[1].contains("first recounted: (4, article, 0, NULL, NULL, NULL, NULL, NULL, 2, 50)"),
         "{}",
         found[1]
     );

@@ -248,3 +248,34 @@ pub fn consent(grant: &Grant, r: ConsentRecord) -> ConsentEntry {
         recorded_by,
     }
 }
+
+/// One row of an item's own access history as a reader may see it: the
+/// reason is custodial detail.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccessEntry {
+    pub id: i64,
+    pub access: crate::model::ItemAccess,
+    pub until: Option<String>,
+    pub reason: Option<String>,
+    pub recorded_at: String,
+    pub recorded_by: String,
+}
+
+pub fn access(grant: &Grant, r: crate::catalogue::access::AccessRecord) -> AccessEntry {
+    let crate::catalogue::access::AccessRecord {
+        id,
+        level,
+        until,
+        reason,
+        recorded_at,
+        recorded_by,
+    } = r;
+    AccessEntry {
+        id,
+        access: level,
+        until,
+        reason: reason.filter(|_| grant.custodial_detail),
+        recorded_at,
+        recorded_by,
+    }
+}

@@ -66,7 +66,9 @@ pub struct Fixture {
     pub env: Env,
     pub key: PathBuf,
     pub canaries: Vec<Canary>,
-    /// Item ids by tag: PUB, RES, ARCH, EMB, PEND, WD, RELEASE, DOCA, DOCB.
+    /// Item ids by tag: PUB, RES, ARCH, EMB, PEND, WD, RELEASE, DOCA, DOCB,
+    /// CLOSED (closed at intake and by `access --close`), RSTR (`access
+    /// --restrict research`).
     pub items: BTreeMap<&'static str, i64>,
     /// Narrator ids by the tag of their testimony.
     pub narrators: BTreeMap<&'static str, i64>,
@@ -140,6 +142,35 @@ pub fn canaries() -> Vec<Canary> {
         custodian,
         "consent evidence file name",
     );
+    // Items closed or restricted by their own access (issue 18): a photo
+    // taken in closed at intake, a letter restricted to research.
+    for (tag, seen) in [("CLOSED", custodian), ("RSTR", Some(Level::Research))] {
+        add(
+            w(tag, "ITEMTITLE"),
+            seen,
+            "title of an item closed by its access",
+        );
+        add(
+            w(tag, "ITEMTEXT"),
+            seen,
+            "text of an item closed by its access",
+        );
+        add(
+            w(tag, "ITEMORIGIN"),
+            seen,
+            "origin of an item closed by its access",
+        );
+        add(
+            w(tag, "ITEMFILE"),
+            seen,
+            "file name of an item closed by its access",
+        );
+        add(
+            w(tag, "ITEMREASON"),
+            custodian,
+            "reason for an item's access",
+        );
+    }
     add(w("A", "DOCTITLE"), Some(Level::Public), "document title");
     add(w("A", "DOCTEXT"), Some(Level::Public), "document text");
     add(w("A", "DOCORIGIN"), Some(Level::Public), "document origin");
@@ -167,6 +198,10 @@ pub fn build() -> Fixture {
             env.archive().to_str().unwrap(),
             "--default-access",
             "public",
+            // Most items here are opened by consent; the closed intake is
+            // one item's (CLOSED) below.
+            "--intake",
+            "open",
         ],
     );
     let key = env.path().join("keys/custodian.key");
@@ -226,6 +261,47 @@ pub fn build() -> Fixture {
     );
     let rel = import(&env, &release, &["--title", &w("", "RELEASETITLE")]);
     items.insert("RELEASE", rel);
+    for (tag, intake) in [("CLOSED", "closed"), ("RSTR", "open")] {
+        let file = keep(
+            &format!("{}.txt", w(tag, "ITEMFILE")),
+            &format!("A fictional list of names. {}.", w(tag, "ITEMTEXT")),
+        );
+        let id = import(
+            &env,
+            &file,
+            &[
+                "--title",
+                &w(tag, "ITEMTITLE"),
+                "--kind",
+                "photo",
+                "--origin",
+                &w(tag, "ITEMORIGIN"),
+                "--collection",
+                "Box 12",
+                "--intake",
+                intake,
+            ],
+        );
+        items.insert(tag, id);
+    }
+    let closed = items["CLOSED"].to_string();
+    let reason = w("CLOSED", "ITEMREASON");
+    ok(&env, &["access", &closed, "--close", "--reason", &reason]);
+    let rstr = items["RSTR"].to_string();
+    let reason = w("RSTR", "ITEMREASON");
+    ok(
+        &env,
+        &[
+            "access",
+            &rstr,
+            "--restrict",
+            "research",
+            "--until",
+            "2099-01-01",
+            "--reason",
+            &reason,
+        ],
+    );
     for &(tag, _, anonymity) in STATES {
         let notes = env.write("private/notes.txt", w(tag, "NOTES"));
         let n = seed::narrator(

@@ -216,6 +216,16 @@ pub fn entries() -> Vec<Entry> {
             args: |fx| per(item_ids(fx), |i| v(&["show", i])),
         },
         Entry {
+            path: "access",
+            run: Parallel,
+            args: |fx| per(item_ids(fx), |i| v(&["access", i, "--history"])),
+        },
+        Entry {
+            path: "settings",
+            run: Parallel,
+            args: |_| vec![v(&["settings"]), v(&["settings", "intake"])],
+        },
+        Entry {
             path: "narrator list",
             run: Parallel,
             args: |_| vec![v(&["narrator", "list"])],

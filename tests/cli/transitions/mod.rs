@@ -3,7 +3,9 @@
 //! kind edits, tags, consent grants, restrictions and withdrawals with
 //! scopes and embargoes, redactions, purges, exports at each level, a
 //! custodian round trip into a fresh archive, the clock passing an embargo,
-//! signed heads (each later step verifies the archive against the last) —
+//! signed heads (each later step verifies the archive against the last),
+//! items' own access (close, restrict, open, with end days, any kind) and
+//! imports taken in closed (intake) —
 //! run against the real binary. After every step every read command, in
 //! a format that rotates through all five, is checked at public and
 //! research against a small reference model (`model.rs`): no word of an
@@ -21,7 +23,7 @@ mod sys;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
-use model::{Consent, Item, Model, Scope};
+use model::{Consent, Item, Model, Own, Scope};
 use sys::Sys;
 
 #[derive(Debug, Clone)]
@@ -29,6 +31,8 @@ pub enum Op {
     Import {
         testimony: bool,
         narrator: bool,
+        /// `--intake closed`: closed until someone opens it.
+        closed: bool,
     },
     ImportDup {
         item: u8,
@@ -69,12 +73,20 @@ pub enum Op {
     Clock,
     /// `log --head --sign`; every later step checks the archive against it.
     SignHead,
+    /// `custos access`: 0 open, 1 close, 2 restrict to research; with or
+    /// without an end day. Any kind of item.
+    Access {
+        item: u8,
+        level: u8,
+        until: bool,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
     let i = any::<u8>;
     prop_oneof![
-        3 => (any::<bool>(), any::<bool>()).prop_map(|(testimony, narrator)| Op::Import { testimony, narrator }),
+        3 => (any::<bool>(), any::<bool>(), proptest::bool::weighted(0.3))
+            .prop_map(|(testimony, narrator, closed)| Op::Import { testimony, narrator, closed }),
         2 => (i(), any::<bool>(), any::<bool>()).prop_map(|(item, narrator, kind)| Op::ImportDup { item, narrator, kind }),
         2 => (i(), 0..3u8).prop_map(|(item, kind)| Op::EditKind { item, kind }),
         2 => i().prop_map(|item| Op::TagName { item }),
@@ -88,6 +100,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::RoundTrip),
         1 => Just(Op::Clock),
         1 => Just(Op::SignHead),
+        3 => (i(), 0..3u8, any::<bool>()).prop_map(|(item, level, until)| Op::Access { item, level, until }),
     ]
 }
 
@@ -147,6 +160,7 @@ fn apply(sys: &mut Sys, model: &mut Model, op: &Op) -> Result<(), String> {
         Op::Import {
             testimony,
             narrator,
+            closed,
         } => {
             let n = model.items.len();
             let word = letters(n, "cnry");
@@ -162,6 +176,9 @@ fn apply(sys: &mut Sys, model: &mut Model, op: &Op) -> Result<(), String> {
             if narrator {
                 args.extend(["--narrator".into(), sys.narrator.to_string()]);
             }
+            if closed {
+                args.extend(["--intake".into(), "closed".into()]);
+            }
             let (code, id) = sys.import(&format!("new/{word}.txt"), &bytes, &args);
             if code == 0 {
                 model.items.push(Item {
@@ -174,6 +191,7 @@ fn apply(sys: &mut Sys, model: &mut Model, op: &Op) -> Result<(), String> {
                     evidence: false,
                     redacted: false,
                     purged: false,
+                    own: if closed { Own::Closed(None) } else { Own::Open },
                 });
             }
         }
@@ -366,7 +384,30 @@ fn apply(sys: &mut Sys, model: &mut Model, op: &Op) -> Result<(), String> {
                     } else {
                         sys.find_custodian(&it.word)
                     };
+                    // A custodian bag carries each item's own access, which
+                    // replaces the new archive's intake (closed, the default).
                 }
+            }
+        }
+        Op::Access { item, level, until } => {
+            let Some(n) = pick(model, item) else {
+                return Ok(());
+            };
+            let mut args = match level {
+                0 => vec!["access", "{}", "--open"],
+                1 => vec!["access", "{}", "--close", "--reason", "names a person"],
+                _ => vec!["access", "{}", "--restrict", "research"],
+            };
+            let end = (until && level != 0).then_some(EMBARGO);
+            if let Some(e) = end {
+                args.extend(["--until", e]);
+            }
+            if sys.run_item(&args, &model.items[n]) == 0 {
+                model.items[n].own = match level {
+                    0 => Own::Open,
+                    1 => Own::Closed(end),
+                    _ => Own::Research(end),
+                };
             }
         }
         Op::Clock => {
@@ -390,10 +431,12 @@ fn run_case(ops: &[Op]) -> Result<(), TestCaseError> {
         Op::Import {
             testimony: false,
             narrator: false,
+            closed: false,
         },
         Op::Import {
             testimony: true,
             narrator: true,
+            closed: false,
         },
     ];
     for (step, op) in start.iter().chain(ops).enumerate() {
@@ -498,6 +541,51 @@ fn the_findings_as_sequences() {
             Op::Export { level: 2 },
             Op::RoundTrip,
             Op::SignHead,
+        ],
+        // Issue 18: a document closed, restricted until a day, reopened;
+        // a testimony granted for the public but closed by its access; an
+        // item taken in closed; a custodian round trip keeps each item's access.
+        vec![
+            Op::Access {
+                item: 0,
+                level: 1,
+                until: false,
+            },
+            Op::Export { level: 0 },
+            Op::Access {
+                item: 0,
+                level: 2,
+                until: true,
+            },
+            Op::Export { level: 1 },
+            Op::Clock,
+            Op::Grant {
+                item: 1,
+                scope: 3,
+                embargo: false,
+                evidence: None,
+            },
+            Op::Access {
+                item: 1,
+                level: 1,
+                until: false,
+            },
+            Op::Import {
+                testimony: false,
+                narrator: false,
+                closed: true,
+            },
+            Op::Access {
+                item: 0,
+                level: 0,
+                until: false,
+            },
+            Op::RoundTrip,
+            Op::Access {
+                item: 0,
+                level: 0,
+                until: false,
+            },
         ],
         // 9: consent on a purged tombstone, then a public export.
         vec![

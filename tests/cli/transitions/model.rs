@@ -4,7 +4,9 @@
 //!
 //! It encodes the rules as an archivist states them, not as the code
 //! implements them: a testimony stays one, a restriction only narrows, a
-//! purged item stays purged, a redacted name is never seen below custodian.
+//! purged item stays purged, a redacted name is never seen below custodian,
+//! an item's own access and a testimony's consent both hold (the stricter
+//! wins).
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Scope {
@@ -80,6 +82,29 @@ pub enum Consent {
     Withdrawn,
 }
 
+/// An item's own access (`custos access`, intake), whatever its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Own {
+    Open,
+    /// Closed below custodian, until the day (YYYY-MM-DD) if any.
+    Closed(Option<&'static str>),
+    /// Open to research, closed to public, until the day if any.
+    Research(Option<&'static str>),
+}
+
+impl Own {
+    /// Whether the item's own access lets `level` in on `today`: open on
+    /// the end day.
+    fn admits(self, level: Level, today: &str) -> bool {
+        let ended = |u: Option<&str>| u.is_some_and(|u| today >= u);
+        match self {
+            Own::Open => true,
+            Own::Closed(u) => ended(u),
+            Own::Research(u) => level == Level::Research || ended(u),
+        }
+    }
+}
+
 /// One item as the model knows it. `word` is said only in its title and
 /// text; `name` only in its text and (if tagged) as an agent term.
 #[derive(Debug, Clone)]
@@ -93,13 +118,16 @@ pub struct Item {
     pub evidence: bool,
     pub redacted: bool,
     pub purged: bool,
+    pub own: Own,
 }
 
 impl Item {
     /// Whether a reader at `level` on day `today` may see the item's
     /// content (its word).
+    /// Both its consent (a testimony's) and its own access must let the
+    /// reader in: the stricter wins.
     pub fn open_at(&self, level: Level, today: &str) -> bool {
-        if self.purged || self.evidence {
+        if self.purged || self.evidence || !self.own.admits(level, today) {
             return false;
         }
         if !self.testimony {

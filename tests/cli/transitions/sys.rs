@@ -36,7 +36,14 @@ impl Sys {
             generation: 0,
             signed_head: None,
         };
-        sys.must(&["init", sys.archive.to_str().unwrap_or_default()])?;
+        // Intake open: most imports here start open, a closed intake is an
+        // operation of its own (`Op::Import { closed }`).
+        sys.must(&[
+            "init",
+            "--intake",
+            "open",
+            sys.archive.to_str().unwrap_or_default(),
+        ])?;
         sys.set_up_archive()?;
         Ok(sys)
     }
