@@ -34,6 +34,12 @@ pub(crate) fn export(archive: &mut Archive, root: &Path, opts: &ExportOptions) -
             s.evidence_left_out
         ));
     }
+    if s.signed_head {
+        notes.push(format!(
+            "the latest signed head is at {}",
+            root.join(custos::head::KEPT).display()
+        ));
+    }
     super::note(format!(
         "exported {} item(s) at {} level to OCFL root {}: {} new object(s), {} new version(s), {} unchanged{}; event log head {}",
         s.items,

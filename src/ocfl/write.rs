@@ -42,6 +42,8 @@ pub struct OcflSummary {
     pub payload_withheld: u64,
     pub evidence_left_out: u64,
     pub event_log_head: String,
+    /// The latest signed head was written at the root.
+    pub signed_head: bool,
 }
 
 /// Logical path → (sha512, sha256) of the files of a new version.
@@ -151,6 +153,25 @@ pub fn export(archive: &mut Archive, root: &Path, opts: &ExportOptions) -> Resul
         }
     }
     summary.removed += root::remove_uncited_evidence(root, conn, &archive_id, opts)?;
+    // As in a custodian bag: the latest signed head, where the level sees
+    // event ids (it names them), beside the objects at the root, replaced
+    // by each export.
+    let (head_id, _) = events::head_with_id(conn)?;
+    if policy::history::head_id(opts.access, head_id).is_some() {
+        if let Some((text, sig)) = crate::head::kept(archive.root())? {
+            let utf8 = |b: Vec<u8>| {
+                String::from_utf8(b)
+                    .map_err(|_| Error::Failed("the kept signed head is not UTF-8 text".into()))
+            };
+            crate::head::write_pair(
+                &root.join(crate::head::KEPT),
+                &utf8(text)?,
+                &utf8(sig)?,
+                true,
+            )?;
+            summary.signed_head = true;
+        }
+    }
     summary.event_log_head = events::head(conn)?.unwrap_or_else(|| events::GENESIS.to_string());
     let detail = json!({
         "ocfl": root.display().to_string(),

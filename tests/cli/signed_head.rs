@@ -481,6 +481,23 @@ fn backups_and_custodian_bags_carry_the_latest_signed_head() {
     let (code, _, err) = run(c);
     assert_eq!(code, 0, "{err}");
     assert!(!public.join("metadata/signed-head.txt").exists());
+
+    // An OCFL root carries it at its root, at custodian level only.
+    for (level, carried) in [("custodian", true), ("public", false)] {
+        let root = env.path().join(format!("ocfl-{level}"));
+        let mut c = env.cmd();
+        c.args(["export", "--access", level, "--ocfl"]).arg(&root);
+        let (code, _, err) = run(c);
+        assert_eq!(code, 0, "{err}");
+        let at_root = root.join("signed-head.txt");
+        assert_eq!(at_root.exists(), carried, "{level}");
+        if carried {
+            assert_eq!(std::fs::read_to_string(&at_root).unwrap(), latest_text);
+            if minisign().is_some() {
+                assert!(minisign_verifies(&at_root, &pubkey));
+            }
+        }
+    }
 }
 
 /// Edits event `from` and recomputes every later hash, as a forger with
