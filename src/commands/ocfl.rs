@@ -1,7 +1,8 @@
 //! `custos export --ocfl ROOT` and `custos import --ocfl ROOT`: OCFL 1.1
 //! storage roots out and in (the library side is `custos::ocfl`). Import
-//! checks the whole root before the archive is opened, then imports in one
-//! transaction, so a refused root leaves nothing behind.
+//! checks the whole root (the `ingest::source::Ocfl` plan) before anything
+//! is written, then imports in one transaction, so a refused root leaves
+//! nothing behind.
 
 use std::path::Path;
 
@@ -9,9 +10,8 @@ use custos::archive::{Archive, Mode};
 use custos::cli::ImportArgs;
 use custos::error::Result;
 use custos::export::ExportOptions;
-use custos::ingest::source::{import_from, Plan};
+use custos::ingest::source::{import_from, Ocfl, Source};
 use custos::ingest::ImportOptions;
-use custos::model::Method;
 
 pub(crate) fn export(archive: &mut Archive, root: &Path, opts: &ExportOptions) -> Result<()> {
     let s = custos::ocfl::export(archive, root, opts)?;
@@ -57,26 +57,24 @@ pub(crate) fn export(archive: &mut Archive, root: &Path, opts: &ExportOptions) -
 /// `custos import --ocfl ROOT`.
 pub(crate) fn import(archive_arg: Option<&Path>, a: &ImportArgs, root: &Path) -> Result<()> {
     let agent = super::agent(a.agent.as_deref());
-    let plan = custos::ocfl::plan(root, &agent)?;
-    if plan.metadata_only > 0 {
-        super::note(format!(
-            "{} object(s) hold metadata only (a redacted item without text) and are not imported",
-            plan.metadata_only
-        ));
-    }
+    let source = Box::new(Ocfl {
+        root: root.to_path_buf(),
+        agent: agent.clone(),
+    });
     let mut archive = super::open(archive_arg, Mode::Write)?;
     let opts = ImportOptions {
         agent,
-        // The catalogue knows file, manifest and bag; an OCFL object is a
-        // package like a bag, and its provenance detail names the object.
-        method: Method::Bag,
+        method: source.method(),
         dry_run: a.dry_run,
         // As for a bag: the intake, then the access a custodian root's
         // records carry, replayed by the restore.
         intake: super::import::intake(&archive, a)?,
     };
-    // All or nothing, like a bag: the finish restores custodian state.
-    let plan = Plan::of(plan.jobs, Some(plan.finish));
+    // The whole root is checked here, before anything is written.
+    let plan = source.plan(&archive)?;
+    for n in &plan.notes {
+        super::note(n);
+    }
     let bar = super::progress(plan.bytes);
     let outcomes = import_from(&mut archive, plan, &opts, &bar)?;
     super::import::report_outcomes(&outcomes, a.format, a.dry_run)

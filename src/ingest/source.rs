@@ -1,5 +1,5 @@
 //! Import sources behind one trait: files and folders, a manifest, a
-//! BagIt bag. A source checks its whole input before anything is written
+//! BagIt bag, an OCFL storage root. A source checks its whole input before anything is written
 //! and gives the jobs — one per file, each with its descriptive metadata
 //! and its [`Describer`] (what it says of the item, new or duplicate) —
 //! and whether the import is all or nothing. [`import_from`] runs any
@@ -25,6 +25,9 @@ pub struct Plan {
     pub jobs: Box<dyn Iterator<Item = Job>>,
     pub bytes: u64,
     pub whole: Option<Finish>,
+    /// What the person importing should know before it runs (what the
+    /// source leaves out, say).
+    pub notes: Vec<String>,
 }
 
 impl Plan {
@@ -41,6 +44,7 @@ impl Plan {
             jobs: Box::new(jobs.into_iter()),
             bytes,
             whole,
+            notes: Vec::new(),
         }
     }
 }
@@ -124,7 +128,35 @@ impl Source for Manifest {
             jobs: Box::new(super::manifest::jobs(&self.path, &self.opts)?),
             bytes: 0,
             whole: None,
+            notes: Vec::new(),
         })
+    }
+}
+
+/// An OCFL storage root written by `custos export --ocfl`: every object
+/// checked whole (`ocfl::plan`), then imported like a bag, all or nothing.
+pub struct Ocfl {
+    pub root: PathBuf,
+    pub agent: String,
+}
+
+impl Source for Ocfl {
+    fn method(&self) -> Method {
+        // The catalogue knows file, manifest and bag; an OCFL object is a
+        // package like a bag, and its provenance detail names the object.
+        Method::Bag
+    }
+
+    fn plan(self: Box<Self>, _archive: &Archive) -> Result<Plan> {
+        let o = crate::ocfl::plan(&self.root, &self.agent)?;
+        let mut plan = Plan::of(o.jobs, Some(o.finish));
+        if o.metadata_only > 0 {
+            plan.notes.push(format!(
+                "{} object(s) hold metadata only (a redacted item without text) and are not imported",
+                o.metadata_only
+            ));
+        }
+        Ok(plan)
     }
 }
 
