@@ -173,11 +173,17 @@ fn by_column(conn: &Connection, reader: Reader, by: GroupBy) -> Result<(Vec<Valu
     };
     params.extend(filter.params.iter().cloned());
     let group_expr = group_expr(by);
+    // Decades read in time order (undated last); other groups largest
+    // first.
+    let order = match by {
+        GroupBy::Decade => "grp IS NULL, grp",
+        _ => "2 DESC, 1",
+    };
     let sql = format!(
-        "SELECT {group_expr}, count(*), {size_expr}
+        "SELECT {group_expr} AS grp, count(*), {size_expr}
          FROM items i
          WHERE {}
-         GROUP BY 1 ORDER BY 2 DESC, 1",
+         GROUP BY 1 ORDER BY {order}",
         filter.sql
     );
     let mut data = rows(conn, &sql, &params, &[key, "count", "size"])?;

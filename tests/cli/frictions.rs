@@ -180,3 +180,39 @@ fn a_regrant_keeps_evidence_note_and_embargo_and_embargo_moves_them_alone() {
     let (code, _, _) = crate::seed::run(&env, &["consent", &id, "embargo"]);
     assert_eq!(code, 2, "--until or --lift is required");
 }
+
+#[test]
+fn holdings_by_decade_read_in_time_order() {
+    let env = Env::with_archive();
+    for (i, year) in ["1990", "1991", "1992", "1850", "2001", "2002", "1975"]
+        .iter()
+        .enumerate()
+    {
+        let f = env.write(&format!("d{i}.txt"), format!("A fictional note of {year}."));
+        let mut c = env.cmd();
+        c.arg("import").arg(&f).args(["--date", year]);
+        assert_eq!(run(c).0, 0);
+    }
+    let f = env.write("undated.txt", "A fictional undated note.");
+    let mut c = env.cmd();
+    c.arg("import").arg(&f);
+    assert_eq!(run(c).0, 0);
+    let r = env.json(&["report", "holdings", "--by", "decade", "--format", "json"]);
+    let rows = r["holdings"]
+        .as_array()
+        .or_else(|| r.as_array())
+        .cloned()
+        .unwrap_or_default();
+    let decades: Vec<String> = rows
+        .iter()
+        .filter_map(|row| {
+            row.get("decade")
+                .map(|d| d.as_str().unwrap_or("(none)").to_string())
+        })
+        .collect();
+    assert_eq!(
+        decades,
+        ["1850s", "1970s", "1990s", "2000s", "(none)"],
+        "{r}"
+    );
+}
