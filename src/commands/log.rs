@@ -17,7 +17,6 @@ use custos::archive::{Archive, Mode};
 use custos::cli::LogArgs;
 use custos::error::{Error, Result};
 use custos::head;
-use custos::model::Access;
 use custos::output::{self, col, Column, Format};
 use custos::policy;
 use custos::reader::{EventType, LogFilter, Reader};
@@ -90,7 +89,7 @@ pub fn run(archive_arg: Option<&Path>, a: LogArgs) -> Result<()> {
 fn sign_head(archive: &Archive, a: &LogArgs, key: &Path) -> Result<()> {
     // A statement names the head's event id and the event count, which
     // only custodian level sees (`policy::history::head_id`).
-    let access = a.access.access.unwrap_or(Access::Custodian);
+    let access = a.access.access.unwrap_or(policy::SIGNING_LEVEL);
     if policy::history::head_id(access, 1).is_none() {
         return Err(Error::Refused(format!(
             "a signed head names event ids and counts, which {access} level does not see; sign at custodian level (leave out --access)"

@@ -18,7 +18,7 @@ use crate::catalogue::access::{self, NewAccess};
 use crate::catalogue::events::EventLog;
 use crate::catalogue::items;
 use crate::error::{Error, Result};
-use crate::model::{Access, ItemAccess, ItemId};
+use crate::model::{ItemAccess, ItemId};
 use crate::query::{self, Query};
 
 pub use crate::catalogue::access::AccessRecord;
@@ -116,7 +116,7 @@ pub fn set(archive: &mut Archive, op: &SetAccess) -> Result<Vec<Change>> {
 fn matching(conn: &rusqlite::Connection, q: &Query, today: NaiveDate) -> Result<Vec<ItemId>> {
     query::register(conn)?;
     let o = query::Options {
-        access: Access::Custodian,
+        access: crate::policy::WRITER_LEVEL,
         today,
         sort: None,
         limit: None,

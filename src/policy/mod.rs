@@ -369,6 +369,15 @@ pub fn vanished(access: Access) -> Decision {
 /// custodian may unseal.
 pub const REVEAL_LEVEL: Access = Access::Custodian;
 
+/// The level a write operation selects at (`access --query`): whoever
+/// changes the archive works on all of it.
+pub const WRITER_LEVEL: Access = Access::Custodian;
+
+/// The level `log --head --sign` states the head at when none is given: a
+/// statement names event ids and counts, which only this level sees
+/// (`history::head_id`).
+pub const SIGNING_LEVEL: Access = Access::Custodian;
+
 /// Whether a reader at this level may unseal a legal identity (they still
 /// need the key): the custodian only.
 pub fn may_reveal(access: Access) -> bool {
