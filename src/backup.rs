@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::archive::{Archive, Mode, DB_FILE};
-use crate::catalogue::events::{self, EventLog, EventType};
+use crate::catalogue::events;
 use crate::catalogue::fixity as rows;
 use crate::error::{Error, Result};
 use crate::fixity::{self, VerifyOptions};
@@ -232,17 +232,6 @@ fn record_export(root: &Path, dest: &Path, head: &str, head_id: i64, agent: &str
         "head": head,
         "head_event_id": head_id,
     });
-    let now = crate::clock::now_rfc3339();
     let mut archive = Archive::open(root, Mode::Write)?;
-    archive.write(|tx| {
-        EventLog::new(tx)?.append(
-            EventType::Export,
-            None,
-            agent,
-            "success",
-            Some(&detail),
-            &now,
-        )
-    })?;
-    Ok(())
+    crate::export::log_export(&mut archive, agent, &detail)
 }

@@ -91,19 +91,25 @@ pub fn export(archive: &mut Archive, dest: &Path, opts: &ExportOptions) -> Resul
             return Err(e);
         }
     };
+    log_export(archive, &opts.agent, &detail)?;
+    Ok(summary)
+}
+
+/// Appends the `export` event every copy out of the archive records (a
+/// bag, an OCFL root, a backup), with what it wrote in `detail`.
+pub(crate) fn log_export(archive: &mut Archive, agent: &str, detail: &Value) -> Result<()> {
     let now = crate::clock::now_rfc3339();
     archive.write(|tx| {
         EventLog::new(tx)?.append(
             EventType::Export,
             None,
-            &opts.agent,
+            agent,
             "success",
-            Some(&detail),
+            Some(detail),
             &now,
         )?;
         Ok(())
-    })?;
-    Ok(summary)
+    })
 }
 
 /// A new hidden folder beside `dest` (same file system, so the final rename

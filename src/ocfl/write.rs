@@ -26,7 +26,7 @@ use super::inventory::{self, DigestMap, Inventory, User, Version};
 use super::root;
 use super::*;
 use crate::archive::Archive;
-use crate::catalogue::events::{self, EventLog, EventType};
+use crate::catalogue::events;
 use crate::export::{self, ExportOptions, Exported};
 use crate::policy;
 
@@ -183,17 +183,7 @@ pub fn export(archive: &mut Archive, root: &Path, opts: &ExportOptions) -> Resul
         "removed": summary.removed,
         "event_log_head": summary.event_log_head,
     });
-    archive.write(|tx| {
-        EventLog::new(tx)?.append(
-            EventType::Export,
-            None,
-            &opts.agent,
-            "success",
-            Some(&detail),
-            &now,
-        )?;
-        Ok(())
-    })?;
+    export::log_export(archive, &opts.agent, &detail)?;
     Ok(summary)
 }
 
