@@ -231,6 +231,10 @@ pub struct ListArgs {
 pub struct ShowArgs {
     /// Item id
     pub id: crate::model::ItemId,
+    /// Print the item's whole text in the table even on a terminal (long
+    /// text is otherwise summarised there; pipes and JSON always carry it)
+    #[arg(long)]
+    pub text: bool,
     #[command(flatten)]
     pub access: AccessArgs,
     #[command(flatten)]

@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::model::{Access, ItemId, NarratorId, Vocab};
 use crate::policy::present::{self, RedactedCopy};
 use crate::policy::view::{
-    self, ConsentEntry, EventEntry, ItemView, NarratorEntry, ProvenanceEntry,
+    self, ConsentEntry, EventEntry, ItemView, NarratorEntry, ProvenanceEntry, TermEntry,
 };
 use crate::policy::{self, Decision, Facts};
 
@@ -55,6 +55,8 @@ pub struct ItemDetail {
     pub consent: Value,
     /// The testimony with its narrator, or null.
     pub testimony: Value,
+    /// The places, events, subjects and agents it is tagged with.
+    pub terms: Vec<TermEntry>,
     pub provenance: Vec<ProvenanceEntry>,
     /// The item's events, numbered 1..n below custodian.
     pub events: Vec<EventEntry>,
@@ -116,6 +118,7 @@ impl<'c> Reader<'c> {
             },
             _ => Value::Null,
         };
+        let terms = view::item_terms(&read.decision, terms::for_item(self.conn, id)?);
         let provenance = view::provenance(&read.decision, provenance::for_item(self.conn, id)?);
         let events = view::events(&read.decision, events::for_item(self.conn, id)?);
         let events = policy::history::number(self.access, events);
@@ -124,6 +127,7 @@ impl<'c> Reader<'c> {
             read,
             consent,
             testimony,
+            terms,
             provenance,
             events,
             last_check,

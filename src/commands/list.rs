@@ -30,5 +30,40 @@ pub fn run(archive_arg: Option<&Path>, a: ListArgs) -> Result<()> {
     };
     let mut out = super::Stdout::new();
     output::render_list(out.w(), a.output.format, &cols, &rows)?;
-    out.finish()
+    out.finish()?;
+    if a.output.format == output::Format::Table {
+        hidden_note(&archive, &opts, rows.is_empty())?;
+    }
+    Ok(())
+}
+
+/// Tells the person at the terminal (stderr) that a table is empty, and
+/// how many items this level does not list: the archivist reading at the
+/// default research level should not take a short list for the archive.
+/// Only the count, never which items; `--access custodian` lists them.
+fn hidden_note(
+    archive: &custos::archive::Archive,
+    opts: &query::Options<'_>,
+    empty: bool,
+) -> Result<()> {
+    let q = query::Query::default();
+    let everything = query::Options {
+        access: custos::model::Access::Custodian,
+        ..*opts
+    };
+    let hidden = if opts.access == custos::model::Access::Custodian {
+        0
+    } else {
+        query::count(archive, &q, &everything)? - query::count(archive, &q, opts)?
+    };
+    if empty && opts.offset == 0 {
+        super::note("no items match");
+    }
+    if hidden > 0 {
+        super::note(format!(
+            "{hidden} item(s) not listed at {} level (closed, restricted or not yet open); `--access custodian` lists them",
+            opts.access
+        ));
+    }
+    Ok(())
 }

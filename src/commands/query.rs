@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use custos::archive::Mode;
 use custos::cli::{FieldsArgs, QueryArgs};
 use custos::error::{Error, Result};
-use custos::output::{self, bytes_col, col, Column, Format};
+use custos::output::{self, bytes_col, col, hash_col, Column, Format};
 use custos::query::{self, Options, Plan};
 
 /// Keys a query row has beyond the shaped item (`query::raw::item_keys`)
@@ -52,10 +52,10 @@ fn field_columns(fields: &[String]) -> Result<Vec<Column>> {
                     all.join(", ")
                 ))
             })?;
-            Ok(if key == "size" {
-                bytes_col(key, key)
-            } else {
-                col(key, key)
+            Ok(match key {
+                "size" => bytes_col(key, key),
+                "sha256" => hash_col(key, key),
+                _ => col(key, key),
             })
         })
         .collect()
@@ -113,7 +113,11 @@ pub fn run(archive_arg: Option<&Path>, a: QueryArgs) -> Result<()> {
         c
     };
     output::render_list(out.w(), a.output.format, &cols, &rows)?;
-    out.finish()
+    out.finish()?;
+    if rows.is_empty() && a.output.format == Format::Table {
+        super::note("no items match");
+    }
+    Ok(())
 }
 
 use std::io::Write;

@@ -1,12 +1,14 @@
 //! `custos show ID`: every field of one item that the reader may see, its
 //! text, current consent, provenance and events — all shaped by the policy.
 
+use std::io::IsTerminal;
 use std::path::Path;
 
 use custos::archive::Mode;
 use custos::cli::ShowArgs;
 use custos::error::{Error, Result};
-use custos::output::{self, col, Column, Format};
+use custos::model::Vocab;
+use custos::output::{self, col, detail_col, Column, Format};
 use custos::policy::Decision;
 use custos::reader::{ItemDetail, Reader};
 
@@ -24,8 +26,14 @@ const EVENT_COLUMNS: &[Column] = &[
     col("type", "Event"),
     col("agent", "Agent"),
     col("outcome", "Outcome"),
-    col("detail", "Detail"),
+    detail_col("detail", "Detail"),
 ];
+
+/// On a terminal, text longer than this is left out unless `--text`: the
+/// record and its history are what `show` is read for; a whole document
+/// scrolls them away.
+const TERMINAL_TEXT_LINES: usize = 12;
+const TERMINAL_TEXT_CHARS: usize = 1_500;
 
 pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
     let archive = super::open(archive_arg, Mode::Read)?;
@@ -40,10 +48,12 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
         read,
         consent,
         testimony,
+        terms,
         provenance,
         events,
         last_check,
     } = detail;
+    let terms_json = output::to_values(&terms)?;
     let prov = output::to_values(&provenance)?;
     let evs = output::to_values(&events)?;
     let (decision, text) = (read.decision, read.text);
@@ -96,6 +106,22 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
                     &c,
                 )?;
             }
+            for (vocab, title) in [
+                (Vocab::Place, "Places"),
+                (Vocab::Event, "Events (what it is about)"),
+                (Vocab::Subject, "Subjects"),
+                (Vocab::Agent, "Agents"),
+            ] {
+                let labels: Vec<&str> = terms
+                    .iter()
+                    .filter(|t| t.vocab == vocab)
+                    .map(|t| t.label.as_str())
+                    .collect();
+                if !labels.is_empty() {
+                    let line = output::escape::terminal_line(&labels.join("; ")).into_owned();
+                    writeln!(out.w(), "{title}: {line}").map_err(Error::stdout)?;
+                }
+            }
             let fixity_line = last_check.as_ref().map_or_else(
                 || "never checked".to_string(),
                 |c| format!("{} at {}", c.outcome, c.checked_at),
@@ -106,8 +132,19 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
             }
             output::render_section(out.w(), "Events", EVENT_COLUMNS, &evs)?;
             if let Some(t) = &text {
-                let t = output::escape::terminal(t, true);
-                writeln!(out.w(), "\nText\n{t}").map_err(Error::stdout)?;
+                let terminal = std::io::stdout().is_terminal();
+                if shows_text(a.text, terminal, t) {
+                    let t = output::escape::terminal(t, true);
+                    writeln!(out.w(), "\nText\n{t}").map_err(Error::stdout)?;
+                } else {
+                    writeln!(
+                        out.w(),
+                        "\nText: {} lines, {} characters (shown with --text)",
+                        t.lines().count(),
+                        t.chars().count()
+                    )
+                    .map_err(Error::stdout)?;
+                }
             }
         }
         Format::Csv | Format::Tsv => {
@@ -123,6 +160,7 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
                 obj.insert("consent".into(), consent);
                 obj.insert("testimony".into(), testimony);
                 obj.insert("text".into(), text.into());
+                obj.insert("terms".into(), terms_json.into());
                 obj.insert("fixity".into(), output::to_value(&last_check)?);
                 obj.insert("provenance".into(), prov.into());
                 obj.insert("events".into(), evs.into());
@@ -131,4 +169,28 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
         }
     }
     out.finish()
+}
+
+/// Whether the table shows the item's text: always with `--text` or into a
+/// pipe (a script asked for it), on a terminal only when it is short.
+fn shows_text(asked: bool, terminal: bool, text: &str) -> bool {
+    asked
+        || !terminal
+        || (text.lines().count() <= TERMINAL_TEXT_LINES
+            && text.chars().count() <= TERMINAL_TEXT_CHARS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shows_text;
+
+    #[test]
+    fn long_text_waits_for_text_on_a_terminal() {
+        let long = "line\n".repeat(40);
+        assert!(!shows_text(false, true, &long));
+        assert!(shows_text(true, true, &long));
+        assert!(shows_text(false, false, &long));
+        assert!(shows_text(false, true, "a short note"));
+        assert!(!shows_text(false, true, &"x".repeat(2_000)));
+    }
 }

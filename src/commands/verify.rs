@@ -12,12 +12,12 @@ use custos::cli::VerifyArgs;
 use custos::error::{Error, Result};
 use custos::fixity::{self, Finding, Kind, Sample, VerifyOptions, VerifyReport};
 use custos::head;
-use custos::output::{self, col, Column};
+use custos::output::{self, col, hash_col, Column};
 
 pub const FINDING_COLUMNS: &[Column] = &[
     col("kind", "Problem"),
     col("item_id", "Item"),
-    col("sha256", "Expected SHA-256"),
+    hash_col("sha256", "Expected SHA-256"),
     col("actual_sha256", "Actual SHA-256"),
     col("path", "Path"),
     col("detail", "Detail"),

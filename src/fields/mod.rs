@@ -11,7 +11,7 @@
 //! build's tests. It decides nothing about a given reader: `Seen` only
 //! names which of the policy's grants governs the field.
 
-use crate::output::{bytes_col, col, Column};
+use crate::output::{bytes_col, col, hash_col, Column};
 
 /// Where the value is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -212,6 +212,8 @@ impl FieldDef {
     pub fn column(&self) -> Column {
         if self.bytes {
             bytes_col(self.name, self.header)
+        } else if matches!(self.stored, Stored::Object("sha256")) {
+            hash_col(self.name, self.header)
         } else {
             col(self.name, self.header)
         }

@@ -8,16 +8,21 @@
 //! for spreadsheets (see `escape`); JSON spells the same characters as
 //! `\uXXXX` escapes (see `json`).
 
+mod detail;
 pub mod escape;
 pub mod json;
 mod table;
+mod width;
+
+pub use width::table_width;
 
 use std::borrow::Cow;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use serde::Serialize;
 use serde_json::Value;
+use unicode_width::UnicodeWidthStr;
 
 use crate::error::{Error, Result};
 
@@ -42,6 +47,12 @@ pub enum Style {
     Plain,
     /// Byte counts as KiB/MiB in tables; exact numbers elsewhere.
     Bytes,
+    /// A SHA-256 digest: its first 12 hex digits in listing tables (enough
+    /// to tell objects apart by eye); whole in records, JSON, CSV and TSV.
+    Hash,
+    /// An event's JSON detail: one readable `key: value` line per key in
+    /// tables; the JSON itself elsewhere.
+    Detail,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -64,6 +75,22 @@ pub const fn bytes_col(key: &'static str, header: &'static str) -> Column {
         key,
         header,
         style: Style::Bytes,
+    }
+}
+
+pub const fn hash_col(key: &'static str, header: &'static str) -> Column {
+    Column {
+        key,
+        header,
+        style: Style::Hash,
+    }
+}
+
+pub const fn detail_col(key: &'static str, header: &'static str) -> Column {
+    Column {
+        key,
+        header,
+        style: Style::Detail,
     }
 }
 
@@ -106,8 +133,9 @@ pub fn render_list(
                 .iter()
                 .map(|c| escape::terminal(c.header, false))
                 .collect();
-            // comfy-table checks the same stream to decide whether to wrap.
-            if !std::io::stdout().is_terminal() {
+            let width = table_width();
+            // Nothing wraps where no width applies: the fast writer.
+            if width.is_none() {
                 let header: Vec<&str> = headers.iter().map(|h| h.as_ref()).collect();
                 let cell = |r: usize, c: usize| {
                     let col = &columns[c];
@@ -117,10 +145,39 @@ pub fn render_list(
                     return Ok(());
                 }
             }
-            let mut t = new_table();
+            let mut t = new_table(width);
             t.set_header(headers.iter().map(|h| h.as_ref()));
+            let mut widest = vec![0usize; columns.len()];
             for r in rows {
-                t.add_row(columns.iter().map(|c| cell_text(r.get(c.key), c.style)));
+                let cells: Vec<Cow<'_, str>> = columns
+                    .iter()
+                    .map(|c| cell_text(r.get(c.key), c.style))
+                    .collect();
+                for (w, c) in widest.iter_mut().zip(&cells) {
+                    *w = (*w).max(c.lines().map(|l| l.width()).max().unwrap_or(0));
+                }
+                t.add_row(cells);
+            }
+            // Short values (ids, times, event names) stay whole; the long
+            // ones (titles, paths, details) take the wrapping.
+            // At most half the width is held this way, narrowest first,
+            // so the long columns keep room to be read.
+            let mut short: Vec<(usize, usize)> = widest
+                .into_iter()
+                .enumerate()
+                .filter(|&(_, w)| w <= SHORT_CELL)
+                .collect();
+            short.sort_by_key(|&(_, w)| w);
+            let budget = usize::from(width.unwrap_or(u16::MAX)) / 2;
+            let mut held = 0;
+            for (n, w) in short {
+                held += w + 3;
+                if held > budget {
+                    break;
+                }
+                if let Some(c) = t.column_mut(n) {
+                    c.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+                }
             }
             writeln!(out, "{t}").map_err(Error::stdout)?;
         }
@@ -148,11 +205,17 @@ pub fn render_record(
             write_delimited(out, format, columns, std::slice::from_ref(record))?
         }
         Format::Table => {
-            let mut t = new_table();
+            let mut t = new_table(table_width());
             for c in columns {
+                // A record has room for a whole digest, and is where one
+                // copies it from.
+                let style = match c.style {
+                    Style::Hash => Style::Plain,
+                    s => s,
+                };
                 t.add_row(vec![
                     escape::terminal(c.header, false).into_owned(),
-                    cell_text(record.get(c.key), c.style).into_owned(),
+                    cell_text(record.get(c.key), style).into_owned(),
                 ]);
             }
             writeln!(out, "{t}").map_err(Error::stdout)?;
@@ -176,10 +239,23 @@ pub fn render_section(
     render_list(out, Format::Table, columns, rows)
 }
 
-fn new_table() -> Table {
+/// Cells at most this wide are never wrapped in a table that must fit.
+const SHORT_CELL: usize = 20;
+
+/// A table laid out for `width` columns, or unwrapped where none applies.
+fn new_table(width: Option<u16>) -> Table {
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic);
+    match width {
+        Some(w) => {
+            t.set_width(w);
+        }
+        // comfy-table would ask the terminal itself; a pipe is not one.
+        None => {
+            t.set_content_arrangement(ContentArrangement::Disabled);
+        }
+    }
     t
 }
 
@@ -245,6 +321,12 @@ fn cell_text(v: Option<&Value>, style: Style) -> Cow<'_, str> {
             .map(human_bytes)
             .unwrap_or_else(|| n.to_string())
             .into(),
+        (Style::Hash, Some(Value::String(s))) if s.len() == 64 && s.is_ascii() => {
+            Cow::Borrowed(&s[..12])
+        }
+        (Style::Detail, Some(d @ Value::Object(_))) => {
+            owned(detail::readable(d), |s| escape::terminal(s, true)).into()
+        }
         (_, Some(Value::String(s))) => escape::terminal(s, false),
         _ => owned(plain(v), |s| escape::terminal(s, false)).into(),
     }

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::{Reader, Report, Section};
 use crate::error::Result;
-use crate::output::col;
+use crate::output::{col, hash_col};
 use crate::policy::sql::{self as policy_sql, FACTS_COLUMNS, FACTS_JOIN};
 use crate::policy::view::{self, Heading, HeadingView, Ingestion, IngestionView};
 use crate::policy::{self, AccessClass, Decision};
@@ -149,7 +149,7 @@ pub fn accessions(
                 col("title", "Title"),
                 col("origin", "Origin"),
                 col("ingested_by", "Agent"),
-                col("sha256", "SHA-256"),
+                hash_col("sha256", "SHA-256"),
             ],
             rows: data,
             total: Some(json!({"ingested_at": "Total", "id": n})),

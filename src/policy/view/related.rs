@@ -15,7 +15,26 @@ use crate::catalogue::events::Event;
 use crate::catalogue::narrators::NarratorRecord;
 use crate::catalogue::provenance::ProvenanceRecord;
 use crate::catalogue::testimonies::TestimonyView;
-use crate::model::{Anonymity, ConsentStatus, ItemId, Method, NarratorId, Scope};
+use crate::model::{Anonymity, ConsentStatus, ItemId, Method, NarratorId, Scope, Vocab};
+
+/// One vocabulary term an item is tagged with.
+#[derive(Debug, Clone, Serialize)]
+pub struct TermEntry {
+    pub vocab: Vocab,
+    pub label: String,
+}
+
+/// The item's places, events, subjects and agents: only where the item is
+/// open (a closed testimony's place can say who spoke).
+pub fn item_terms(decision: &Decision, terms: Vec<(Vocab, String)>) -> Vec<TermEntry> {
+    if !matches!(decision, Decision::Open(_)) {
+        return Vec::new();
+    }
+    terms
+        .into_iter()
+        .map(|(vocab, label)| TermEntry { vocab, label })
+        .collect()
+}
 
 /// One provenance record as the reader may see it.
 #[derive(Debug, Clone, Serialize)]
