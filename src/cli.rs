@@ -12,12 +12,14 @@ use crate::model::{Access, Kind, Vocab};
 use crate::output::Format;
 
 mod access;
+mod accession;
 mod bags;
 mod consent;
 mod integrity;
 mod query;
 mod sealed;
 pub use access::*;
+pub use accession::*;
 pub use bags::*;
 pub use consent::*;
 pub use integrity::*;
@@ -75,6 +77,7 @@ pub enum Command {
     Man(ManArgs),
     Access(ItemAccessArgs),
     Settings(SettingsArgs),
+    Accession(AccessionArgs),
 }
 
 /// Output options every read command shares.
@@ -174,8 +177,12 @@ pub struct ImportArgs {
     pub origin: Option<String>,
 
     /// Who is ingesting (default: your login name)
-    #[arg(long)]
+    #[arg(long = "by", alias = "agent", value_name = "NAME")]
     pub agent: Option<String>,
+
+    /// The accession the files came in (recorded first with `custos accession add`; a manifest has an `accession` column instead)
+    #[arg(long, value_name = "NUMBER", conflicts_with_all = ["bag", "ocfl", "manifest"])]
+    pub accession: Option<String>,
 
     #[command(flatten)]
     pub meta: MetaArgs,
@@ -247,22 +254,41 @@ pub struct ShowArgs {
     mut_arg("title", |a| a.help("A new title")),
     mut_arg("kind", |a| a.help("A new kind (a testimony stays a testimony: its consent governs it)")),
     mut_arg("collection", |a| a.help("The collection the item belongs to")),
-    after_help = "Examples:\n  custos edit 17 --title \"Interview with O. B.\" --date 2017-06-02 --kind testimony\n  custos edit 17 --clear creator\n\nDates are EDTF: 1990-01-13, 1988, 1988~, 1990-01/1990-02."
+    group(clap::ArgGroup::new("which").args(["ids", "query"]).required(true)),
+    after_help = "Examples:\n  custos edit 17 --title \"Interview with O. B.\" --date 2017-06-02 --kind testimony\n  custos edit 17 --clear creator\n  custos edit 18 19 20 --collection \"Box 12\"\n  custos edit --query 'collection:\"box 12 \"' --collection \"Box 12\" --dry-run\n\nDates are EDTF: 1990-01-13, 1988, 1988~, 1990-01/1990-02.\nA batch (several ids or --query) is one transaction with one event per item that changes;\non a terminal, more than 20 items are confirmed first (--yes skips the question)."
 )]
 pub struct EditArgs {
-    /// Item id
-    pub id: crate::model::ItemId,
+    /// Items to change (several ids apply the same change to each)
+    #[arg(value_name = "ID")]
+    pub ids: Vec<crate::model::ItemId>,
+    #[command(flatten)]
+    pub batch: BatchArgs,
     #[command(flatten)]
     pub meta: MetaArgs,
     /// Remove a field's value: date, language, creator, description, collection
     #[arg(long, value_name = "FIELD")]
     pub clear: Vec<String>,
-    /// Who is editing (default: your login name)
-    #[arg(long)]
-    pub agent: Option<String>,
+    /// Who is editing, for the event log (default: your login name; `--agent` is the old spelling)
+    #[arg(long, value_name = "NAME", alias = "agent")]
+    pub by: Option<String>,
     /// The custodian's secret key, to check a new creator or collection of a redacted item against its sealed terms (default: the one `custos key init` wrote)
     #[arg(long, value_name = "FILE")]
     pub key: Option<PathBuf>,
+}
+
+/// Which items a batch write changes besides the ids: a query, a dry run,
+/// and the confirmation of large batches.
+#[derive(Debug, Args, Clone)]
+pub struct BatchArgs {
+    /// Change every item this query matches (as the custodian sees them), instead of ids
+    #[arg(long, value_name = "QUERY", conflicts_with = "ids")]
+    pub query: Option<String>,
+    /// List what would change; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Change more than 20 items without asking (on a terminal, custos asks first)
+    #[arg(long, conflicts_with = "dry_run")]
+    pub yes: bool,
 }
 
 /// Print shell completions
@@ -284,6 +310,26 @@ pub struct ManArgs {
     /// Write custos.1 and custos-COMMAND.1 here; without it, custos.1 goes to stdout
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
+}
+
+/// Warnings for old spellings clap still accepts: `--agent` meant the
+/// person doing the work in most commands but a vocabulary term in `tag`;
+/// now the worker is `--by` everywhere and the term `--agent-term`.
+pub fn deprecations(cli: &Cli) -> Vec<String> {
+    let typed = std::env::args_os()
+        .skip(1)
+        .take_while(|a| a != "--")
+        .any(|a| {
+            let a = a.to_string_lossy();
+            a == "--agent" || a.starts_with("--agent=")
+        });
+    if !typed {
+        return Vec::new();
+    }
+    vec![match cli.command {
+        Command::Tag(_) | Command::Untag(_) => "--agent is deprecated in tag and untag: it names a vocabulary term, which is now --agent-term (the person doing the work is --by)".to_string(),
+        _ => "--agent is deprecated: the person doing the work is --by in every command (--agent-term names a vocabulary term)".to_string(),
+    }]
 }
 
 /// Parses the process arguments.

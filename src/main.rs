@@ -13,6 +13,9 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return clap_exit(e),
     };
+    for warning in custos::cli::deprecations(&cli) {
+        eprintln!("custos: {warning}");
+    }
     // Crash tests only: FAILPOINTS="store::after_rename=panic" makes that
     // step die at once, without unwinding, as a kill or power cut would.
     #[cfg(feature = "failpoints")]

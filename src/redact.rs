@@ -132,6 +132,29 @@ fn sealed_terms_of(conn: &rusqlite::Connection, id: ItemId, key: &Key) -> Result
     Ok(all)
 }
 
+/// Recomputes item `id`'s redacted copy and both indexes from its
+/// original title, description and text with every sealed term: after an
+/// edit of the title or description, in the edit's transaction. Returns
+/// the passages redacted.
+pub(crate) fn reapply(conn: &rusqlite::Connection, id: ItemId, key: &Key) -> Result<usize> {
+    let all = sealed_terms_of(conn, id, key)?;
+    let orig = redactions::original(conn, id)?
+        .ok_or_else(|| Error::usage(format!("no item {id} in this archive")))?;
+    let mut passages = 0;
+    let mut apply = |s: &str| {
+        let (r, n) = redact_text(s, &all);
+        passages += n;
+        r
+    };
+    let copy = RedactedCopy {
+        title: apply(&orig.title),
+        description: orig.description.as_deref().map(&mut apply),
+        text: orig.text.as_deref().map(&mut apply),
+    };
+    redactions::store(conn, id, &orig, &copy)?;
+    Ok(passages)
+}
+
 /// Seals the new terms, recomputes the redacted copy from the original
 /// text with every term of the item, re-indexes and logs the redaction.
 pub fn redact(archive: &mut Archive, opts: RedactOptions) -> Result<Outcome> {

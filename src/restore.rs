@@ -25,7 +25,7 @@ use crate::catalogue::consent::{self, NewConsent};
 use crate::catalogue::events::{EventLog, EventType};
 use crate::catalogue::narrators::{self, NarratorId, NewNarrator};
 use crate::catalogue::testimonies::{self, TestimonyFields};
-use crate::catalogue::{items, redactions};
+use crate::catalogue::{accessions, items, redactions};
 use crate::edtf::Edtf;
 use crate::error::{Error, Result};
 use crate::ingest::{FileOutcome, Status};
@@ -76,6 +76,8 @@ pub fn item_state(
         "redaction": redaction,
         // The item's own access (issue 18), so a round trip keeps closures.
         "access_history": crate::catalogue::access::bag_history(conn, id)?,
+        // Its accession, or the accessions it is the agreement of.
+        "accessions": crate::catalogue::accessions::bag_state(conn, id)?,
     });
     Ok((state, narrator))
 }
@@ -99,7 +101,8 @@ pub fn narrators(conn: &Connection, ids: &BTreeSet<NarratorId>) -> Result<Value>
     Ok(Value::Array(out))
 }
 
-/// The items cited as consent evidence by the testimonies among `ids`.
+/// The items cited as consent evidence by the testimonies among `ids`,
+/// and the donor agreements of the accessions they came in.
 pub fn cited_evidence(
     conn: &Connection,
     ids: &[ItemId],
@@ -111,6 +114,8 @@ pub fn cited_evidence(
                 .into_iter()
                 .filter_map(|c| c.evidence),
         );
+        // The donor agreement of the accession an exported item came in.
+        cited.extend(accessions::agreement_of_member(conn, *id)?);
     }
     Ok(cited)
 }
@@ -133,6 +138,8 @@ pub struct ItemState {
     /// The item's own access history; None from a bag made before items
     /// had one (the import's intake then decides).
     access: Option<Vec<crate::catalogue::access::NewAccess>>,
+    /// The accessions it came in or is the agreement of (issue 18).
+    accessions: Value,
 }
 
 #[derive(Debug, Clone)]
@@ -244,6 +251,7 @@ pub fn parse_item(record: &Value) -> std::result::Result<Option<ItemState>, Stri
     let access = crate::catalogue::access::parse_bag_history(state.get("access_history"))?;
     Ok(Some(ItemState {
         access,
+        accessions: state.get("accessions").cloned().unwrap_or(Value::Null),
         source_id,
         is_evidence: state
             .get("is_evidence")
@@ -512,6 +520,18 @@ impl Restorer {
         }
         if let Some(history) = &state.access {
             crate::catalogue::access::replay(tx, log, id, history, &self.agent, now)?;
+        }
+        let map = |source: i64| ids.get(&source).copied();
+        for number in accessions::restore(tx, id, &state.accessions, map, &self.agent, now)? {
+            let detail = json!({"number": number, "restored_from_bag": true});
+            log.append(
+                EventType::Accession,
+                None,
+                &self.agent,
+                "success",
+                Some(&detail),
+                now,
+            )?;
         }
         if let Some((copy, sealed)) = &state.redaction {
             for s in sealed {

@@ -276,6 +276,18 @@ impl Archive {
         Ok(out)
     }
 
+    /// Runs `f` as [`write`](Self::write) would, then rolls it back: a
+    /// dry run computes exactly what the real run would change (checks,
+    /// values, event details) and keeps nothing.
+    pub fn rehearse<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.rollback()?;
+        Ok(out)
+    }
+
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         use rusqlite::OptionalExtension;
         Ok(self

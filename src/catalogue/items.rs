@@ -284,16 +284,11 @@ pub fn set_field(
             "item {id} is a testimony, and stays one: its consent (or the lack of it) governs who may see it, and a metadata edit cannot lift that; to open it, record consent with `custos consent {id} grant`"
         )));
     }
-    if matches!(field, Field::Title | Field::Description)
-        && super::redactions::is_redacted(conn, id)?
-    {
-        // The redacted copy and the public index are computed from the
-        // original with the sealed terms; an edit here would bypass them.
-        return Err(Error::Refused(format!(
-            "item {id} has redactions, so its {} cannot be edited without them being applied again; this is not supported yet",
-            field.name()
-        )));
-    }
+    // A redacted item's public index holds the redacted title: the caller
+    // (`ops::edit`) recomputes the redacted copy and both indexes after the
+    // change, in the same transaction, and the original title never
+    // reaches the public index.
+    let redacted = super::redactions::is_redacted(conn, id)?;
     match field {
         Field::Date => {
             let d = value
@@ -321,7 +316,7 @@ pub fn set_field(
                 ),
                 params![id, v, now],
             )?;
-            if field == Field::Title {
+            if field == Field::Title && !redacted {
                 conn.execute(
                     "UPDATE item_fts SET title = ?2 WHERE rowid = ?1",
                     params![id, v],

@@ -6,7 +6,9 @@
 //! `policy`) and it never prints.
 
 pub mod access;
+pub mod accessions;
 pub mod chain;
+pub mod collections;
 pub mod consent;
 pub mod events;
 pub mod fixity;

@@ -75,12 +75,13 @@ fn recounts() -> Vec<(&'static str, String, String)> {
             ),
         ),
         (
-            "items' derived columns (size, evidence flag, current consent)",
+            "items' derived columns (size, evidence or agreement flag, current consent)",
             "SELECT i.id, i.size, i.is_evidence, i.consent_status, i.consent_scope, i.consent_embargo
                FROM items i"
                 .into(),
             "SELECT i.id, o.size,
-                    EXISTS (SELECT 1 FROM consent_events e WHERE e.evidence_item_id = i.id),
+                    EXISTS (SELECT 1 FROM consent_events e WHERE e.evidence_item_id = i.id)
+                    OR EXISTS (SELECT 1 FROM accessions a WHERE a.agreement_item_id = i.id),
                     cc.status, cc.scope, cc.embargo_until
                FROM items i JOIN objects o ON o.id = i.object_id
                LEFT JOIN consent_current cc ON cc.item_id = i.id"

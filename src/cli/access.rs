@@ -14,6 +14,7 @@ use crate::model::{Intake, ItemId, RestrictTo};
 #[derive(Debug, Args)]
 #[command(
     group(ArgGroup::new("change").args(["close", "restrict", "open", "history"]).required(true)),
+    group(ArgGroup::new("history_alone").args(["history"]).conflicts_with_all(["query", "dry_run", "yes"])),
     group(ArgGroup::new("which").args(["ids", "query"]).required(true)),
     after_help = "Examples:\n  custos access 18 --close --reason \"release form: names a person and a phone number\"\n  custos access 21 22 --restrict research --until 2031-01-01\n  custos access --query 'collection:\"Box 12\"' --close --dry-run\n  custos access --query 'collection:\"Box 12\"' --open\n  custos access 18 --history\n\nclosed: listed below custodian as id, kind and collection only. restricted research: open to\nresearch and custodian, closed to public. --until DATE: the restriction ends on that day.\nA testimony is governed by its consent too: the stricter of the two always wins.\nEach item that changes gets one access_change event; a batch is one transaction."
 )]
@@ -21,9 +22,8 @@ pub struct ItemAccessArgs {
     /// Items to change (or the one whose --history to show)
     #[arg(value_name = "ID")]
     pub ids: Vec<ItemId>,
-    /// Change every item this query matches (as the custodian sees them), instead of ids
-    #[arg(long, value_name = "QUERY", conflicts_with = "history")]
-    pub query: Option<String>,
+    #[command(flatten)]
+    pub batch: BatchArgs,
     /// Close: nothing below custodian sees more than id, kind and collection
     #[arg(long)]
     pub close: bool,
@@ -39,17 +39,11 @@ pub struct ItemAccessArgs {
     /// Why (custodian only)
     #[arg(long, conflicts_with = "history")]
     pub reason: Option<String>,
-    /// List what would change; change nothing
-    #[arg(long, conflicts_with = "history")]
-    pub dry_run: bool,
     /// Show the item's access history instead of changing it
     #[arg(long)]
     pub history: bool,
-    /// Change more than 20 items without asking (on a terminal, custos asks first)
-    #[arg(long, conflicts_with_all = ["history", "dry_run"])]
-    pub yes: bool,
     /// Who records it (default: your login name)
-    #[arg(long, conflicts_with = "history")]
+    #[arg(long, value_name = "NAME", conflicts_with = "history")]
     pub by: Option<String>,
     #[command(flatten)]
     pub access: AccessArgs,

@@ -52,6 +52,6 @@ pub struct ExportArgs {
     #[arg(long)]
     pub organization: Option<String>,
     /// Who exports (default: your login name)
-    #[arg(long)]
+    #[arg(long = "by", alias = "agent", value_name = "NAME")]
     pub agent: Option<String>,
 }

@@ -51,7 +51,7 @@ pub struct GrantArgs {
     #[arg(long)]
     pub note: Option<String>,
     /// Who records it (default: your login name)
-    #[arg(long)]
+    #[arg(long = "by", alias = "agent", value_name = "NAME")]
     pub agent: Option<String>,
 }
 
@@ -70,7 +70,7 @@ pub struct RestrictArgs {
     #[arg(long, value_name = "DATE", value_parser = day)]
     pub embargo_until: Option<NaiveDate>,
     /// Who records it (default: your login name)
-    #[arg(long)]
+    #[arg(long = "by", alias = "agent", value_name = "NAME")]
     pub agent: Option<String>,
 }
 
@@ -90,7 +90,7 @@ pub struct EmbargoArgs {
     #[arg(long)]
     pub reason: Option<String>,
     /// Who records it (default: your login name)
-    #[arg(long)]
+    #[arg(long = "by", alias = "agent", value_name = "NAME")]
     pub agent: Option<String>,
 }
 
@@ -103,7 +103,7 @@ pub struct WithdrawArgs {
     #[arg(long, value_parser = nonempty)]
     pub reason: String,
     /// Who records it (default: your login name)
-    #[arg(long)]
+    #[arg(long = "by", alias = "agent", value_name = "NAME")]
     pub agent: Option<String>,
 }
 

@@ -33,7 +33,7 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "KEY.pub", requires = "head")]
     pub pubkey: Option<PathBuf>,
     /// Who is verifying, recorded on the events (default: your login name)
-    #[arg(long)]
+    #[arg(long = "by", alias = "agent", value_name = "NAME")]
     pub agent: Option<String>,
     /// Check the catalogue with SQLite's full integrity_check (every index entry against its table, the full-text index against the text; several times slower) instead of quick_check
     #[arg(long)]
@@ -87,6 +87,6 @@ pub struct BackupArgs {
     #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
     /// Who is making the backup, recorded on the export event (default: your login name)
-    #[arg(long)]
+    #[arg(long = "by", alias = "agent", value_name = "NAME")]
     pub agent: Option<String>,
 }

@@ -2,7 +2,7 @@
 //!
 //! Declarations only (clap derive); nothing here touches the archive.
 
-use clap::{Args, Subcommand};
+use clap::{ArgGroup, Args, Subcommand};
 
 use super::*;
 
@@ -18,20 +18,27 @@ pub struct TermArgs {
     /// A subject term, e.g. rescue (repeatable)
     #[arg(long, value_name = "TERM")]
     pub subject: Vec<String>,
+    /// An agent term: a person or organisation the item is about, e.g. "Harrow Valley Memory Project" (repeatable)
+    #[arg(long, value_name = "TERM")]
+    pub agent_term: Vec<String>,
 }
 
 /// Link an item to controlled-vocabulary terms, or (untag) unlink it
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  custos tag 17 --event \"Velmora unrest\" --place Velmora --subject rescue\n  custos tag 17 --agent \"Harrow Valley Memory Project\"\n  custos untag 17 --subject rescue\n\nTerms compare without regard to case or Unicode normalisation: \"Şuşa\" and \"ŞUŞA\" are one term.\nEach change is logged as a metadata_modification event."
+    group(ArgGroup::new("which").args(["ids", "query"]).required(true)),
+    after_help = "Examples:\n  custos tag 17 --event \"Velmora unrest\" --place Velmora --subject rescue\n  custos tag 17 --agent-term \"Harrow Valley Memory Project\"\n  custos tag 18 19 20 --place \"Corran Ford\"\n  custos tag --query 'collection:\"Box 12\"' --subject floods --dry-run\n  custos untag 17 --subject rescue\n\nTerms compare without regard to case or Unicode normalisation: \"Şuşa\" and \"ŞUŞA\" are one term.\nEach change is logged as a metadata_modification event; a batch (several ids or --query) is\none transaction. The person doing the work is --by; --agent-term is the vocabulary term\n(the old `--agent` still means the term here, with a warning)."
 )]
 pub struct TagArgs {
-    /// Item id
-    pub id: crate::model::ItemId,
+    /// Items to change (several ids get the same terms)
+    #[arg(value_name = "ID")]
+    pub ids: Vec<crate::model::ItemId>,
+    #[command(flatten)]
+    pub batch: BatchArgs,
     #[command(flatten)]
     pub terms: TermArgs,
-    /// An agent term: a person or organisation the item is about (repeatable)
-    #[arg(long, value_name = "TERM")]
+    /// The old spelling of --agent-term (deprecated: elsewhere --agent was the worker)
+    #[arg(long, value_name = "TERM", hide = true)]
     pub agent: Vec<String>,
     /// Who is making the change, for the event log (default: your login name)
     #[arg(long, value_name = "NAME")]
@@ -170,6 +177,9 @@ pub struct ReportArgs {
     /// accessions: up to and including this day (YYYY-MM-DD)
     #[arg(long)]
     pub until: Option<String>,
+    /// accessions: list every ingest (the accession register) instead of one row per accession; --since/--until imply it
+    #[arg(long)]
+    pub items: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -42,7 +42,7 @@ pub struct KeyInitArgs {
     #[arg(long, requires = "signing")]
     pub no_password: bool,
     /// Who is creating the key (default: your login name)
-    #[arg(long)]
+    #[arg(long = "by", alias = "agent", value_name = "NAME")]
     pub agent: Option<String>,
 }
 
@@ -106,7 +106,7 @@ pub struct NarratorAddArgs {
     #[command(flatten)]
     pub legal: LegalNameArgs,
     /// Who is recording (default: your login name)
-    #[arg(long)]
+    #[arg(long = "by", alias = "agent", value_name = "NAME")]
     pub agent: Option<String>,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -142,7 +142,7 @@ pub struct NarratorShowArgs {
     #[arg(long, value_name = "FILE", requires = "reveal")]
     pub key: Option<PathBuf>,
     /// Who is revealing, for the event log (default: your login name)
-    #[arg(long)]
+    #[arg(long = "by", alias = "agent", value_name = "NAME")]
     pub agent: Option<String>,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -168,7 +168,7 @@ pub struct NarratorEditArgs {
     #[command(flatten)]
     pub legal: LegalNameArgs,
     /// Who is editing (default: your login name)
-    #[arg(long)]
+    #[arg(long = "by", alias = "agent", value_name = "NAME")]
     pub agent: Option<String>,
     /// The custodian's secret key, to check new fields of a narrator of redacted testimonies against their sealed terms (default: the one `custos key init` wrote)
     #[arg(long, value_name = "FILE")]
@@ -215,7 +215,7 @@ pub struct TestimonySetArgs {
     #[command(flatten)]
     pub interview: InterviewArgs,
     /// Who is recording (default: your login name)
-    #[arg(long)]
+    #[arg(long = "by", alias = "agent", value_name = "NAME")]
     pub agent: Option<String>,
     /// The custodian's secret key, to check new interview details of a redacted item against its sealed terms (default: the one `custos key init` wrote)
     #[arg(long, value_name = "FILE")]
@@ -237,7 +237,7 @@ pub struct RedactArgs {
     #[arg(long, value_name = "FILE")]
     pub key: Option<PathBuf>,
     /// Who is redacting (default: your login name)
-    #[arg(long)]
+    #[arg(long = "by", alias = "agent", value_name = "NAME")]
     pub agent: Option<String>,
 }
 
@@ -256,6 +256,6 @@ pub struct PurgeArgs {
     #[arg(long)]
     pub reason: Option<String>,
     /// Who is purging (default: your login name)
-    #[arg(long)]
+    #[arg(long = "by", alias = "agent", value_name = "NAME")]
     pub agent: Option<String>,
 }

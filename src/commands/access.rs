@@ -1,14 +1,13 @@
 //! `custos access ID... --close|--restrict research|--open` (or `--query Q`),
 //! and `custos access ID --history`: an item's own access, whatever its kind.
 
-use std::io::IsTerminal;
 use std::path::Path;
 
 use custos::archive::Mode;
 use custos::cli::ItemAccessArgs;
 use custos::error::{Error, Result};
 use custos::model::{ItemAccess, RestrictTo};
-use custos::ops::access::{self, Outcome, SetAccess, Targets};
+use custos::ops::access::{self, Outcome, SetAccess};
 use custos::output::{self, col, Column};
 use custos::reader::Reader;
 
@@ -44,10 +43,7 @@ pub fn run(archive_arg: Option<&Path>, a: ItemAccessArgs) -> Result<()> {
             ))
         }
     };
-    let targets = match a.query.as_deref() {
-        Some(q) => Targets::Query(custos::query::parse(&[q.to_string()])?),
-        None => Targets::Ids(a.ids.clone()),
-    };
+    let targets = super::batch::targets(&a.ids, a.batch.query.as_deref())?;
     // A dry run resolves the targets in a write transaction it never
     // writes to, so what it lists is what a real run would change.
     let mut archive = super::open(archive_arg, Mode::Write)?;
@@ -57,10 +53,10 @@ pub fn run(archive_arg: Option<&Path>, a: ItemAccessArgs) -> Result<()> {
         until: a.until,
         reason: a.reason.clone(),
         agent: super::agent(a.by.as_deref()),
-        dry_run: a.dry_run,
+        dry_run: a.batch.dry_run,
         today: custos::clock::today(),
     };
-    if !a.dry_run && !a.yes && std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+    if super::batch::should_ask(&a.batch) {
         let would = access::set(
             &mut archive,
             &SetAccess {
@@ -72,14 +68,17 @@ pub fn run(archive_arg: Option<&Path>, a: ItemAccessArgs) -> Result<()> {
             .iter()
             .filter(|c| c.outcome == Outcome::Changed)
             .count();
-        if n > CONFIRM_ABOVE && !confirm(n, level)? {
+        if !super::batch::confirm(
+            n,
+            &format!("this changes the access of {n} items to {level}"),
+        )? {
             super::note("nothing was changed");
             return Ok(());
         }
     }
     let changes = access::set(&mut archive, &op)?;
     let count = |o: Outcome| changes.iter().filter(|c| c.outcome == o).count();
-    if a.dry_run {
+    if a.batch.dry_run {
         let rows = output::to_values(&changes)?;
         let mut out = super::Stdout::new();
         output::render_list(out.w(), a.output.format, CHANGE_COLUMNS, &rows)?;
@@ -112,18 +111,6 @@ pub fn run(archive_arg: Option<&Path>, a: ItemAccessArgs) -> Result<()> {
         super::note(format!("item {}: skipped: it was purged", c.id));
     }
     Ok(())
-}
-
-/// A batch larger than this asks on a terminal before it writes.
-const CONFIRM_ABOVE: usize = 20;
-
-fn confirm(n: usize, level: ItemAccess) -> Result<bool> {
-    eprint!("custos: this changes the access of {n} items to {level}; go ahead? [y/N] ");
-    let mut line = String::new();
-    std::io::stdin()
-        .read_line(&mut line)
-        .map_err(|e| Error::io("stdin", e))?;
-    Ok(matches!(line.trim(), "y" | "Y" | "yes"))
 }
 
 fn describe(level: ItemAccess) -> &'static str {

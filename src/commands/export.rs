@@ -88,7 +88,7 @@ pub fn run(archive_arg: Option<&Path>, a: ExportArgs) -> Result<()> {
             String::new()
         } + &if summary.evidence_left_out > 0 {
             format!(
-                "; {} consent evidence item(s) left out, as no testimony in the bag cites them",
+                "; {} consent evidence or donor agreement item(s) left out, as nothing in the bag cites them",
                 summary.evidence_left_out
             )
         } else {

@@ -27,8 +27,12 @@ pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
     }
     let mut meta = item_meta(&a.meta)?;
     meta.terms = super::tag::term_list(&a.terms, &[])?;
+    meta.accession = a.accession.clone();
     let agent = super::agent(a.agent.as_deref());
     let mut archive = super::open(archive_arg, Mode::Write)?;
+    if let Some(number) = &a.accession {
+        custos::ops::accession::require(&archive, number)?;
+    }
     let describer = testimony_describer(&archive, &a, &mut meta)?;
     let source = Box::new(Files {
         paths: a.paths.clone(),
@@ -245,5 +249,6 @@ pub(crate) fn item_meta(m: &MetaArgs) -> Result<ItemMeta> {
         description: nonempty("description", &m.description)?,
         collection: nonempty("collection", &m.collection)?,
         terms: Vec::new(),
+        accession: None,
     })
 }

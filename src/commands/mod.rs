@@ -3,8 +3,10 @@
 //! data goes to stdout, everything else to stderr prefixed `custos: `.
 
 mod access;
+mod accession;
 mod backup;
 mod bag;
+mod batch;
 mod completions;
 mod consent;
 mod edit;
@@ -43,6 +45,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Init(a) => init::run(archive_arg, a),
         Command::Access(a) => access::run(archive_arg, a),
         Command::Settings(a) => settings::run(archive_arg, a),
+        Command::Accession(a) => accession::run(archive_arg, a),
         Command::Import(a) => import::run(archive_arg, *a),
         Command::List(a) => list::run(archive_arg, a),
         Command::Show(a) => show::run(archive_arg, a),

@@ -42,10 +42,13 @@ pub fn run(archive_arg: Option<&Path>, a: ReportArgs) -> Result<()> {
             within_days: within,
         },
         ReportName::Holdings => Which::Holdings(a.by),
-        ReportName::Accessions => Which::Accessions {
-            since: since.as_deref(),
-            until_next: until_next.as_deref(),
-        },
+        ReportName::Accessions if a.items || since.is_some() || until_next.is_some() => {
+            Which::Accessions {
+                since: since.as_deref(),
+                until_next: until_next.as_deref(),
+            }
+        }
+        ReportName::Accessions => Which::AccessionGroups,
         ReportName::Narrators => Which::Narrators,
         ReportName::Fixity => Which::Fixity,
     };
@@ -60,7 +63,7 @@ pub fn run(archive_arg: Option<&Path>, a: ReportArgs) -> Result<()> {
 
 /// Takes the report by value: a register can hold a hundred thousand rows,
 /// and rendering moves them rather than copying each.
-fn render(out: &mut dyn Write, format: Format, rep: Report) -> Result<()> {
+pub(crate) fn render(out: &mut dyn Write, format: Format, rep: Report) -> Result<()> {
     let single = rep.sections.len() == 1;
     match format {
         Format::Table => {

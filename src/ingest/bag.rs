@@ -213,6 +213,7 @@ pub(crate) fn meta_of(r: &Value) -> ItemMeta {
         creator: text(r, "creator"),
         description: text(r, "description"),
         collection: text(r, "collection"),
+        accession: None,
         terms: r
             .get("terms")
             .and_then(Value::as_array)

@@ -28,6 +28,9 @@ pub struct ItemMeta {
     /// Controlled-vocabulary terms to link the new item to (not applied to
     /// duplicates: the existing item keeps its own description).
     pub terms: Vec<(crate::model::Vocab, String)>,
+    /// The accession number the new item came in (not applied to
+    /// duplicates, like the terms).
+    pub accession: Option<String>,
 }
 
 /// Runs once, after every job of an [`import_atomic`] has its rows and

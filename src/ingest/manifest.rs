@@ -83,6 +83,16 @@ pub fn validate(
                 ));
             }
         }
+        if let Some(number) = &row.accession {
+            if crate::catalogue::accessions::find(conn, number.trim())?.is_none() {
+                problems.push(problem(
+                    row.row,
+                    "accession",
+                    Some(number.clone()),
+                    format!("no accession {number:?} in this archive; record it first with `custos accession add`"),
+                ));
+            }
+        }
     }
     Ok((checked, problems))
 }

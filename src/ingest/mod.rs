@@ -498,7 +498,12 @@ fn commit_one(
         creator: job.meta.creator.clone(),
         date: job.meta.date.clone(),
         language: job.meta.language.clone(),
-        collection: job.meta.collection.clone(),
+        collection: job
+            .meta
+            .collection
+            .as_deref()
+            .map(|c| crate::catalogue::collections::spelling(tx, c))
+            .transpose()?,
     };
     let id = items::insert_item(tx, object_id, &new, now)?;
     items::insert_text(tx, id, extracted.text.as_deref())?;
@@ -507,12 +512,18 @@ fn commit_one(
     for (vocab, label) in &job.meta.terms {
         crate::catalogue::terms::tag(tx, id, *vocab, label)?;
     }
+    if let Some(number) = &job.meta.accession {
+        crate::ops::accession::link_new_item(tx, id, number)?;
+    }
     let mut ingest = serde_json::json!({
         "origin": origin,
         "method": opts.method,
         "size": p.size,
         "media_type": p.media_type,
     });
+    if let Some(number) = &job.meta.accession {
+        ingest["accession"] = number.trim().into();
+    }
     if !job.meta.terms.is_empty() {
         // The terms given at import are part of what was ingested.
         ingest["terms"] = job

@@ -60,6 +60,7 @@ pub enum Field {
     Evidence,
     EmbargoUntil,
     LegalName,
+    Accession,
 }
 
 impl Field {
@@ -88,6 +89,7 @@ impl Field {
         Field::Evidence,
         Field::EmbargoUntil,
         Field::LegalName,
+        Field::Accession,
     ];
 
     pub fn name(self) -> &'static str {
@@ -116,6 +118,7 @@ impl Field {
             Field::Evidence => "evidence",
             Field::EmbargoUntil => "embargo_until",
             Field::LegalName => "legal_name",
+            Field::Accession => "accession",
         }
     }
 
@@ -272,6 +275,7 @@ pub struct Row {
     pub evidence: Option<Evidence>,
     pub embargo_until: Option<NaiveDate>,
     pub legal_name: Option<Secret>,
+    pub accession: Option<String>,
 }
 
 impl Row {
@@ -285,6 +289,7 @@ impl Row {
             creator: self.creator.clone(),
             description: self.description.clone(),
             collection: self.collection.clone(),
+            accession: self.accession.clone(),
             terms: self
                 .events
                 .iter()

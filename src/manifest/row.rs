@@ -263,6 +263,7 @@ pub(super) fn parse(raw: RawRow, base: &Path) -> (Option<Row>, Vec<Problem>, boo
         evidence,
         embargo_until: c.day(Field::EmbargoUntil),
         legal_name: c.get(Field::LegalName).map(Secret::new),
+        accession: c.text(Field::Accession),
     };
     between_columns(&mut c, &row);
     let mut problems = c.problems;

@@ -19,16 +19,9 @@ use crate::catalogue::events::EventLog;
 use crate::catalogue::items;
 use crate::error::{Error, Result};
 use crate::model::{ItemAccess, ItemId};
-use crate::query::{self, Query};
 
+pub use super::targets::Targets;
 pub use crate::catalogue::access::AccessRecord;
-
-/// Which items to change.
-#[derive(Debug, Clone)]
-pub enum Targets {
-    Ids(Vec<ItemId>),
-    Query(Query),
-}
 
 /// One access change, applied to every target.
 #[derive(Debug, Clone)]
@@ -74,17 +67,10 @@ pub fn set(archive: &mut Archive, op: &SetAccess) -> Result<Vec<Change>> {
     access::check(&new, op.today)?;
     let now = crate::clock::now_rfc3339();
     archive.write(|tx| {
-        let (ids, by_query) = match &op.targets {
-            Targets::Ids(ids) => (ids.clone(), false),
-            Targets::Query(q) => (matching(tx, q, op.today)?, true),
-        };
+        let (ids, by_query) = op.targets.resolve(tx, op.today)?;
         let mut log = EventLog::new(tx)?;
         let mut out = Vec::with_capacity(ids.len());
-        let mut seen = std::collections::HashSet::new();
         for id in ids {
-            if !seen.insert(id) {
-                continue;
-            }
             let checked = items::ensure_changeable(tx, id);
             let (was, was_until) = access::current(tx, id)?
                 .ok_or_else(|| Error::usage(format!("no item {id} in this archive")))?;
@@ -110,28 +96,6 @@ pub fn set(archive: &mut Archive, op: &SetAccess) -> Result<Vec<Change>> {
         }
         Ok(out)
     })
-}
-
-/// The ids a query matches, as the custodian sees the catalogue.
-fn matching(conn: &rusqlite::Connection, q: &Query, today: NaiveDate) -> Result<Vec<ItemId>> {
-    query::register(conn)?;
-    let o = query::Options {
-        access: crate::policy::WRITER_LEVEL,
-        today,
-        sort: None,
-        limit: None,
-        offset: 0,
-        extra: &[],
-        dates: query::DateShape::load(conn)?,
-    };
-    let plan = query::select_plan(q, &o)?;
-    let mut stmt = conn.prepare(&plan.sql)?;
-    let ids = stmt
-        .query_map(rusqlite::params_from_iter(plan.params.iter()), |r| {
-            r.get::<_, ItemId>(0)
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(ids)
 }
 
 /// Records the intake state of a newly inserted item, inside the import's

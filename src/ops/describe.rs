@@ -1,6 +1,8 @@
-//! Describing an item: editing its metadata fields and linking or
-//! unlinking vocabulary terms. Each call is one transaction; each change
-//! is a `metadata_modification` event with what it changed.
+//! Describing items: editing their metadata fields and linking or
+//! unlinking vocabulary terms, for one item or a batch (ids or a query).
+//! Each call is one transaction, so a batch applies whole or not at all;
+//! each item that changes gets one `metadata_modification` event with what
+//! changed. A dry run does the same work and rolls it back.
 //!
 //! It refuses what would open a closed item or bring a redacted name back
 //! (`catalogue::items::set_field`, `redact::check_new_values`); it never
@@ -13,16 +15,33 @@ use crate::catalogue::terms;
 use crate::error::{Error, Result};
 use crate::keys::KeyFile;
 use crate::model::{ItemId, Vocab};
+use crate::ops::targets::Targets;
 use crate::redact;
+use chrono::NaiveDate;
+use rusqlite::Transaction;
+use serde::Serialize;
 
-/// Field changes for one item: a value, or None to clear it.
+/// Field changes for a batch of items: a value, or None to clear it.
 pub struct Edit {
-    pub id: ItemId,
+    pub targets: Targets,
     pub changes: Vec<(Field, Option<String>)>,
     pub agent: String,
     /// The custodian key, to check new values of a redacted item against
     /// its sealed terms (without it, such values are refused).
     pub key: KeyFile,
+    /// Compute everything, keep nothing.
+    pub dry_run: bool,
+    pub today: NaiveDate,
+}
+
+/// What an edit did (or would do) to one item.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemEdit {
+    pub id: ItemId,
+    /// The changes made; empty when every value was already so.
+    pub changes: Vec<Change>,
+    /// A purged item a query matched: left as it is.
+    pub skipped_purged: bool,
 }
 
 impl Edit {
@@ -37,90 +56,166 @@ impl Edit {
     }
 }
 
-/// Applies the edit; returns the changes made (none when every value was
-/// already so).
-pub fn edit(archive: &mut Archive, op: &Edit) -> Result<Vec<Change>> {
+/// Runs `f` in a transaction that commits, or (dry run) rolls back.
+fn transact<T>(
+    archive: &mut Archive,
+    dry_run: bool,
+    f: impl FnOnce(&Transaction) -> Result<T>,
+) -> Result<T> {
+    if dry_run {
+        archive.rehearse(f)
+    } else {
+        archive.write(f)
+    }
+}
+
+/// Applies the edit to every target; returns what changed per item.
+pub fn edit(archive: &mut Archive, op: &Edit) -> Result<Vec<ItemEdit>> {
     let now = crate::clock::now_rfc3339();
     let shown = op.shown();
-    archive.write(|tx| {
-        items::ensure_changeable(tx, op.id)?;
-        redact::check_new_values(tx, op.id, &op.key, &shown)?;
-        let mut changes = Vec::new();
-        for (field, value) in &op.changes {
-            if let Some(c) = items::set_field(tx, op.id, *field, value.as_deref(), &now)? {
-                changes.push(c);
+    transact(archive, op.dry_run, |tx| {
+        let (ids, by_query) = op.targets.resolve(tx, op.today)?;
+        let mut log = EventLog::new(tx)?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Err(e) = items::ensure_changeable(tx, id) {
+                if by_query && items::exists(tx, id)? {
+                    out.push(ItemEdit {
+                        id,
+                        changes: Vec::new(),
+                        skipped_purged: true,
+                    });
+                    continue;
+                }
+                return Err(e);
             }
+            redact::check_new_values(tx, id, &op.key, &shown)?;
+            // Title and description are redacted below custodian: the copy
+            // is made again from the new values, which needs the key that
+            // unseals the item's terms.
+            let rewrites_copy = op
+                .changes
+                .iter()
+                .any(|(f, _)| matches!(f, Field::Title | Field::Description));
+            let key = if rewrites_copy && crate::catalogue::redactions::is_redacted(tx, id)? {
+                Some(op.key.find(tx)?.ok_or_else(|| {
+                    Error::usage(format!(
+                        "item {id} has redactions: its new title or description must be redacted \
+                         again with its sealed terms; give --key FILE (the custodian's key), or keep \
+                         the key where `custos key init` wrote it"
+                    ))
+                })?)
+            } else {
+                None
+            };
+            let mut changes = Vec::new();
+            for (field, value) in &op.changes {
+                // Surrounding spaces would split a collection in reports.
+                let value = match field {
+                    Field::Collection => value.as_deref().map(str::trim),
+                    _ => value.as_deref(),
+                };
+                if let Some(c) = items::set_field(tx, id, *field, value, &now)? {
+                    changes.push(c);
+                }
+            }
+            if let (Some(key), false) = (&key, changes.is_empty()) {
+                redact::reapply(tx, id, key)?;
+            }
+            if !changes.is_empty() {
+                let detail = serde_json::json!({ "changes": changes });
+                super::log_modification(&mut log, Some(id), &op.agent, &detail, &now)?;
+            }
+            out.push(ItemEdit {
+                id,
+                changes,
+                skipped_purged: false,
+            });
         }
-        if !changes.is_empty() {
-            let detail = serde_json::json!({ "changes": changes });
-            super::log_modification(
-                &mut EventLog::new(tx)?,
-                Some(op.id),
-                &op.agent,
-                &detail,
-                &now,
-            )?;
-        }
-        Ok(changes)
+        Ok(out)
     })
 }
 
-/// Terms to link to (or unlink from) one item.
+/// Terms to link to (or unlink from) a batch of items.
 pub struct Tag {
-    pub id: ItemId,
+    pub targets: Targets,
     pub terms: Vec<(Vocab, String)>,
     pub untag: bool,
     pub agent: String,
     /// As for [`Edit::key`]: new terms of a redacted item are checked.
     pub key: KeyFile,
+    pub dry_run: bool,
+    pub today: NaiveDate,
 }
 
-#[derive(Debug, Clone, Copy)]
-pub struct TagOutcome {
+/// What tagging did (or would do) to one item.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemTags {
+    pub id: ItemId,
     pub changed: usize,
     pub unchanged: usize,
+    pub skipped_purged: bool,
 }
 
-pub fn tag(archive: &mut Archive, op: &Tag) -> Result<TagOutcome> {
+pub fn tag(archive: &mut Archive, op: &Tag) -> Result<Vec<ItemTags>> {
     if op.terms.is_empty() {
         return Err(Error::usage(
-            "name at least one term: --event, --place, --subject or --agent",
+            "name at least one term: --event, --place, --subject or --agent-term",
         ));
     }
     let now = crate::clock::now_rfc3339();
-    archive.write(|tx| {
-        if !items::exists(tx, op.id)? {
-            return Err(Error::usage(format!("no item {} in this archive", op.id)));
-        }
-        if !op.untag {
-            let labels: Vec<(String, &str)> = op
-                .terms
-                .iter()
-                .map(|(v, l)| (format!("{v} term"), l.as_str()))
-                .collect();
-            redact::check_new_values(tx, op.id, &op.key, &labels)?;
-        }
+    let labels: Vec<(String, &str)> = op
+        .terms
+        .iter()
+        .map(|(v, l)| (format!("{v} term"), l.as_str()))
+        .collect();
+    transact(archive, op.dry_run, |tx| {
+        let (ids, by_query) = op.targets.resolve(tx, op.today)?;
         let mut log = EventLog::new(tx)?;
-        let mut changed = 0;
-        for (vocab, label) in &op.terms {
-            let done = if op.untag {
-                terms::untag(tx, op.id, *vocab, label)?
-            } else {
-                terms::tag(tx, op.id, *vocab, label)?
-            };
-            if done {
-                changed += 1;
-                let detail = serde_json::json!({
-                    "field": vocab.as_str(),
-                    "action": if op.untag { "untag" } else { "tag" },
-                    "term": label,
-                });
-                super::log_modification(&mut log, Some(op.id), &op.agent, &detail, &now)?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if !items::exists(tx, id)? {
+                return Err(Error::usage(format!("no item {id} in this archive")));
             }
+            let changeable = items::ensure_changeable(tx, id);
+            if !by_query {
+                changeable?;
+            } else if changeable.is_err() {
+                out.push(ItemTags {
+                    id,
+                    changed: 0,
+                    unchanged: 0,
+                    skipped_purged: true,
+                });
+                continue;
+            }
+            if !op.untag {
+                redact::check_new_values(tx, id, &op.key, &labels)?;
+            }
+            let mut changed = 0;
+            for (vocab, label) in &op.terms {
+                let done = if op.untag {
+                    terms::untag(tx, id, *vocab, label)?
+                } else {
+                    terms::tag(tx, id, *vocab, label)?
+                };
+                if done {
+                    changed += 1;
+                    let detail = serde_json::json!({
+                        "field": vocab.as_str(),
+                        "action": if op.untag { "untag" } else { "tag" },
+                        "term": label,
+                    });
+                    super::log_modification(&mut log, Some(id), &op.agent, &detail, &now)?;
+                }
+            }
+            out.push(ItemTags {
+                id,
+                changed,
+                unchanged: op.terms.len() - changed,
+                skipped_purged: false,
+            });
         }
-        Ok(TagOutcome {
-            changed,
-            unchanged: op.terms.len() - changed,
-        })
+        Ok(out)
     })
 }

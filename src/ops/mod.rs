@@ -12,10 +12,12 @@ use crate::error::Result;
 use crate::model::ItemId;
 
 pub mod access;
+pub mod accession;
 pub mod consent;
 pub mod describe;
 pub mod key;
 pub mod narrator;
+pub mod targets;
 pub mod testimony;
 pub mod vocabulary;
 
@@ -23,7 +25,8 @@ pub use crate::catalogue::items::Field;
 pub use crate::catalogue::narrators::NewNarrator;
 pub use crate::catalogue::terms::clean_label;
 pub use crate::catalogue::testimonies::TestimonyFields;
-pub use describe::{edit, tag, Edit, Tag, TagOutcome};
+pub use describe::{edit, tag, Edit, ItemEdit, ItemTags, Tag};
+pub use targets::Targets;
 pub use testimony::{set_testimony, SetTestimony};
 pub use vocabulary::{relabel, Relabel};
 

@@ -8,6 +8,7 @@
 //! rows are shaped by `policy::present`. This module builds rows; it never
 //! prints and never decides visibility itself.
 
+mod accession_groups;
 mod consent;
 mod holdings;
 mod registers;
@@ -31,6 +32,9 @@ pub enum Which<'a> {
         within_days: i64,
     },
     Holdings(GroupBy),
+    /// One row per accession.
+    AccessionGroups,
+    /// The register of every ingest (`--items`).
     Accessions {
         since: Option<&'a str>,
         until_next: Option<&'a str>,
@@ -45,6 +49,7 @@ pub fn make(archive: &crate::archive::Archive, reader: Reader, which: Which<'_>)
     match which {
         Which::Consent { within_days } => consent(conn, reader, within_days),
         Which::Holdings(by) => holdings(conn, reader, by),
+        Which::AccessionGroups => accession_groups::accession_groups(conn, reader),
         Which::Accessions { since, until_next } => accessions(conn, reader, since, until_next),
         Which::Narrators => narrators(conn, reader),
         Which::Fixity => fixity(conn, reader),

@@ -453,7 +453,7 @@ fn a_refused_bag_import_leaves_nothing_behind() {
         .assert()
         .success()
         .stderr(predicates::str::contains(
-            "1 consent evidence item(s) left out",
+            "1 consent evidence or donor agreement item(s) left out",
         ));
     assert!(!sel.join("data/3.txt").exists());
     verify_ok(&import_bag(&sel));

@@ -2,10 +2,12 @@
 //! temp-dir harness (`harness.rs`). Each test runs the real `custos` binary.
 
 mod access;
+mod accessions;
 mod backup;
 mod bag;
 mod bag_roundtrip;
 mod bag_versions;
+mod batch;
 mod consent;
 mod consent_guards;
 mod crash;

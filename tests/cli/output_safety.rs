@@ -51,7 +51,7 @@ fn escape_sequences_in_titles_never_reach_a_table_raw() {
         vec!["list"],
         vec!["show", &ida],
         vec!["query", "cellar"],
-        vec!["report", "accessions"],
+        vec!["report", "accessions", "--items"],
         vec!["sql", "--access", "custodian", "SELECT title FROM items"],
         vec!["sql", "SELECT title AS \"\u{1b}[31mx\" FROM items_visible"],
         vec!["log", "--access", "custodian"],
@@ -181,7 +181,10 @@ fn csv_and_tsv_cells_never_start_a_formula() {
         assert!(column(&list, tsv, "id")
             .iter()
             .all(|i| i.parse::<u64>().is_ok()));
-        let report = stdout_of(&env, &["report", "accessions", "--format", format]);
+        let report = stdout_of(
+            &env,
+            &["report", "accessions", "--items", "--format", format],
+        );
         let titles = column(&report, tsv, "title");
         assert!(titles.contains(&"'-2".to_string()), "{report}");
         assert!(

@@ -112,9 +112,12 @@ fn a_redacted_term_is_found_below_custodian_as_a_word_that_does_not_exist() {
         )
         .unwrap();
     assert!(!details.to_lowercase().contains("canary"), "{details}");
-    // Editing the title would bypass the redaction: refused.
-    let (code, _, _) = run(&env, &["edit", "1", "--title", "CANARYNEIGHBOUR again"]);
-    assert_eq!(code, 13);
+    // A new title must be redacted again, which needs the key: without it
+    // (it was moved away from where `key init` wrote it) the edit is
+    // refused, exit 2, and the title stays as it was.
+    let (code, _, err) = run(&env, &["edit", "1", "--title", "CANARYNEIGHBOUR again"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--key"), "{err}");
 }
 
 #[test]
@@ -134,4 +137,76 @@ fn a_wrong_key_redacts_nothing() {
     assert_eq!(code, 12);
     assert!(out.is_empty());
     assert_eq!(fts(&env, "item_fts", "canaryvillage"), vec![1]);
+}
+
+#[test]
+fn a_redacted_item_takes_a_new_title_redacted_again() {
+    let env = Env::with_archive();
+    let key = seed::key_init(&env);
+    let f = env.write(
+        "intake/letter.txt",
+        "A fictional letter naming CANARYNEIGHBOUR.",
+    );
+    let id = env.import(&[&f], &["--title", "A letter"])[0]["id"].to_string();
+    let (code, _, err) = redact(&env, &id, "canaryneighbour\n", &[]);
+    assert_eq!(code, 0, "{err}");
+    // Without the key the new title cannot be redacted: refused, exit 2,
+    // saying what to give; nothing changes.
+    std::fs::rename(&key, env.path().join("moved.key")).unwrap();
+    let (code, _, err) = run(
+        &env,
+        &[
+            "edit",
+            &id,
+            "--title",
+            "Letter about Canaryneighbour's boat",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--key"), "{err}");
+    let moved = env.path().join("moved.key");
+    let (code, _, err) = run(
+        &env,
+        &[
+            "edit",
+            &id,
+            "--title",
+            "Letter about Canaryneighbour's boat",
+            "--description",
+            "Mentions CANARYNEIGHBOUR twice",
+            "--key",
+            moved.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let research = env.json(&["show", &id, "--format", "json", "--access", "research"]);
+    let shown = research.to_string().to_lowercase();
+    assert!(!shown.contains("canaryneighbour"), "{shown}");
+    assert!(
+        research["title"].as_str().unwrap().contains("boat"),
+        "{research}"
+    );
+    let custodian = env.json(&["show", &id, "--format", "json", "--access", "custodian"]);
+    assert_eq!(custodian["title"], "Letter about Canaryneighbour's boat");
+    assert_eq!(fts(&env, "item_fts", "canaryneighbour"), Vec::<i64>::new());
+    assert_eq!(
+        fts(&env, "item_fts", "boat"),
+        vec![id.parse::<i64>().unwrap()]
+    );
+    assert_eq!(
+        fts(&env, "item_fts_full", "canaryneighbour"),
+        vec![id.parse::<i64>().unwrap()]
+    );
+    let (_, out, _) = run(
+        &env,
+        &[
+            "query",
+            "canaryneighbour",
+            "--access",
+            "research",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.trim(), "[]");
 }

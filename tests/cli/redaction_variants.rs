@@ -60,7 +60,7 @@ fn a_redacted_items_digest_and_size_are_the_custodians_alone() {
         let list = env.json(&[&["list"][..], &a].concat());
         let show = env.json(&[&["show", "1"][..], &a].concat());
         let query = env.json(&[&["query", "bridge"][..], &a].concat());
-        let accessions = env.json(&[&["report", "accessions"][..], &a].concat());
+        let accessions = env.json(&[&["report", "accessions", "--items"][..], &a].concat());
         let paths = [
             ("list", first(&list)),
             ("show", &show),
@@ -532,7 +532,7 @@ fn a_redacted_articles_file_name_and_origin_are_the_custodians_alone() {
             let v = env.json(&[&["query", q][..], &a].concat());
             assert_no_name(&format!("query {q} at {level}"), &v.to_string());
         }
-        let acc = env.json(&[&["report", "accessions"][..], &a].concat());
+        let acc = env.json(&[&["report", "accessions", "--items"][..], &a].concat());
         assert_no_name(&format!("accessions at {level}"), &acc.to_string());
         let bag = env.path().join(format!("{level}-bag"));
         env.cmd()

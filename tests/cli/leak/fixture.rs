@@ -142,6 +142,13 @@ pub fn canaries() -> Vec<Canary> {
         custodian,
         "consent evidence file name",
     );
+    add(w("", "DONOR"), custodian, "accession donor");
+    add(w("", "ACCNOTE"), custodian, "accession note");
+    add(
+        w("", "DEEDTITLE"),
+        custodian,
+        "donor agreement (title and text)",
+    );
     // Items closed or restricted by their own access (issue 18): a photo
     // taken in closed at intake, a letter restricted to research.
     for (tag, seen) in [("CLOSED", custodian), ("RSTR", Some(Level::Research))] {
@@ -234,13 +241,45 @@ pub fn build() -> Fixture {
         std::fs::write(dups.join(format!("copy-{n}.txt")), text).unwrap();
         env.write(&format!("intake/{name}"), text)
     };
+    // A donor agreement and the accession the first letter came in
+    // (issue 18): the donor, the note and the agreement are custodial.
+    let deed = keep(
+        "deed.txt",
+        &format!("Deed of gift (fictional). {}.", w("", "DEEDTITLE")),
+    );
+    let deed = import(&env, &deed, &["--title", &w("", "DEEDTITLE")]);
+    items.insert("DEED", deed);
+    ok(
+        &env,
+        &[
+            "accession",
+            "add",
+            "--number",
+            "2026.001",
+            "--donor",
+            &w("", "DONOR"),
+            "--received",
+            "2026-11-03",
+            "--agreement",
+            &deed.to_string(),
+            "--note",
+            &w("", "ACCNOTE"),
+        ],
+    );
     let doc_text = format!("A fictional letter about the ferry. {}.", w("A", "DOCTEXT"));
     let doc = keep("letter.txt", &doc_text);
     let origin = w("A", "DOCORIGIN");
     let id = import(
         &env,
         &doc,
-        &["--title", &w("A", "DOCTITLE"), "--kind", "letter"],
+        &[
+            "--title",
+            &w("A", "DOCTITLE"),
+            "--kind",
+            "letter",
+            "--accession",
+            "2026.001",
+        ],
     );
     items.insert("DOCA", id);
     let doc = keep("notice.txt", "A fictional notice about the harvest fair.");

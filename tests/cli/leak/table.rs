@@ -59,6 +59,7 @@ pub const READ_WITHOUT_FORMAT: &[&str] = &[
 /// Commands that only change the archive and print no archive data.
 pub const WRITE_ONLY: &[&str] = &[
     "init",
+    "accession add",
     "edit",
     "key init",
     "narrator edit",
@@ -221,6 +222,11 @@ pub fn entries() -> Vec<Entry> {
             args: |fx| per(item_ids(fx), |i| v(&["access", i, "--history"])),
         },
         Entry {
+            path: "accession list",
+            run: Parallel,
+            args: |_| vec![v(&["accession", "list"])],
+        },
+        Entry {
             path: "settings",
             run: Parallel,
             args: |_| vec![v(&["settings"]), v(&["settings", "intake"])],
@@ -301,6 +307,7 @@ pub fn entries() -> Vec<Entry> {
                     "--until",
                     "2100-01-01",
                 ]));
+                r.push(v(&["report", "accessions", "--items"]));
                 r.push(v(&["report", "consent", "--within", "100y"]));
                 r
             },

@@ -46,6 +46,17 @@ pub enum Op {
     TagName {
         item: u8,
     },
+    /// `accession add --agreement A` and `import --accession` of a new
+    /// file: the agreement becomes the custodian's alone (issue 18).
+    Accession {
+        agreement: u8,
+    },
+    /// `edit A B --kind K`: a batch, applied whole or refused whole.
+    EditKindBatch {
+        a: u8,
+        b: u8,
+        kind: u8,
+    },
     Grant {
         item: u8,
         scope: u8,
@@ -90,6 +101,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (i(), any::<bool>(), any::<bool>()).prop_map(|(item, narrator, kind)| Op::ImportDup { item, narrator, kind }),
         2 => (i(), 0..3u8).prop_map(|(item, kind)| Op::EditKind { item, kind }),
         2 => i().prop_map(|item| Op::TagName { item }),
+        1 => (i(), i(), 0..3u8).prop_map(|(a, b, kind)| Op::EditKindBatch { a, b, kind }),
+        1 => i().prop_map(|agreement| Op::Accession { agreement }),
         4 => (i(), 0..4u8, any::<bool>(), proptest::option::weighted(0.2, i()))
             .prop_map(|(item, scope, embargo, evidence)| Op::Grant { item, scope, embargo, evidence }),
         2 => (i(), 0..4u8, any::<bool>()).prop_map(|(item, scope, embargo)| Op::Restrict { item, scope, embargo }),
@@ -241,7 +254,50 @@ fn apply(sys: &mut Sys, model: &mut Model, op: &Op) -> Result<(), String> {
                 return Ok(());
             };
             let name = model.items[n].name.clone();
-            sys.run_item(&["tag", "{}", "--agent", &name], &model.items[n]);
+            sys.run_item(&["tag", "{}", "--agent-term", &name], &model.items[n]);
+        }
+        Op::Accession { agreement } => {
+            let Some(n) = pick(model, agreement) else {
+                return Ok(());
+            };
+            let Some(id) = model.items[n].id else {
+                return Ok(());
+            };
+            let number = format!("2026.{:03}", model.items.len() * 7 + n);
+            let id = id.to_string();
+            let code = sys
+                .out(&[
+                    "accession",
+                    "add",
+                    "--number",
+                    &number,
+                    "--donor",
+                    "A fictional donor",
+                    "--received",
+                    "2026-01-02",
+                    "--agreement",
+                    &id,
+                ])
+                .status
+                .code();
+            if code == Some(0) {
+                model.items[n].evidence = true;
+            }
+        }
+        Op::EditKindBatch { a, b, kind } => {
+            let (Some(x), Some(y)) = (pick(model, a), pick(model, b)) else {
+                return Ok(());
+            };
+            let (Some(ix), Some(iy)) = (model.items[x].id, model.items[y].id) else {
+                return Ok(());
+            };
+            let kind = ["article", "audio", "testimony"][kind as usize];
+            let (ix, iy) = (ix.to_string(), iy.to_string());
+            let code = sys.out(&["edit", &ix, &iy, "--kind", kind]).status.code();
+            if code == Some(0) && kind == "testimony" {
+                model.items[x].testimony = true;
+                model.items[y].testimony = true;
+            }
         }
         Op::Grant {
             item,
