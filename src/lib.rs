@@ -40,6 +40,7 @@ pub mod bagit;
 pub(crate) mod catalogue;
 pub mod cli;
 pub mod clock;
+pub mod config;
 pub mod edtf;
 pub mod error;
 pub mod export;

@@ -51,17 +51,23 @@ pub struct ItemAccessArgs {
     pub output: OutputArgs,
 }
 
-/// Show or change the archive's settings (today: intake)
+/// Show or change the archive's settings and your defaults (intake, by, organization, access)
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  custos settings\n  custos settings intake\n  custos settings intake closed\n\nintake: the access a newly imported item starts with. closed (the default for new archives):\nnothing below custodian sees more than id, kind and collection until someone opens it with\n`custos access`. open: imported items are open at once (archives made before intake existed).\n`custos import --intake open|closed` overrides it for one run."
+    after_help = "Examples:\n  custos settings\n  custos settings intake closed\n  custos settings by \"M. Archivist\"\n  custos settings organization \"Harrow Valley Memory Project\" --user\n  custos settings access public\n\nintake: the access a newly imported item starts with, kept in the catalogue (a logged\nchange). closed (the default for new archives): nothing below custodian sees more than id,\nkind and collection until someone opens it with `custos access`. open: imported items are\nopen at once (archives made before intake existed). `import --intake` overrides it for one run.\n\nby, organization, access: defaults kept in custos.toml in the archive folder, or with --user\nin ~/.config/custos/config.toml (the archive's file wins; an option given on the command line\nwins over both). by: who does the work (--by). organization: a bag's Source-Organization.\naccess: the level read commands use without --access (export keeps public as its default).\nA file may also set intake, which then applies to your imports before the archive's setting."
 )]
 pub struct SettingsArgs {
-    /// The setting to show or change: intake
+    /// The setting to show or change
     #[arg(value_enum)]
     pub key: Option<SettingKey>,
-    /// The new value (intake: open or closed)
+    /// The new value (intake: open or closed; access: public, research or custodian)
     pub value: Option<String>,
+    /// Change your own defaults (~/.config/custos/config.toml) rather than the archive's custos.toml
+    #[arg(long)]
+    pub user: bool,
+    /// Remove the setting from the file instead of changing it
+    #[arg(long, conflicts_with = "value")]
+    pub unset: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -70,6 +76,9 @@ pub struct SettingsArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SettingKey {
     Intake,
+    By,
+    Organization,
+    Access,
 }
 
 /// `--intake` of init and import.

@@ -12,7 +12,10 @@ use custos::model::Access;
 pub fn run(archive_arg: Option<&Path>, a: ExportArgs) -> Result<()> {
     let mut archive = super::open(archive_arg, Mode::Write)?;
     let access = a.access.unwrap_or(Access::Public);
-    let organization = match a.organization {
+    let organization = match a
+        .organization
+        .or_else(|| super::defaults().organization.clone())
+    {
         Some(o) => o,
         None => format!(
             "custos archive {}",

@@ -57,7 +57,7 @@ pub(crate) fn intake(
     archive: &custos::archive::Archive,
     a: &ImportArgs,
 ) -> Result<custos::model::Intake> {
-    match a.intake.intake {
+    match a.intake.intake.or(super::defaults().intake) {
         Some(i) => Ok(i),
         None => archive.intake(),
     }

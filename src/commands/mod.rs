@@ -39,8 +39,25 @@ use custos::archive::{self, Archive, Mode};
 use custos::cli::{Cli, Command};
 use custos::error::{Error, Result};
 
+/// The defaults of `custos.toml` and the user's config file, read once at
+/// the start of a command (a broken file stops every command, naming it).
+static DEFAULTS: std::sync::OnceLock<custos::config::Defaults> = std::sync::OnceLock::new();
+
+pub(crate) fn defaults() -> &'static custos::config::Defaults {
+    DEFAULTS.get_or_init(Default::default)
+}
+
 pub fn run(cli: Cli) -> Result<()> {
     let archive_arg = cli.archive.as_deref();
+    let standalone = matches!(
+        cli.command,
+        Command::Init(_) | Command::Completions(_) | Command::Man(_) | Command::Bag(_)
+    );
+    if !standalone {
+        let root = archive::locate(archive_arg).ok();
+        let config = custos::config::Config::load(root.as_deref())?;
+        let _ = DEFAULTS.set(config.effective());
+    }
     match cli.command {
         Command::Init(a) => init::run(archive_arg, a),
         Command::Access(a) => access::run(archive_arg, a),
@@ -95,7 +112,7 @@ pub(crate) fn access(
     archive: &Archive,
     a: &custos::cli::AccessArgs,
 ) -> Result<custos::model::Access> {
-    match a.access {
+    match a.access.or(defaults().access) {
         Some(level) => Ok(level),
         None => archive.default_access(),
     }
@@ -128,6 +145,14 @@ impl Stdout {
 pub(crate) fn agent(given: Option<&str>) -> String {
     if let Some(a) = given.map(str::trim).filter(|a| !a.is_empty()) {
         return a.to_string();
+    }
+    if let Some(by) = defaults()
+        .by
+        .as_deref()
+        .map(str::trim)
+        .filter(|b| !b.is_empty())
+    {
+        return by.to_string();
     }
     // The shell's idea of the login name first (sudo and su keep it
     // meaningful), then the account the process runs as.

@@ -8,6 +8,7 @@ mod bag;
 mod bag_roundtrip;
 mod bag_versions;
 mod batch;
+mod config_file;
 mod consent;
 mod consent_guards;
 mod crash;
