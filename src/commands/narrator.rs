@@ -34,7 +34,7 @@ pub const COLUMNS: &[Column] = &[
     col("place_of_origin", "Origin"),
     col("place_of_residence", "Residence"),
     col("notes", "Notes"),
-    col("testimonies", "Testimonies"),
+    col("testimonies", "Testimony items"),
     col("legal_identity_sealed", "Identity sealed"),
     col("created_at", "Created at"),
 ];
@@ -45,7 +45,7 @@ const TABLE_COLUMNS: &[Column] = &[
     col("anonymity", "Anonymity"),
     col("birth_year", "Born"),
     col("place_of_origin", "Origin"),
-    col("testimonies", "Testimonies"),
+    col("testimonies", "Testimony items"),
 ];
 
 const SHOW_COLUMNS: &[Column] = &[
@@ -56,7 +56,7 @@ const SHOW_COLUMNS: &[Column] = &[
     col("place_of_origin", "Origin"),
     col("place_of_residence", "Residence"),
     col("notes", "Notes"),
-    col("testimonies", "Testimonies"),
+    col("testimonies", "Testimony items"),
     col("legal_identity_sealed", "Identity sealed"),
     col("created_at", "Created at"),
     col("legal_identity", "Legal identity"),
