@@ -49,6 +49,7 @@ pub mod fixity;
 pub mod head;
 pub mod ingest;
 pub mod keys;
+pub mod language;
 pub mod manifest;
 pub mod model;
 pub mod ocfl;

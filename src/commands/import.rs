@@ -244,7 +244,10 @@ pub(crate) fn item_meta(m: &MetaArgs) -> Result<ItemMeta> {
         title: nonempty("title", &m.title)?,
         kind: m.kind,
         date,
-        language: nonempty("language", &m.language)?,
+        language: nonempty("language", &m.language)?
+            .map(|l| custos::language::check(&l))
+            .transpose()
+            .map_err(|e| Error::usage(format!("--language: {e}")))?,
         creator: nonempty("creator", &m.creator)?,
         description: nonempty("description", &m.description)?,
         collection: nonempty("collection", &m.collection)?,

@@ -191,16 +191,16 @@ pub(super) fn parse(raw: RawRow, base: &Path) -> (Option<Row>, Vec<Problem>, boo
         );
     }
     let file = c.file(Field::Path, base);
-    let language = c.text(Field::Language);
-    if let Some(l) = &language {
-        if !is_language_tag(l) {
-            c.add(
-                Field::Language,
-                Some(l),
-                "not a language code; use e.g. en, hy, az, ru, en-GB",
-            );
-        }
-    }
+    let language = match c.text(Field::Language) {
+        Some(l) => match crate::language::check(&l) {
+            Ok(code) => Some(code),
+            Err(why) => {
+                c.add(Field::Language, Some(&l), &why);
+                None
+            }
+        },
+        None => None,
+    };
     let birth_year = c.get(Field::BirthYear).and_then(|v| {
         let this_year = crate::clock::today().year();
         match v.parse::<u16>() {
@@ -401,13 +401,4 @@ fn withhold(problems: &mut [Problem], name: &str) {
                 .push_str(" (the value is not shown: it contains the legal name)");
         }
     }
-}
-
-/// A BCP 47-shaped tag: 2–3 letters, then subtags of 1–8 letters or digits.
-fn is_language_tag(s: &str) -> bool {
-    let mut parts = s.split('-');
-    let first = parts.next().unwrap_or("");
-    (2..=3).contains(&first.len())
-        && first.bytes().all(|b| b.is_ascii_alphabetic())
-        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }

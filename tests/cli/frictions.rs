@@ -216,3 +216,32 @@ fn holdings_by_decade_read_in_time_order() {
         "{r}"
     );
 }
+
+#[test]
+fn a_language_typed_by_name_is_refused_with_its_code() {
+    let env = Env::with_archive();
+    let f = env.write("d.txt", "A fictional note.");
+    let mut c = env.cmd();
+    c.arg("import").arg(&f).args(["--language", "english"]);
+    let (code, _, err) = run(c);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("\"en\"") && err.contains("English"), "{err}");
+    let mut c = env.cmd();
+    c.arg("import").arg(&f).args(["--language", "hy-latn"]);
+    let (code, _, err) = run(c);
+    assert_eq!(code, 0, "{err}");
+    let shown = env.json(&["show", "1", "--format", "json"]);
+    assert_eq!(shown["language"], "hy-Latn");
+    let mut c = env.cmd();
+    c.args(["edit", "1", "--language", "Armenian"]);
+    let (code, _, err) = run(c);
+    assert_eq!(code, 2);
+    assert!(err.contains("\"hy\""), "{err}");
+    env.write("m/a.txt", "Another fictional note.");
+    let m = env.write("m/manifest.csv", "path,language\na.txt,Russian\n");
+    let mut c = env.cmd();
+    c.arg("import").arg("--manifest").arg(&m);
+    let (code, _, err) = run(c);
+    assert_eq!(code, 2);
+    assert!(err.contains("row 2") && err.contains("\"ru\""), "{err}");
+}
