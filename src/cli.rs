@@ -13,14 +13,18 @@ use crate::output::Format;
 
 mod access;
 mod bags;
+mod claims;
 mod consent;
 mod integrity;
+mod names;
 mod query;
 mod sealed;
 pub use access::*;
 pub use bags::*;
+pub use claims::*;
 pub use consent::*;
 pub use integrity::*;
+pub use names::*;
 pub use query::*;
 pub use sealed::*;
 
@@ -75,6 +79,7 @@ pub enum Command {
     Man(ManArgs),
     Access(ItemAccessArgs),
     Settings(SettingsArgs),
+    Claim(ClaimArgs),
 }
 
 /// Output options every read command shares.

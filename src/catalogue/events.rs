@@ -35,6 +35,10 @@ pub enum EventType {
     Deletion,
     /// An item's own access changed (`custos access`, or a closed intake).
     AccessChange,
+    /// A term's name added or removed, or its label chosen (`terms name`).
+    NameChange,
+    /// A claim added or removed (`custos claim`).
+    ClaimChange,
 }
 
 impl EventType {
@@ -56,6 +60,8 @@ impl EventType {
         EventType::Purge,
         EventType::Deletion,
         EventType::AccessChange,
+        EventType::NameChange,
+        EventType::ClaimChange,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -73,6 +79,8 @@ impl EventType {
             EventType::Purge => "purge",
             EventType::Deletion => "deletion",
             EventType::AccessChange => "access_change",
+            EventType::NameChange => "name_change",
+            EventType::ClaimChange => "claim_change",
         }
     }
 }

@@ -7,10 +7,12 @@
 
 pub mod access;
 pub mod chain;
+pub mod claims;
 pub mod consent;
 pub mod events;
 pub mod fixity;
 pub mod items;
+pub mod names;
 pub mod narrators;
 pub mod provenance;
 pub mod redactions;

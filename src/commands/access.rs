@@ -45,7 +45,7 @@ pub fn run(archive_arg: Option<&Path>, a: ItemAccessArgs) -> Result<()> {
         }
     };
     let targets = match a.query.as_deref() {
-        Some(q) => Targets::Query(custos::query::parse(&[q.to_string()])?),
+        Some(q) => Targets::Query(custos::query::parse_line(q)?),
         None => Targets::Ids(a.ids.clone()),
     };
     // A dry run resolves the targets in a write transaction it never

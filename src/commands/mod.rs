@@ -5,6 +5,7 @@
 mod access;
 mod backup;
 mod bag;
+mod claim;
 mod completions;
 mod consent;
 mod edit;
@@ -16,6 +17,7 @@ mod input;
 mod key;
 mod list;
 mod log;
+mod names;
 mod narrator;
 mod ocfl;
 mod purge;
@@ -67,6 +69,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Backup(a) => backup::run(archive_arg, a),
         Command::Completions(a) => completions::completions(a),
         Command::Man(a) => completions::man(a),
+        Command::Claim(a) => claim::run(archive_arg, a),
     }
 }
 

@@ -252,6 +252,17 @@ pub const ITEM_TABLES: &[(&str, &str, &[&str])] = &[
             "hash",
         ],
     ),
+    // What a withdrawn testimony says (a claim's value, quote, locator) is
+    // its content; a name it attested stays, without its source.
+    ("claims", "source_item", &["id"]),
+    (
+        "term_names",
+        "source_item",
+        &[
+            "id", "term_id", "text", "key", "lang", "script", "form", "used_by", "citation",
+            "period",
+        ],
+    ),
 ];
 
 /// Catalogue tables that name an item but are not in [`ITEM_TABLES`], and

@@ -304,15 +304,16 @@ fn condition(
                 return Err(Error::Failed(format!("{} is not a term field", field.name)));
             };
             // The vocabulary name is from the allow-list, not the user.
+            // Any of the term's names finds it (`catalogue::names`).
             s.push("i.id IN (SELECT it.item_id FROM item_terms it JOIN terms tm ON tm.id = it.term_id WHERE tm.vocab = '")
                 .push(vocab.as_str())
-                .push("' AND ");
+                .push("' AND tm.id IN (SELECT tn.term_id FROM term_names tn WHERE ");
             if *exact {
-                s.push("tm.key = ").bind(text(key));
+                s.push("tn.key = ").bind(text(key));
             } else {
-                s.push("instr(tm.key, ").bind(text(key)).push(") > 0");
+                s.push("instr(tn.key, ").bind(text(key)).push(") > 0");
             }
-            s.push(")");
+            s.push("))");
         }
         Pred::Evidence(ev) => match ev {
             Evidence::None => {

@@ -73,7 +73,13 @@ pub const WRITE_ONLY: &[&str] = &[
     "untag",
     "terms rename",
     "terms merge",
+    "terms name add",
+    "terms name remove",
+    "terms label",
 ];
+
+/// The tags of the fixture's testimonies.
+const STATE_TAGS: [&str; 6] = ["PUB", "RES", "ARCH", "EMB", "PEND", "WD"];
 
 /// How an entry runs: alongside the others, or alone after them (it writes
 /// to the archive, or its output depends on the archive not changing).
@@ -319,6 +325,39 @@ pub fn entries() -> Vec<Entry> {
                     v(&["terms", "--vocab", x])
                 }));
                 t
+            },
+        },
+        Entry {
+            path: "terms show",
+            run: Parallel,
+            args: |_| {
+                let mut t = per(STATE_TAGS, |x| {
+                    v(&["terms", "show", &format!("place:LEAKCANARYTERM{x}")])
+                });
+                t.extend(per(STATE_TAGS, |x| {
+                    v(&[
+                        "terms",
+                        "show",
+                        &format!("place:LEAKCANARYALTNAME{x}"),
+                        "--lang",
+                        "en",
+                    ])
+                }));
+                t
+            },
+        },
+        Entry {
+            path: "terms name list",
+            run: Parallel,
+            args: |_| {
+                per(STATE_TAGS, |x| {
+                    v(&[
+                        "terms",
+                        "name",
+                        "list",
+                        &format!("place:LEAKCANARYALTNAME{x}"),
+                    ])
+                })
             },
         },
         Entry {
