@@ -161,8 +161,3 @@ pub fn select(conn: &Connection, s: &Select) -> Result<Vec<ClaimRecord>> {
     )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
-
-/// Every claim, for a bag at custodian level (the caller filters by policy).
-pub fn all(conn: &Connection) -> Result<Vec<ClaimRecord>> {
-    select(conn, &Select::default())
-}

@@ -269,7 +269,14 @@ mod tests {
     fn values_parse_to_their_kind_and_interval() {
         use ClaimKind::*;
         let inf = None;
-        let table: &[(&str, &str, ClaimKind, Option<f64>, Option<f64>)] = &[
+        type Row = (
+            &'static str,
+            &'static str,
+            ClaimKind,
+            Option<f64>,
+            Option<f64>,
+        );
+        let table: &[Row] = &[
             ("fatalities", "48", Exact, Some(48.0), Some(48.0)),
             ("fatalities", " 1,200 ", Exact, Some(1200.0), Some(1200.0)),
             ("fatalities", "7.5", Exact, Some(7.5), Some(7.5)),

@@ -40,10 +40,13 @@ impl Reader<'_> {
         let mut sources: HashMap<ItemId, Option<view::Source>> = HashMap::new();
         let mut out = Vec::new();
         for r in claims::select(self.conn, sel)? {
-            if !sources.contains_key(&r.source_item) {
-                sources.insert(r.source_item, self.source(r.source_item)?);
-            }
-            let Some(Some(source)) = sources.get(&r.source_item) else {
+            let source = match sources.entry(r.source_item) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(self.source(r.source_item)?)
+                }
+            };
+            let Some(source) = source.as_ref() else {
                 continue;
             };
             let subject_item = match &r.subject {

@@ -399,3 +399,148 @@ fn claims_follow_their_source_at_every_level() {
         &["claim", "list", "event:Quiet fire", "--access", "custodian"],
     );
 }
+
+/// Claims travel in bags (records.json and metadata/claims.csv), at each
+/// level only where their source is open, and come back on import.
+#[test]
+fn claims_round_trip_through_a_bag() {
+    let env = Env::with_archive();
+    let open = import(
+        &env,
+        "open.txt",
+        "Fictional open report on the fire.",
+        &["--event", "Harbour fire"],
+    )
+    .to_string();
+    let closed = import(&env, "closed.txt", "Fictional closed letter.", &[]).to_string();
+    ok(&env, &["access", &closed, "--close"]);
+    ok(
+        &env,
+        &[
+            "terms",
+            "name",
+            "add",
+            "event:Harbour fire",
+            "Hafenbrand",
+            "--lang",
+            "de",
+        ],
+    );
+    ok(
+        &env,
+        &[
+            "claim",
+            "add",
+            "event:Hafenbrand",
+            "fatalities",
+            "48",
+            "--source",
+            &open,
+            "--locator",
+            "p. 2",
+        ],
+    );
+    ok(
+        &env,
+        &[
+            "claim",
+            "add",
+            "event:Harbour fire",
+            "fatalities",
+            "hundreds",
+            "--source",
+            &closed,
+            "--quote",
+            "SECRETQUOTE",
+        ],
+    );
+    ok(
+        &env,
+        &["claim", "add", &open, "date", "1923-05", "--source", &open],
+    );
+    let public = env.path().join("pub-bag");
+    ok(
+        &env,
+        &[
+            "export",
+            "--bag",
+            public.to_str().unwrap(),
+            "--access",
+            "public",
+        ],
+    );
+    let csv = std::fs::read_to_string(public.join("metadata/claims.csv")).unwrap();
+    assert!(
+        csv.starts_with("id,subject,property,value,kind,low,high,source,locator"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("event:Harbour fire,fatalities,48,exact,48,48"),
+        "{csv}"
+    );
+    assert!(
+        !csv.contains("hundreds") && !csv.contains("SECRETQUOTE"),
+        "{csv}"
+    );
+    let records = std::fs::read_to_string(public.join("metadata/records.json")).unwrap();
+    assert!(!records.contains("SECRETQUOTE"));
+    let full = env.path().join("custodian-bag");
+    ok(
+        &env,
+        &[
+            "export",
+            "--bag",
+            full.to_str().unwrap(),
+            "--access",
+            "custodian",
+        ],
+    );
+    let csv = std::fs::read_to_string(full.join("metadata/claims.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    // Into a fresh archive: the claims are back, about the same subjects.
+    let other = Env::with_archive();
+    let (code, _, err) = run({
+        let mut c = other.cmd();
+        c.args(["import", "--bag"]).arg(&full);
+        c
+    });
+    assert_eq!(code, 0, "{err}");
+    let rep = other.json(&[
+        "report",
+        "claims",
+        "--access",
+        "custodian",
+        "--format",
+        "json",
+    ]);
+    let rows = rep.as_array().unwrap();
+    assert_eq!(rows.len(), 3, "{rep}");
+    let fat: Vec<_> = rows
+        .iter()
+        .filter(|r| r["property"] == "fatalities")
+        .collect();
+    assert_eq!(fat.len(), 2);
+    assert!(
+        fat.iter()
+            .all(|r| r["subject"] == "event:Harbour fire" && r["disputed"] == true),
+        "{rep}"
+    );
+    let date = rows.iter().find(|r| r["property"] == "date").unwrap();
+    assert_eq!(date["low"], "1923-05-01");
+    // Imported twice: nothing is added twice.
+    let (code, _, err) = run({
+        let mut c = other.cmd();
+        c.args(["import", "--bag"]).arg(&full);
+        c
+    });
+    assert_eq!(code, 0, "{err}");
+    let again = other.json(&[
+        "report",
+        "claims",
+        "--access",
+        "custodian",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(again.as_array().unwrap().len(), 3);
+}

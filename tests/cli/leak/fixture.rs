@@ -141,6 +141,10 @@ pub fn canaries() -> Vec<Canary> {
             if redacted { custodian } else { open },
             "locator of a name's source",
         );
+        // A claim the testimony makes (issue 13): seen where its source is.
+        let source = if redacted { custodian } else { open };
+        add(w(tag, "CLAIMV"), source, "value of a claim");
+        add(w(tag, "CLAIMQ"), source, "quote of a claim");
     }
     add(w("ARCH", "REASON"), custodian, "restriction reason");
     add(w("WD", "REASON"), custodian, "withdrawal reason");
@@ -426,6 +430,21 @@ pub fn build() -> Fixture {
                 &id(tag),
                 "--locator",
                 &w(tag, "NAMESRC"),
+            ],
+        );
+        ok(
+            &env,
+            &[
+                "claim",
+                "add",
+                "place:Velmora",
+                "perpetrator",
+                &w(tag, "CLAIMV"),
+                "--text",
+                "--source",
+                &id(tag),
+                "--quote",
+                &w(tag, "CLAIMQ"),
             ],
         );
     }

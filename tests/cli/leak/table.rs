@@ -76,6 +76,8 @@ pub const WRITE_ONLY: &[&str] = &[
     "terms name add",
     "terms name remove",
     "terms label",
+    "claim add",
+    "claim remove",
 ];
 
 /// The tags of the fixture's testimonies.
@@ -292,9 +294,10 @@ pub fn entries() -> Vec<Entry> {
             path: "report",
             run: Parallel,
             args: |_| {
-                let mut r = per(["consent", "accessions", "narrators", "fixity"], |n| {
-                    v(&["report", n])
-                });
+                let mut r = per(
+                    ["consent", "accessions", "narrators", "fixity", "claims"],
+                    |n| v(&["report", n]),
+                );
                 r.extend(per(
                     ["kind", "collection", "event", "place", "decade", "language"],
                     |b| v(&["report", "holdings", "--by", b]),
@@ -308,6 +311,8 @@ pub fn entries() -> Vec<Entry> {
                     "2100-01-01",
                 ]));
                 r.push(v(&["report", "consent", "--within", "100y"]));
+                r.push(v(&["report", "claims", "--disputed"]));
+                r.push(v(&["report", "claims", "--subject", "place:Velmora"]));
                 r
             },
         },
@@ -325,6 +330,24 @@ pub fn entries() -> Vec<Entry> {
                     v(&["terms", "--vocab", x])
                 }));
                 t
+            },
+        },
+        Entry {
+            path: "claim list",
+            run: Parallel,
+            args: |fx| {
+                let mut c = vec![
+                    v(&["claim", "list", "place:Velmora"]),
+                    v(&[
+                        "claim",
+                        "list",
+                        "place:Velmora",
+                        "--property",
+                        "perpetrator",
+                    ]),
+                ];
+                c.extend(per(item_ids(fx), |i| v(&["claim", "list", i])));
+                c
             },
         },
         Entry {
