@@ -413,3 +413,62 @@ fn names_and_their_sources_obey_the_policy() {
     ]);
     assert_eq!(t["items"], 1);
 }
+
+/// The sample collection's names in four scripts find the place's items,
+/// and its claims put the three counts of the dead side by side.
+#[test]
+fn the_sample_collection_has_names_and_a_dispute() {
+    let s = crate::sample::sample();
+    let velmora = s.ids_of(&["place:=Velmora", "--access", "custodian"]);
+    assert!(velmora.len() > 10, "{velmora:?}");
+    for q in [
+        "place:=Велмора",
+        "place:=Վելմորա",
+        "place:=ველმორა",
+        "place:=velmorë",
+    ] {
+        assert_eq!(s.ids_of(&[q, "--access", "custodian"]), velmora, "{q}");
+    }
+    let t = s.json(&[
+        "terms",
+        "show",
+        "place:ველმორა",
+        "--lang",
+        "ru",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(t["label"], "Velmora");
+    assert_eq!(t["display"], "Велмора");
+    let bulletin = s.id("press/lisani-bulletin-1991-04.txt");
+    let endonym = t["names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["name"] == "Velmorë")
+        .expect("endonym");
+    assert_eq!(endonym["source"], bulletin);
+    let rep = s.json(&["report", "claims", "--format", "json"]);
+    let of = |p: &str| -> Vec<serde_json::Value> {
+        rep.as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["property"] == p)
+            .cloned()
+            .collect()
+    };
+    let dead = of("fatalities");
+    assert_eq!(dead.len(), 3, "{rep}");
+    assert!(dead
+        .iter()
+        .all(|r| r["disputed"] == true && r["source"] == bulletin));
+    let values: Vec<&str> = dead.iter().map(|r| r["value"].as_str().unwrap()).collect();
+    assert_eq!(values, ["1", "2", "more than 5"]);
+    let displaced = of("displaced");
+    assert_eq!(displaced.len(), 3);
+    assert!(displaced.iter().all(|r| r["disputed"] == false), "{rep}");
+    assert_eq!(of("began").len(), 2);
+    // The event by another of its names.
+    let list = s.json(&["claim", "list", "event:March Nights", "--format", "json"]);
+    assert_eq!(list.as_array().unwrap().len(), 8);
+}
