@@ -12,6 +12,28 @@ use super::terms::key;
 use crate::error::{Error, Result};
 use crate::model::{ItemId, Vocab};
 
+/// A name's key across scripts and diacritics, for finding a term by a
+/// spelling it does not store: the key (`terms::key`) transliterated to
+/// ASCII by `any_ascii` (Cyrillic, Armenian, Georgian, Greek, Latin with
+/// diacritics and letters such as ə), lower-cased, non-alphanumerics
+/// dropped. "Цхинвали", "ცხინვალი" and "Tskhinvali" agree, so do
+/// "Xankəndi" and "Xankendi". Transliteration schemes differ (Цхинвал is
+/// "Tskhinval", not "Tskhinvali"), so this widens a query only; a name is
+/// never attached or refused by it.
+pub fn translit(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    // Compatibility forms first (the micro sign is a Greek mu, a ligature
+    // its letters), so case and form do not change the answer.
+    // Full case folding (ῷ and its capital fold alike), as redaction does.
+    let compat: String = s.nfkc().collect();
+    let folded: String = caseless::default_case_fold_str(&compat).nfkc().collect();
+    any_ascii::any_ascii(&folded)
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect()
+}
+
 /// One name as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NameRecord {
@@ -201,6 +223,59 @@ pub fn move_all(conn: &Connection, from: i64, into: i64) -> Result<()> {
     )?;
     conn.execute("DELETE FROM term_names WHERE term_id = ?1", [from])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod translit_tests {
+    use super::translit;
+    use proptest::prelude::*;
+
+    #[test]
+    fn spellings_across_scripts_agree() {
+        for (a, b) in [
+            ("Tskhinvali", "Цхинвали"),
+            ("Tskhinvali", "ცხინვალი"),
+            ("Xankendi", "Xankəndi"),
+            ("Stepanakert", "Степанакерт"),
+            ("Shusha", "Шуша"),
+            ("Şuşa", "Susa"),
+            ("Athina", "Αθηνα"),
+        ] {
+            assert_eq!(translit(a), translit(b), "{a} / {b}");
+        }
+        assert_ne!(translit("Stepanakert"), translit("Khankendi"));
+        assert_eq!(translit("Степанакерт"), "stepanakert");
+    }
+
+    proptest! {
+        /// Folding anything is idempotent, ASCII, and blind to spacing.
+        #[test]
+        fn folding_is_stable(s in "\\PC{0,40}") {
+            let f = translit(&s);
+            prop_assert!(f.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+            prop_assert_eq!(translit(&f), f.clone());
+            prop_assert_eq!(translit(&format!("  {s} ")), f);
+        }
+
+        /// In the scripts it claims (Latin with its diacritics, Cyrillic,
+        /// Armenian, Georgian, Greek), folding is blind to case.
+        #[test]
+        fn folding_is_blind_to_case(
+            s in "[a-zA-Z\\u{00C0}-\\u{024F}\\u{0259}\\u{0400}-\\u{04FF}\\u{0531}-\\u{0587}\\u{10A0}-\\u{10FA}\\u{0370}-\\u{03FF} ]{0,30}"
+        ) {
+            prop_assert_eq!(translit(&s.to_uppercase()), translit(&s.to_lowercase()));
+        }
+
+        /// Every Cyrillic, Armenian, Georgian or Greek word folds to the
+        /// same ASCII as its own transliteration does.
+        #[test]
+        fn a_word_and_its_transliteration_agree(
+            s in "[\\u{0410}-\\u{044F}\\u{0531}-\\u{0556}\\u{10D0}-\\u{10F0}\\u{03B1}-\\u{03C9}]{1,20}"
+        ) {
+            let ascii = any_ascii::any_ascii(&s);
+            prop_assert_eq!(translit(&s), translit(&ascii));
+        }
+    }
 }
 
 /// The ids of every term with a name containing `key` (query's substring
