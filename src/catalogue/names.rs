@@ -225,6 +225,43 @@ pub fn move_all(conn: &Connection, from: i64, into: i64) -> Result<()> {
     Ok(())
 }
 
+/// The ids of every term with a name containing `key` (query's substring
+/// match) — used by tests; the query compiles the same condition in SQL.
+#[cfg(test)]
+pub fn terms_matching(conn: &Connection, vocab: Vocab, k: &str) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT t.id FROM term_names n JOIN terms t ON t.id = n.term_id
+         WHERE t.vocab = ?1 AND instr(n.key, ?2) > 0 ORDER BY t.id",
+    )?;
+    let rows = stmt.query_map(params![vocab, k], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// How many items carrying the term this reader may see in full (as
+/// `terms::counts` counts them): below custodian a term with none is not
+/// shown at all, since its names alone can say what a closed item is about.
+pub fn open_items(
+    conn: &Connection,
+    term: i64,
+    access: crate::model::Access,
+    today: chrono::NaiveDate,
+) -> Result<i64> {
+    use crate::policy::sql as policy_sql;
+    let listed = policy_sql::listed(access);
+    let open = policy_sql::open(access, today);
+    let mut params: Vec<rusqlite::types::Value> = vec![rusqlite::types::Value::Integer(term)];
+    params.extend(listed.params);
+    params.extend(open.params);
+    let sql = format!(
+        "SELECT count(*) FROM item_terms it JOIN items i ON i.id = it.item_id {join}
+         WHERE it.term_id = ? AND {listed} AND {open}",
+        join = policy_sql::FACTS_JOIN,
+        listed = listed.sql,
+        open = open.sql,
+    );
+    Ok(conn.query_row(&sql, rusqlite::params_from_iter(params), |r| r.get(0))?)
+}
+
 #[cfg(test)]
 mod translit_tests {
     use super::translit;
@@ -276,41 +313,4 @@ mod translit_tests {
             prop_assert_eq!(translit(&s), translit(&ascii));
         }
     }
-}
-
-/// The ids of every term with a name containing `key` (query's substring
-/// match) — used by tests; the query compiles the same condition in SQL.
-#[cfg(test)]
-pub fn terms_matching(conn: &Connection, vocab: Vocab, k: &str) -> Result<Vec<i64>> {
-    let mut stmt = conn.prepare(
-        "SELECT DISTINCT t.id FROM term_names n JOIN terms t ON t.id = n.term_id
-         WHERE t.vocab = ?1 AND instr(n.key, ?2) > 0 ORDER BY t.id",
-    )?;
-    let rows = stmt.query_map(params![vocab, k], |r| r.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// How many items carrying the term this reader may see in full (as
-/// `terms::counts` counts them): below custodian a term with none is not
-/// shown at all, since its names alone can say what a closed item is about.
-pub fn open_items(
-    conn: &Connection,
-    term: i64,
-    access: crate::model::Access,
-    today: chrono::NaiveDate,
-) -> Result<i64> {
-    use crate::policy::sql as policy_sql;
-    let listed = policy_sql::listed(access);
-    let open = policy_sql::open(access, today);
-    let mut params: Vec<rusqlite::types::Value> = vec![rusqlite::types::Value::Integer(term)];
-    params.extend(listed.params);
-    params.extend(open.params);
-    let sql = format!(
-        "SELECT count(*) FROM item_terms it JOIN items i ON i.id = it.item_id {join}
-         WHERE it.term_id = ? AND {listed} AND {open}",
-        join = policy_sql::FACTS_JOIN,
-        listed = listed.sql,
-        open = open.sql,
-    );
-    Ok(conn.query_row(&sql, rusqlite::params_from_iter(params), |r| r.get(0))?)
 }
