@@ -175,6 +175,8 @@ fn three_tolls_side_by_side_and_disputed() {
         .filter(|e| e.to_string().contains("claim_change"))
         .count();
     assert_eq!(n, 7, "{log}");
+    // The archive with its claims still verifies (chain, derived state).
+    ok(&env, &["verify"]);
 }
 
 #[test]
