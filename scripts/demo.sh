@@ -14,7 +14,24 @@ export CUSTOS_ARCHIVE="$dest"
 # The sample is described already: open at intake (a new archive's default
 # is closed until described).
 "$custos" import --manifest archive/manifest.csv --intake open
+# Names in several scripts and the claims the documents make (issue 13).
+# A source is a manifest path; a fresh archive numbers the manifest's rows
+# 1, 2, 3, ... in order, so its id is its row number.
+id_of() { awk -F, -v p="$1" 'NR > 1 && $1 == p { print NR - 1 }' archive/manifest.csv; }
+tail -n +2 archive/names.tsv | while IFS=$'\t' read -r term name lang script form used_by source locator; do
+  args=(terms name add "$term" "$name" --lang "$lang" --script "$script" --form "$form")
+  [ -n "$used_by" ] && args+=(--used-by "$used_by")
+  [ -n "$source" ] && args+=(--source "$(id_of "$source")")
+  [ -n "$locator" ] && args+=(--locator "$locator")
+  "$custos" "${args[@]}"
+done
+tail -n +2 archive/claims.tsv | while IFS=$'\t' read -r subject property value source locator quote; do
+  args=(claim add "$subject" "$property" "$value" --source "$(id_of "$source")" --locator "$locator")
+  [ -n "$quote" ] && args+=(--quote "$quote")
+  "$custos" "${args[@]}"
+done
 "$custos" list
 "$custos" report holdings --by kind
+"$custos" report claims --disputed
 echo
 echo "custos: the sample archive is in $dest; try: CUSTOS_ARCHIVE=$dest $custos show 1" >&2

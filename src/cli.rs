@@ -14,15 +14,19 @@ use crate::output::Format;
 mod access;
 mod accession;
 mod bags;
+mod claims;
 mod consent;
 mod integrity;
+mod names;
 mod query;
 mod sealed;
 pub use access::*;
 pub use accession::*;
 pub use bags::*;
+pub use claims::*;
 pub use consent::*;
 pub use integrity::*;
+pub use names::*;
 pub use query::*;
 pub use sealed::*;
 
@@ -78,6 +82,7 @@ pub enum Command {
     Access(ItemAccessArgs),
     Settings(SettingsArgs),
     Accession(AccessionArgs),
+    Claim(ClaimArgs),
 }
 
 /// Output options every read command shares.

@@ -38,6 +38,7 @@ pub mod archive;
 pub mod backup;
 pub mod bagit;
 pub(crate) mod catalogue;
+pub mod claims;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -125,6 +125,33 @@ pub const ERASES: &[(&str, &str)] = &[
         "events",
         "UPDATE events SET detail = NULL, detail_salt = NULL WHERE item_id = ?1",
     ),
+    // What the item said (claims from it, or about it) goes with it; a name
+    // it attested goes too, unless it is its term's label, which then
+    // keeps no trace of where it came from.
+    (
+        "claims",
+        "DELETE FROM claims WHERE source_item = ?1 OR subject_item = ?1",
+    ),
+    (
+        "term_names",
+        "DELETE FROM term_names WHERE source_item = ?1
+         AND key <> (SELECT t.key FROM terms t WHERE t.id = term_names.term_id)",
+    ),
+    (
+        "term_names",
+        "UPDATE term_names SET source_item = NULL, locator = NULL WHERE source_item = ?1",
+    ),
+    // Which accession it came in is where it came from, as provenance is.
+    (
+        "accession_items",
+        "DELETE FROM accession_items WHERE item_id = ?1",
+    ),
+    // An agreement is never a testimony (`ops::accession` refuses one), so
+    // this never matches; kept so no path leaves a purged item named.
+    (
+        "accessions",
+        "UPDATE accessions SET agreement_item_id = NULL WHERE agreement_item_id = ?1",
+    ),
 ];
 
 /// Tables purge rewrites by hand in [`erase_rows`].
@@ -151,7 +178,8 @@ fn erase_rows(tx: &Connection, id: ItemId, now: &str) -> Result<bool> {
     for term in term_ids {
         // A term only this testimony used (a village, a neighbour) names it.
         tx.execute(
-            "DELETE FROM terms WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM item_terms WHERE term_id = ?1)",
+            "DELETE FROM terms WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM item_terms WHERE term_id = ?1)
+             AND NOT EXISTS (SELECT 1 FROM claims WHERE subject_term = ?1)",
             [term],
         )?;
     }

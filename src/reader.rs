@@ -8,6 +8,9 @@
 //! It loads rows and asks the policy; it never decides visibility itself
 //! and never prints.
 
+mod claims;
+mod names;
+
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -26,6 +29,8 @@ use crate::policy::view::{
     self, ConsentEntry, EventEntry, ItemView, NarratorEntry, ProvenanceEntry, TermEntry,
 };
 use crate::policy::{self, Decision, Facts};
+pub use claims::{ClaimRow, ClaimSelect, ClaimSubject};
+pub use names::TermNames;
 
 /// Who reads, and when.
 #[derive(Debug, Clone, Copy)]

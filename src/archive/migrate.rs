@@ -44,6 +44,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/0008_item_access.sql"),
     ),
     (
+        "0009_names_claims.sql",
+        include_str!("../../migrations/0009_names_claims.sql"),
+    ),
+    (
         "0012_accessions.sql",
         include_str!("../../migrations/0012_accessions.sql"),
     ),

@@ -37,6 +37,10 @@ pub enum EventType {
     AccessChange,
     /// An accession was recorded (`custos accession add`).
     Accession,
+    /// A term's name added or removed, or its label chosen (`terms name`).
+    NameChange,
+    /// A claim added or removed (`custos claim`).
+    ClaimChange,
 }
 
 impl EventType {
@@ -59,6 +63,8 @@ impl EventType {
         EventType::Deletion,
         EventType::AccessChange,
         EventType::Accession,
+        EventType::NameChange,
+        EventType::ClaimChange,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -77,6 +83,8 @@ impl EventType {
             EventType::Deletion => "deletion",
             EventType::AccessChange => "access_change",
             EventType::Accession => "accession",
+            EventType::NameChange => "name_change",
+            EventType::ClaimChange => "claim_change",
         }
     }
 }

@@ -8,11 +8,13 @@
 pub mod access;
 pub mod accessions;
 pub mod chain;
+pub mod claims;
 pub mod collections;
 pub mod consent;
 pub mod events;
 pub mod fixity;
 pub mod items;
+pub mod names;
 pub mod narrators;
 pub mod provenance;
 pub mod redactions;

@@ -48,12 +48,10 @@ pub struct TermCount {
     pub items: i64,
 }
 
-/// The id of the term with this label's key, if it exists.
+/// The id and label of the term that has this name (any of its names,
+/// `catalogue::names`), if one does; refused when two terms share it.
 pub fn find(conn: &Connection, vocab: Vocab, label: &str) -> Result<Option<(i64, String)>> {
-    Ok(conn
-        .prepare_cached("SELECT id, label FROM terms WHERE vocab = ?1 AND key = ?2")?
-        .query_row(params![vocab, key(label)], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?)
+    super::names::resolve(conn, vocab, label)
 }
 
 /// The term's id, creating it (with this label) when new.
@@ -64,7 +62,9 @@ pub fn ensure(conn: &Connection, vocab: Vocab, label: &str) -> Result<i64> {
     }
     conn.prepare_cached("INSERT INTO terms (vocab, label, key) VALUES (?1, ?2, ?3)")?
         .execute(params![vocab, label, key(&label)])?;
-    Ok(conn.last_insert_rowid())
+    let id = conn.last_insert_rowid();
+    super::names::add_label_name(conn, id, &label)?;
+    Ok(id)
 }
 
 /// Links the item to the term (created when new); false if already linked.
@@ -185,10 +185,29 @@ pub fn rename(conn: &Connection, vocab: Vocab, old: &str, new: &str) -> Result<T
             )));
         }
     }
+    if let Some((other, other_label)) = conn
+        .query_row(
+            "SELECT id, label FROM terms WHERE vocab = ?1 AND key = ?2 AND id <> ?3",
+            params![vocab, key(&new_label), id],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+        )
+        .optional()?
+    {
+        return Err(Error::usage(format!(
+            "{vocab} term {other} is labelled {other_label:?}; two terms cannot share a label"
+        )));
+    }
     conn.execute(
         "UPDATE terms SET label = ?2, key = ?3 WHERE id = ?1",
         params![id, new_label, key(&new_label)],
     )?;
+    // The old label stays one of the term's names; the new one joins them
+    // (or, when it only fixes the spelling, replaces the old spelling).
+    conn.execute(
+        "UPDATE term_names SET text = ?3 WHERE term_id = ?1 AND key = ?2",
+        params![id, key(&new_label), new_label],
+    )?;
+    super::names::add_label_name(conn, id, &new_label)?;
     Ok(TermChange {
         vocab,
         from: old_label,
@@ -213,6 +232,12 @@ pub fn merge(conn: &Connection, vocab: Vocab, from: &str, into: &str) -> Result<
         params![src, dst],
     )?;
     conn.execute("DELETE FROM item_terms WHERE term_id = ?1", [src])?;
+    // Every name and claim of the merged term stays, on the term it joins.
+    super::names::move_all(conn, src, dst)?;
+    conn.execute(
+        "UPDATE claims SET subject_term = ?2 WHERE subject_term = ?1",
+        params![src, dst],
+    )?;
     conn.execute("DELETE FROM terms WHERE id = ?1", [src])?;
     Ok(TermChange {
         vocab,
@@ -263,5 +288,53 @@ mod tests {
         assert!(rename(&c, Vocab::Place, "other", "SHUSHI").is_err());
         assert!(untag(&c, ItemId(1), Vocab::Place, "other").unwrap());
         assert!(clean_label(Vocab::Event, "  ").is_err());
+    }
+
+    #[test]
+    fn rename_and_merge_keep_every_name_and_any_name_finds_the_term() {
+        use crate::catalogue::names;
+        let c = db();
+        tag(&c, ItemId(1), Vocab::Place, "Stepanakert").unwrap();
+        let (id, _) = find(&c, Vocab::Place, "stepanakert").unwrap().unwrap();
+        rename(&c, Vocab::Place, "Stepanakert", "Khankendi").unwrap();
+        assert_eq!(
+            find(&c, Vocab::Place, "STEPANAKERT").unwrap().unwrap().0,
+            id
+        );
+        assert_eq!(
+            find(&c, Vocab::Place, "khankendi").unwrap().unwrap(),
+            (id, "Khankendi".into())
+        );
+        tag(&c, ItemId(1), Vocab::Place, "Степанакерт").unwrap();
+        let (other, _) = find(&c, Vocab::Place, "Степанакерт").unwrap().unwrap();
+        assert_ne!(other, id);
+        merge(&c, Vocab::Place, "Степанакерт", "Stepanakert").unwrap();
+        let all: Vec<String> = names::list(&c, id)
+            .unwrap()
+            .into_iter()
+            .map(|n| n.text)
+            .collect();
+        assert_eq!(all, ["Khankendi", "Stepanakert", "Степанакерт"]);
+        // A name two terms share finds neither, and says which.
+        tag(&c, ItemId(1), Vocab::Place, "Shusha").unwrap();
+        let (shusha, _) = find(&c, Vocab::Place, "Shusha").unwrap().unwrap();
+        names::add(
+            &c,
+            shusha,
+            &names::NewName {
+                text: "Khankendi".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let e = find(&c, Vocab::Place, "khankendi").unwrap_err().to_string();
+        assert!(
+            e.contains("ambiguous") && e.contains("Shusha") && e.contains("Khankendi"),
+            "{e}"
+        );
+        assert_eq!(
+            names::terms_matching(&c, Vocab::Place, "степ").unwrap(),
+            vec![id]
+        );
     }
 }

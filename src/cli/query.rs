@@ -52,7 +52,7 @@ pub struct TagArgs {
 #[derive(Debug, Args)]
 #[command(
     args_conflicts_with_subcommands = true,
-    after_help = "Examples:\n  custos terms\n  custos terms --vocab place --format csv\n  custos terms rename place \"Velmora town\" Velmora\n  custos terms merge subject \"rescuers\" rescue\n\nCounts include only items the access level may see in full."
+    after_help = "Examples:\n  custos terms\n  custos terms --vocab place --format csv\n  custos terms rename place \"Velmora town\" Velmora\n  custos terms merge subject \"rescuers\" rescue\n  custos terms name add place:Stepanakert Khankendi --lang az --script Latn --form official --used-by Azerbaijan --source 12 --locator \"p. 3\"\n  custos terms name list place:Khankendi\n  custos terms label place:Stepanakert Ստեփանակերտ\n  custos terms show place:Степанакерт --lang hy\n\nA term has many names (language, script, form, who uses it, source); any of them finds it, in\nquery, tag and import. A name two terms share is refused, naming both. Counts include only items the access level may see in full."
 )]
 pub struct TermsArgs {
     #[command(subcommand)]
@@ -88,12 +88,34 @@ pub enum TermsAction {
         #[arg(long, value_name = "NAME")]
         by: Option<String>,
     },
+    /// The names of a term: add, list, remove
+    #[command(subcommand)]
+    Name(NameAction),
+    /// Choose which of a term's names is its display label
+    Label {
+        term: TermRef,
+        name: String,
+        /// Who is making the change (default: your login name)
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+    },
+    /// A term, found by any of its names, with every name
+    Show {
+        term: TermRef,
+        /// Show the term in this language where it has a name in it
+        #[arg(long, value_name = "TAG")]
+        lang: Option<LangTag>,
+        #[command(flatten)]
+        access: AccessArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
 }
 
 /// Find items: field:value terms, ranges, negation, OR, and full-text words
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  custos query kind:testimony date:1991..1992 consent:granted\n  custos query cellar --fields id,title,snippet\n  custos query '\"tannery lane\"' -kind:letter\n  custos query place:velmora , place:oster --count\n  custos query size:1KB..2MB --sort -size --limit 10\n  custos query evidence:none kind:testimony --access custodian\n  custos query title:courier --sql\n\nGrammar: field:value (substring, any case), field:=value (exact), -field:value or ^field:value (not),\nfield:a..b, field:a.., field:..b (ranges on numbers, sizes and EDTF dates; dates match when they overlap),\n\"a , b\" (a standalone comma) is OR, everything else is AND; bare words and \"quoted phrases\" search the full text.\n`custos fields` lists every field. Items the access level may not see are never found."
+    after_help = "Examples:\n  custos query kind:testimony date:1991..1992 consent:granted\n  custos query cellar --fields id,title,snippet\n  custos query '\"tannery lane\"' -kind:letter\n  custos query place:velmora , place:oster --count\n  custos query size:1KB..2MB --sort -size --limit 10\n  custos query evidence:none kind:testimony --access custodian\n  custos query title:courier --sql\n\nGrammar: field:value (substring, any case), field:=value (exact), -field:value or ^field:value (not),\nfield:a..b, field:a.., field:..b (ranges on numbers, sizes and EDTF dates; dates match when they overlap),\n\"a , b\" (a standalone comma) is OR, everything else is AND; bare words and \"quoted phrases\" search the full text.\nWhat the shell quoted stays one term: 'event:=Harbour fire', 'place:Corran Ford' and event:=\"Harbour fire\"\nfind the same items, and 'tannery lane' is a phrase. An argument that itself holds \" is split at its unquoted spaces.\n`custos fields` lists every field. Items the access level may not see are never found."
 )]
 pub struct QueryArgs {
     /// Query terms (none: every item the access level may see)
@@ -143,6 +165,8 @@ pub enum ReportName {
     Narrators,
     /// Last fixity check per item, and failures
     Fixity,
+    /// What the sources claim, side by side per subject and property; disputed where they disagree
+    Claims,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -158,7 +182,7 @@ pub enum GroupBy {
 /// Reports for archivists: consent, holdings, accessions, narrators, fixity
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  custos report consent --within 90d\n  custos report holdings --by decade\n  custos report holdings --by place --format json\n  custos report accessions --since 2026-01-01 --until 2026-03-31 --format csv\n  custos report narrators --access public\n  custos report fixity\n\nEvery report passes through the access policy: below custodian, items the level may not see are not counted,\nand closed items are counted only when grouped by kind or collection."
+    after_help = "Examples:\n  custos report consent --within 90d\n  custos report holdings --by decade\n  custos report holdings --by place --format json\n  custos report accessions --since 2026-01-01 --until 2026-03-31 --format csv\n  custos report narrators --access public\n  custos report fixity\n  custos report claims --disputed --format json\n\nEvery report passes through the access policy: below custodian, items the level may not see are not counted,\nand closed items are counted only when grouped by kind or collection."
 )]
 pub struct ReportArgs {
     #[arg(value_enum)]
@@ -180,6 +204,15 @@ pub struct ReportArgs {
     /// accessions: list every ingest (the accession register) instead of one row per accession; --since/--until imply it
     #[arg(long)]
     pub items: bool,
+    /// claims: only claims about this subject (`event:Harbour fire` or an item id)
+    #[arg(long)]
+    pub subject: Option<ClaimSubjectArg>,
+    /// claims: only this property
+    #[arg(long)]
+    pub property: Option<String>,
+    /// claims: only properties whose claims disagree
+    #[arg(long)]
+    pub disputed: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -14,7 +14,7 @@ pub const CONFIRM_ABOVE: usize = 20;
 
 pub fn targets(ids: &[ItemId], query: Option<&str>) -> Result<Targets> {
     Ok(match query {
-        Some(q) => Targets::Query(custos::query::parse(&[q.to_string()])?),
+        Some(q) => Targets::Query(custos::query::parse_line(q)?),
         None => Targets::Ids(ids.to_vec()),
     })
 }

@@ -7,6 +7,7 @@ mod accession;
 mod backup;
 mod bag;
 mod batch;
+mod claim;
 mod completions;
 mod consent;
 mod edit;
@@ -18,6 +19,7 @@ mod input;
 mod key;
 mod list;
 mod log;
+mod names;
 mod narrator;
 mod ocfl;
 mod purge;
@@ -87,6 +89,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Backup(a) => backup::run(archive_arg, a),
         Command::Completions(a) => completions::completions(a),
         Command::Man(a) => completions::man(a),
+        Command::Claim(a) => claim::run(archive_arg, a),
     }
 }
 

@@ -51,6 +51,8 @@ pub fn run(archive_arg: Option<&Path>, a: ReportArgs) -> Result<()> {
         ReportName::Accessions => Which::AccessionGroups,
         ReportName::Narrators => Which::Narrators,
         ReportName::Fixity => Which::Fixity,
+        // Claims are read through the claims reader (`commands::claim`).
+        ReportName::Claims => return super::claim::report(archive_arg, &a),
     };
     let rep = report::make(&archive, reader, which)?;
     for n in &rep.notes {

@@ -10,7 +10,7 @@ use custos::error::{Error, Result};
 use custos::model::Vocab;
 use custos::output::{self, col, detail_col, Column, Format};
 use custos::policy::Decision;
-use custos::reader::{ItemDetail, Reader};
+use custos::reader::{ClaimSelect, ItemDetail, Reader};
 
 const PROVENANCE_COLUMNS: &[Column] = &[
     col("ingested_at", "Ingested at"),
@@ -34,6 +34,14 @@ const EVENT_COLUMNS: &[Column] = &[
 /// scrolls them away.
 const TERMINAL_TEXT_LINES: usize = 12;
 const TERMINAL_TEXT_CHARS: usize = 1_500;
+const CLAIM_COLUMNS: &[Column] = &[
+    col("id", "#"),
+    col("subject", "Subject"),
+    col("property", "Property"),
+    col("value", "Value"),
+    col("kind", "Kind"),
+    col("locator", "Locator"),
+];
 
 pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
     let archive = super::open(archive_arg, Mode::Read)?;
@@ -41,9 +49,13 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
     // A hidden item and a missing one get the same answer, so an error
     // message cannot confirm that a closed testimony exists.
     let missing = || Error::usage(format!("no item {} in this archive", a.id));
-    let detail = Reader::new(&archive, access, custos::clock::today())
-        .item_detail(a.id)?
-        .ok_or_else(missing)?;
+    let reader = Reader::new(&archive, access, custos::clock::today());
+    let detail = reader.item_detail(a.id)?.ok_or_else(missing)?;
+    // What this item says as a source (issue 13), each claim through the policy.
+    let claims = output::to_values(&reader.claims(&ClaimSelect {
+        source: Some(a.id),
+        ..ClaimSelect::default()
+    })?)?;
     let ItemDetail {
         read,
         consent,
@@ -131,6 +143,9 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
                 output::render_section(out.w(), "Provenance", PROVENANCE_COLUMNS, &prov)?;
             }
             output::render_section(out.w(), "Events", EVENT_COLUMNS, &evs)?;
+            if !claims.is_empty() {
+                output::render_section(out.w(), "Claims", CLAIM_COLUMNS, &claims)?;
+            }
             if let Some(t) = &text {
                 let terminal = std::io::stdout().is_terminal();
                 if shows_text(a.text, terminal, t) {
@@ -164,6 +179,7 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
                 obj.insert("fixity".into(), output::to_value(&last_check)?);
                 obj.insert("provenance".into(), prov.into());
                 obj.insert("events".into(), evs.into());
+                obj.insert("claims".into(), claims.into());
             }
             output::render_record(out.w(), a.output.format, &[], &value)?;
         }

@@ -1,5 +1,6 @@
 //! `custos terms`: the controlled vocabularies with item counts, and
-//! `terms rename` / `terms merge` to keep them clean (each logged).
+//! `terms rename` / `terms merge` to keep them clean (each logged); the
+//! names of terms are `commands::names`.
 
 use std::path::Path;
 
@@ -31,6 +32,16 @@ pub fn run(archive_arg: Option<&Path>, a: TermsArgs) -> Result<()> {
             into,
             by,
         }) => (vocab, Relabel::Merge { from, into }, by),
+        Some(TermsAction::Name(n)) => return super::names::name(archive_arg, n),
+        Some(TermsAction::Label { term, name, by }) => {
+            return super::names::label(archive_arg, term, &name, by.as_deref())
+        }
+        Some(TermsAction::Show {
+            term,
+            lang,
+            access,
+            output,
+        }) => return super::names::show(archive_arg, &term, lang, &access, output.format, true),
     };
     let mut archive = super::open(archive_arg, Mode::Write)?;
     let agent = super::agent(by.as_deref());

@@ -20,7 +20,7 @@ fn dc_columns() -> Vec<(&'static str, &'static str)> {
 }
 
 /// The files of `metadata/` for these records: records.json, records.csv
-/// (Dublin Core columns), provenance.csv and events.csv.
+/// (Dublin Core columns), provenance.csv, events.csv and claims.csv.
 pub(crate) fn metadata_files(records: &[Value]) -> Result<Vec<(&'static str, Vec<u8>)>> {
     let dc = dc_columns();
     let mut files = Vec::new();
@@ -76,6 +76,13 @@ pub(crate) fn metadata_files(records: &[Value]) -> Result<Vec<(&'static str, Vec
             })
     });
     files.push(("metadata/events.csv", csv_of(ev_cols.into_iter(), ev_rows)?));
+    files.push((
+        "metadata/claims.csv",
+        csv_of(
+            crate::claims::bag::CSV_COLUMNS.into_iter(),
+            crate::claims::bag::csv_rows(records).into_iter(),
+        )?,
+    ));
     Ok(files)
 }
 

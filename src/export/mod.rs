@@ -294,6 +294,11 @@ pub(crate) fn select(archive: &Archive, opts: &ExportOptions) -> Result<Selectio
                 None => Value::Null,
             },
         );
+        // What the item says as a source, as the export's level sees it.
+        obj.insert(
+            "claims".into(),
+            crate::claims::bag::of_source(conn, *id, opts.access, opts.today)?.into(),
+        );
         let prov = output::to_values(&policy::view::provenance(
             &decision,
             provenance::for_item(conn, *id)?,

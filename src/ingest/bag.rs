@@ -84,6 +84,22 @@ pub fn plan(dir: &Path, report: &Report, agent: &str) -> Result<BagImport> {
     let mut paired: Vec<(Job, JobState)> = jobs.into_iter().zip(states).collect();
     paired.sort_by_key(|(_, s)| s.source_id.map_or((1, 0), |id| (0, id)));
     let (jobs, states): (Vec<Job>, Vec<JobState>) = paired.into_iter().unzip();
+    // What each record says as a source (issue 13), restored after the items.
+    let incoming = crate::claims::bag::Incoming {
+        jobs: states
+            .iter()
+            .map(|s| {
+                let claims = records
+                    .get(&nfc(&s.payload))
+                    .and_then(|r| r.get("claims"))
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                (s.source_id, claims)
+            })
+            .collect(),
+        agent: agent.to_string(),
+    };
     let restorer = Restorer {
         jobs: states,
         narrators,
@@ -91,7 +107,10 @@ pub fn plan(dir: &Path, report: &Report, agent: &str) -> Result<BagImport> {
     };
     Ok(BagImport {
         jobs,
-        finish: Box::new(move |tx, log, outs, now| restorer.apply(tx, log, outs, now)),
+        finish: Box::new(move |tx, log, outs, now| {
+            restorer.apply(tx, log, outs, now)?;
+            incoming.apply(tx, log, outs, now)
+        }),
     })
 }
 

@@ -185,12 +185,12 @@ fn the_sample_collection_manifest_passes() {
     let m = Path::new(env!("CARGO_MANIFEST_DIR")).join("archive/manifest.csv");
     let c = check(&m, &Options::default()).unwrap();
     assert!(c.is_ok(), "{:#?}", c.problems);
-    assert_eq!(c.rows, 17);
+    assert_eq!(c.rows, 18);
     let rows: Vec<Row> = rows(&m, &Options::default())
         .unwrap()
         .collect::<crate::error::Result<_>>()
         .unwrap();
-    assert_eq!(rows.len(), 17);
+    assert_eq!(rows.len(), 18);
     let anon = rows
         .iter()
         .find(|r| r.path.contains("anon-river-quarter"))

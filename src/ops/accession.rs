@@ -36,6 +36,15 @@ pub fn add(archive: &mut Archive, a: &NewAccession, by: &str) -> Result<i64> {
     archive.write(|tx| {
         if let Some(item) = a.agreement_item {
             items::ensure_changeable(tx, item)?;
+            // A testimony's access is its consent's; an agreement is a
+            // document of the custodian's.
+            if crate::policy::sql::load_facts(tx, item)?
+                .is_some_and(|f| f.kind == crate::model::Kind::Testimony)
+            {
+                return Err(Error::usage(format!(
+                    "item {item} is a testimony; a donor agreement is a document of its own (import the signed agreement and name that item)"
+                )));
+            }
         }
         let id = accessions::insert(tx, &a, by, &now)?;
         let detail = serde_json::json!({

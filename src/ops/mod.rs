@@ -13,15 +13,18 @@ use crate::model::ItemId;
 
 pub mod access;
 pub mod accession;
+pub mod claims;
 pub mod consent;
 pub mod describe;
 pub mod key;
+pub mod names;
 pub mod narrator;
 pub mod targets;
 pub mod testimony;
 pub mod vocabulary;
 
 pub use crate::catalogue::items::Field;
+pub use crate::catalogue::names::NewName;
 pub use crate::catalogue::narrators::NewNarrator;
 pub use crate::catalogue::terms::clean_label;
 pub use crate::catalogue::testimonies::TestimonyFields;

@@ -252,6 +252,17 @@ pub const ITEM_TABLES: &[(&str, &str, &[&str])] = &[
             "hash",
         ],
     ),
+    // What a withdrawn testimony says (a claim's value, quote, locator) is
+    // its content; a name it attested stays, without its source.
+    ("claims", "source_item", &["id"]),
+    (
+        "term_names",
+        "source_item",
+        &[
+            "id", "term_id", "text", "key", "lang", "script", "form", "used_by", "citation",
+            "period",
+        ],
+    ),
 ];
 
 /// Catalogue tables that name an item but are not in [`ITEM_TABLES`], and
@@ -269,6 +280,14 @@ pub const ITEM_TABLES_OTHERWISE: &[(&str, &str)] = &[
     (
         "access_events",
         "the item's own access history (levels, dates, reasons): the custodian sees every item whatever its access, and it holds no content",
+    ),
+    (
+        "accessions",
+        "the custodian's register of accessions (donor, agreement); its agreement item is never a testimony, and a purge erases the links of a withdrawn one",
+    ),
+    (
+        "accession_items",
+        "which accession an item came in, a number like its collection; purge erases a withdrawn testimony's link",
     ),
 ];
 

@@ -304,15 +304,27 @@ fn condition(
                 return Err(Error::Failed(format!("{} is not a term field", field.name)));
             };
             // The vocabulary name is from the allow-list, not the user.
+            // Any of the term's names finds it (`catalogue::names`).
             s.push("i.id IN (SELECT it.item_id FROM item_terms it JOIN terms tm ON tm.id = it.term_id WHERE tm.vocab = '")
                 .push(vocab.as_str())
-                .push("' AND ");
+                .push("' AND tm.id IN (SELECT tn.term_id FROM term_names tn WHERE ");
+            // Or any spelling of one across scripts and diacritics
+            // (`names::translit`): place:Xankendi finds Xankəndi.
+            let folded = crate::catalogue::names::translit(key);
             if *exact {
-                s.push("tm.key = ").bind(text(key));
+                s.push("tn.key = ").bind(text(key));
+                if !folded.is_empty() {
+                    s.push(" OR custos_translit(tn.key) = ").bind(text(&folded));
+                }
             } else {
-                s.push("instr(tm.key, ").bind(text(key)).push(") > 0");
+                s.push("instr(tn.key, ").bind(text(key)).push(") > 0");
+                if !folded.is_empty() {
+                    s.push(" OR instr(custos_translit(tn.key), ")
+                        .bind(text(&folded))
+                        .push(") > 0");
+                }
             }
-            s.push(")");
+            s.push("))");
         }
         Pred::Evidence(ev) => match ev {
             Evidence::None => {

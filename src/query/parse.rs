@@ -113,13 +113,14 @@ fn err_at(col: usize, msg: impl std::fmt::Display) -> Error {
 }
 
 /// Splits the query into tokens on unquoted whitespace; `"` quotes.
-fn lex(src: &str) -> Result<Vec<Token>> {
+/// `base` is the column before `src` begins.
+fn lex(src: &str, base: usize) -> Result<Vec<Token>> {
     let mut tokens = Vec::new();
     let mut cur: Option<Token> = None;
     let mut piece = String::new();
     let mut quote_col: Option<usize> = None;
     for (i, c) in src.chars().enumerate() {
-        let col = i + 1;
+        let col = base + i + 1;
         if c == '\0' {
             return Err(err_at(col, "a NUL byte is not allowed in a query"));
         }
@@ -165,21 +166,72 @@ fn lex(src: &str) -> Result<Vec<Token>> {
     Ok(tokens)
 }
 
-/// Parses the command-line terms, joined by single spaces.
+/// Tokens of the command-line arguments. What the shell quoted stays one
+/// term: an argument holding whitespace but no `"` is one token
+/// (`'place:Corran Ford'` is the place "Corran Ford", `'tannery lane'` the
+/// phrase), because the shell already said where it ends. An argument
+/// holding `"` is split at its unquoted whitespace, as typed
+/// (`'collection:"Box 12" kind:letter'`).
+fn lex_args(args: &[String]) -> Result<Vec<Token>> {
+    let mut tokens = Vec::new();
+    let mut base = 0;
+    for arg in args {
+        let whole = !arg.contains('"') && arg.chars().any(char::is_whitespace);
+        if whole {
+            let trimmed = arg.trim_start();
+            let lead = arg.chars().count() - trimmed.chars().count();
+            if let Some(i) = trimmed.chars().position(|c| c == '\0') {
+                return Err(err_at(
+                    base + lead + i + 1,
+                    "a NUL byte is not allowed in a query",
+                ));
+            }
+            let text = trimmed.trim_end();
+            if !text.is_empty() {
+                tokens.push(Token {
+                    parts: vec![(text.to_string(), false)],
+                    col: base + lead + 1,
+                });
+            }
+        } else {
+            tokens.extend(lex(arg, base)?);
+        }
+        // Columns count the arguments joined by single spaces.
+        base += arg.chars().count() + 1;
+    }
+    Ok(tokens)
+}
+
+/// Parses the command-line terms, one argument each (see `lex_args`).
 pub fn parse(args: &[String]) -> Result<Query> {
-    let src = args.join(" ");
+    let len: usize = args.iter().map(|a| a.len() + 1).sum();
+    if len.saturating_sub(1) > MAX_QUERY_BYTES {
+        return Err(Error::usage(format!(
+            "query is {} bytes; the limit is {MAX_QUERY_BYTES}",
+            len - 1
+        )));
+    }
+    parse_tokens(&lex_args(args)?)
+}
+
+/// Parses a query given as one string (an option's value, such as
+/// `access --query`): split at unquoted whitespace, `"` quotes.
+pub fn parse_line(src: &str) -> Result<Query> {
     if src.len() > MAX_QUERY_BYTES {
         return Err(Error::usage(format!(
             "query is {} bytes; the limit is {MAX_QUERY_BYTES}",
             src.len()
         )));
     }
-    let tokens = lex(&src)?;
+    parse_tokens(&lex(src, 0)?)
+}
+
+fn parse_tokens(tokens: &[Token]) -> Result<Query> {
     let mut q = Query::default();
     let mut group: Vec<Term> = Vec::new();
     let mut count = 0;
     let mut last_comma: Option<usize> = None;
-    for tok in &tokens {
+    for tok in tokens {
         if tok.parts.len() == 1 && tok.parts[0] == (",".to_string(), false) {
             if group.is_empty() {
                 return Err(err_at(tok.col, "',' (or) needs a term on each side"));

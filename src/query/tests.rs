@@ -6,13 +6,14 @@ use proptest::prelude::*;
 use rusqlite::types::Value;
 
 use super::compile::compile;
-use super::parse::{parse, Evidence, Pred};
+use super::parse::{parse, parse_line, Evidence, Pred};
 use super::{select_plan, Options};
 use crate::error::Error;
 use crate::model::Access;
 
+/// A query as one typed line (the grammar as `access --query` reads it).
 fn q(s: &str) -> Result<super::Query, Error> {
-    parse(&s.split(' ').map(str::to_string).collect::<Vec<_>>())
+    parse_line(s)
 }
 
 fn today() -> NaiveDate {
@@ -104,6 +105,42 @@ fn grammar() {
         q("evidence:any").unwrap().any[0][0].pred,
         Pred::Evidence(Evidence::Any)
     ));
+}
+
+/// Command-line arguments: what the shell quoted stays one term.
+#[test]
+fn each_argument_with_spaces_is_one_term() {
+    let args = |a: &[&str]| {
+        let v: Vec<String> = a.iter().map(|s| s.to_string()).collect();
+        let query = parse(&v).unwrap_or_else(|e| panic!("{a:?}: {e}"));
+        let line = a.join(" ");
+        (query, line)
+    };
+    let one = |a: &[&str]| {
+        let (query, line) = args(a);
+        assert_eq!(query.any.len(), 1, "{line}");
+        query.any[0]
+            .iter()
+            .map(|t| t.pred.clone())
+            .collect::<Vec<_>>()
+    };
+    let harbour = one(&["event:=Harbour fire"]);
+    assert_eq!(harbour, one(&["event:=\"Harbour fire\""]));
+    assert!(matches!(&harbour[..], [Pred::Term { key, exact: true, .. }] if key == "harbour fire"));
+    assert!(
+        matches!(&one(&["place:Corran Ford"])[..], [Pred::Term { key, exact: false, .. }] if key == "corran ford")
+    );
+    assert!(matches!(&one(&["tannery lane"])[..], [Pred::FullText(t)] if t == "tannery lane"));
+    assert_eq!(one(&["kind:letter", "cellar"]).len(), 2);
+    // An argument holding a quote is split at its unquoted spaces.
+    assert_eq!(one(&["collection:\"Box 12\" kind:letter"]).len(), 2);
+    let (query, _) = args(&["place:velmora", ",", "place:oster"]);
+    assert_eq!(query.any.len(), 2);
+    // Columns still count the arguments joined by single spaces.
+    let e = parse(&["cellar".into(), "kidn:x y".into()])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("column 8"), "{e}");
 }
 
 #[test]

@@ -21,11 +21,11 @@ fn the_sample_manifest_imports_with_its_metadata_and_consent() {
         .assert()
         .success()
         .stderr(predicate::str::contains(
-            "imported 17, duplicates 0, skipped 0, failed 0",
+            "imported 18, duplicates 0, skipped 0, failed 0",
         ));
     let all = env.json(&["list", "--format", "json", "--access", "custodian"]);
     let all = all.as_array().unwrap();
-    assert_eq!(all.len(), 17);
+    assert_eq!(all.len(), 18);
     let by_title = |t: &str| {
         all.iter()
             .find(|r| r["title"] == t)
@@ -97,7 +97,7 @@ fn running_the_same_manifest_twice_changes_nothing_but_provenance() {
         .assert()
         .success()
         .stderr(
-            predicate::str::contains("imported 0, duplicates 17")
+            predicate::str::contains("imported 0, duplicates 18")
                 .and(predicate::str::contains("consent records 0")),
         );
     assert_eq!(

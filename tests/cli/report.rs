@@ -91,7 +91,7 @@ fn holdings_at_each_level() {
     let by_kind = s.json(&[
         "report", "holdings", "--access", "research", "--format", "json",
     ]);
-    assert_eq!(sum(&by_kind, "count"), 15);
+    assert_eq!(sum(&by_kind, "count"), 16);
     let by_decade = s.json(&[
         "report", "holdings", "--by", "decade", "--access", "research", "--format", "json",
     ]);

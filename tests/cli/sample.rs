@@ -166,7 +166,59 @@ fn build() -> Sample {
             .insert(r["path"].clone(), v[0]["id"].as_i64().unwrap());
     }
     write_consent(&s);
+    write_names_and_claims(&s, &root);
     s
+}
+
+/// Rows of a tab-separated file of the sample (header skipped).
+fn tsv(path: &Path) -> Vec<Vec<String>> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.split('\t').map(str::to_string).collect())
+        .collect()
+}
+
+/// The names of `names.tsv` and the claims of `claims.tsv`, through the
+/// commands, as `scripts/demo.sh` adds them.
+fn write_names_and_claims(s: &Sample, root: &Path) {
+    for r in tsv(&root.join("names.tsv")) {
+        let mut c = s.cmd();
+        c.args([
+            "terms", "name", "add", &r[0], &r[1], "--lang", &r[2], "--script", &r[3], "--form",
+            &r[4],
+        ]);
+        if !r[5].is_empty() {
+            c.args(["--used-by", &r[5]]);
+        }
+        if !r[6].is_empty() {
+            c.args(["--source", &s.ids[&r[6]].to_string()]);
+        }
+        if !r[7].is_empty() {
+            c.args(["--locator", &r[7]]);
+        }
+        c.assert().success();
+    }
+    for r in tsv(&root.join("claims.tsv")) {
+        let mut c = s.cmd();
+        c.args([
+            "claim",
+            "add",
+            &r[0],
+            &r[1],
+            &r[2],
+            "--source",
+            &s.ids[&r[3]].to_string(),
+            "--locator",
+            &r[4],
+        ]);
+        if r.len() > 5 && !r[5].is_empty() {
+            c.args(["--quote", &r[5]]);
+        }
+        c.assert().success();
+    }
 }
 
 /// Narrators, testimonies and consent from the manifest, as the consent

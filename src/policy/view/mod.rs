@@ -12,11 +12,13 @@ use serde::Serialize;
 use super::present::RedactedCopy;
 use super::{AccessClass, Decision};
 
+mod claims;
 mod listing;
 mod related;
 
 use crate::catalogue::items::ItemRecord;
 use crate::model::{ItemId, Kind, Sha256};
+pub use claims::*;
 pub use listing::*;
 pub use related::*;
 

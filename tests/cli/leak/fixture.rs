@@ -127,6 +127,24 @@ pub fn canaries() -> Vec<Canary> {
         if tag != "PEND" {
             add(w(tag, "NOTE"), custodian, "consent note");
         }
+        // A name of the testimony's place term, attested by the testimony
+        // (issue 13): the name goes where the term goes, its locator only
+        // where the testimony is open and not redacted.
+        add(
+            w(tag, "ALTNAME"),
+            open.or(custodian),
+            "a name of a place term",
+        );
+        let redacted = tag == "PUB";
+        add(
+            w(tag, "NAMESRC"),
+            if redacted { custodian } else { open },
+            "locator of a name's source",
+        );
+        // A claim the testimony makes (issue 13): seen where its source is.
+        let source = if redacted { custodian } else { open };
+        add(w(tag, "CLAIMV"), source, "value of a claim");
+        add(w(tag, "CLAIMQ"), source, "quote of a claim");
     }
     add(w("ARCH", "REASON"), custodian, "restriction reason");
     add(w("WD", "REASON"), custodian, "withdrawal reason");
@@ -438,6 +456,37 @@ pub fn build() -> Fixture {
             &reason,
         ],
     );
+    for &(tag, _, _) in STATES {
+        ok(
+            &env,
+            &[
+                "terms",
+                "name",
+                "add",
+                &format!("place:{}", w(tag, "TERM")),
+                &w(tag, "ALTNAME"),
+                "--source",
+                &id(tag),
+                "--locator",
+                &w(tag, "NAMESRC"),
+            ],
+        );
+        ok(
+            &env,
+            &[
+                "claim",
+                "add",
+                "place:Velmora",
+                "perpetrator",
+                &w(tag, "CLAIMV"),
+                "--text",
+                "--source",
+                &id(tag),
+                "--quote",
+                &w(tag, "CLAIMQ"),
+            ],
+        );
+    }
     let terms = env.write("private/terms.txt", format!("{}\n", w("PUB", "REDACT")));
     ok(
         &env,

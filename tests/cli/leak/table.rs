@@ -74,7 +74,15 @@ pub const WRITE_ONLY: &[&str] = &[
     "untag",
     "terms rename",
     "terms merge",
+    "terms name add",
+    "terms name remove",
+    "terms label",
+    "claim add",
+    "claim remove",
 ];
+
+/// The tags of the fixture's testimonies.
+const STATE_TAGS: [&str; 6] = ["PUB", "RES", "ARCH", "EMB", "PEND", "WD"];
 
 /// How an entry runs: alongside the others, or alone after them (it writes
 /// to the archive, or its output depends on the archive not changing).
@@ -292,9 +300,10 @@ pub fn entries() -> Vec<Entry> {
             path: "report",
             run: Parallel,
             args: |_| {
-                let mut r = per(["consent", "accessions", "narrators", "fixity"], |n| {
-                    v(&["report", n])
-                });
+                let mut r = per(
+                    ["consent", "accessions", "narrators", "fixity", "claims"],
+                    |n| v(&["report", n]),
+                );
                 r.extend(per(
                     ["kind", "collection", "event", "place", "decade", "language"],
                     |b| v(&["report", "holdings", "--by", b]),
@@ -309,6 +318,8 @@ pub fn entries() -> Vec<Entry> {
                 ]));
                 r.push(v(&["report", "accessions", "--items"]));
                 r.push(v(&["report", "consent", "--within", "100y"]));
+                r.push(v(&["report", "claims", "--disputed"]));
+                r.push(v(&["report", "claims", "--subject", "place:Velmora"]));
                 r
             },
         },
@@ -326,6 +337,57 @@ pub fn entries() -> Vec<Entry> {
                     v(&["terms", "--vocab", x])
                 }));
                 t
+            },
+        },
+        Entry {
+            path: "claim list",
+            run: Parallel,
+            args: |fx| {
+                let mut c = vec![
+                    v(&["claim", "list", "place:Velmora"]),
+                    v(&[
+                        "claim",
+                        "list",
+                        "place:Velmora",
+                        "--property",
+                        "perpetrator",
+                    ]),
+                ];
+                c.extend(per(item_ids(fx), |i| v(&["claim", "list", i])));
+                c
+            },
+        },
+        Entry {
+            path: "terms show",
+            run: Parallel,
+            args: |_| {
+                let mut t = per(STATE_TAGS, |x| {
+                    v(&["terms", "show", &format!("place:LEAKCANARYTERM{x}")])
+                });
+                t.extend(per(STATE_TAGS, |x| {
+                    v(&[
+                        "terms",
+                        "show",
+                        &format!("place:LEAKCANARYALTNAME{x}"),
+                        "--lang",
+                        "en",
+                    ])
+                }));
+                t
+            },
+        },
+        Entry {
+            path: "terms name list",
+            run: Parallel,
+            args: |_| {
+                per(STATE_TAGS, |x| {
+                    v(&[
+                        "terms",
+                        "name",
+                        "list",
+                        &format!("place:LEAKCANARYALTNAME{x}"),
+                    ])
+                })
             },
         },
         Entry {

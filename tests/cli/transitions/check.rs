@@ -85,6 +85,7 @@ pub fn all(sys: &Sys, model: &Model, step: usize) -> Result<(), String> {
             vec!["report", "consent", "--format", fmt, "--access", l],
             vec!["narrator", "list", "--format", fmt, "--access", l],
             vec!["log", "--format", fmt, "--access", l],
+            vec!["report", "claims", "--format", fmt, "--access", l],
         ];
         for args in &commands {
             run_scan(sys, args, &forbidden)?;
@@ -93,6 +94,11 @@ pub fn all(sys: &Sys, model: &Model, step: usize) -> Result<(), String> {
             run_scan(
                 sys,
                 &["show", id, "--format", fmt, "--access", l],
+                &forbidden,
+            )?;
+            run_scan(
+                sys,
+                &["claim", "list", id, "--format", fmt, "--access", l],
                 &forbidden,
             )?;
         }

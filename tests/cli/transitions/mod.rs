@@ -91,6 +91,12 @@ pub enum Op {
         level: u8,
         until: bool,
     },
+    /// `custos claim add` (issue 13): the item says something about
+    /// itself, in its own word, so the claim must be seen only where the
+    /// item is open.
+    Claim {
+        item: u8,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -114,6 +120,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Clock),
         1 => Just(Op::SignHead),
         3 => (i(), 0..3u8, any::<bool>()).prop_map(|(item, level, until)| Op::Access { item, level, until }),
+        2 => i().prop_map(|item| Op::Claim { item }),
     ]
 }
 
@@ -466,6 +473,18 @@ fn apply(sys: &mut Sys, model: &mut Model, op: &Op) -> Result<(), String> {
                 };
             }
         }
+        Op::Claim { item } => {
+            let Some(n) = pick(model, item) else {
+                return Ok(());
+            };
+            let word = model.items[n].word.clone();
+            let args = [
+                "claim", "add", "{}", "note", &word, "--text", "--source", "{}", "--quote", &word,
+            ];
+            // The model needs no rule: the word is already closed wherever
+            // the item is; a purged item takes no claim.
+            sys.run_item(&args, &model.items[n]);
+        }
         Op::Clock => {
             model.today = AFTER;
             sys.now = AFTER;
@@ -660,6 +679,34 @@ fn the_findings_as_sequences() {
                 evidence: None,
             },
             Op::Export { level: 0 },
+        ],
+        // Issue 13: claims from a testimony granted, restricted, withdrawn
+        // and purged, across exports and a round trip.
+        vec![
+            Op::Import {
+                testimony: true,
+                narrator: false,
+                closed: false,
+            },
+            Op::Claim { item: 2 },
+            Op::Grant {
+                item: 2,
+                scope: 3,
+                embargo: false,
+                evidence: None,
+            },
+            Op::Claim { item: 2 },
+            Op::Restrict {
+                item: 2,
+                scope: 1,
+                embargo: false,
+            },
+            Op::Export { level: 0 },
+            Op::Export { level: 2 },
+            Op::RoundTrip,
+            Op::Withdraw { item: 2 },
+            Op::Claim { item: 0 },
+            Op::Purge { item: 2 },
         ],
     ];
     for ops in cases {
