@@ -522,6 +522,9 @@ fn downgrade_to_v5(env: &Env) {
          ALTER TABLE items DROP COLUMN access_until;",
     )
     .unwrap();
+    // And what 0009 (names of terms, claims) added.
+    db.execute_batch("DROP TABLE claims; DROP TABLE term_names;")
+        .unwrap();
     db.pragma_update(None, "user_version", 5).unwrap();
 }
 
