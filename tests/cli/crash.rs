@@ -583,7 +583,7 @@ fn an_older_read_only_catalogue_is_reported_on_without_upgrading() {
         .db()
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 8);
+    assert_eq!(version, 9);
     // Older than version 4 is refused, saying what to do.
     env.db().pragma_update(None, "user_version", 3).unwrap();
     let (code, _, err) = read_only(&env, &["list"]).unwrap();
