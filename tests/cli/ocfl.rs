@@ -285,7 +285,9 @@ fn a_re_export_after_an_edit_adds_v2_and_leaves_v1_as_it_was() {
     }
     let inv = inventory(one);
     assert_eq!(inv["head"], "v2");
-    assert_eq!(inv["versions"]["v2"]["state"].as_object().unwrap().len(), 5);
+    // The payload and the metadata files (records, Dublin Core, provenance,
+    // events, claims).
+    assert_eq!(inv["versions"]["v2"]["state"].as_object().unwrap().len(), 6);
     // The payload did not change: v2 stores only the new metadata.
     let v2: Vec<&String> = after
         .keys()
