@@ -38,6 +38,17 @@ const TALLIES: &[(&str, &str)] = &[
 /// SELECTs give the same columns in the same order; for the tallies (the
 /// first four, in [`TALLIES`] order) that is the table's column order.
 fn recounts() -> Vec<(&'static str, String, String)> {
+    recounts_with(true)
+}
+
+/// The recounts; `accessions`: whether the catalogue has migration 0012's
+/// tables (a read-only catalogue of an older custos is checked as it is).
+fn recounts_with(accessions: bool) -> Vec<(&'static str, String, String)> {
+    let agreement = if accessions {
+        "\n                    OR EXISTS (SELECT 1 FROM accessions a WHERE a.agreement_item_id = i.id)"
+    } else {
+        ""
+    };
     vec![
         (
             "tally_items (holdings of the whole catalogue)",
@@ -79,13 +90,13 @@ fn recounts() -> Vec<(&'static str, String, String)> {
             "SELECT i.id, i.size, i.is_evidence, i.consent_status, i.consent_scope, i.consent_embargo
                FROM items i"
                 .into(),
-            "SELECT i.id, o.size,
-                    EXISTS (SELECT 1 FROM consent_events e WHERE e.evidence_item_id = i.id)
-                    OR EXISTS (SELECT 1 FROM accessions a WHERE a.agreement_item_id = i.id),
+            format!(
+                "SELECT i.id, o.size,
+                    EXISTS (SELECT 1 FROM consent_events e WHERE e.evidence_item_id = i.id){agreement},
                     cc.status, cc.scope, cc.embargo_until
                FROM items i JOIN objects o ON o.id = i.object_id
                LEFT JOIN consent_current cc ON cc.item_id = i.id"
-                .into(),
+            ),
         ),
     ]
 }
@@ -94,7 +105,10 @@ fn recounts() -> Vec<(&'static str, String, String)> {
 /// many rows differ and the first of them. Empty when all agree.
 pub fn disagreements(conn: &Connection) -> Result<Vec<String>> {
     let mut out = Vec::new();
-    for (what, stored, recount) in recounts() {
+    let accessions = conn
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'accessions'")?
+        .exists([])?;
+    for (what, stored, recount) in recounts_with(accessions) {
         // Recounted once into a TEMP table (a read-only connection may
         // write those): at a million items a recount takes seconds, and
         // both comparisons need it.
