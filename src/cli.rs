@@ -17,12 +17,14 @@ mod consent;
 mod integrity;
 mod query;
 mod sealed;
+mod sites;
 pub use access::*;
 pub use bags::*;
 pub use consent::*;
 pub use integrity::*;
 pub use query::*;
 pub use sealed::*;
+pub use sites::*;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -75,6 +77,9 @@ pub enum Command {
     Man(ManArgs),
     Access(ItemAccessArgs),
     Settings(SettingsArgs),
+    Site(SiteArgs),
+    Replicate(ReplicateArgs),
+    Repair(RepairArgs),
 }
 
 /// Output options every read command shares.

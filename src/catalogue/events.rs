@@ -35,6 +35,8 @@ pub enum EventType {
     Deletion,
     /// An item's own access changed (`custos access`, or a closed intake).
     AccessChange,
+    /// A copy of an object confirmed at a site (`replicate`, `repair`).
+    Replication,
 }
 
 impl EventType {
@@ -56,6 +58,7 @@ impl EventType {
         EventType::Purge,
         EventType::Deletion,
         EventType::AccessChange,
+        EventType::Replication,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -73,6 +76,7 @@ impl EventType {
             EventType::Purge => "purge",
             EventType::Deletion => "deletion",
             EventType::AccessChange => "access_change",
+            EventType::Replication => "replication",
         }
     }
 }

@@ -8,6 +8,7 @@
 pub mod access;
 pub mod chain;
 pub mod consent;
+pub mod copies;
 pub mod events;
 pub mod fixity;
 pub mod items;
@@ -15,6 +16,7 @@ pub mod narrators;
 pub mod provenance;
 pub mod redactions;
 pub mod settings;
+pub mod sites;
 pub mod tally;
 pub mod terms;
 pub mod testimonies;

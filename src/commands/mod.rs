@@ -21,9 +21,12 @@ mod ocfl;
 mod purge;
 mod query;
 mod redact;
+mod repair;
+mod replicate;
 mod report;
 mod settings;
 mod show;
+mod site;
 mod sql;
 mod tag;
 mod terms;
@@ -67,6 +70,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Backup(a) => backup::run(archive_arg, a),
         Command::Completions(a) => completions::completions(a),
         Command::Man(a) => completions::man(a),
+        Command::Site(a) => site::run(archive_arg, a),
+        Command::Replicate(a) => replicate::run(archive_arg, a),
+        Command::Repair(a) => repair::run(archive_arg, a),
     }
 }
 

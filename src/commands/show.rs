@@ -27,6 +27,13 @@ const EVENT_COLUMNS: &[Column] = &[
     col("detail", "Detail"),
 ];
 
+const COPY_COLUMNS: &[Column] = &[
+    col("site", "Site"),
+    col("outcome", "Last check"),
+    col("verified_at", "Checked at"),
+    col("copied_at", "Copied at"),
+];
+
 pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
     let archive = super::open(archive_arg, Mode::Read)?;
     let access = super::access(&archive, &a.access)?;
@@ -44,6 +51,8 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
         events,
         last_check,
     } = detail;
+    // Copies at sites: the custodian's alone (`policy::sees_copies`).
+    let copies = custos::sites::copies_of(&archive, access, a.id)?;
     let prov = output::to_values(&provenance)?;
     let evs = output::to_values(&events)?;
     let (decision, text) = (read.decision, read.text);
@@ -104,6 +113,9 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
             if matches!(decision, Decision::Open(_)) {
                 output::render_section(out.w(), "Provenance", PROVENANCE_COLUMNS, &prov)?;
             }
+            if let Some(c) = copies.as_ref().filter(|c| !c.is_empty()) {
+                output::render_section(out.w(), "Copies", COPY_COLUMNS, &output::to_values(c)?)?;
+            }
             output::render_section(out.w(), "Events", EVENT_COLUMNS, &evs)?;
             if let Some(t) = &text {
                 let t = output::escape::terminal(t, true);
@@ -126,6 +138,9 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
                 obj.insert("fixity".into(), output::to_value(&last_check)?);
                 obj.insert("provenance".into(), prov.into());
                 obj.insert("events".into(), evs.into());
+                if let Some(c) = &copies {
+                    obj.insert("copies".into(), output::to_value(c)?);
+                }
             }
             output::render_record(out.w(), a.output.format, &[], &value)?;
         }

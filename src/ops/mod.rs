@@ -16,6 +16,7 @@ pub mod consent;
 pub mod describe;
 pub mod key;
 pub mod narrator;
+pub mod site;
 pub mod testimony;
 pub mod vocabulary;
 

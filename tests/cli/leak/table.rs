@@ -73,6 +73,9 @@ pub const WRITE_ONLY: &[&str] = &[
     "untag",
     "terms rename",
     "terms merge",
+    "site add",
+    "replicate",
+    "repair",
 ];
 
 /// How an entry runs: alongside the others, or alone after them (it writes
@@ -219,6 +222,11 @@ pub fn entries() -> Vec<Entry> {
             path: "access",
             run: Parallel,
             args: |fx| per(item_ids(fx), |i| v(&["access", i, "--history"])),
+        },
+        Entry {
+            path: "site list",
+            run: Parallel,
+            args: |_| vec![v(&["site", "list"])],
         },
         Entry {
             path: "settings",
