@@ -309,6 +309,19 @@ impl Remote {
         Ok(())
     }
 
+    /// Crash tests only: replaces the object under `key` with other bytes.
+    #[cfg(feature = "failpoints")]
+    pub async fn overwrite_for_test(&self, key: &str) -> Result<()> {
+        self.store
+            .put(
+                &self.path(key),
+                PutPayload::from(b"not what was sent".to_vec()),
+            )
+            .await
+            .map(|_| ())
+            .map_err(|e| self.fail(&format!("writing {key}"), e))
+    }
+
     /// Aborts an upload a killed run left behind.
     pub async fn abort(&self, key: &str, id: &str) -> Result<()> {
         if let Some(mp) = &self.multipart {
@@ -331,10 +344,11 @@ impl Remote {
             .into_iter()
             .filter_map(|e| e.ok())
         {
-            if e.file_type().is_file() && e.file_name().to_string_lossy().contains('#') {
-                if std::fs::remove_file(e.path()).is_ok() {
-                    n += 1;
-                }
+            if e.file_type().is_file()
+                && e.file_name().to_string_lossy().contains('#')
+                && std::fs::remove_file(e.path()).is_ok()
+            {
+                n += 1;
             }
         }
         n
@@ -424,7 +438,8 @@ fn describe(e: &object_store::Error, secrets: &[String]) -> String {
         || lower.contains("no space")
     {
         "the site is out of space"
-    } else if lower.contains("timed out") || lower.contains("timeout") {
+    } else if lower.contains("timed out") || lower.contains("deadline has elapsed") {
+        // Not "timeout": every retry error quotes its `retry_timeout`.
         "the site did not answer in time"
     } else if lower.contains("error sending request")
         || lower.contains("connect")
@@ -451,6 +466,20 @@ fn scrub(text: &str, secrets: &[String]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_refused_connection_is_unreachable_not_slow() {
+        let e = object_store::Error::Generic {
+            store: "S3",
+            source: "Error performing GET http://127.0.0.1:9/b in 835ms, after 3 retries, max_retries: 3, retry_timeout: 30s - HTTP error: error sending request".into(),
+        };
+        assert!(super::describe(&e, &[]).starts_with("the site cannot be reached"));
+        let e = object_store::Error::Generic {
+            store: "S3",
+            source: "HTTP error: error sending request: operation timed out".into(),
+        };
+        assert!(super::describe(&e, &[]).starts_with("the site did not answer in time"));
+    }
+
     #[test]
     fn secrets_are_scrubbed() {
         let s = super::scrub("key AKX and s3cr3t", &["s3cr3t".into(), "AKX".into()]);

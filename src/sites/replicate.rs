@@ -215,6 +215,17 @@ fn copy_from(
                 }
             }
         }))?;
+        #[cfg(feature = "failpoints")]
+        {
+            // Crash tests: the store keeps other bytes than were sent.
+            let corrupt = (|| {
+                fail::fail_point!("sites::after_upload", |_| true);
+                false
+            })();
+            if corrupt {
+                rt.block_on(remote.overwrite_for_test(&key))?;
+            }
+        }
         match rt.block_on(remote.hash(&key))? {
             Some((sha, _)) if sha == obj.sha256 => {}
             Some(_) => {
@@ -231,6 +242,8 @@ fn copy_from(
             }
         }
     }
+    #[cfg(feature = "failpoints")]
+    fail::fail_point!("sites::before_record");
     let now = crate::clock::now_rfc3339();
     archive.write(|tx| {
         copies::record(tx, site.id, obj.object_id, obj.size, Outcome::Ok, &now)?;

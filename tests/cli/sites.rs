@@ -360,3 +360,53 @@ fn bad_site_arguments_are_rejected_and_nothing_is_recorded() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("no site named"), "{err}");
 }
+
+/// Fail points around the moment a copy is recorded (`--features failpoints`).
+#[cfg(feature = "failpoints")]
+mod failpoints {
+    use super::*;
+
+    #[test]
+    fn a_copy_that_does_not_read_back_right_is_not_recorded() {
+        let (env, usb, shas) = setup();
+        let (code, _, err) = run(env
+            .cmd()
+            .env("FAILPOINTS", "sites::after_upload=return")
+            .args(["replicate", "--copies", "2"]));
+        assert_eq!(code, 14, "{err}");
+        assert!(
+            err.contains("does not match its digest after upload"),
+            "{err}"
+        );
+        assert_eq!(
+            copies_rows(&env),
+            0,
+            "a copy that is not there was recorded"
+        );
+        // The next run replaces the bad bytes and records the copies.
+        let (code, _, err) = run(env.cmd().args(["replicate"]));
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(copies_rows(&env), 3);
+        for sha in &shas {
+            assert_eq!(
+                &sha256_hex(&std::fs::read(at_site(&usb, sha)).unwrap()),
+                sha
+            );
+        }
+    }
+
+    #[test]
+    fn a_crash_before_the_row_leaves_none_and_the_next_run_adopts_the_copy() {
+        let (env, _, _) = setup();
+        let (code, _, err) = run(env
+            .cmd()
+            .env("FAILPOINTS", "sites::before_record=panic")
+            .args(["replicate", "--copies", "2"]));
+        assert_ne!(code, 0, "{err}");
+        assert_eq!(copies_rows(&env), 0);
+        let (code, _, err) = run(env.cmd().args(["replicate"]));
+        assert_eq!(code, 0, "{err}");
+        assert!(err.contains("1 already there"), "{err}");
+        assert_eq!(copies_rows(&env), 3);
+    }
+}

@@ -268,11 +268,12 @@ fn a_kill_mid_upload_leaves_no_false_copy_and_the_next_run_finishes() {
         return;
     };
     let env = Env::with_archive();
-    let bytes = blob(96 * 1024 * 1024, 3);
+    let bytes = blob(40 * 1024 * 1024, 3);
     let p = env.write("in/interview.wav", &bytes);
     env.import(&[&p], &[]);
     add_vault(&env, &w, "kill");
-    for delay_ms in [300u64, 900, 1800] {
+    let mut interrupted = 0;
+    for delay_ms in [200u64, 500, 900] {
         let mut child = env
             .spawnable()
             .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
@@ -300,9 +301,21 @@ fn a_kill_mid_upload_leaves_no_false_copy_and_the_next_run_finishes() {
             let (code, _, err) = with_keys(&env, &["verify", "--site", "vault"]);
             assert_eq!(code, 0, "a recorded copy is not there: {err}");
         }
+        let open: i64 = env
+            .db()
+            .query_row("SELECT COUNT(*) FROM site_uploads", [], |r| r.get(0))
+            .unwrap();
+        interrupted += open;
+        eprintln!(
+            "killed after {delay_ms} ms: {} copy row(s), {open} upload(s) open",
+            rows.len()
+        );
     }
     let (code, _, err) = with_keys(&env, &["replicate", "--copies", "2"]);
     assert_eq!(code, 0, "{err}");
+    if interrupted > 0 {
+        assert!(!err.contains(" 0 interrupted upload(s) cleaned"), "{err}");
+    }
     let uploads: i64 = env
         .db()
         .query_row("SELECT COUNT(*) FROM site_uploads", [], |r| r.get(0))
