@@ -80,6 +80,7 @@ pub enum Command {
     Site(SiteArgs),
     Replicate(ReplicateArgs),
     Repair(RepairArgs),
+    Restore(RestoreArgs),
 }
 
 /// Output options every read command shares.

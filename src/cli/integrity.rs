@@ -80,12 +80,15 @@ pub struct LogArgs {
 /// Write a consistent, verified copy of the archive to a new folder
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  custos backup /media/offsite/valley-2026-11\n  custos backup /mnt/nas/valley-$(date +%F) && cat /mnt/nas/valley-$(date +%F)/custos-head.txt\n\nThe catalogue is copied as one consistent snapshot (SQLite's VACUUM INTO) even while the archive is in use, then the objects, each re-hashed as it is copied; then the copy is verified. The event-log head of the snapshot is written to DEST/custos-head.txt and printed: keep it, and later run `custos verify --head HASH` on the archive. The latest signed head (`custos log --head --sign`), when there is one, is copied to DEST/signed-head.txt and DEST/signed-head.txt.minisig.\n\nWARNING: never back up an archive by copying custos.db alone. In WAL mode recent changes live in custos.db-wal until they are checkpointed; a copy of custos.db without its -wal file (or one taken while custos is writing) can be stale or corrupt. Use `custos backup`, or copy the whole folder while no custos command runs."
+    after_help = "Examples:\n  custos backup /media/offsite/valley-2026-11\n  custos backup --site vault\n  custos backup /mnt/nas/valley-$(date +%F) && cat /mnt/nas/valley-$(date +%F)/custos-head.txt\n\nThe catalogue is copied as one consistent snapshot (SQLite's VACUUM INTO) even while the archive is in use, then the objects, each re-hashed as it is copied; then the copy is verified. The event-log head of the snapshot is written to DEST/custos-head.txt and printed: keep it, and later run `custos verify --head HASH` on the archive. The latest signed head (`custos log --head --sign`), when there is one, is copied to DEST/signed-head.txt and DEST/signed-head.txt.minisig.\n\nWARNING: never back up an archive by copying custos.db alone. In WAL mode recent changes live in custos.db-wal until they are checkpointed; a copy of custos.db without its -wal file (or one taken while custos is writing) can be stale or corrupt. Use `custos backup`, or copy the whole folder while no custos command runs."
 )]
 pub struct BackupArgs {
     /// A new or empty folder to write the copy to
-    #[arg(value_name = "DEST")]
-    pub dest: PathBuf,
+    #[arg(value_name = "DEST", required_unless_present = "site")]
+    pub dest: Option<PathBuf>,
+    /// Instead of a folder: put a catalogue snapshot (and any object not yet there) at this site, for `custos restore --site`
+    #[arg(long, value_name = "NAME", conflicts_with = "dest")]
+    pub site: Option<String>,
     /// Copying threads (default: one per core)
     #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,

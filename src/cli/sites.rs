@@ -93,3 +93,32 @@ pub struct RepairArgs {
     #[arg(long)]
     pub agent: Option<String>,
 }
+
+/// Rebuild an archive in a new folder from a site's latest catalogue backup (`backup --site`), then verify it
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  custos restore --site vault ~/archives/restored\n  custos restore --site s3://custos-vault/caucasus --endpoint https://s3.example.org ~/archives/restored\n  custos restore --site file:///media/usb/caucasus ~/archives/restored\n\n--site is a site of the current archive, or (when the archive is lost) the site's URL with --endpoint, --region, --credentials-file, --profile as for `site add`.\nThe snapshot's SHA-256 is checked before anything is written; every object is fetched, hashed and made durable; then the new archive is verified against the snapshot's head. Prints the head. Exit 0 when the copy verifies, 1 when objects are missing or damaged (listed), 14 when the site fails."
+)]
+pub struct RestoreArgs {
+    /// A site name of the current archive, or a site URL (s3://BUCKET/PREFIX, file:///FOLDER)
+    #[arg(long, value_name = "NAME|URL")]
+    pub site: String,
+    /// A new or empty folder for the restored archive
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// With a URL: the S3 endpoint
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// With a URL: the S3 region
+    #[arg(long)]
+    pub region: Option<String>,
+    /// With a URL: the credentials file (mode 0600)
+    #[arg(long, value_name = "FILE")]
+    pub credentials_file: Option<PathBuf>,
+    /// With a URL: the profile of the credentials file
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Who is restoring (default: your login name)
+    #[arg(long)]
+    pub agent: Option<String>,
+}

@@ -24,6 +24,7 @@ mod redact;
 mod repair;
 mod replicate;
 mod report;
+mod restore_site;
 mod settings;
 mod show;
 mod site;
@@ -73,6 +74,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Site(a) => site::run(archive_arg, a),
         Command::Replicate(a) => replicate::run(archive_arg, a),
         Command::Repair(a) => repair::run(archive_arg, a),
+        Command::Restore(a) => restore_site::run(archive_arg, a),
     }
 }
 

@@ -322,6 +322,28 @@ impl Remote {
             .map_err(|e| self.fail(&format!("writing {key}"), e))
     }
 
+    /// Writes a small object in one request.
+    pub async fn put_bytes(&self, key: &str, bytes: Vec<u8>) -> Result<()> {
+        self.store
+            .put(&self.path(key), PutPayload::from(bytes))
+            .await
+            .map(|_| ())
+            .map_err(|e| self.fail(&format!("writing {key}"), e))
+    }
+
+    /// A small object read whole; None when there is none.
+    pub async fn get_bytes(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        match self.store.get(&self.path(key)).await {
+            Ok(g) => g
+                .bytes()
+                .await
+                .map(|b| Some(b.to_vec()))
+                .map_err(|e| self.fail(&format!("reading {key}"), e)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(self.fail(&format!("reading {key}"), e)),
+        }
+    }
+
     /// Aborts an upload a killed run left behind.
     pub async fn abort(&self, key: &str, id: &str) -> Result<()> {
         if let Some(mp) = &self.multipart {

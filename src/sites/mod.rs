@@ -12,6 +12,7 @@
 //! site never changes the local archive beyond the rows that record what
 //! happened. This module does not print and does not decide visibility.
 
+pub mod backup;
 mod client;
 pub mod credentials;
 mod purges;

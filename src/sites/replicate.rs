@@ -176,7 +176,7 @@ pub fn replicate(archive: &mut Archive, opts: &ReplicateOptions) -> Result<WorkR
 
 /// Puts one object at one site from the verified local copy and records
 /// it; true when the site already held the right bytes.
-fn copy_one(
+pub(crate) fn copy_one(
     archive: &mut Archive,
     site: &SiteRow,
     remote: &Remote,

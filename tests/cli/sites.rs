@@ -361,6 +361,67 @@ fn bad_site_arguments_are_rejected_and_nothing_is_recorded() {
     assert!(err.contains("no site named"), "{err}");
 }
 
+#[test]
+fn backup_to_a_site_and_restore_from_it_rebuild_the_archive() {
+    let (env, usb, shas) = setup();
+    // The backup copies what is not at the site yet, then the snapshot.
+    let (code, head, err) = run(env.cmd().args(["backup", "--site", "usb"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("3 object(s) copied there first"), "{err}");
+    let head = head.trim().to_string();
+    assert_eq!(head.len(), 64, "{head}");
+    let latest = std::fs::read_to_string(usb.join("catalogue/LATEST")).unwrap();
+    let snap = usb.join("catalogue").join(latest.trim());
+    let digest = std::fs::read_to_string(snap.join("custos.db.sha256")).unwrap();
+    let db = std::fs::read(snap.join("custos.db")).unwrap();
+    assert!(
+        digest.starts_with(&sha256_hex(&db)),
+        "sha256sum -c format: {digest}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(snap.join("custos-head.txt"))
+            .unwrap()
+            .trim(),
+        head
+    );
+
+    // Lost: rebuilt from the site by its URL, with no archive around.
+    std::fs::remove_dir_all(env.archive()).unwrap();
+    let restored = env.path().join("restored");
+    let url = format!("file://{}", usb.display());
+    let (code, out, err) = run(env
+        .cmd()
+        .env_remove("CUSTOS_ARCHIVE")
+        .args(["restore", "--site", &url])
+        .arg(&restored));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim(), head);
+    for sha in &shas {
+        let local = at_site(&restored, sha);
+        assert_eq!(&sha256_hex(&std::fs::read(local).unwrap()), sha);
+    }
+    let (code, _, err) = run(env
+        .cmd()
+        .env("CUSTOS_ARCHIVE", &restored)
+        .args(["verify", "--head", &head]));
+    assert_eq!(code, 0, "{err}");
+    // A damaged snapshot is refused before anything is written.
+    std::fs::write(
+        snap.join("custos.db.sha256"),
+        format!("{}  custos.db\n", "0".repeat(64)),
+    )
+    .unwrap();
+    let again = env.path().join("again");
+    let (code, _, err) = run(env
+        .cmd()
+        .env_remove("CUSTOS_ARCHIVE")
+        .args(["restore", "--site", &url])
+        .arg(&again));
+    assert_eq!(code, 14, "{err}");
+    assert!(err.contains("does not match its digest"), "{err}");
+    assert!(!again.exists(), "a failed restore left a folder behind");
+}
+
 /// Fail points around the moment a copy is recorded (`--features failpoints`).
 #[cfg(feature = "failpoints")]
 mod failpoints {

@@ -58,6 +58,7 @@ fn replicate_verify_and_repair_against_seaweedfs() {
     // Larger than one 8 MiB part: a real multipart upload.
     let big_bytes = blob(20 * 1024 * 1024 + 123, 7);
     let big = env.write("in/big.bin", &big_bytes);
+    let big_sha = crate::harness::sha256_hex(&big_bytes);
     env.import(&[&small, &big], &[]);
     add_vault(&env, &w, "caucasus");
     let (code, _, err) = with_keys(&env, &["replicate", "--copies", "2"]);
@@ -84,6 +85,28 @@ fn replicate_verify_and_repair_against_seaweedfs() {
     assert!(err.contains("2 repaired"), "{err}");
     let (code, _, err) = with_keys(&env, &["verify", "--site", "vault"]);
     assert_eq!(code, 0, "{err}");
+
+    // A catalogue backup at the bucket, and an archive rebuilt from it.
+    let (code, head, err) = with_keys(&env, &["backup", "--site", "vault"]);
+    assert_eq!(code, 0, "{err}");
+    let restored = env.path().join("restored");
+    let (code, out, err) = with_keys(
+        &env,
+        &["restore", "--site", "vault", restored.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim(), head.trim());
+    assert_eq!(
+        std::fs::read(
+            restored
+                .join("objects")
+                .join(&big_sha[0..2])
+                .join(&big_sha[2..4])
+                .join(&big_sha)
+        )
+        .unwrap(),
+        big_bytes
+    );
 }
 
 /// Empties a prefix of the bucket behind this archive's back, through a
@@ -150,6 +173,7 @@ fn the_secret_never_reaches_the_catalogue_log_backups_bags_or_messages() {
         &["site", "list", "--access", "custodian", "--format", "json"],
         &["show", "1", "--access", "custodian", "--format", "json"],
         &["log", "--access", "custodian", "--format", "json"],
+        &["backup", "--site", "vault"],
     ] {
         let (code, out, err) = run(env.cmd().args(args));
         assert_eq!(code, 0, "{args:?}: {err}");
@@ -175,6 +199,24 @@ fn the_secret_never_reaches_the_catalogue_log_backups_bags_or_messages() {
         .args(["export", "--access", "custodian", "--bag"])
         .arg(env.path().join("bag")));
     assert_eq!(code, 0, "{err}");
+    // Rebuilt from the bucket with the credentials file named again.
+    let (code, out, err) = run(env
+        .cmd()
+        .args([
+            "restore",
+            "--site",
+            &url,
+            "--endpoint",
+            &w.endpoint,
+            "--credentials-file",
+            creds.to_str().unwrap(),
+            "--profile",
+            "vault",
+        ])
+        .arg(env.path().join("restored")));
+    assert_eq!(code, 0, "{err}");
+    outputs.push_str(&out);
+    outputs.push_str(&err);
     assert!(!outputs.contains(SECRET), "the secret was printed");
     // Positive control: the scan finds the secret where it is (creds.ini).
     let found = seed::files_containing(env.path(), SECRET);

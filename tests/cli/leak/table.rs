@@ -76,6 +76,7 @@ pub const WRITE_ONLY: &[&str] = &[
     "site add",
     "replicate",
     "repair",
+    "restore",
 ];
 
 /// How an entry runs: alongside the others, or alone after them (it writes

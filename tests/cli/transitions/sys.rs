@@ -50,6 +50,11 @@ impl Sys {
 
     /// A key and a narrator in the current archive.
     fn set_up_archive(&mut self) -> Result<(), String> {
+        // A folder site (issue 14): `Op::Replicate` copies to it, purges
+        // must reach it.
+        let site = self.site();
+        std::fs::create_dir_all(&site).map_err(|e| e.to_string())?;
+        self.must(&["site", "add", "usb", &format!("file://{}", site.display())])?;
         let key = self.tmp.path().join(format!("key-{}", self.generation));
         self.must(&["key", "init", "--out", key.to_str().unwrap_or_default()])?;
         let listed = self.out(&[
@@ -82,6 +87,16 @@ impl Sys {
         let v: Value = serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())?;
         self.narrator = v["id"].as_i64().ok_or("narrator add printed no id")?;
         Ok(())
+    }
+
+    /// The folder site of the current archive.
+    pub fn site(&self) -> PathBuf {
+        self.tmp.path().join(format!("site-{}", self.generation))
+    }
+
+    /// `replicate --copies 2`: every object to the site.
+    pub fn replicate(&self) -> Result<(), String> {
+        self.must(&["replicate", "--copies", "2"]).map(|_| ())
     }
 
     pub fn path(&self) -> &Path {
