@@ -216,7 +216,15 @@ impl Sys {
             .tmp
             .path()
             .join(format!("archive-{}", self.generation + 1));
-        self.must(&["init", next.to_str().unwrap_or_default()])?;
+        // Intake open like the first archive: a closed intake is an
+        // operation of its own (`Op::Import { closed }`), and the model
+        // takes an import after a round trip to be open too.
+        self.must(&[
+            "init",
+            "--intake",
+            "open",
+            next.to_str().unwrap_or_default(),
+        ])?;
         let old = std::mem::replace(&mut self.archive, next.clone());
         let out = self.out(&["import", "--bag", bag.to_str().unwrap_or_default()]);
         let _ = std::fs::remove_dir_all(&bag);
