@@ -157,13 +157,19 @@ impl Drop for Weed {
             libc::kill(self.child.id() as i32, libc::SIGTERM);
         }
         let start = Instant::now();
+        let mut stopped = false;
         while start.elapsed() < Duration::from_secs(8) {
             if let Ok(Some(_)) = self.child.try_wait() {
-                return;
+                stopped = true;
+                break;
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if !stopped {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+        // weed leaves its gateway's socket behind, named by our S3 port.
+        let _ = std::fs::remove_file(format!("/tmp/seaweedfs-s3-{}.sock", self.s3_port));
     }
 }
