@@ -20,6 +20,7 @@ mod integrity;
 mod names;
 mod query;
 mod sealed;
+mod sites;
 pub use access::*;
 pub use accession::*;
 pub use bags::*;
@@ -29,6 +30,7 @@ pub use integrity::*;
 pub use names::*;
 pub use query::*;
 pub use sealed::*;
+pub use sites::*;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -83,6 +85,10 @@ pub enum Command {
     Settings(SettingsArgs),
     Accession(AccessionArgs),
     Claim(ClaimArgs),
+    Site(SiteArgs),
+    Replicate(ReplicateArgs),
+    Repair(RepairArgs),
+    Restore(RestoreArgs),
 }
 
 /// Output options every read command shares.

@@ -18,6 +18,9 @@ pub enum ExitCode {
     Busy = 11,
     WrongKey = 12,
     Refused = 13,
+    /// A site (an S3 store, a folder on another disk) failed: unreachable,
+    /// credentials refused, bucket missing, throttling, out of space.
+    Site = 14,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +68,11 @@ pub enum Error {
     #[error("{0}")]
     Failed(String),
 
+    /// A site failed; the message names it and says what happened. The
+    /// local archive is unchanged but for rows recording what was done.
+    #[error("{0}")]
+    Site(String),
+
     /// stdout was closed by the reader (`custos list | head`); not a failure.
     #[error("broken pipe")]
     BrokenPipe,
@@ -81,6 +89,7 @@ impl Error {
             Error::WrongKey => ExitCode::WrongKey,
             Error::Refused(_) => ExitCode::Refused,
             Error::BrokenPipe => ExitCode::Ok,
+            Error::Site(_) => ExitCode::Site,
             Error::ReadOnly(_) | Error::Io { .. } | Error::Sqlite(_) | Error::Failed(_) => {
                 ExitCode::Failed
             }
@@ -159,6 +168,7 @@ mod tests {
             (Error::WrongKey, 12),
             (Error::Refused("x".into()), 13),
             (Error::BrokenPipe, 0),
+            (Error::Site("x".into()), 14),
             (Error::Failed("x".into()), 1),
             (Error::ReadOnly("a".into()), 1),
         ];

@@ -64,6 +64,7 @@ pub mod redact;
 pub mod report;
 pub mod restore;
 pub mod seal;
+pub mod sites;
 pub mod store;
 
 /// The chained event log's hash format, for checking a history without

@@ -66,6 +66,14 @@ pub fn purge(archive: &mut Archive, opts: &PurgeOptions) -> Result<Outcome> {
         if purged_at.is_some() {
             return Ok((true, false));
         }
+        // Copies at other sites become purges owed to them (finished by
+        // `sites::finish_purges`), before the digest is erased below.
+        crate::catalogue::copies::owe_purges_of_item(
+            tx,
+            id,
+            &crate::sites::key_of(&sha),
+            &now,
+        )?;
         let narrator_removed = erase_rows(tx, id, &now)?;
         let detail = serde_json::json!({ "reason": opts.reason });
         EventLog::new(tx)?.append(

@@ -41,6 +41,8 @@ pub enum EventType {
     NameChange,
     /// A claim added or removed (`custos claim`).
     ClaimChange,
+    /// A copy of an object confirmed at a site (`replicate`, `repair`).
+    Replication,
 }
 
 impl EventType {
@@ -65,6 +67,7 @@ impl EventType {
         EventType::Accession,
         EventType::NameChange,
         EventType::ClaimChange,
+        EventType::Replication,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -85,6 +88,7 @@ impl EventType {
             EventType::Accession => "accession",
             EventType::NameChange => "name_change",
             EventType::ClaimChange => "claim_change",
+            EventType::Replication => "replication",
         }
     }
 }

@@ -10,11 +10,17 @@ use custos::error::{Error, Result};
 use custos::output;
 
 pub fn run(archive_arg: Option<&Path>, a: BackupArgs) -> Result<()> {
+    if let Some(site) = &a.site {
+        return super::restore_site::backup(archive_arg, site, a.agent.as_deref());
+    }
+    let Some(dest) = a.dest else {
+        return Err(Error::usage("backup needs DEST or --site NAME"));
+    };
     let root = archive::locate(archive_arg)?;
     let done = backup::backup(
         &root,
         &BackupOptions {
-            dest: a.dest,
+            dest,
             jobs: a.jobs.map(usize::from),
             agent: super::agent(a.agent.as_deref()),
         },

@@ -25,9 +25,13 @@ mod ocfl;
 mod purge;
 mod query;
 mod redact;
+mod repair;
+mod replicate;
 mod report;
+mod restore_site;
 mod settings;
 mod show;
+mod site;
 mod sql;
 mod tag;
 mod terms;
@@ -90,6 +94,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Completions(a) => completions::completions(a),
         Command::Man(a) => completions::man(a),
         Command::Claim(a) => claim::run(archive_arg, a),
+        Command::Site(a) => site::run(archive_arg, a),
+        Command::Replicate(a) => replicate::run(archive_arg, a),
+        Command::Repair(a) => repair::run(archive_arg, a),
+        Command::Restore(a) => restore_site::run(archive_arg, a),
     }
 }
 

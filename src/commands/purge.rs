@@ -37,9 +37,24 @@ pub fn run(archive_arg: Option<&Path>, a: PurgeArgs) -> Result<()> {
             }
         ));
     }
+    // The bytes at other sites go too; a site out of reach keeps the purge
+    // owed (shown by `site list` and `verify --site`) until the next run.
+    let agent = super::agent(a.agent.as_deref());
+    let sites = custos::sites::finish_purges(&mut archive, &agent, None)?;
+    if sites.done > 0 {
+        super::note(format!("deleted at sites: {} cop(ies)", sites.done));
+    }
+    for (site, n, why) in &sites.pending {
+        super::note(format!("site {site}: {n} purge(s) still owed ({why})"));
+    }
     if !outcome.wal_truncated {
         return Err(Error::Failed(format!(
             "another process has the archive open, so the write-ahead log could not be truncated and may still hold erased data; close it and run `custos purge {id} --yes` again"
+        )));
+    }
+    if !sites.pending.is_empty() {
+        return Err(Error::Site(format!(
+            "item {id} is purged here, but not yet at every site; `custos replicate` or `custos repair` finishes it once the site is back"
         )));
     }
     Ok(())

@@ -43,6 +43,13 @@ const CLAIM_COLUMNS: &[Column] = &[
     col("locator", "Locator"),
 ];
 
+const COPY_COLUMNS: &[Column] = &[
+    col("site", "Site"),
+    col("outcome", "Last check"),
+    col("verified_at", "Checked at"),
+    col("copied_at", "Copied at"),
+];
+
 pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
     let archive = super::open(archive_arg, Mode::Read)?;
     let access = super::access(&archive, &a.access)?;
@@ -66,6 +73,8 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
         last_check,
     } = detail;
     let terms_json = output::to_values(&terms)?;
+    // Copies at sites: the custodian's alone (`policy::sees_copies`).
+    let copies = custos::sites::copies_of(&archive, access, a.id)?;
     let prov = output::to_values(&provenance)?;
     let evs = output::to_values(&events)?;
     let (decision, text) = (read.decision, read.text);
@@ -142,6 +151,9 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
             if matches!(decision, Decision::Open(_)) {
                 output::render_section(out.w(), "Provenance", PROVENANCE_COLUMNS, &prov)?;
             }
+            if let Some(c) = copies.as_ref().filter(|c| !c.is_empty()) {
+                output::render_section(out.w(), "Copies", COPY_COLUMNS, &output::to_values(c)?)?;
+            }
             output::render_section(out.w(), "Events", EVENT_COLUMNS, &evs)?;
             if !claims.is_empty() {
                 output::render_section(out.w(), "Claims", CLAIM_COLUMNS, &claims)?;
@@ -180,6 +192,9 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
                 obj.insert("provenance".into(), prov.into());
                 obj.insert("events".into(), evs.into());
                 obj.insert("claims".into(), claims.into());
+                if let Some(c) = &copies {
+                    obj.insert("copies".into(), output::to_value(c)?);
+                }
             }
             output::render_record(out.w(), a.output.format, &[], &value)?;
         }

@@ -35,6 +35,9 @@ const ALL_COLUMNS: &[Column] = &[
 ];
 
 pub fn run(archive_arg: Option<&Path>, a: VerifyArgs) -> Result<()> {
+    if let Some(site) = a.site.clone() {
+        return super::site::verify(archive_arg, a, site);
+    }
     let root = archive::locate(archive_arg)?;
     let (mut archive, record) = open_for_verify(&root)?;
     let (signed, head_hash) = match (a.head.as_deref().map(head_arg).transpose()?, &a.pubkey) {

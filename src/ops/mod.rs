@@ -19,6 +19,7 @@ pub mod describe;
 pub mod key;
 pub mod names;
 pub mod narrator;
+pub mod site;
 pub mod targets;
 pub mod testimony;
 pub mod vocabulary;

@@ -330,6 +330,13 @@ pub fn sees_everything(access: Access) -> bool {
     access == Access::Custodian
 }
 
+/// Whether this reader sees the sites that hold copies and each item's
+/// copies there: site URLs and bucket names can say where a collection is
+/// kept, so the custodian alone (`site list`, `show`).
+pub fn sees_copies(access: Access) -> bool {
+    access == Access::Custodian
+}
+
 /// Whether this reader reads originals where a redacted copy exists,
 /// searches the index of originals, and queries origin and custodial
 /// fields unguarded: the custodian alone.

@@ -530,6 +530,11 @@ fn downgrade_to_v5(env: &Env) {
         "DROP TRIGGER accession_agreement_flag; DROP TABLE accession_items; DROP TABLE accessions;",
     )
     .unwrap();
+    // And what 0011 (sites and copies) added.
+    db.execute_batch(
+        "DROP TABLE site_uploads; DROP TABLE site_purges; DROP TABLE copies; DROP TABLE sites;",
+    )
+    .unwrap();
     db.pragma_update(None, "user_version", 5).unwrap();
 }
 

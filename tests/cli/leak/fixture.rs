@@ -146,6 +146,9 @@ pub fn canaries() -> Vec<Canary> {
         add(w(tag, "CLAIMV"), source, "value of a claim");
         add(w(tag, "CLAIMQ"), source, "quote of a claim");
     }
+    // Where copies are kept (issue 14): the custodian's alone.
+    add(w("", "SITEURL"), custodian, "site URL");
+    add(w("", "SITENAME"), custodian, "site name");
     add(w("ARCH", "REASON"), custodian, "restriction reason");
     add(w("WD", "REASON"), custodian, "withdrawal reason");
     add(w("PUB", "REDACT"), custodian, "redaction term");
@@ -497,6 +500,19 @@ pub fn build() -> Fixture {
             terms.to_str().unwrap(),
         ],
     );
+    // A folder site holding a copy of every object (`site list`, `show`).
+    let site = env.path().join("sites").join(w("", "SITEURL"));
+    std::fs::create_dir_all(&site).unwrap();
+    ok(
+        &env,
+        &[
+            "site",
+            "add",
+            &w("", "SITENAME"),
+            &format!("file://{}", site.display()),
+        ],
+    );
+    ok(&env, &["replicate", "--copies", "2"]);
     ok(&env, &["verify"]);
     let bag = env.path().join("public-bag");
     ok(&env, &["export", "--bag", bag.to_str().unwrap()]);

@@ -79,6 +79,10 @@ pub const WRITE_ONLY: &[&str] = &[
     "terms label",
     "claim add",
     "claim remove",
+    "site add",
+    "replicate",
+    "repair",
+    "restore",
 ];
 
 /// The tags of the fixture's testimonies.
@@ -233,6 +237,11 @@ pub fn entries() -> Vec<Entry> {
             path: "accession list",
             run: Parallel,
             args: |_| vec![v(&["accession", "list"])],
+        },
+        Entry {
+            path: "site list",
+            run: Parallel,
+            args: |_| vec![v(&["site", "list"])],
         },
         Entry {
             path: "settings",

@@ -54,6 +54,43 @@ fn run_scan(sys: &Sys, args: &[&str], forbidden: &[&str]) -> Result<(), String> 
     scan(&format!("custos {args:?}"), &text, forbidden)
 }
 
+/// The SHA-256 digests of the files in the current archive's folder site.
+fn site_digests(sys: &Sys) -> std::collections::BTreeSet<String> {
+    walkdir::WalkDir::new(sys.site())
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| std::fs::read(e.path()).ok())
+        .map(|b| crate::harness::sha256_hex(&b))
+        .collect()
+}
+
+/// After `replicate`: every item that is not purged has its bytes at the
+/// site.
+pub fn replicated(sys: &Sys, model: &Model) -> Result<(), String> {
+    let at_site = site_digests(sys);
+    for it in model.items.iter().filter(|i| i.id.is_some() && !i.purged) {
+        if !at_site.contains(&crate::harness::sha256_hex(&it.bytes)) {
+            return Err(format!(
+                "item {:?} has no copy at the site after replicate",
+                it.id
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A purged item's bytes are at no site (the site is always reachable here).
+fn purged_everywhere(sys: &Sys, model: &Model) -> Result<(), String> {
+    let at_site = site_digests(sys);
+    for it in model.items.iter().filter(|i| i.purged) {
+        if at_site.contains(&crate::harness::sha256_hex(&it.bytes)) {
+            return Err(format!("purged item {:?} is still at the site", it.id));
+        }
+    }
+    Ok(())
+}
+
 fn query_ids(sys: &Sys, term: &str, level: &str) -> Result<Vec<i64>, String> {
     let out = sys.out(&["query", term, "--access", level, "--format", "json"]);
     let v: Vec<Value> = serde_json::from_slice(&out.stdout).map_err(|e| {
@@ -67,6 +104,7 @@ fn query_ids(sys: &Sys, term: &str, level: &str) -> Result<Vec<i64>, String> {
 
 pub fn all(sys: &Sys, model: &Model, step: usize) -> Result<(), String> {
     let fmt = FORMATS[step % FORMATS.len()];
+    purged_everywhere(sys, model)?;
     let ids: Vec<String> = model
         .items
         .iter()
@@ -86,6 +124,7 @@ pub fn all(sys: &Sys, model: &Model, step: usize) -> Result<(), String> {
             vec!["narrator", "list", "--format", fmt, "--access", l],
             vec!["log", "--format", fmt, "--access", l],
             vec!["report", "claims", "--format", fmt, "--access", l],
+            vec!["site", "list", "--format", fmt, "--access", l],
         ];
         for args in &commands {
             run_scan(sys, args, &forbidden)?;

@@ -97,6 +97,8 @@ pub enum Op {
     Claim {
         item: u8,
     },
+    /// `replicate --copies 2` to the folder site (issue 14).
+    Replicate,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -119,6 +121,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::RoundTrip),
         1 => Just(Op::Clock),
         1 => Just(Op::SignHead),
+        1 => Just(Op::Replicate),
         3 => (i(), 0..3u8, any::<bool>()).prop_map(|(item, level, until)| Op::Access { item, level, until }),
         2 => i().prop_map(|item| Op::Claim { item }),
     ]
@@ -490,6 +493,10 @@ fn apply(sys: &mut Sys, model: &mut Model, op: &Op) -> Result<(), String> {
             sys.now = AFTER;
         }
         Op::SignHead => sys.sign_head()?,
+        Op::Replicate => {
+            sys.replicate()?;
+            check::replicated(sys, model)?;
+        }
     }
     Ok(())
 }
@@ -558,6 +565,21 @@ fn no_sequence_of_operations_opens_what_the_model_keeps_closed() {
 #[test]
 fn the_findings_as_sequences() {
     let cases: Vec<Vec<Op>> = vec![
+        // Issue 14: copies at a site, then a withdrawal and a purge, which
+        // must reach the site; a round trip and a second replicate after.
+        vec![
+            Op::Grant {
+                item: 1,
+                scope: 3,
+                embargo: false,
+                evidence: None,
+            },
+            Op::Replicate,
+            Op::Withdraw { item: 1 },
+            Op::Purge { item: 1 },
+            Op::RoundTrip,
+            Op::Replicate,
+        ],
         // 1: an edit of kind opened a pending testimony.
         vec![Op::EditKind { item: 1, kind: 0 }],
         // 4: a duplicate with --narrator stayed open.

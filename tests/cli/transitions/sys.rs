@@ -50,6 +50,11 @@ impl Sys {
 
     /// A key and a narrator in the current archive.
     fn set_up_archive(&mut self) -> Result<(), String> {
+        // A folder site (issue 14): `Op::Replicate` copies to it, purges
+        // must reach it.
+        let site = self.site();
+        std::fs::create_dir_all(&site).map_err(|e| e.to_string())?;
+        self.must(&["site", "add", "usb", &format!("file://{}", site.display())])?;
         let key = self.tmp.path().join(format!("key-{}", self.generation));
         self.must(&["key", "init", "--out", key.to_str().unwrap_or_default()])?;
         let listed = self.out(&[
@@ -82,6 +87,16 @@ impl Sys {
         let v: Value = serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())?;
         self.narrator = v["id"].as_i64().ok_or("narrator add printed no id")?;
         Ok(())
+    }
+
+    /// The folder site of the current archive.
+    pub fn site(&self) -> PathBuf {
+        self.tmp.path().join(format!("site-{}", self.generation))
+    }
+
+    /// `replicate --copies 2`: every object to the site.
+    pub fn replicate(&self) -> Result<(), String> {
+        self.must(&["replicate", "--copies", "2"]).map(|_| ())
     }
 
     pub fn path(&self) -> &Path {
@@ -201,7 +216,15 @@ impl Sys {
             .tmp
             .path()
             .join(format!("archive-{}", self.generation + 1));
-        self.must(&["init", next.to_str().unwrap_or_default()])?;
+        // Intake open like the first archive: a closed intake is an
+        // operation of its own (`Op::Import { closed }`), and the model
+        // takes an import after a round trip to be open too.
+        self.must(&[
+            "init",
+            "--intake",
+            "open",
+            next.to_str().unwrap_or_default(),
+        ])?;
         let old = std::mem::replace(&mut self.archive, next.clone());
         let out = self.out(&["import", "--bag", bag.to_str().unwrap_or_default()]);
         let _ = std::fs::remove_dir_all(&bag);
