@@ -49,6 +49,7 @@ pub mod head;
 pub mod ingest;
 pub mod keys;
 pub mod manifest;
+pub mod media;
 pub mod model;
 pub mod ocfl;
 pub mod ops;

@@ -43,6 +43,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0008_item_access.sql",
         include_str!("../../migrations/0008_item_access.sql"),
     ),
+    (
+        "0010_recordings.sql",
+        include_str!("../../migrations/0010_recordings.sql"),
+    ),
 ];
 
 /// The guards of migration 0007. Tests of derived state (tallies, the SQL

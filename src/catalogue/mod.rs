@@ -13,6 +13,7 @@ pub mod fixity;
 pub mod items;
 pub mod narrators;
 pub mod provenance;
+pub mod recordings;
 pub mod redactions;
 pub mod settings;
 pub mod tally;

@@ -18,6 +18,18 @@ const PROVENANCE_COLUMNS: &[Column] = &[
     col("original_path", "Original path"),
 ];
 
+const RECORDING_COLUMNS: &[Column] = &[
+    col("duration", "Duration (s)"),
+    col("container", "Container"),
+    col("codec", "Codec"),
+    col("sample_rate", "Sample rate"),
+    col("channels", "Channels"),
+    col("bit_depth", "Bit depth"),
+    col("width", "Width"),
+    col("height", "Height"),
+    col("problem", "Problem"),
+];
+
 const EVENT_COLUMNS: &[Column] = &[
     col("id", "#"),
     col("at", "At"),
@@ -43,7 +55,9 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
         provenance,
         events,
         last_check,
+        recording,
     } = detail;
+    let recording = output::to_value(&recording)?;
     let prov = output::to_values(&provenance)?;
     let evs = output::to_values(&events)?;
     let (decision, text) = (read.decision, read.text);
@@ -96,6 +110,14 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
                     &c,
                 )?;
             }
+            if !recording.is_null() {
+                output::render_section(
+                    out.w(),
+                    "Recording",
+                    RECORDING_COLUMNS,
+                    std::slice::from_ref(&recording),
+                )?;
+            }
             let fixity_line = last_check.as_ref().map_or_else(
                 || "never checked".to_string(),
                 |c| format!("{} at {}", c.outcome, c.checked_at),
@@ -123,6 +145,8 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
                 obj.insert("consent".into(), consent);
                 obj.insert("testimony".into(), testimony);
                 obj.insert("text".into(), text.into());
+                obj.insert("duration".into(), recording["duration"].clone());
+                obj.insert("recording".into(), recording);
                 obj.insert("fixity".into(), output::to_value(&last_check)?);
                 obj.insert("provenance".into(), prov.into());
                 obj.insert("events".into(), evs.into());

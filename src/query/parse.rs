@@ -301,13 +301,17 @@ fn typed(
                 exact,
             })
         }
-        Type::Integer | Type::Size => {
+        Type::Integer | Type::Size | Type::Duration => {
             let num = |s: &str| -> std::result::Result<Option<i64>, String> {
                 if s.is_empty() {
                     return Ok(None);
                 }
                 if field.ty == Type::Size {
                     parse_size(s).map(Some)
+                } else if field.ty == Type::Duration {
+                    crate::media::TimeCode::parse_duration(s)
+                        .map(|t| Some(t.millis()))
+                        .map_err(|e| format!("{name}: {e}"))
                 } else {
                     s.parse::<i64>()
                         .map(Some)

@@ -28,6 +28,7 @@ mod output_safety;
 mod pdf;
 mod purge;
 mod query;
+mod recordings;
 mod redact;
 mod redaction_variants;
 mod report;

@@ -13,11 +13,13 @@ use super::present::RedactedCopy;
 use super::{AccessClass, Decision};
 
 mod listing;
+mod recording;
 mod related;
 
 use crate::catalogue::items::ItemRecord;
 use crate::model::{ItemId, Kind, Sha256};
 pub use listing::*;
+pub use recording::*;
 pub use related::*;
 
 #[derive(Debug, Clone, Serialize)]
