@@ -16,12 +16,14 @@ mod bags;
 mod consent;
 mod integrity;
 mod query;
+mod recordings;
 mod sealed;
 pub use access::*;
 pub use bags::*;
 pub use consent::*;
 pub use integrity::*;
 pub use query::*;
+pub use recordings::*;
 pub use sealed::*;
 
 #[derive(Debug, Parser)]
@@ -75,6 +77,9 @@ pub enum Command {
     Man(ManArgs),
     Access(ItemAccessArgs),
     Settings(SettingsArgs),
+    Transcript(TranscriptArgs),
+    Segment(SegmentArgs),
+    Restrict(PassageArgs),
 }
 
 /// Output options every read command shares.

@@ -63,6 +63,7 @@ pub mod report;
 pub mod restore;
 pub mod seal;
 pub mod store;
+pub mod transcript;
 
 /// The chained event log's hash format, for checking a history without
 /// custos's own verifier (the tests recompute the chain with it).

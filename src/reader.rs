@@ -10,6 +10,8 @@
 
 use std::collections::HashMap;
 
+mod recordings;
+
 use chrono::NaiveDate;
 use rusqlite::Connection;
 use serde_json::Value;

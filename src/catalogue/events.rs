@@ -35,6 +35,12 @@ pub enum EventType {
     Deletion,
     /// An item's own access changed (`custos access`, or a closed intake).
     AccessChange,
+    /// A recording's transcript was set or replaced (`transcript set`).
+    TranscriptChange,
+    /// Segments were added to a recording (`segment add`, `segment import`).
+    SegmentChange,
+    /// A passage of a recording was closed or reopened (`restrict`).
+    PassageRestriction,
 }
 
 impl EventType {
@@ -56,6 +62,9 @@ impl EventType {
         EventType::Purge,
         EventType::Deletion,
         EventType::AccessChange,
+        EventType::TranscriptChange,
+        EventType::SegmentChange,
+        EventType::PassageRestriction,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -73,6 +82,9 @@ impl EventType {
             EventType::Purge => "purge",
             EventType::Deletion => "deletion",
             EventType::AccessChange => "access_change",
+            EventType::TranscriptChange => "transcript_change",
+            EventType::SegmentChange => "segment_change",
+            EventType::PassageRestriction => "passage_restriction",
         }
     }
 }

@@ -12,13 +12,16 @@ pub mod events;
 pub mod fixity;
 pub mod items;
 pub mod narrators;
+pub mod passages;
 pub mod provenance;
 pub mod recordings;
 pub mod redactions;
+pub mod segments;
 pub mod settings;
 pub mod tally;
 pub mod terms;
 pub mod testimonies;
+pub mod transcripts;
 
 /// File names need not be UTF-8; they are stored byte-exact and shown with
 /// each invalid byte as `\xNN`, so a name is never silently altered.

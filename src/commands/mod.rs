@@ -22,12 +22,15 @@ mod purge;
 mod query;
 mod redact;
 mod report;
+mod restrict;
+mod segment;
 mod settings;
 mod show;
 mod sql;
 mod tag;
 mod terms;
 mod testimony;
+mod transcript;
 mod verify;
 
 use std::io::{IsTerminal, Write};
@@ -43,6 +46,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Init(a) => init::run(archive_arg, a),
         Command::Access(a) => access::run(archive_arg, a),
         Command::Settings(a) => settings::run(archive_arg, a),
+        Command::Transcript(a) => transcript::run(archive_arg, a.command),
+        Command::Segment(a) => segment::run(archive_arg, a.command),
+        Command::Restrict(a) => restrict::run(archive_arg, a),
         Command::Import(a) => import::run(archive_arg, *a),
         Command::List(a) => list::run(archive_arg, a),
         Command::Show(a) => show::run(archive_arg, a),

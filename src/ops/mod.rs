@@ -16,7 +16,10 @@ pub mod consent;
 pub mod describe;
 pub mod key;
 pub mod narrator;
+pub mod passage;
+pub mod segment;
 pub mod testimony;
+pub mod transcript;
 pub mod vocabulary;
 
 pub use crate::catalogue::items::Field;

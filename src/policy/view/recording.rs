@@ -53,3 +53,148 @@ pub fn recording(decision: &Decision, t: Technical) -> Option<RecordingView> {
         problem,
     })
 }
+
+/// One cue as a reader gets it; times as `HH:MM:SS.mmm`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CueView {
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub speaker: Option<String>,
+    pub text: String,
+    /// A marker standing for a closed passage.
+    pub closed: bool,
+    /// When the closed passage opens, where it has an end.
+    pub closed_until: Option<String>,
+}
+
+/// Builds the view of a cue the policy has already filtered
+/// (`policy::passage::cues`).
+pub fn cue(shown: crate::policy::passage::ShownCue) -> CueView {
+    let crate::policy::passage::ShownCue { cue, closed_until } = shown;
+    let crate::transcript::Cue {
+        start,
+        end,
+        speaker,
+        text,
+    } = cue;
+    CueView {
+        start: start.map(|t| t.clock('.')),
+        end: end.map(|t| t.clock('.')),
+        speaker,
+        text,
+        closed: closed_until.is_some(),
+        closed_until: closed_until.flatten().map(|d| d.to_string()),
+    }
+}
+
+/// One segment as a reader gets it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SegmentView {
+    pub start: String,
+    pub end: String,
+    pub title: String,
+    pub synopsis: Option<String>,
+    pub partial_transcript: Option<String>,
+    pub keywords: Vec<String>,
+    pub places: Vec<String>,
+    pub events: Vec<String>,
+    pub subjects: Vec<String>,
+    /// Overlaps a passage closed to this reader: only its times remain.
+    pub closed: bool,
+}
+
+/// Builds the view of a segment the policy has already filtered
+/// (`policy::passage::segments`).
+pub fn segment(s: crate::transcript::Segment) -> SegmentView {
+    let crate::transcript::Segment {
+        start,
+        end,
+        title,
+        synopsis,
+        partial_transcript,
+        keywords,
+        places,
+        events,
+        subjects,
+    } = s;
+    SegmentView {
+        start: start.clock('.'),
+        end: end.clock('.'),
+        closed: title == crate::policy::passage::MARKER,
+        title,
+        synopsis,
+        partial_transcript,
+        keywords,
+        places,
+        events,
+        subjects,
+    }
+}
+
+/// One passage restriction, for the custodian (`restrict --list`).
+#[derive(Debug, Clone, Serialize)]
+pub struct PassageView {
+    pub id: i64,
+    pub from: String,
+    pub to: String,
+    pub level: &'static str,
+    pub until: Option<String>,
+    pub reason: String,
+    pub lifted: bool,
+    pub recorded_at: String,
+    pub recorded_by: String,
+}
+
+pub fn passage(p: crate::policy::passage::Passage) -> PassageView {
+    let crate::policy::passage::Passage {
+        id,
+        range,
+        level,
+        until,
+        reason,
+        lifted,
+        recorded_at,
+        recorded_by,
+    } = p;
+    PassageView {
+        id,
+        from: range.start.clock('.'),
+        to: range.end.clock('.'),
+        level: level.as_str(),
+        until: until.map(|d| d.to_string()),
+        reason,
+        lifted,
+        recorded_at,
+        recorded_by,
+    }
+}
+
+/// One transcript of an item's history, for the custodian.
+#[derive(Debug, Clone, Serialize)]
+pub struct TranscriptEntry {
+    pub id: i64,
+    pub format: String,
+    pub current: bool,
+    pub cues: i64,
+    pub recorded_at: String,
+    pub recorded_by: String,
+}
+
+pub fn transcript_entry(t: crate::catalogue::transcripts::TranscriptRecord) -> TranscriptEntry {
+    let crate::catalogue::transcripts::TranscriptRecord {
+        id,
+        format,
+        current,
+        recorded_at,
+        recorded_by,
+        cues,
+    } = t;
+    TranscriptEntry {
+        id,
+        format,
+        current,
+        cues,
+        recorded_at,
+        recorded_by,
+    }
+}

@@ -73,6 +73,9 @@ pub const WRITE_ONLY: &[&str] = &[
     "untag",
     "terms rename",
     "terms merge",
+    "transcript set",
+    "segment add",
+    "segment import",
 ];
 
 /// How an entry runs: alongside the others, or alone after them (it writes
@@ -391,6 +394,32 @@ pub fn entries() -> Vec<Entry> {
             path: "completions",
             run: Parallel,
             args: |_| per(["bash", "zsh", "fish"], |s| v(&["completions", s])),
+        },
+        Entry {
+            path: "transcript show",
+            run: Parallel,
+            args: |fx| {
+                let mut t = per(item_ids(fx), |i| v(&["transcript", "show", i]));
+                t.extend(per(item_ids(fx), |i| {
+                    v(&["transcript", "show", i, "--history"])
+                }));
+                t
+            },
+        },
+        Entry {
+            path: "segment list",
+            run: Parallel,
+            args: |fx| per(item_ids(fx), |i| v(&["segment", "list", i])),
+        },
+        Entry {
+            path: "segment export",
+            run: Parallel,
+            args: |fx| per(item_ids(fx), |i| v(&["segment", "export", i])),
+        },
+        Entry {
+            path: "restrict",
+            run: Parallel,
+            args: |fx| per(item_ids(fx), |i| v(&["restrict", i, "--list"])),
         },
         Entry {
             path: "man",
