@@ -80,6 +80,7 @@ pub enum Command {
     Transcript(TranscriptArgs),
     Segment(SegmentArgs),
     Restrict(PassageArgs),
+    AccessCopy(AccessCopyArgs),
 }
 
 /// Output options every read command shares.

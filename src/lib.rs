@@ -34,6 +34,7 @@
 //! }
 //! ```
 
+pub mod access_copy;
 pub mod archive;
 pub mod backup;
 pub mod bagit;

@@ -223,3 +223,17 @@ pub struct PassageArgs {
     #[command(flatten)]
     pub output: OutputArgs,
 }
+
+/// Write a recording with the passages closed to a level silenced
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  custos access-copy 21 --access public --out 21-public.flac\n\nWAV and FLAC are copied natively, sample for sample, with every frame of a closed passage set\nto digital silence; other audio goes through ffmpeg when it is installed (exit 2 naming what is\nmissing otherwise). The file is written beside --out and renamed into place."
+)]
+pub struct AccessCopyArgs {
+    pub id: ItemId,
+    /// Where to write the copy
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub access: AccessArgs,
+}

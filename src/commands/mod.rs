@@ -3,6 +3,7 @@
 //! data goes to stdout, everything else to stderr prefixed `custos: `.
 
 mod access;
+mod access_copy;
 mod backup;
 mod bag;
 mod completions;
@@ -49,6 +50,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Transcript(a) => transcript::run(archive_arg, a.command),
         Command::Segment(a) => segment::run(archive_arg, a.command),
         Command::Restrict(a) => restrict::run(archive_arg, a),
+        Command::AccessCopy(a) => access_copy::run(archive_arg, a),
         Command::Import(a) => import::run(archive_arg, *a),
         Command::List(a) => list::run(archive_arg, a),
         Command::Show(a) => show::run(archive_arg, a),

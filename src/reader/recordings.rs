@@ -82,6 +82,28 @@ impl Reader<'_> {
             .collect())
     }
 
+    /// Writes the access copy of item `id` for this reader to `dest`: the
+    /// recording with every passage closed to the reader silenced.
+    /// Returns how many closed ranges were silenced.
+    pub fn access_copy(
+        &self,
+        objects: &std::path::Path,
+        id: ItemId,
+        dest: &std::path::Path,
+    ) -> Result<usize> {
+        self.timed(id, "recording")?;
+        let record = crate::catalogue::items::get(self.conn, id)?
+            .ok_or_else(|| Error::usage(format!("no item {id} in this archive")))?;
+        if crate::catalogue::recordings::for_item(self.conn, id)?.is_none() {
+            return Err(Error::usage(format!("item {id} is not a recording")));
+        }
+        let closed: Vec<crate::media::Interval> =
+            self.closed(id)?.into_iter().map(|(r, _)| r).collect();
+        let src = crate::store::object_path(objects, &record.sha256);
+        crate::access_copy::write_file(&src, &record.media_type, &closed, dest)?;
+        Ok(closed.len())
+    }
+
     /// The recording's duration, where the item is open to this reader.
     pub fn duration(&self, id: ItemId) -> Result<Option<crate::media::TimeCode>> {
         Ok(self

@@ -54,6 +54,7 @@ pub const READ_WITHOUT_FORMAT: &[&str] = &[
     "bag validate",
     "export",
     "backup",
+    "access-copy",
 ];
 
 /// Commands that only change the archive and print no archive data.
@@ -420,6 +421,11 @@ pub fn entries() -> Vec<Entry> {
             path: "restrict",
             run: Parallel,
             args: |fx| per(item_ids(fx), |i| v(&["restrict", i, "--list"])),
+        },
+        Entry {
+            path: "access-copy",
+            run: Parallel,
+            args: |fx| per(item_ids(fx), |i| v(&["access-copy", i, "--out", "{OUT}"])),
         },
         Entry {
             path: "man",
