@@ -29,6 +29,7 @@ mod pdf;
 mod purge;
 mod query;
 mod recordings;
+mod recordings_copy;
 mod recordings_timed;
 mod redact;
 mod redaction_variants;
