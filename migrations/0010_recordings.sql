@@ -93,3 +93,17 @@ CREATE TABLE passages (
     CHECK (end_ms > start_ms)
 ) STRICT;
 CREATE INDEX passages_item ON passages(item_id);
+
+-- Full-text index of what is said (cues) and indexed (segments), one row
+-- per cue or segment with its time range, so a hit can be placed in the
+-- recording and a hit inside a passage closed to the reader left out at
+-- query time (`policy::passage::visible_hits`). Its name starts with
+-- `item_fts`, so raw SQL never reads it.
+CREATE VIRTUAL TABLE item_fts_timed USING fts5(
+    text,
+    item_id UNINDEXED,
+    start_ms UNINDEXED,
+    end_ms UNINDEXED,
+    source UNINDEXED,
+    tokenize = 'unicode61 remove_diacritics 2'
+);

@@ -130,6 +130,14 @@ pub const ERASES: &[(&str, &str)] = &[
     ("cues", "DELETE FROM cues WHERE item_id = ?1"),
     ("transcripts", "DELETE FROM transcripts WHERE item_id = ?1"),
     (
+        "item_fts_timed",
+        "INSERT INTO item_fts_timed (item_fts_timed, rank) SELECT 'secure-delete', 1 WHERE ?1 IS NOT NULL",
+    ),
+    (
+        "item_fts_timed",
+        "DELETE FROM item_fts_timed WHERE item_id = ?1",
+    ),
+    (
         "segment_terms",
         "DELETE FROM segment_terms WHERE item_id = ?1",
     ),

@@ -32,6 +32,21 @@ pub fn insert(conn: &Connection, item: ItemId, s: &Segment) -> Result<i64> {
         serde_json::to_string(&s.keywords).unwrap_or_else(|_| "[]".into())
     ])?;
     let id = conn.last_insert_rowid();
+    let text = [
+        Some(s.title.as_str()),
+        s.synopsis.as_deref(),
+        s.partial_transcript.as_deref(),
+        Some(s.keywords.join(", ").as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|t| !t.is_empty())
+    .collect::<Vec<_>>()
+    .join("\n");
+    conn.prepare_cached(
+        "INSERT INTO item_fts_timed (text, item_id, start_ms, end_ms, source) VALUES (?1, ?2, ?3, ?4, 'segment')",
+    )?
+    .execute(params![text, item.0, s.start.millis(), s.end.millis()])?;
     for (vocab, labels) in [
         (Vocab::Place, &s.places),
         (Vocab::Event, &s.events),

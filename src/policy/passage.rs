@@ -74,6 +74,29 @@ impl Passage {
     }
 }
 
+/// The SQL condition (over `item_fts_timed`) a cue or segment hit must
+/// meet to be found by a reader at `access` on `today`: not inside a
+/// passage closed to the reader (an untimed cue not while any is closed),
+/// and not of a redacted item below custodian. The item's own decision is
+/// the query's business, as for every other term. Returns the SQL and its
+/// bound parameters, in order.
+pub fn visible_hits(access: Access, today: NaiveDate) -> (String, Vec<String>) {
+    let levels = match access {
+        Access::Custodian => return ("1".into(), Vec::new()),
+        Access::Research => "('custodian')",
+        Access::Public => "('custodian', 'research')",
+    };
+    let t = "item_fts_timed";
+    let sql = format!(
+        "NOT EXISTS (SELECT 1 FROM passages p WHERE p.item_id = {t}.item_id \
+            AND p.lifted_event IS NULL AND (p.until IS NULL OR p.until > ?) \
+            AND p.level IN {levels} \
+            AND ({t}.start_ms IS NULL OR (p.start_ms < {t}.end_ms AND {t}.start_ms < p.end_ms))) \
+         AND {t}.item_id NOT IN (SELECT item_id FROM redactions)"
+    );
+    (sql, vec![today.to_string()])
+}
+
 /// Whether transcripts and segments of this item may be shown at all.
 pub fn timed_text(decision: &Decision, facts: &Facts, access: Access) -> bool {
     matches!(decision, Decision::Open(_)) && (!facts.redacted || reads_originals(access))

@@ -23,6 +23,8 @@ pub enum Type {
     Size,
     /// A recording's length (`media::TimeCode::parse_duration`); ranges.
     Duration,
+    /// Full text of a recording's cues (`cue`) or segments (`segment`).
+    Timed(&'static str),
     /// EDTF date of the document: matches when the intervals overlap.
     Date,
     /// A day: embargo end.
@@ -47,6 +49,7 @@ impl Type {
             Type::Integer => "integer",
             Type::Size => "size",
             Type::Duration => "duration",
+            Type::Timed(_) => "full text",
             Type::Date => "edtf date",
             Type::Day => "date",
             Type::Timestamp => "timestamp",
@@ -377,6 +380,26 @@ pub const FIELDS: &[Field] = &[
         Vis::Open,
         "duration:10m..1h",
         "a recording's length: seconds, HH:MM:SS, or with units (90s, 10m, 1h30m)",
+    ),
+    // What is said and indexed in recordings (migration 0010); hits in a
+    // passage closed to the reader are not found (`policy::passage`).
+    f(
+        "transcript",
+        Type::Timed("cue"),
+        "",
+        None,
+        Vis::Open,
+        "transcript:cellar",
+        "words said in a recording's transcript (cue by cue)",
+    ),
+    f(
+        "segment",
+        Type::Timed("segment"),
+        "",
+        None,
+        Vis::Open,
+        "segment:bridge",
+        "words of a recording's segments: title, synopsis, keywords",
     ),
 ];
 

@@ -70,6 +70,11 @@ pub enum Pred {
         exact: bool,
     },
     Evidence(Evidence),
+    /// Words of a recording's cues or segments (`transcript:`, `segment:`).
+    Timed {
+        field: &'static Field,
+        words: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +95,8 @@ impl Pred {
             | Pred::Days { field, .. }
             | Pred::Missing { field }
             | Pred::Choice { field, .. }
-            | Pred::Term { field, .. } => Some(field),
+            | Pred::Term { field, .. }
+            | Pred::Timed { field, .. } => Some(field),
         }
     }
 }
@@ -281,6 +287,10 @@ fn typed(
     };
     let name = field.name;
     match field.ty {
+        Type::Timed(_) => Ok(Pred::Timed {
+            field,
+            words: value.to_string(),
+        }),
         Type::Text => Ok(Pred::Text {
             field,
             value: value.to_string(),

@@ -154,7 +154,7 @@ fn a_public_bag_carries_the_copy_and_the_filtered_transcript_never_the_original(
         .as_array()
         .expect("array")
         .iter()
-        .find(|r| r["id"].to_string() == id)
+        .find(|r| r["id"].as_i64().map(|i| i.to_string()).as_deref() == Some(id.as_str()))
         .expect("the recording is exported");
     assert_eq!(rec["sha256"], Value::Null);
     assert_eq!(rec["access_copy"], true);

@@ -198,3 +198,11 @@ pub fn transcript_entry(t: crate::catalogue::transcripts::TranscriptRecord) -> T
         recorded_by,
     }
 }
+
+/// One full-text hit in a recording: where, and the words around it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimedHit {
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub snippet: String,
+}

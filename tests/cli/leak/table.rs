@@ -116,7 +116,7 @@ fn item_ids(fx: &Fixture) -> Vec<String> {
 /// Every key a query row can carry (`--fields`), snippet included.
 pub const ALL_FIELDS: &str = "id,title,kind,date,sha256,size,media_type,original_name,origin,\
 ingested_at,ingested_by,language,collection,creator,description,access,closed_until,withdrawn_on,\
-withdrawal_reason,snippet,narrator,anonymity,consent,scope,embargo,evidence,event,place,subject,agent";
+withdrawal_reason,snippet,segments,narrator,anonymity,consent,scope,embargo,evidence,event,place,subject,agent";
 
 fn queries(fx: &Fixture) -> Vec<Vec<String>> {
     let mut q = vec![
@@ -171,7 +171,7 @@ fn queries(fx: &Fixture) -> Vec<Vec<String>> {
         .iter()
         .map(|c| c.word.as_str())
         .filter(|w| {
-            ["TEXT", "TITLE", "DESC", "REDACT", "RELEASE"]
+            ["TEXT", "TITLE", "DESC", "REDACT", "RELEASE", "CUE", "SEG"]
                 .iter()
                 .any(|r| w.contains(r))
         })
@@ -181,6 +181,22 @@ fn queries(fx: &Fixture) -> Vec<Vec<String>> {
         q.push(v(&["query", word, "--fields", ALL_FIELDS]));
     }
     q.push(v(&["query", "LEAKCANARYREDACTPUB"]));
+    // What is said in a recording, by field: a word said only inside a
+    // closed passage finds nothing below custodian.
+    for word in [
+        "LEAKCANARYCUECLOSEDREC",
+        "LEAKCANARYCUEOPENREC",
+        "LEAKCANARYSEGCLOSEDREC",
+    ] {
+        for field in ["transcript", "segment"] {
+            q.push(v(&[
+                "query",
+                &format!("{field}:{word}"),
+                "--fields",
+                ALL_FIELDS,
+            ]));
+        }
+    }
     q.push(v(&["query", "narrator:LEAKCANARYDISPLAYARCH"]));
     q
 }
