@@ -13,7 +13,7 @@ use custos::query::{self, Options, Plan};
 
 /// Keys a query row has beyond the shaped item (`query::raw::item_keys`)
 /// and the extras of `query::EXTRA_KEYS`.
-const ROW_EXTRA_KEYS: &[&str] = &["withdrawn_on", "withdrawal_reason", "snippet"];
+const ROW_EXTRA_KEYS: &[&str] = &["withdrawn_on", "withdrawal_reason", "snippet", "segments"];
 
 /// Every key a query row can have.
 fn row_keys() -> impl Iterator<Item = &'static str> {
