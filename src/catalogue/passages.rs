@@ -86,3 +86,16 @@ pub fn exists(conn: &Connection, item: ItemId, id: i64) -> Result<bool> {
         .optional()?
         .is_some())
 }
+
+/// When and by whom each lifted restriction of the item was lifted, by
+/// restriction id.
+pub fn lifts(conn: &Connection, item: ItemId) -> Result<Vec<(i64, String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id, e.at, e.agent FROM passages p JOIN events e ON e.id = p.lifted_event
+          WHERE p.item_id = ?1 ORDER BY e.id",
+    )?;
+    let rows = stmt
+        .query_map(params![item.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}

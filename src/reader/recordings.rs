@@ -113,6 +113,24 @@ impl Reader<'_> {
             .map(|s| crate::media::TimeCode((s * 1000.0).round() as i64)))
     }
 
+    /// The restrictions and liftings of the item's passages for `consent
+    /// ID history`: where its consent history may be shown, reasons only
+    /// with custodial detail.
+    pub fn passage_history(&self, id: ItemId) -> Result<Vec<view::PassageEvent>> {
+        let Some(facts) = crate::policy::sql::load_facts(self.conn, id)? else {
+            return Ok(Vec::new());
+        };
+        let decision = crate::policy::decide(self.access, &facts, self.today);
+        let Some(grant) = crate::policy::consent_history(&decision) else {
+            return Ok(Vec::new());
+        };
+        Ok(view::passage_events(
+            &grant,
+            passages::for_item(self.conn, id)?,
+            passages::lifts(self.conn, id)?,
+        ))
+    }
+
     /// The passage restrictions of the item: the custodian's alone.
     pub fn passages(&self, id: ItemId) -> Result<Vec<PassageView>> {
         if !crate::policy::sees_everything(self.access) {

@@ -587,3 +587,54 @@ fn search_places_words_in_time_and_never_reaches_into_a_closed_passage() {
     ]))
     .is_empty());
 }
+
+#[test]
+fn restrictions_and_lifts_are_in_the_consent_history() {
+    let env = Env::with_archive();
+    let id = interview(&env);
+    assert_eq!(
+        cmd(
+            &env,
+            &[
+                "restrict",
+                &id,
+                "--from",
+                "12",
+                "--to",
+                "20",
+                "--reason",
+                "names a neighbour"
+            ]
+        )
+        .0,
+        0
+    );
+    assert_eq!(cmd(&env, &["restrict", &id, "--lift", "1"]).0, 0);
+    let h = env.json(&[
+        "consent",
+        &id,
+        "history",
+        "--access",
+        "custodian",
+        "--format",
+        "json",
+    ]);
+    let statuses: Vec<&str> = h
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["passage_closed", "passage_lifted"]);
+    assert_eq!(h[0]["reason"], "names a neighbour");
+    assert_eq!(h[0]["from"], "00:00:12.000");
+    let h = env.json(&[
+        "consent", &id, "history", "--access", "public", "--format", "json",
+    ]);
+    assert_eq!(h[0]["reason"], Value::Null, "the reason is custodial");
+    let (_, table, _) = cmd(&env, &["consent", &id, "history", "--access", "custodian"]);
+    assert!(
+        table.contains("Passage restrictions") && table.contains("passage_lifted"),
+        "{table}"
+    );
+}

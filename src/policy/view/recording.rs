@@ -206,3 +206,63 @@ pub struct TimedHit {
     pub end: Option<String>,
     pub snippet: String,
 }
+
+/// A passage restriction or its lifting, as `consent ID history` lists it
+/// beside the consent changes; the reason only with custodial detail.
+#[derive(Debug, Clone, Serialize)]
+pub struct PassageEvent {
+    pub status: &'static str,
+    pub from: String,
+    pub to: String,
+    pub level: &'static str,
+    pub until: Option<String>,
+    pub reason: Option<String>,
+    pub recorded_at: String,
+    pub recorded_by: String,
+}
+
+/// The events of the item's passage restrictions, in time order.
+pub fn passage_events(
+    grant: &super::super::Grant,
+    passages: Vec<crate::policy::passage::Passage>,
+    lifts: Vec<(i64, String, String)>,
+) -> Vec<PassageEvent> {
+    let mut out = Vec::new();
+    for p in passages {
+        let crate::policy::passage::Passage {
+            id,
+            range,
+            level,
+            until,
+            reason,
+            lifted: _,
+            recorded_at,
+            recorded_by,
+        } = p;
+        let base = PassageEvent {
+            status: "passage_closed",
+            from: range.start.clock('.'),
+            to: range.end.clock('.'),
+            level: level.as_str(),
+            until: until.map(|d| d.to_string()),
+            reason: Some(reason).filter(|_| grant.custodial_detail),
+            recorded_at,
+            recorded_by,
+        };
+        let lifted = lifts
+            .iter()
+            .find(|(l, ..)| *l == id)
+            .map(|(_, at, by)| PassageEvent {
+                status: "passage_lifted",
+                reason: None,
+                recorded_at: at.clone(),
+                recorded_by: by.clone(),
+                ..base.clone()
+            });
+        out.push(base);
+        out.extend(lifted);
+    }
+    // Stable: a lift recorded in the same second stays after its restriction.
+    out.sort_by(|a, b| a.recorded_at.cmp(&b.recorded_at));
+    out
+}
