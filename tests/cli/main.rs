@@ -30,6 +30,7 @@ mod purge;
 mod query;
 mod recordings;
 mod recordings_copy;
+mod recordings_search;
 mod recordings_timed;
 mod redact;
 mod redaction_variants;
