@@ -33,5 +33,16 @@ done
 "$custos" list
 "$custos" report holdings --by kind
 "$custos" report claims --disputed
+# The recording (issue 12): imported after the manifest, with its
+# transcript, index and the passage the narrator asked to be closed.
+rec=$("$custos" import archive/recordings/corran-ford-interview-2019.wav --intake open --format json | sed -n 's/.*"id": \([0-9]*\).*/\1/p' | head -1)
+"$custos" transcript set "$rec" archive/recordings/corran-ford-interview-2019.vtt
+"$custos" segment import "$rec" archive/recordings/corran-ford-interview-2019-ohms.xml
+"$custos" restrict "$rec" --from 00:00:12.200 --to 00:00:19.300 --reason "names the neighbour who brought bread"
+# A time-coded search hit, and the same search where the passage is closed.
+"$custos" query cellar --access public
+"$custos" query bread --access custodian --fields id,title,snippet,segments --format json
+"$custos" transcript show "$rec" --access public
+"$custos" access-copy "$rec" --access public --out "$dest/../interview-public.wav"
 echo
 echo "custos: the sample archive is in $dest; try: CUSTOS_ARCHIVE=$dest $custos show 1" >&2

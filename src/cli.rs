@@ -19,6 +19,7 @@ mod consent;
 mod integrity;
 mod names;
 mod query;
+mod recordings;
 mod sealed;
 mod sites;
 pub use access::*;
@@ -29,6 +30,7 @@ pub use consent::*;
 pub use integrity::*;
 pub use names::*;
 pub use query::*;
+pub use recordings::*;
 pub use sealed::*;
 pub use sites::*;
 
@@ -89,6 +91,10 @@ pub enum Command {
     Replicate(ReplicateArgs),
     Repair(RepairArgs),
     Restore(RestoreArgs),
+    Transcript(TranscriptArgs),
+    Segment(SegmentArgs),
+    Restrict(PassageArgs),
+    AccessCopy(AccessCopyArgs),
 }
 
 /// Output options every read command shares.

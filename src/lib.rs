@@ -34,6 +34,7 @@
 //! }
 //! ```
 
+pub mod access_copy;
 pub mod archive;
 pub mod backup;
 pub mod bagit;
@@ -52,6 +53,7 @@ pub mod ingest;
 pub mod keys;
 pub mod language;
 pub mod manifest;
+pub mod media;
 pub mod model;
 pub mod ocfl;
 pub mod ops;
@@ -66,6 +68,7 @@ pub mod restore;
 pub mod seal;
 pub mod sites;
 pub mod store;
+pub mod transcript;
 
 /// The chained event log's hash format, for checking a history without
 /// custos's own verifier (the tests recompute the chain with it).

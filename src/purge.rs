@@ -160,6 +160,28 @@ pub const ERASES: &[(&str, &str)] = &[
         "accessions",
         "UPDATE accessions SET agreement_item_id = NULL WHERE agreement_item_id = ?1",
     ),
+    // Recordings (issue 12): what was said, indexed and closed, and the
+    // technical metadata of the bytes.
+    ("cues", "DELETE FROM cues WHERE item_id = ?1"),
+    ("transcripts", "DELETE FROM transcripts WHERE item_id = ?1"),
+    (
+        "item_fts_timed",
+        "INSERT INTO item_fts_timed (item_fts_timed, rank) SELECT 'secure-delete', 1 WHERE ?1 IS NOT NULL",
+    ),
+    (
+        "item_fts_timed",
+        "DELETE FROM item_fts_timed WHERE item_id = ?1",
+    ),
+    (
+        "segment_terms",
+        "DELETE FROM segment_terms WHERE item_id = ?1",
+    ),
+    ("segments", "DELETE FROM segments WHERE item_id = ?1"),
+    ("passages", "DELETE FROM passages WHERE item_id = ?1"),
+    (
+        "recordings",
+        "DELETE FROM recordings WHERE object_id = (SELECT object_id FROM items WHERE id = ?1)",
+    ),
 ];
 
 /// Tables purge rewrites by hand in [`erase_rows`].
@@ -176,7 +198,10 @@ fn erase_rows(tx: &Connection, id: ItemId, now: &str) -> Result<bool> {
         tx.execute(&format!("DELETE FROM {t} WHERE rowid = ?1"), [id])?;
     }
     let term_ids: Vec<i64> = {
-        let mut stmt = tx.prepare("SELECT term_id FROM item_terms WHERE item_id = ?1")?;
+        let mut stmt = tx.prepare(
+            "SELECT term_id FROM item_terms WHERE item_id = ?1
+             UNION SELECT term_id FROM segment_terms WHERE item_id = ?1",
+        )?;
         let rows = stmt.query_map([id], |r| r.get(0))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
@@ -187,7 +212,8 @@ fn erase_rows(tx: &Connection, id: ItemId, now: &str) -> Result<bool> {
         // A term only this testimony used (a village, a neighbour) names it.
         tx.execute(
             "DELETE FROM terms WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM item_terms WHERE term_id = ?1)
-             AND NOT EXISTS (SELECT 1 FROM claims WHERE subject_term = ?1)",
+             AND NOT EXISTS (SELECT 1 FROM claims WHERE subject_term = ?1)
+             AND NOT EXISTS (SELECT 1 FROM segment_terms WHERE term_id = ?1)",
             [term],
         )?;
     }

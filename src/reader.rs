@@ -13,6 +13,8 @@ mod names;
 
 use std::collections::HashMap;
 
+mod recordings;
+
 use chrono::NaiveDate;
 use rusqlite::Connection;
 use serde_json::Value;
@@ -68,6 +70,8 @@ pub struct ItemDetail {
     /// The latest fixity check: ids and outcome only, so safe at every
     /// level (a damaged item must say so wherever it is shown).
     pub last_check: Option<LastCheck>,
+    /// A recording's technical metadata, where the item is open.
+    pub recording: Option<view::RecordingView>,
 }
 
 impl<'c> Reader<'c> {
@@ -128,6 +132,8 @@ impl<'c> Reader<'c> {
         let events = view::events(&read.decision, events::for_item(self.conn, id)?);
         let events = policy::history::number(self.access, events);
         let last_check = fixity::last_for_item(self.conn, id)?;
+        let recording = crate::catalogue::recordings::for_item(self.conn, id)?
+            .and_then(|t| view::recording(&read.decision, t));
         Ok(Some(ItemDetail {
             read,
             consent,
@@ -136,6 +142,7 @@ impl<'c> Reader<'c> {
             provenance,
             events,
             last_check,
+            recording,
         }))
     }
 

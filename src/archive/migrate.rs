@@ -48,6 +48,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/0009_names_claims.sql"),
     ),
     (
+        "0010_recordings.sql",
+        include_str!("../../migrations/0010_recordings.sql"),
+    ),
+    (
         "0011_sites.sql",
         include_str!("../../migrations/0011_sites.sql"),
     ),

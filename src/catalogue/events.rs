@@ -43,6 +43,12 @@ pub enum EventType {
     ClaimChange,
     /// A copy of an object confirmed at a site (`replicate`, `repair`).
     Replication,
+    /// A recording's transcript was set or replaced (`transcript set`).
+    TranscriptChange,
+    /// Segments were added to a recording (`segment add`, `segment import`).
+    SegmentChange,
+    /// A passage of a recording was closed or reopened (`restrict`).
+    PassageRestriction,
 }
 
 impl EventType {
@@ -68,6 +74,9 @@ impl EventType {
         EventType::NameChange,
         EventType::ClaimChange,
         EventType::Replication,
+        EventType::TranscriptChange,
+        EventType::SegmentChange,
+        EventType::PassageRestriction,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -89,6 +98,9 @@ impl EventType {
             EventType::NameChange => "name_change",
             EventType::ClaimChange => "claim_change",
             EventType::Replication => "replication",
+            EventType::TranscriptChange => "transcript_change",
+            EventType::SegmentChange => "segment_change",
+            EventType::PassageRestriction => "passage_restriction",
         }
     }
 }

@@ -17,13 +17,17 @@ pub mod fixity;
 pub mod items;
 pub mod names;
 pub mod narrators;
+pub mod passages;
 pub mod provenance;
+pub mod recordings;
 pub mod redactions;
+pub mod segments;
 pub mod settings;
 pub mod sites;
 pub mod tally;
 pub mod terms;
 pub mod testimonies;
+pub mod transcripts;
 
 /// File names need not be UTF-8; they are stored byte-exact and shown with
 /// each invalid byte as `\xNN`, so a name is never silently altered.

@@ -238,6 +238,13 @@ pub fn merge(conn: &Connection, vocab: Vocab, from: &str, into: &str) -> Result<
         "UPDATE claims SET subject_term = ?2 WHERE subject_term = ?1",
         params![src, dst],
     )?;
+    // Segments of recordings link terms too (migration 0010).
+    conn.execute(
+        "INSERT OR IGNORE INTO segment_terms (segment_id, item_id, term_id)
+         SELECT segment_id, item_id, ?2 FROM segment_terms WHERE term_id = ?1",
+        params![src, dst],
+    )?;
+    conn.execute("DELETE FROM segment_terms WHERE term_id = ?1", [src])?;
     conn.execute("DELETE FROM terms WHERE id = ?1", [src])?;
     Ok(TermChange {
         vocab,

@@ -120,13 +120,34 @@ fn embargo(archive_arg: Option<&Path>, id: ItemId, e: EmbargoArgs) -> Result<()>
     Ok(())
 }
 
+const PASSAGE_COLUMNS: &[Column] = &[
+    col("status", "Event"),
+    col("from", "From"),
+    col("to", "To"),
+    col("level", "Closed below"),
+    col("until", "Until"),
+    col("reason", "Reason"),
+    col("recorded_at", "Recorded at"),
+    col("recorded_by", "By"),
+];
+
 fn history(archive_arg: Option<&Path>, id: ItemId, h: custos::cli::HistoryArgs) -> Result<()> {
     let archive = super::open(archive_arg, Mode::Read)?;
     let access = super::access(&archive, &h.access)?;
-    let rows = output::to_values(
-        &Reader::new(&archive, access, custos::clock::today()).consent_history(id)?,
-    )?;
+    let reader = Reader::new(&archive, access, custos::clock::today());
+    let mut rows = output::to_values(&reader.consent_history(id)?)?;
+    // Passage restrictions of a recording close part of it: they are part
+    // of its consent history (issue 12).
+    let passages = output::to_values(&reader.passage_history(id)?)?;
     let mut out = super::Stdout::new();
-    output::render_list(out.w(), h.output.format, HISTORY_COLUMNS, &rows)?;
+    if h.output.format == custos::output::Format::Table {
+        output::render_list(out.w(), h.output.format, HISTORY_COLUMNS, &rows)?;
+        if !passages.is_empty() {
+            output::render_section(out.w(), "Passage restrictions", PASSAGE_COLUMNS, &passages)?;
+        }
+    } else {
+        rows.extend(passages);
+        output::render_list(out.w(), h.output.format, HISTORY_COLUMNS, &rows)?;
+    }
     out.finish()
 }

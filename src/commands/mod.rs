@@ -3,6 +3,7 @@
 //! data goes to stdout, everything else to stderr prefixed `custos: `.
 
 mod access;
+mod access_copy;
 mod accession;
 mod backup;
 mod bag;
@@ -29,6 +30,8 @@ mod repair;
 mod replicate;
 mod report;
 mod restore_site;
+mod restrict;
+mod segment;
 mod settings;
 mod show;
 mod site;
@@ -36,6 +39,7 @@ mod sql;
 mod tag;
 mod terms;
 mod testimony;
+mod transcript;
 mod verify;
 
 use std::io::{IsTerminal, Write};
@@ -69,6 +73,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Access(a) => access::run(archive_arg, a),
         Command::Settings(a) => settings::run(archive_arg, a),
         Command::Accession(a) => accession::run(archive_arg, a),
+        Command::Transcript(a) => transcript::run(archive_arg, a.command),
+        Command::Segment(a) => segment::run(archive_arg, a.command),
+        Command::Restrict(a) => restrict::run(archive_arg, a),
+        Command::AccessCopy(a) => access_copy::run(archive_arg, a),
         Command::Import(a) => import::run(archive_arg, *a),
         Command::List(a) => list::run(archive_arg, a),
         Command::Show(a) => show::run(archive_arg, a),

@@ -13,7 +13,7 @@ use custos::query::{self, Options, Plan};
 
 /// Keys a query row has beyond the shaped item (`query::raw::item_keys`)
 /// and the extras of `query::EXTRA_KEYS`.
-const ROW_EXTRA_KEYS: &[&str] = &["withdrawn_on", "withdrawal_reason", "snippet"];
+const ROW_EXTRA_KEYS: &[&str] = &["withdrawn_on", "withdrawal_reason", "snippet", "segments"];
 
 /// Every key a query row can have.
 fn row_keys() -> impl Iterator<Item = &'static str> {
@@ -98,7 +98,24 @@ pub fn run(archive_arg: Option<&Path>, a: QueryArgs) -> Result<()> {
     }
     let listed = query::run(&archive, &q, &opts)?;
     let has_snippet = listed.iter().any(|r| r.snippet.is_some());
+    let has_times = listed
+        .iter()
+        .any(|r| r.segments.as_ref().is_some_and(|s| !s.is_empty()));
     let mut rows = output::to_values(&listed)?;
+    if a.output.format == Format::Table && has_times {
+        // Where in the recording the words are: time codes in the table.
+        for (row, l) in rows.iter_mut().zip(&listed) {
+            let times: Vec<String> = l
+                .segments
+                .iter()
+                .flatten()
+                .filter_map(|h| Some(format!("{}–{}", h.start.as_deref()?, h.end.as_deref()?)))
+                .collect();
+            if let Some(m) = row.as_object_mut() {
+                m.insert("time_codes".into(), times.join(", ").into());
+            }
+        }
+    }
     let cols: Vec<Column> = if !chosen.is_empty() {
         rows = rows.into_iter().map(|r| project(r, &chosen)).collect();
         chosen
@@ -109,6 +126,9 @@ pub fn run(archive_arg: Option<&Path>, a: QueryArgs) -> Result<()> {
         };
         if has_snippet {
             c.push(col("snippet", "Snippet"));
+        }
+        if a.output.format == Format::Table && has_times {
+            c.push(col("time_codes", "Said at"));
         }
         c
     };

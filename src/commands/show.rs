@@ -20,6 +20,18 @@ const PROVENANCE_COLUMNS: &[Column] = &[
     col("original_path", "Original path"),
 ];
 
+const RECORDING_COLUMNS: &[Column] = &[
+    col("duration", "Duration (s)"),
+    col("container", "Container"),
+    col("codec", "Codec"),
+    col("sample_rate", "Sample rate"),
+    col("channels", "Channels"),
+    col("bit_depth", "Bit depth"),
+    col("width", "Width"),
+    col("height", "Height"),
+    col("problem", "Problem"),
+];
+
 const EVENT_COLUMNS: &[Column] = &[
     col("id", "#"),
     col("at", "At"),
@@ -71,10 +83,12 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
         provenance,
         events,
         last_check,
+        recording,
     } = detail;
     let terms_json = output::to_values(&terms)?;
     // Copies at sites: the custodian's alone (`policy::sees_copies`).
     let copies = custos::sites::copies_of(&archive, access, a.id)?;
+    let recording = output::to_value(&recording)?;
     let prov = output::to_values(&provenance)?;
     let evs = output::to_values(&events)?;
     let (decision, text) = (read.decision, read.text);
@@ -143,6 +157,14 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
                     writeln!(out.w(), "{title}: {line}").map_err(Error::stdout)?;
                 }
             }
+            if !recording.is_null() {
+                output::render_section(
+                    out.w(),
+                    "Recording",
+                    RECORDING_COLUMNS,
+                    std::slice::from_ref(&recording),
+                )?;
+            }
             let fixity_line = last_check.as_ref().map_or_else(
                 || "never checked".to_string(),
                 |c| format!("{} at {}", c.outcome, c.checked_at),
@@ -188,6 +210,8 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
                 obj.insert("testimony".into(), testimony);
                 obj.insert("text".into(), text.into());
                 obj.insert("terms".into(), terms_json.into());
+                obj.insert("duration".into(), recording["duration"].clone());
+                obj.insert("recording".into(), recording);
                 obj.insert("fixity".into(), output::to_value(&last_check)?);
                 obj.insert("provenance".into(), prov.into());
                 obj.insert("events".into(), evs.into());

@@ -187,6 +187,13 @@ pub(crate) enum PayloadSource {
     Original(PathBuf, crate::model::Sha256),
     /// The redacted text the level gets instead of the original.
     Text(String),
+    /// The recording with the passages closed at the level silenced
+    /// (`recording.rs`), made while it is copied.
+    AccessCopy {
+        original: PathBuf,
+        media_type: String,
+        closed: Vec<crate::media::Interval>,
+    },
 }
 
 /// What one export at one level holds, decided once for every format that
@@ -260,12 +267,16 @@ pub(crate) fn select(archive: &Archive, opts: &ExportOptions) -> Result<Selectio
                 ),
             })
         };
-        let payload_sha256 = payload.as_ref().map(|p| match &p.source {
-            PayloadSource::Original(_, sha) => sha.to_string(),
+        let payload_sha256 = payload.as_ref().and_then(|p| match &p.source {
+            PayloadSource::Original(_, sha) => Some(sha.to_string()),
             PayloadSource::Text(t) => {
                 use sha2::Digest;
-                crate::model::Sha256::from_digest(&sha2::Sha256::digest(t.as_bytes())).to_string()
+                Some(
+                    crate::model::Sha256::from_digest(&sha2::Sha256::digest(t.as_bytes()))
+                        .to_string(),
+                )
             }
+            PayloadSource::AccessCopy { .. } => None,
         });
         let obj = value
             .as_object_mut()
@@ -286,6 +297,10 @@ pub(crate) fn select(archive: &Archive, opts: &ExportOptions) -> Result<Selectio
         );
         obj.insert("payload_sha256".into(), payload_sha256.into());
         obj.insert("redacted".into(), (grant.redact && facts.redacted).into());
+        let mut payload = payload;
+        if recording::shape(conn, *id, opts, &decision, &facts, &mut payload, obj)? {
+            out.payload_withheld += 1;
+        }
         obj.insert(
             "consent".into(),
             match &facts.consent {
@@ -339,6 +354,11 @@ pub(crate) fn copy_payload(
 ) -> Result<()> {
     match &payload.source {
         PayloadSource::Text(t) => add(&mut t.as_bytes()).map(|_| ()),
+        PayloadSource::AccessCopy {
+            original,
+            media_type,
+            closed,
+        } => recording::copy(original, media_type, closed, add),
         PayloadSource::Original(src, sha) => {
             let mut f = File::open(src).map_err(|e| Error::io(src, e))?;
             let got = add(&mut f)?;
@@ -528,6 +548,7 @@ fn extension_for(media_type: &str) -> &'static str {
 }
 
 mod metadata;
+mod recording;
 
 pub(crate) use metadata::metadata_files;
 

@@ -459,6 +459,7 @@ fn commit_one(
     }
     let object_file = store::object_path(objects, &p.sha);
     let mut extracted = p.extracted.clone();
+    let mut technical = p.technical.clone();
     if p.already_stored && p.written.is_none() {
         // A leftover object with no row (an interrupted import): trust it
         // only after re-hashing, and make it durable before committing.
@@ -466,6 +467,7 @@ fn commit_one(
             Ok((sha, _)) if sha == p.sha => {
                 store::sync_batch(objects, std::slice::from_ref(&object_file))?;
                 extracted = prepare::extract_stored(&object_file, &p.media_type, p.size);
+                technical = crate::media::probe::characterise(&object_file, &p.media_type);
             }
             _ => {
                 return Ok(FileOutcome {
@@ -485,6 +487,9 @@ fn commit_one(
         Some((oid, None)) => oid,
         _ => items::insert_object(tx, &p.sha, p.size, &p.media_type, now)?,
     };
+    if let Some(t) = &technical {
+        crate::catalogue::recordings::insert(tx, object_id, t)?;
+    }
     let title = job
         .meta
         .title
@@ -533,6 +538,11 @@ fn commit_one(
             .map(|(v, l)| serde_json::json!({ "vocab": v, "label": l }))
             .collect();
     }
+    let damaged = technical.as_ref().and_then(|t| t.problem.clone());
+    if let Some(why) = &damaged {
+        // The reason stays with the ingestion, as well as on the recording.
+        ingest["recording_problem"] = why.clone().into();
+    }
     log.append(
         EventType::Ingestion,
         Some(id),
@@ -559,7 +569,7 @@ fn commit_one(
         status: Status::Imported,
         id: Some(id),
         sha256: Some(p.sha.clone()),
-        reason: None,
+        reason: damaged.map(|why| format!("recording: {why}")),
     })
 }
 

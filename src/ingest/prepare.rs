@@ -44,6 +44,8 @@ pub struct Prepared {
     /// The object path written by this import, to be synced before commit.
     pub written: Option<PathBuf>,
     pub extracted: extract::Extracted,
+    /// A recording's technical metadata, read from the stored copy.
+    pub technical: Option<crate::media::Technical>,
 }
 
 pub struct Context<'a> {
@@ -103,6 +105,12 @@ pub fn prepare(path: &Path, ctx: &Context<'_>) -> Result<Prepared, String> {
     } else {
         extract::Extracted::default()
     };
+    // Read from exactly the bytes stored; a dry run reads the file itself.
+    let technical = match (&written, already_stored) {
+        (Some(object), _) => crate::media::probe::characterise(object, &media_type),
+        (None, false) => crate::media::probe::characterise(path, &media_type),
+        (None, true) => None,
+    };
     Ok(Prepared {
         sha,
         size,
@@ -110,6 +118,7 @@ pub fn prepare(path: &Path, ctx: &Context<'_>) -> Result<Prepared, String> {
         already_stored,
         written,
         extracted,
+        technical,
     })
 }
 

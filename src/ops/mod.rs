@@ -19,9 +19,12 @@ pub mod describe;
 pub mod key;
 pub mod names;
 pub mod narrator;
+pub mod passage;
+pub mod segment;
 pub mod site;
 pub mod targets;
 pub mod testimony;
+pub mod transcript;
 pub mod vocabulary;
 
 pub use crate::catalogue::items::Field;

@@ -10,6 +10,7 @@
 //! shapes records accordingly. This module decides; it never prints.
 
 pub mod history;
+pub mod passage;
 pub mod present;
 pub mod sql;
 pub mod view;

@@ -263,6 +263,40 @@ pub const ITEM_TABLES: &[(&str, &str, &[&str])] = &[
             "period",
         ],
     ),
+    // Recordings (issue 12): what was said and indexed, and the passages
+    // closed in it (their reasons are custodial detail of the content).
+    (
+        "transcripts",
+        "item_id",
+        &[
+            "id",
+            "item_id",
+            "format",
+            "current",
+            "event_id",
+            "recorded_at",
+            "recorded_by",
+        ],
+    ),
+    (
+        "cues",
+        "item_id",
+        &["id", "transcript_id", "item_id", "seq"],
+    ),
+    ("segments", "item_id", &["id", "item_id"]),
+    ("segment_terms", "item_id", &["segment_id", "item_id"]),
+    (
+        "passages",
+        "item_id",
+        &[
+            "id",
+            "item_id",
+            "event_id",
+            "lifted_event",
+            "recorded_at",
+            "recorded_by",
+        ],
+    ),
 ];
 
 /// Catalogue tables that name an item but are not in [`ITEM_TABLES`], and

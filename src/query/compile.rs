@@ -85,6 +85,20 @@ fn text(s: &str) -> Value {
     Value::Text(s.to_string())
 }
 
+/// The items with a cue or segment hit the reader may find
+/// (`policy::passage::visible_hits`).
+fn timed(s: &mut Sql, m: &str, source: Option<&str>, access: Access, today: NaiveDate) {
+    s.push("SELECT item_id FROM item_fts_timed WHERE item_fts_timed MATCH ")
+        .bind(text(m));
+    if let Some(src) = source {
+        s.push(" AND source = ").bind(text(src));
+    }
+    let (cond, params) = policy::passage::visible_hits(access, today);
+    s.push(" AND ");
+    s.sql.push_str(&cond);
+    s.params.extend(params.into_iter().map(Value::Text));
+}
+
 /// The SQL expression a field stands for at this access level.
 fn expr(field: &Field, access: Access) -> &'static str {
     match (field.redacted_sql, access) {
@@ -161,6 +175,19 @@ fn condition(
                 s.push(" UNION SELECT rowid FROM item_fts_full WHERE item_fts_full MATCH ")
                     .bind(text(&m));
             }
+            s.push(" UNION ");
+            timed(&mut s, &m, None, access, today);
+            s.push(")");
+            fts.push(m);
+        }
+        Pred::Timed { field, words } => {
+            let m = fts_string(words);
+            let source = match field.ty {
+                Type::Timed(src) => src,
+                _ => "cue",
+            };
+            s.push("i.id IN (");
+            timed(&mut s, &m, Some(source), access, today);
             s.push(")");
             fts.push(m);
         }

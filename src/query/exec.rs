@@ -275,13 +275,56 @@ pub(crate) fn run_conn(conn: &Connection, q: &Query, o: &Options<'_>) -> Result<
         let Some(item) = view::item(&decision, class, raw.record, raw.redacted.as_ref()) else {
             continue;
         };
+        let segments = match (&decision, plan.fts.is_empty()) {
+            (Decision::Open(_), false) => Some(timed_hits(conn, id, &match_expr, o)?),
+            _ => None,
+        };
+        // An item found only by what is said in it shows the first hit.
+        let snippet = snippet.or_else(|| {
+            segments
+                .as_ref()
+                .and_then(|h| h.first())
+                .map(|h| h.snippet.clone())
+        });
         out.push(ListedItem {
             item,
             extras,
             snippet: (!plan.fts.is_empty()).then_some(snippet),
+            segments,
         });
     }
     Ok(out)
+}
+
+/// The cue and segment hits of an open item the reader may find, in time
+/// order (`policy::passage::visible_hits` leaves out closed passages).
+fn timed_hits(
+    conn: &Connection,
+    id: ItemId,
+    match_expr: &str,
+    o: &Options<'_>,
+) -> Result<Vec<view::TimedHit>> {
+    let (cond, params) = policy::passage::visible_hits(o.access, o.today);
+    let sql = format!(
+        "SELECT start_ms, end_ms, snippet(item_fts_timed, 0, '[', ']', '…', 10) FROM item_fts_timed
+          WHERE item_fts_timed MATCH ? AND item_id = ? AND {cond}
+          ORDER BY start_ms IS NULL, start_ms LIMIT 50"
+    );
+    let mut values: Vec<rusqlite::types::Value> = vec![match_expr.to_string().into(), id.0.into()];
+    values.extend(params.into_iter().map(Into::into));
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let tc = |ms: Option<i64>| ms.map(|m| crate::media::TimeCode(m).clock('.'));
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(values.iter()), |r| {
+            let s: String = r.get(2)?;
+            Ok(view::TimedHit {
+                start: tc(r.get(0)?),
+                end: tc(r.get(1)?),
+                snippet: s.split_whitespace().collect::<Vec<_>>().join(" "),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
 }
 
 /// The snippet of an open item from the FTS table that was searched: the

@@ -21,6 +21,10 @@ pub enum Type {
     Integer,
     /// Bytes with optional unit (KB, MB, GB, KiB, MiB, GiB); ranges.
     Size,
+    /// A recording's length (`media::TimeCode::parse_duration`); ranges.
+    Duration,
+    /// Full text of a recording's cues (`cue`) or segments (`segment`).
+    Timed(&'static str),
     /// EDTF date of the document: matches when the intervals overlap.
     Date,
     /// A day: embargo end.
@@ -44,6 +48,8 @@ impl Type {
             Type::Digest => "sha256",
             Type::Integer => "integer",
             Type::Size => "size",
+            Type::Duration => "duration",
+            Type::Timed(_) => "full text",
             Type::Date => "edtf date",
             Type::Day => "date",
             Type::Timestamp => "timestamp",
@@ -364,6 +370,36 @@ pub const FIELDS: &[Field] = &[
         Vis::Custodial,
         "evidence:none",
         "consent evidence: none, any, or the evidence item's id (custodian only)",
+    ),
+    // A recording's length (migration 0010), in milliseconds.
+    f(
+        "duration",
+        Type::Duration,
+        "(SELECT r.duration_ms FROM recordings r WHERE r.object_id = o.id)",
+        Some("(SELECT r.duration_ms FROM recordings r WHERE r.object_id = o.id)"),
+        Vis::Open,
+        "duration:10m..1h",
+        "a recording's length: seconds, HH:MM:SS, or with units (90s, 10m, 1h30m)",
+    ),
+    // What is said and indexed in recordings (migration 0010); hits in a
+    // passage closed to the reader are not found (`policy::passage`).
+    f(
+        "transcript",
+        Type::Timed("cue"),
+        "",
+        None,
+        Vis::Open,
+        "transcript:cellar",
+        "words said in a recording's transcript (cue by cue)",
+    ),
+    f(
+        "segment",
+        Type::Timed("segment"),
+        "",
+        None,
+        Vis::Open,
+        "segment:bridge",
+        "words of a recording's segments: title, synopsis, keywords",
     ),
 ];
 

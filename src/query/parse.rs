@@ -70,6 +70,11 @@ pub enum Pred {
         exact: bool,
     },
     Evidence(Evidence),
+    /// Words of a recording's cues or segments (`transcript:`, `segment:`).
+    Timed {
+        field: &'static Field,
+        words: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +95,8 @@ impl Pred {
             | Pred::Days { field, .. }
             | Pred::Missing { field }
             | Pred::Choice { field, .. }
-            | Pred::Term { field, .. } => Some(field),
+            | Pred::Term { field, .. }
+            | Pred::Timed { field, .. } => Some(field),
         }
     }
 }
@@ -333,6 +339,10 @@ fn typed(
     };
     let name = field.name;
     match field.ty {
+        Type::Timed(_) => Ok(Pred::Timed {
+            field,
+            words: value.to_string(),
+        }),
         Type::Text => Ok(Pred::Text {
             field,
             value: value.to_string(),
@@ -353,13 +363,17 @@ fn typed(
                 exact,
             })
         }
-        Type::Integer | Type::Size => {
+        Type::Integer | Type::Size | Type::Duration => {
             let num = |s: &str| -> std::result::Result<Option<i64>, String> {
                 if s.is_empty() {
                     return Ok(None);
                 }
                 if field.ty == Type::Size {
                     parse_size(s).map(Some)
+                } else if field.ty == Type::Duration {
+                    crate::media::TimeCode::parse_duration(s)
+                        .map(|t| Some(t.millis()))
+                        .map_err(|e| format!("{name}: {e}"))
                 } else {
                     s.parse::<i64>()
                         .map(Some)

@@ -50,6 +50,7 @@ fn show(s: &str) -> String {
                             format!("{}{}{key}", field.name, if *exact { "=" } else { "~" })
                         }
                         Pred::Evidence(e) => format!("evidence={e:?}"),
+                        Pred::Timed { field, words } => format!("{}:fts({words})", field.name),
                     };
                     if t.negated {
                         format!("!{body}")

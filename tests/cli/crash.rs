@@ -535,6 +535,12 @@ fn downgrade_to_v5(env: &Env) {
         "DROP TABLE site_uploads; DROP TABLE site_purges; DROP TABLE copies; DROP TABLE sites;",
     )
     .unwrap();
+    // And what 0010 (recordings) added.
+    db.execute_batch(
+        "DROP TABLE item_fts_timed; DROP TABLE passages; DROP TABLE segment_terms;
+         DROP TABLE segments; DROP TABLE cues; DROP TABLE transcripts; DROP TABLE recordings;",
+    )
+    .unwrap();
     db.pragma_update(None, "user_version", 5).unwrap();
 }
 

@@ -90,6 +90,29 @@ fn positive_controls(fx: &fixture::Fixture) {
         text.contains("LEAKCANARYTEXTPUB") && text.contains("[redacted]"),
         "{v}"
     );
+    // The closed passage is really there, for the custodian: in the
+    // transcript and in the recording's bytes.
+    let rec = fx.items["REC"].to_string();
+    let v = json(&["transcript", "show", &rec, "--access", "custodian"]);
+    assert!(v.to_string().contains("LEAKCANARYCUECLOSEDREC"), "{v}");
+    let copy = fx.env.path().join("control-copy.wav");
+    let (code, _, err) = run(
+        &fx.env,
+        &[
+            "access-copy",
+            &rec,
+            "--access",
+            "custodian",
+            "--out",
+            copy.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(contains(
+        &std::fs::read(&copy).unwrap(),
+        b"LEAKCANARYAUDIOREC"
+    ));
+    std::fs::remove_file(&copy).unwrap();
     for level in ["research", "custodian"] {
         let v = json(&["query", "LEAKCANARYTEXTRES", "--access", level]);
         assert_eq!(v[0]["id"], fx.items["RES"], "{level}: {v}");

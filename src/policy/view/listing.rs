@@ -103,6 +103,10 @@ pub struct ListedItem {
     pub extras: ExtrasView,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snippet: Option<Option<String>>,
+    /// Where in a recording the words are said or indexed (issue 12);
+    /// only with full-text terms, only hits the reader may find.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub segments: Option<Vec<super::TimedHit>>,
 }
 
 /// What a report lists of any item: its heading. The title is the one

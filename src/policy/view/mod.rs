@@ -14,12 +14,14 @@ use super::{AccessClass, Decision};
 
 mod claims;
 mod listing;
+mod recording;
 mod related;
 
 use crate::catalogue::items::ItemRecord;
 use crate::model::{ItemId, Kind, Sha256};
 pub use claims::*;
 pub use listing::*;
+pub use recording::*;
 pub use related::*;
 
 #[derive(Debug, Clone, Serialize)]

@@ -199,6 +199,34 @@ pub fn canaries() -> Vec<Canary> {
             "reason for an item's access",
         );
     }
+    // A recording open to everyone with one passage closed below
+    // custodian (issue 12): what is said, indexed and heard there is the
+    // custodian's; the rest is public.
+    add(
+        w("REC", "CUEOPEN"),
+        Some(Level::Public),
+        "cue outside a closed passage",
+    );
+    add(
+        w("REC", "CUECLOSED"),
+        custodian,
+        "cue inside a closed passage",
+    );
+    add(
+        w("REC", "SEGCLOSED"),
+        custodian,
+        "segment over a closed passage",
+    );
+    add(
+        w("REC", "PASSAGEWHY"),
+        custodian,
+        "passage restriction reason",
+    );
+    add(
+        w("REC", "AUDIO"),
+        custodian,
+        "audio inside a closed passage",
+    );
     add(w("A", "DOCTITLE"), Some(Level::Public), "document title");
     add(w("A", "DOCTEXT"), Some(Level::Public), "document text");
     add(w("A", "DOCORIGIN"), Some(Level::Public), "document origin");
@@ -214,6 +242,73 @@ fn import(env: &Env, file: &Path, args: &[&str]) -> i64 {
     let out = env.import(&[file], args);
     assert_eq!(out[0]["status"], "imported", "{out:?}");
     out[0]["id"].as_i64().expect("id")
+}
+
+/// A 6-second mono WAV whose samples from 2 s to 4 s spell the audio
+/// canary in their bytes, a transcript and a segment, and that passage
+/// closed below custodian.
+fn recording(env: &Env) -> i64 {
+    let path = env.path().join("intake-rec/interview.wav");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 4000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut wr = hound::WavWriter::create(&path, spec).unwrap();
+    let canary = w("REC", "AUDIO").into_bytes();
+    let mut pairs = canary.chunks(2).cycle();
+    for frame in 0..24_000u32 {
+        let s = if (8000..16_000).contains(&frame) {
+            let p = pairs.next().unwrap();
+            i16::from_le_bytes([p[0], *p.get(1).unwrap_or(&b' ')])
+        } else {
+            (frame % 7) as i16
+        };
+        wr.write_sample(s).unwrap();
+    }
+    wr.finalize().unwrap();
+    let id = import(env, &path, &[]);
+    let t = id.to_string();
+    let vtt = env.write(
+        "intake-rec/interview.vtt",
+        format!(
+            "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nA fictional narrator: {}.\n\n00:00:02.000 --> 00:00:04.000\nThe neighbour {} hid us.\n\n00:00:04.000 --> 00:00:06.000\nThen we left.\n",
+            w("REC", "CUEOPEN"),
+            w("REC", "CUECLOSED")
+        ),
+    );
+    ok(env, &["transcript", "set", &t, vtt.to_str().unwrap()]);
+    ok(
+        env,
+        &[
+            "segment",
+            "add",
+            &t,
+            "--start",
+            "2",
+            "--end",
+            "4",
+            "--title",
+            &w("REC", "SEGCLOSED"),
+        ],
+    );
+    ok(
+        env,
+        &[
+            "restrict",
+            &t,
+            "--from",
+            "2",
+            "--to",
+            "4",
+            "--reason",
+            &w("REC", "PASSAGEWHY"),
+        ],
+    );
+    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    id
 }
 
 pub fn build() -> Fixture {
@@ -312,6 +407,7 @@ pub fn build() -> Fixture {
         ],
     );
     items.insert("DOCB", id);
+    items.insert("REC", recording(&env));
     let release = keep(
         &format!("{}.txt", w("", "RELEASEFILE")),
         &format!(
