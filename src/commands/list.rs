@@ -47,11 +47,12 @@ fn hidden_note(
     empty: bool,
 ) -> Result<()> {
     let q = query::Query::default();
+    // What a write selects from is every item there is.
     let everything = query::Options {
-        access: custos::model::Access::Custodian,
+        access: custos::policy::WRITER_LEVEL,
         ..*opts
     };
-    let hidden = if opts.access == custos::model::Access::Custodian {
+    let hidden = if custos::policy::sees_everything(opts.access) {
         0
     } else {
         query::count(archive, &q, &everything)? - query::count(archive, &q, opts)?

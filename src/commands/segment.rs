@@ -69,7 +69,7 @@ pub fn run(archive_arg: Option<&Path>, c: SegmentCommand) -> Result<()> {
                     let archive = super::open(archive_arg, Mode::Read)?;
                     let r = Reader::new(
                         &archive,
-                        custos::model::Access::Custodian,
+                        custos::policy::WRITER_LEVEL,
                         custos::clock::today(),
                     );
                     r.item(a.id)?
