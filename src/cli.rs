@@ -157,6 +157,15 @@ pub struct MetaArgs {
     /// The collection the items belong to
     #[arg(long)]
     pub collection: Option<String>,
+    /// The period the item is about, as EDTF (distinct from --date, when it was made): 1988/1991, 1990-01
+    #[arg(long, value_name = "EDTF")]
+    pub coverage: Option<String>,
+    /// Rights: a rightsstatements.org URI (http://rightsstatements.org/vocab/InC/1.0/) or an SPDX licence (CC-BY-4.0)
+    #[arg(long, value_name = "STATEMENT")]
+    pub rights: Option<String>,
+    /// Where the physical original is held: box, folder, carrier, shelf
+    #[arg(long, value_name = "PLACE")]
+    pub location: Option<String>,
 }
 
 /// Import files and folders, recording provenance for each
@@ -180,6 +189,10 @@ pub struct ImportArgs {
     /// With --manifest: skip columns that are not manifest fields instead of refusing them
     #[arg(long, requires = "manifest")]
     pub ignore_unknown: bool,
+
+    /// With --manifest: change items already in the archive (matched by their bytes) to the values their rows give; without it, such values are reported as ignored
+    #[arg(long, requires = "manifest")]
+    pub update: bool,
 
     /// Import a BagIt bag: validated first, refused whole if invalid; bag-info.txt is kept as provenance, and a custos export's metadata and consent are restored
     #[arg(long, value_name = "DIR", conflicts_with = "paths")]
@@ -282,7 +295,7 @@ pub struct EditArgs {
     pub batch: BatchArgs,
     #[command(flatten)]
     pub meta: MetaArgs,
-    /// Remove a field's value: date, language, creator, description, collection
+    /// Remove a field's value: date, language, creator, description, collection, coverage, rights, location
     #[arg(long, value_name = "FIELD")]
     pub clear: Vec<String>,
     /// Who is editing, for the event log (default: your login name; `--agent` is the old spelling)

@@ -65,6 +65,7 @@ pub mod reader;
 pub mod redact;
 pub mod report;
 pub mod restore;
+pub mod rights;
 pub mod seal;
 pub mod sites;
 pub mod store;

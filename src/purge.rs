@@ -231,7 +231,9 @@ fn erase_rows(tx: &Connection, id: ItemId, now: &str) -> Result<bool> {
     };
     tx.execute(
         "UPDATE items SET title = '(purged)', description = NULL, creator = NULL, date = NULL,
-                date_lower = NULL, date_upper = NULL, language = NULL, updated_at = ?2
+                date_lower = NULL, date_upper = NULL, language = NULL,
+                coverage = NULL, coverage_lower = NULL, coverage_upper = NULL, rights = NULL,
+                location = NULL, updated_at = ?2
          WHERE id = ?1",
         params![id, now],
     )?;

@@ -41,7 +41,7 @@ pub fn spelling(conn: &Connection, typed: &str) -> Result<String> {
 }
 
 /// The grouping key: trimmed, Unicode lower case.
-fn fold(s: &str) -> String {
+pub(crate) fn fold(s: &str) -> String {
     s.trim().to_lowercase()
 }
 

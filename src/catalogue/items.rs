@@ -21,6 +21,9 @@ pub struct NewItem {
     pub date: Option<Edtf>,
     pub language: Option<String>,
     pub collection: Option<String>,
+    pub coverage: Option<Edtf>,
+    pub rights: Option<String>,
+    pub location: Option<String>,
 }
 
 /// An item as the catalogue describes it; its origin fields come from its
@@ -42,13 +45,21 @@ pub struct ItemRecord {
     pub collection: Option<String>,
     pub creator: Option<String>,
     pub description: Option<String>,
+    pub coverage: Option<String>,
+    pub rights: Option<String>,
+    pub location: Option<String>,
 }
 
-/// The fifteen columns [`row_to_record`] reads, in order; they need
+/// How many columns [`RECORD_COLUMNS`] are: what a query selecting more
+/// after them counts from.
+pub const RECORD_WIDTH: usize = 18;
+
+/// The eighteen columns [`row_to_record`] reads, in order; they need
 /// [`RECORD_FROM`] (aliases `i`, `o`, `p`).
 pub const RECORD_COLUMNS: &str = "i.id, i.title, i.kind, i.date, o.sha256, o.size, o.media_type,
        p.original_name, p.origin, p.ingested_at, p.ingested_by,
-       i.language, i.collection, i.creator, i.description";
+       i.language, i.collection, i.creator, i.description,
+       i.coverage, i.rights, i.location";
 
 /// Items with their object and first provenance record.
 pub const RECORD_FROM: &str = "
@@ -75,6 +86,9 @@ pub fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<ItemRecord> {
         collection: r.get(12)?,
         creator: r.get(13)?,
         description: r.get(14)?,
+        coverage: r.get(15)?,
+        rights: r.get(16)?,
+        location: r.get(17)?,
     })
 }
 
@@ -106,10 +120,12 @@ pub fn insert_item(conn: &Connection, object_id: i64, item: &NewItem, now: &str)
     conn.prepare_cached(
         // size and date_span are derived columns (migration 0004), set here
         // rather than by a trigger so each new row is written once.
-        "INSERT INTO items (object_id, title, kind, description, creator, date, date_lower, date_upper, language, collection, created_at, updated_at, size, date_span)
+        "INSERT INTO items (object_id, title, kind, description, creator, date, date_lower, date_upper, language, collection, created_at, updated_at, size, date_span,
+                            coverage, coverage_lower, coverage_upper, rights, location)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11,
                  coalesce((SELECT size FROM objects WHERE id = ?1), 0),
-                 CAST(julianday(?8) - julianday(?7) AS INTEGER))",
+                 CAST(julianday(?8) - julianday(?7) AS INTEGER),
+                 ?12, ?13, ?14, ?15, ?16)",
     )?
     .execute(params![
         object_id,
@@ -123,6 +139,11 @@ pub fn insert_item(conn: &Connection, object_id: i64, item: &NewItem, now: &str)
         item.language,
         item.collection,
         now,
+        item.coverage.as_ref().map(Edtf::as_str),
+        item.coverage.as_ref().and_then(Edtf::lower),
+        item.coverage.as_ref().and_then(Edtf::upper),
+        item.rights,
+        item.location,
     ])?;
     Ok(ItemId(conn.last_insert_rowid()))
 }
@@ -186,7 +207,7 @@ pub fn ensure_changeable(conn: &Connection, id: ItemId) -> Result<()> {
 }
 
 /// One metadata field an `edit` may change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Field {
     Title,
     Kind,
@@ -195,10 +216,13 @@ pub enum Field {
     Creator,
     Description,
     Collection,
+    Coverage,
+    Rights,
+    Location,
 }
 
 impl Field {
-    pub const ALL: [Field; 7] = [
+    pub const ALL: [Field; 10] = [
         Field::Title,
         Field::Kind,
         Field::Date,
@@ -206,6 +230,9 @@ impl Field {
         Field::Creator,
         Field::Description,
         Field::Collection,
+        Field::Coverage,
+        Field::Rights,
+        Field::Location,
     ];
 
     /// The field's entry in the registry (`crate::fields`).
@@ -249,6 +276,9 @@ impl Field {
             Field::Creator => "creator",
             Field::Description => "description",
             Field::Collection => "collection",
+            Field::Coverage => "coverage",
+            Field::Rights => "rights",
+            Field::Location => "location",
         }
     }
 }
@@ -290,13 +320,15 @@ pub fn set_field(
     // reaches the public index.
     let redacted = super::redactions::is_redacted(conn, id)?;
     match field {
-        Field::Date => {
+        Field::Date | Field::Coverage => {
             let d = value
                 .map(str::parse::<Edtf>)
                 .transpose()
-                .map_err(|e| Error::usage(format!("--date: {e}")))?;
+                .map_err(|e| Error::usage(format!("--{}: {e}", field.name())))?;
+            // The column names come from the enum, never from the user.
+            let c = field.name();
             conn.execute(
-                "UPDATE items SET date = ?2, date_lower = ?3, date_upper = ?4, updated_at = ?5 WHERE id = ?1",
+                &format!("UPDATE items SET {c} = ?2, {c}_lower = ?3, {c}_upper = ?4, updated_at = ?5 WHERE id = ?1"),
                 params![
                     id,
                     d.as_ref().map(Edtf::as_str),
@@ -363,4 +395,15 @@ pub fn redacted_copy(
             })
         })
         .optional()?)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_record_width_counts_the_record_columns() {
+        assert_eq!(
+            super::RECORD_COLUMNS.split(',').count(),
+            super::RECORD_WIDTH
+        );
+    }
 }

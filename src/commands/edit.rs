@@ -34,6 +34,9 @@ pub fn run(archive_arg: Option<&Path>, a: EditArgs) -> Result<()> {
     push(Field::Creator, meta.creator);
     push(Field::Description, meta.description);
     push(Field::Collection, meta.collection);
+    push(Field::Coverage, meta.coverage.map(|d| d.to_string()));
+    push(Field::Rights, meta.rights);
+    push(Field::Location, meta.location);
     for name in &a.clear {
         let field = Field::clearable_named(name)?;
         if wanted.iter().any(|(f, _)| *f == field) {
@@ -45,7 +48,7 @@ pub fn run(archive_arg: Option<&Path>, a: EditArgs) -> Result<()> {
     }
     if wanted.is_empty() {
         return Err(Error::usage(
-            "nothing to change; give at least one of --title, --kind, --date, --language, --creator, --description, --collection, --clear",
+            "nothing to change; give at least one of --title, --kind, --date, --language, --creator, --description, --collection, --coverage, --rights, --location, --clear",
         ));
     }
     let mut archive = super::open(archive_arg, Mode::Write)?;

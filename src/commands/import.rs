@@ -232,6 +232,12 @@ pub(crate) fn item_meta(m: &MetaArgs) -> Result<ItemMeta> {
         .map(str::parse::<Edtf>)
         .transpose()
         .map_err(|e| Error::usage(format!("--date: {e}")))?;
+    let coverage = m
+        .coverage
+        .as_deref()
+        .map(str::parse::<Edtf>)
+        .transpose()
+        .map_err(|e| Error::usage(format!("--coverage: {e}")))?;
     let nonempty = |field: &str, v: &Option<String>| -> Result<Option<String>> {
         match v {
             Some(s) if s.trim().is_empty() => {
@@ -251,6 +257,14 @@ pub(crate) fn item_meta(m: &MetaArgs) -> Result<ItemMeta> {
         creator: nonempty("creator", &m.creator)?,
         description: nonempty("description", &m.description)?,
         collection: nonempty("collection", &m.collection)?,
+        coverage,
+        rights: m
+            .rights
+            .as_deref()
+            .map(custos::rights::check)
+            .transpose()
+            .map_err(|e| Error::usage(format!("--rights: {e}")))?,
+        location: nonempty("location", &m.location)?,
         terms: Vec::new(),
         accession: None,
     })

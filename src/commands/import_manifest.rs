@@ -7,7 +7,8 @@ use custos::archive::Mode;
 use custos::cli::ImportArgs;
 use custos::error::{Error, Result};
 use custos::ingest::source::{import_from, Manifest as ManifestSource, Source};
-use custos::ingest::{self, manifest, ImportOptions};
+use custos::ingest::{self, manifest, manifest_update, ImportOptions};
+use custos::ops;
 
 pub fn run(archive_arg: Option<&Path>, a: &ImportArgs, path: &Path) -> Result<()> {
     let opts = custos::manifest::Options {
@@ -90,5 +91,65 @@ pub fn run(archive_arg: Option<&Path>, a: &ImportArgs, path: &Path) -> Result<()
             )));
         }
     }
-    super::import::report_outcomes(&report, a.format, a.dry_run)
+    let refused = updates(&mut archive, a, path, &opts, &report.outcomes, &agent)?;
+    super::import::report_outcomes(&report, a.format, a.dry_run)?;
+    if refused > 0 {
+        return Err(Error::Failed(format!(
+            "{refused} value(s) for items already in the archive were refused (above); fix the manifest and run it again"
+        )));
+    }
+    Ok(())
+}
+
+/// Values rows give items that were already in the archive: applied with
+/// --update (one transaction), else reported as ignored. Returns how many
+/// were refused as conflicts.
+fn updates(
+    archive: &mut custos::archive::Archive,
+    a: &ImportArgs,
+    path: &Path,
+    opts: &custos::manifest::Options,
+    outcomes: &[custos::ingest::FileOutcome],
+    agent: &str,
+) -> Result<usize> {
+    let diff = manifest_update::differences(archive, path, opts, outcomes)?;
+    let m = path.display();
+    for c in &diff.conflicts {
+        super::note(format!("{m}: {c}"));
+    }
+    let shown = |v: &Option<String>| v.as_deref().map_or("(empty)".into(), |v| format!("{v:?}"));
+    for d in &diff.changes {
+        let what = format!(
+            "{m}: row {}, {}: item {} has {}, the row gives {:?}",
+            d.row,
+            d.field.name(),
+            d.item,
+            shown(&d.old),
+            d.new
+        );
+        super::note(if !a.update {
+            format!("{what}: ignored (use --update to change it)")
+        } else if a.dry_run {
+            format!("{what}: would change")
+        } else {
+            format!("{what}: changed")
+        });
+    }
+    if a.update && !a.dry_run && !diff.changes.is_empty() {
+        let done = ops::edit_each(
+            archive,
+            &ops::EditEach {
+                edits: diff.by_item(),
+                agent: agent.to_string(),
+                key: custos::keys::KeyFile::new(None),
+            },
+        )?;
+        super::note(format!(
+            "updated {} item(s) already in the archive",
+            done.iter().filter(|e| !e.changes.is_empty()).count()
+        ));
+    }
+    // Without --update nothing was going to change: a conflict is one more
+    // value ignored, reported above.
+    Ok(if a.update { diff.conflicts.len() } else { 0 })
 }

@@ -201,6 +201,30 @@ pub const ITEM_FIELDS: &[FieldDef] = &[
             Seen::Open,
         )
     },
+    FieldDef {
+        edit: Edit::Clearable,
+        manifest: true,
+        dublin_core: Some("dc:coverage"),
+        ..field("coverage", "Coverage", Stored::Item("coverage"), Seen::Open)
+    },
+    FieldDef {
+        edit: Edit::Clearable,
+        manifest: true,
+        dublin_core: Some("dc:rights"),
+        ..field("rights", "Rights", Stored::Item("rights"), Seen::Open)
+    },
+    FieldDef {
+        edit: Edit::Clearable,
+        beside_redacted: true,
+        manifest: true,
+        dublin_core: Some("custos:location"),
+        ..field(
+            "location",
+            "Location",
+            Stored::Item("location"),
+            Seen::Origin,
+        )
+    },
 ];
 
 /// The field named `name`.
@@ -242,12 +266,14 @@ pub fn table_columns() -> Vec<Column> {
 }
 
 /// Dublin Core elements (or custos's own, where Dublin Core has none) and
-/// the record keys they carry, then `dc:rights` from the view's access.
+/// the record keys they carry, then `custos:access` from the view's access.
+/// (`dc:rights` is the item's rights statement, never its access state:
+/// "closed" is not a licence.)
 pub fn dublin_core() -> Vec<(&'static str, &'static str)> {
     ITEM_FIELDS
         .iter()
         .filter_map(|f| Some((f.dublin_core?, f.name)))
-        .chain([("dc:rights", "access")])
+        .chain([("custos:access", "access")])
         .collect()
 }
 

@@ -25,6 +25,9 @@ fn record() -> ItemRecord {
         collection: Some("c".into()),
         creator: Some("cr".into()),
         description: Some("d".into()),
+        coverage: Some("1988/1990".into()),
+        rights: Some("CC-BY-4.0".into()),
+        location: Some("Box 3".into()),
     }
 }
 

@@ -232,6 +232,11 @@ pub(crate) fn meta_of(r: &Value) -> ItemMeta {
         creator: text(r, "creator"),
         description: text(r, "description"),
         collection: text(r, "collection"),
+        coverage: text(r, "coverage").and_then(|d| d.parse::<Edtf>().ok()),
+        // A bag from elsewhere may carry any text here: only a statement
+        // custos would accept is kept as the item's rights.
+        rights: text(r, "rights").and_then(|v| crate::rights::check(&v).ok()),
+        location: text(r, "location"),
         accession: None,
         terms: r
             .get("terms")

@@ -25,6 +25,12 @@ pub struct ItemMeta {
     pub creator: Option<String>,
     pub description: Option<String>,
     pub collection: Option<String>,
+    /// What the item is about in time (EDTF), apart from when it was made.
+    pub coverage: Option<Edtf>,
+    /// A rights statement, checked by `crate::rights::check`.
+    pub rights: Option<String>,
+    /// Where the physical original is held (box, folder, shelf).
+    pub location: Option<String>,
     /// Controlled-vocabulary terms to link the new item to (not applied to
     /// duplicates: the existing item keeps its own description).
     pub terms: Vec<(crate::model::Vocab, String)>,

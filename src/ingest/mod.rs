@@ -12,6 +12,7 @@ pub mod extract;
 pub mod interrupt;
 mod job;
 pub mod manifest;
+pub mod manifest_update;
 pub mod mediatype;
 mod pdf;
 mod prepare;
@@ -503,6 +504,9 @@ fn commit_one(
         creator: job.meta.creator.clone(),
         date: job.meta.date.clone(),
         language: job.meta.language.clone(),
+        coverage: job.meta.coverage.clone(),
+        rights: job.meta.rights.clone(),
+        location: job.meta.location.clone(),
         collection: job
             .meta
             .collection

@@ -61,6 +61,9 @@ pub enum Field {
     EmbargoUntil,
     LegalName,
     Accession,
+    Coverage,
+    Rights,
+    Location,
 }
 
 impl Field {
@@ -90,6 +93,9 @@ impl Field {
         Field::EmbargoUntil,
         Field::LegalName,
         Field::Accession,
+        Field::Coverage,
+        Field::Rights,
+        Field::Location,
     ];
 
     pub fn name(self) -> &'static str {
@@ -119,6 +125,9 @@ impl Field {
             Field::EmbargoUntil => "embargo_until",
             Field::LegalName => "legal_name",
             Field::Accession => "accession",
+            Field::Coverage => "coverage",
+            Field::Rights => "rights",
+            Field::Location => "location",
         }
     }
 
@@ -276,6 +285,9 @@ pub struct Row {
     pub embargo_until: Option<NaiveDate>,
     pub legal_name: Option<Secret>,
     pub accession: Option<String>,
+    pub coverage: Option<Edtf>,
+    pub rights: Option<String>,
+    pub location: Option<String>,
 }
 
 impl Row {
@@ -289,6 +301,9 @@ impl Row {
             creator: self.creator.clone(),
             description: self.description.clone(),
             collection: self.collection.clone(),
+            coverage: self.coverage.clone(),
+            rights: self.rights.clone(),
+            location: self.location.clone(),
             accession: self.accession.clone(),
             terms: self
                 .events

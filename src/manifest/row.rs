@@ -201,6 +201,16 @@ pub(super) fn parse(raw: RawRow, base: &Path) -> (Option<Row>, Vec<Problem>, boo
         },
         None => None,
     };
+    let rights = match c.text(Field::Rights) {
+        Some(r) => match crate::rights::check(&r) {
+            Ok(v) => Some(v),
+            Err(why) => {
+                c.add(Field::Rights, Some(&r), &why);
+                None
+            }
+        },
+        None => None,
+    };
     let birth_year = c.get(Field::BirthYear).and_then(|v| {
         let this_year = crate::clock::today().year();
         match v.parse::<u16>() {
@@ -264,6 +274,9 @@ pub(super) fn parse(raw: RawRow, base: &Path) -> (Option<Row>, Vec<Problem>, boo
         embargo_until: c.day(Field::EmbargoUntil),
         legal_name: c.get(Field::LegalName).map(Secret::new),
         accession: c.text(Field::Accession),
+        coverage: c.edtf(Field::Coverage),
+        rights,
+        location: c.text(Field::Location),
     };
     between_columns(&mut c, &row);
     let mut problems = c.problems;

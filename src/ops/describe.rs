@@ -44,16 +44,25 @@ pub struct ItemEdit {
     pub skipped_purged: bool,
 }
 
-impl Edit {
-    /// The new values a reader below custodian would see beside a redacted
-    /// copy: these must not hold a redacted term.
-    fn shown(&self) -> Vec<(String, &str)> {
-        self.changes
-            .iter()
-            .filter(|(f, _)| f.shown_beside_redacted_text())
-            .filter_map(|(f, v)| Some((f.name().to_string(), v.as_deref()?)))
-            .collect()
-    }
+/// The new values a reader below custodian would see beside a redacted
+/// copy: these must not hold a redacted term.
+fn shown(changes: &[(Field, Option<String>)]) -> Vec<(String, &str)> {
+    changes
+        .iter()
+        .filter(|(f, _)| f.shown_beside_redacted_text())
+        .filter_map(|(f, v)| Some((f.name().to_string(), v.as_deref()?)))
+        .collect()
+}
+
+/// Field changes for one item: a value, or None to clear it.
+pub type Changes = Vec<(Field, Option<String>)>;
+
+/// Different changes for each of several items, in one transaction (a
+/// manifest's `--update`): each item as [`edit`] changes it.
+pub struct EditEach {
+    pub edits: Vec<(ItemId, Changes)>,
+    pub agent: String,
+    pub key: KeyFile,
 }
 
 /// Runs `f` in a transaction that commits, or (dry run) rolls back.
@@ -72,7 +81,6 @@ fn transact<T>(
 /// Applies the edit to every target; returns what changed per item.
 pub fn edit(archive: &mut Archive, op: &Edit) -> Result<Vec<ItemEdit>> {
     let now = crate::clock::now_rfc3339();
-    let shown = op.shown();
     transact(archive, op.dry_run, |tx| {
         let (ids, by_query) = op.targets.resolve(tx, op.today)?;
         let mut log = EventLog::new(tx)?;
@@ -89,50 +97,84 @@ pub fn edit(archive: &mut Archive, op: &Edit) -> Result<Vec<ItemEdit>> {
                 }
                 return Err(e);
             }
-            redact::check_new_values(tx, id, &op.key, &shown)?;
-            // Title and description are redacted below custodian: the copy
-            // is made again from the new values, which needs the key that
-            // unseals the item's terms.
-            let rewrites_copy = op
-                .changes
-                .iter()
-                .any(|(f, _)| matches!(f, Field::Title | Field::Description));
-            let key = if rewrites_copy && crate::catalogue::redactions::is_redacted(tx, id)? {
-                Some(op.key.find(tx)?.ok_or_else(|| {
-                    Error::usage(format!(
-                        "item {id} has redactions: its new title or description must be redacted \
-                         again with its sealed terms; give --key FILE (the custodian's key), or keep \
-                         the key where `custos key init` wrote it"
-                    ))
-                })?)
-            } else {
-                None
-            };
-            let mut changes = Vec::new();
-            for (field, value) in &op.changes {
-                // Surrounding spaces would split a collection in reports.
-                let value = match field {
-                    Field::Collection => value.as_deref().map(str::trim),
-                    _ => value.as_deref(),
-                };
-                if let Some(c) = items::set_field(tx, id, *field, value, &now)? {
-                    changes.push(c);
-                }
-            }
-            if let (Some(key), false) = (&key, changes.is_empty()) {
-                redact::reapply(tx, id, key)?;
-            }
-            if !changes.is_empty() {
-                let detail = serde_json::json!({ "changes": changes });
-                super::log_modification(&mut log, Some(id), &op.agent, &detail, &now)?;
-            }
-            out.push(ItemEdit {
+            out.push(apply(
+                tx,
+                &mut log,
                 id,
-                changes,
-                skipped_purged: false,
-            });
+                &op.changes,
+                &op.key,
+                &op.agent,
+                &now,
+            )?);
         }
         Ok(out)
+    })
+}
+
+/// Applies [`EditEach`] whole or not at all; returns what changed per item.
+pub fn edit_each(archive: &mut Archive, op: &EditEach) -> Result<Vec<ItemEdit>> {
+    let now = crate::clock::now_rfc3339();
+    archive.write(|tx| {
+        let mut log = EventLog::new(tx)?;
+        let mut out = Vec::with_capacity(op.edits.len());
+        for (id, changes) in &op.edits {
+            items::ensure_changeable(tx, *id)?;
+            out.push(apply(tx, &mut log, *id, changes, &op.key, &op.agent, &now)?);
+        }
+        Ok(out)
+    })
+}
+
+/// One item's changes, checked against its redaction, with its event.
+fn apply(
+    tx: &Transaction,
+    log: &mut EventLog<'_>,
+    id: ItemId,
+    wanted: &[(Field, Option<String>)],
+    key_file: &KeyFile,
+    agent: &str,
+    now: &str,
+) -> Result<ItemEdit> {
+    redact::check_new_values(tx, id, key_file, &shown(wanted))?;
+    // Title and description are redacted below custodian: the copy
+    // is made again from the new values, which needs the key that
+    // unseals the item's terms.
+    let rewrites_copy = wanted
+        .iter()
+        .any(|(f, _)| matches!(f, Field::Title | Field::Description));
+    let key = if rewrites_copy && crate::catalogue::redactions::is_redacted(tx, id)? {
+        Some(key_file.find(tx)?.ok_or_else(|| {
+            Error::usage(format!(
+                "item {id} has redactions: its new title or description must be redacted \
+                 again with its sealed terms; give --key FILE (the custodian's key), or keep \
+                 the key where `custos key init` wrote it"
+            ))
+        })?)
+    } else {
+        None
+    };
+    let mut changes = Vec::new();
+    for (field, value) in wanted {
+        // Surrounding spaces would split a collection in reports.
+        let value = match field {
+            Field::Collection => value.as_deref().map(str::trim),
+            _ => value.as_deref(),
+        };
+        if let Some(c) = items::set_field(tx, id, *field, value, now)? {
+            changes.push(c);
+        }
+    }
+    if let (Some(key), false) = (&key, changes.is_empty()) {
+        redact::reapply(tx, id, key)?;
+    }
+    if !changes.is_empty() {
+        let detail = serde_json::json!({ "changes": changes });
+        super::log_modification(log, Some(id), agent, &detail, now)?;
+    }
+    Ok(ItemEdit {
+        id,
+        changes,
+        skipped_purged: false,
     })
 }
 

@@ -32,7 +32,7 @@ pub use crate::catalogue::names::NewName;
 pub use crate::catalogue::narrators::NewNarrator;
 pub use crate::catalogue::terms::clean_label;
 pub use crate::catalogue::testimonies::TestimonyFields;
-pub use describe::{edit, tag, Edit, ItemEdit, ItemTags, Tag};
+pub use describe::{edit, edit_each, tag, Edit, EditEach, ItemEdit, ItemTags, Tag};
 pub use targets::Targets;
 pub use testimony::{set_testimony, SetTestimony};
 pub use vocabulary::{relabel, Relabel};

@@ -87,6 +87,11 @@ pub const SIZE_BELOW_CUSTODIAN: &str = "CASE WHEN rx.item_id IS NULL THEN o.size
 pub const ORIGIN_BELOW_CUSTODIAN: &str = "(i.kind <> 'testimony'
     AND NOT EXISTS (SELECT 1 FROM redacted_text rt WHERE rt.item_id = i.id))";
 
+/// Items whose narrator's quasi-identifiers (interviewer, interview place)
+/// a reader below custodian may match on (over the facts join), agreeing
+/// with [`super::Grant::quasi_identifiers`]: not an anonymous narrator's.
+pub const QUASI_IDENTIFIERS_BELOW_CUSTODIAN: &str = "ifnull(n.anonymity, '') <> 'anonymous'";
+
 /// A WHERE fragment with its `?` parameters, in textual order.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {

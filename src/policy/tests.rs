@@ -620,6 +620,9 @@ fn record(title: &str, description: Option<&str>) -> crate::catalogue::items::It
         collection: Some("C".into()),
         creator: None,
         description: description.map(str::to_string),
+        coverage: None,
+        rights: None,
+        location: None,
     }
 }
 

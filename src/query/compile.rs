@@ -268,6 +268,20 @@ fn condition(
                         }
                     }
                 }
+                Type::Coverage => {
+                    // Overlap of the period with [lo, hi]; coverage is
+                    // rarely set, so no fast path (DateShape) is kept for it.
+                    if let Some(h) = hi {
+                        s.push(" AND (i.coverage_lower <= ").bind(text(h)).push(
+                            " OR (i.coverage_lower IS NULL AND i.coverage_upper IS NOT NULL))",
+                        );
+                    }
+                    if let Some(l) = lo {
+                        s.push(" AND (i.coverage_upper >= ").bind(text(l)).push(
+                            " OR (i.coverage_upper IS NULL AND i.coverage_lower IS NOT NULL))",
+                        );
+                    }
+                }
                 Type::Date => {
                     // Overlap of [date_lower, date_upper] with [lo, hi]; a
                     // NULL bound of a dated item is an open EDTF end.
@@ -398,6 +412,10 @@ fn term_sql(
     if v == Vis::Origin && !policy::reads_originals(access) {
         // Origins the policy's grant withholds below custodian.
         s.push(policy_sql::ORIGIN_BELOW_CUSTODIAN).push(" AND ");
+    }
+    if v == Vis::QuasiIdentifier && !policy::reads_originals(access) {
+        s.push(policy_sql::QUASI_IDENTIFIERS_BELOW_CUSTODIAN)
+            .push(" AND ");
     }
     if t.negated {
         // NULL (no value) counts as "does not match".

@@ -87,7 +87,7 @@ JOIN objects o ON o.id = i.object_id";
 const EXTRA_COLUMNS: &str = "rx.title, rx.description, rx.item_id IS NOT NULL,
  n.display, n.anonymity, CASE WHEN i.kind = 'testimony' THEN coalesce(cc.status, 'pending') END,
  cc.scope, cc.embargo_until, cc.evidence_item_id";
-const FACTS_AT: usize = 15;
+const FACTS_AT: usize = crate::catalogue::items::RECORD_WIDTH;
 const EXTRA_AT: usize = FACTS_AT + policy_sql::FACTS_WIDTH;
 
 fn compiled(q: &Query, o: &Options<'_>) -> Result<Compiled> {

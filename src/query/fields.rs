@@ -27,6 +27,8 @@ pub enum Type {
     Timed(&'static str),
     /// EDTF date of the document: matches when the intervals overlap.
     Date,
+    /// EDTF period the item is about (`coverage`): overlap, as for Date.
+    Coverage,
     /// A day: embargo end.
     Day,
     /// RFC 3339 timestamp, queried by day, month or year.
@@ -50,7 +52,7 @@ impl Type {
             Type::Size => "size",
             Type::Duration => "duration",
             Type::Timed(_) => "full text",
-            Type::Date => "edtf date",
+            Type::Date | Type::Coverage => "edtf date",
             Type::Day => "date",
             Type::Timestamp => "timestamp",
             Type::Enum(_) | Type::Access => "choice",
@@ -70,6 +72,10 @@ pub enum Vis {
     /// Only open items whose origin the grant shows (testimonies' origins
     /// are hidden below custodian).
     Origin,
+    /// Only open items whose narrator's quasi-identifiers the grant shows
+    /// (an anonymous narrator's interviewer and place stay with the
+    /// custodian).
+    QuasiIdentifier,
     /// Custodial detail: refused below custodian.
     Custodial,
 }
@@ -208,6 +214,51 @@ pub const FIELDS: &[Field] = &[
             "description (redacted below custodian)",
         )
     },
+    f(
+        "coverage",
+        Type::Coverage,
+        "i.coverage",
+        Some("i.coverage_lower"),
+        Vis::Open,
+        "coverage:1988..1991",
+        "the period the item is about (EDTF); ranges match overlapping periods",
+    ),
+    f(
+        "rights",
+        Type::Text,
+        "i.rights",
+        Some("i.rights"),
+        Vis::Open,
+        "rights:CC-BY",
+        "rights statement: rightsstatements.org URI or SPDX licence",
+    ),
+    f(
+        "location",
+        Type::Text,
+        "i.location",
+        Some("i.location COLLATE NOCASE"),
+        Vis::Origin,
+        "location:\"box 12\"",
+        "where the physical original is held (box, folder, shelf)",
+    ),
+    f(
+        "interviewer",
+        Type::Text,
+        "t.interviewer",
+        Some("t.interviewer COLLATE NOCASE"),
+        Vis::QuasiIdentifier,
+        "interviewer:sarkis",
+        "who recorded a testimony (not for anonymous narrators below custodian)",
+    ),
+    f(
+        "interview_place",
+        Type::Text,
+        "t.interview_place",
+        Some("t.interview_place COLLATE NOCASE"),
+        Vis::QuasiIdentifier,
+        "interview_place:corran",
+        "where a testimony was recorded (not for anonymous narrators below custodian)",
+    ),
     f(
         "origin",
         Type::Text,

@@ -392,7 +392,7 @@ fn typed(
             }
             Ok(Pred::Number { field, lo, hi })
         }
-        Type::Date | Type::Day | Type::Timestamp => {
+        Type::Date | Type::Coverage | Type::Day | Type::Timestamp => {
             if field.ty == Type::Day && value.eq_ignore_ascii_case("none") {
                 return Ok(Pred::Missing { field });
             }

@@ -535,6 +535,14 @@ fn downgrade_to_v5(env: &Env) {
         "DROP TABLE site_uploads; DROP TABLE site_purges; DROP TABLE copies; DROP TABLE sites;",
     )
     .unwrap();
+    // And what the description migration (coverage, rights, location) added.
+    db.execute_batch(
+        "DROP TRIGGER purged_no_edit_description; DROP INDEX items_coverage;
+         ALTER TABLE items DROP COLUMN coverage; ALTER TABLE items DROP COLUMN coverage_lower;
+         ALTER TABLE items DROP COLUMN coverage_upper; ALTER TABLE items DROP COLUMN rights;
+         ALTER TABLE items DROP COLUMN location;",
+    )
+    .unwrap();
     // And what 0010 (recordings) added.
     db.execute_batch(
         "DROP TABLE item_fts_timed; DROP TABLE passages; DROP TABLE segment_terms;

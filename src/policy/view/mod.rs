@@ -41,6 +41,9 @@ pub struct ItemView {
     pub collection: Option<String>,
     pub creator: Option<String>,
     pub description: Option<String>,
+    pub coverage: Option<String>,
+    pub rights: Option<String>,
+    pub location: Option<String>,
     pub access: &'static str,
     #[serde(flatten)]
     pub standing: Standing,
@@ -86,6 +89,9 @@ pub fn item(
         collection,
         creator,
         description,
+        coverage,
+        rights,
+        location,
     } = record;
     // What a closed or withdrawn entry keeps: id, kind and collection.
     let entry = |access: &'static str, standing: Standing| ItemView {
@@ -104,6 +110,9 @@ pub fn item(
         collection: collection.clone(),
         creator: None,
         description: None,
+        coverage: None,
+        rights: None,
+        location: None,
         access,
         standing,
     };
@@ -147,6 +156,11 @@ pub fn item(
                     Some(r) => r.description.clone(),
                     None => description,
                 },
+                coverage,
+                rights,
+                // Where an original is shelved is custodial detail, and a
+                // folder's label can name a narrator: it goes with origin.
+                location: origin_if(location),
                 access: class.as_str(),
                 standing: Standing::Open {},
             })
@@ -178,6 +192,9 @@ mod tests {
             collection: Some("Box 1".into()),
             creator: Some("Someone".into()),
             description: Some("About CANARY".into()),
+            coverage: Some("1988/1990".into()),
+            rights: Some("CC-BY-4.0".into()),
+            location: Some("Box 3".into()),
         }
     }
 
@@ -229,6 +246,7 @@ mod tests {
                             assert_eq!(shown("size"), g.digest, "{d:?}");
                             assert_eq!(shown("origin"), g.origin, "{d:?}");
                             assert_eq!(shown("original_name"), g.origin, "{d:?}");
+                            assert_eq!(shown("location"), g.origin, "{d:?}");
                             let redacts = g.redact && redacted.is_some();
                             assert_eq!(v.to_string().contains("CANARY"), !redacts, "{d:?}");
                             assert_eq!(v["access"], class.as_str());

@@ -115,6 +115,11 @@ pub fn canaries() -> Vec<Canary> {
         add(w(tag, "TEXT"), open, "testimony text");
         add(w(tag, "FILE"), custodial, "original file name");
         add(w(tag, "ORIGIN"), custodial, "origin of a testimony");
+        add(
+            w(tag, "SHELF"),
+            custodial,
+            "physical location of a testimony",
+        );
         let interview = if withdrawn { None } else { quasi };
         add(w(tag, "IPLACE"), interview, "interview place");
         add(w(tag, "INTERVIEWER"), interview, "interviewer");
@@ -509,6 +514,8 @@ pub fn build() -> Fixture {
                 &w(tag, "IPLACE"),
                 "--interviewer",
                 &w(tag, "INTERVIEWER"),
+                "--location",
+                &w(tag, "SHELF"),
                 "--place",
                 &w(tag, "TERM"),
             ],
