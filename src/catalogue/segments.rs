@@ -32,17 +32,7 @@ pub fn insert(conn: &Connection, item: ItemId, s: &Segment) -> Result<i64> {
         serde_json::to_string(&s.keywords).unwrap_or_else(|_| "[]".into())
     ])?;
     let id = conn.last_insert_rowid();
-    let text = [
-        Some(s.title.as_str()),
-        s.synopsis.as_deref(),
-        s.partial_transcript.as_deref(),
-        Some(s.keywords.join(", ").as_str()),
-    ]
-    .into_iter()
-    .flatten()
-    .filter(|t| !t.is_empty())
-    .collect::<Vec<_>>()
-    .join("\n");
+    let text = fts_text(s);
     conn.prepare_cached(
         "INSERT INTO item_fts_timed (text, item_id, start_ms, end_ms, source) VALUES (?1, ?2, ?3, ?4, 'segment')",
     )?
@@ -59,6 +49,44 @@ pub fn insert(conn: &Connection, item: ItemId, s: &Segment) -> Result<i64> {
         }
     }
     Ok(id)
+}
+
+/// What the timed full-text index holds for a segment.
+fn fts_text(s: &Segment) -> String {
+    [
+        Some(s.title.as_str()),
+        s.synopsis.as_deref(),
+        s.partial_transcript.as_deref(),
+        Some(s.keywords.join(", ").as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|t| !t.is_empty())
+    .collect::<Vec<_>>()
+    .join("\n")
+}
+
+/// Removes segment `id` of `item` with its terms and its full-text entry;
+/// false when the item has no such segment.
+pub fn remove(conn: &Connection, item: ItemId, id: i64) -> Result<bool> {
+    let Some(rec) = for_item(conn, item)?.into_iter().find(|r| r.id == id) else {
+        return Ok(false);
+    };
+    let s = &rec.segment;
+    // One entry: two segments may share their times and text.
+    conn.execute(
+        "DELETE FROM item_fts_timed WHERE rowid = (
+            SELECT rowid FROM item_fts_timed
+             WHERE item_id = ?1 AND source = 'segment' AND start_ms = ?2 AND end_ms = ?3
+               AND text = ?4 LIMIT 1)",
+        params![item.0, s.start.millis(), s.end.millis(), fts_text(s)],
+    )?;
+    conn.execute("DELETE FROM segment_terms WHERE segment_id = ?1", [id])?;
+    conn.execute(
+        "DELETE FROM segments WHERE id = ?1 AND item_id = ?2",
+        params![id, item.0],
+    )?;
+    Ok(true)
 }
 
 /// Every segment of the item, by start time.

@@ -106,6 +106,22 @@ pub enum SegmentCommand {
     Import(SegmentImportArgs),
     /// Write the segments as an OHMS index or WebVTT chapters (to stdout)
     Export(SegmentExportArgs),
+    /// Remove one segment (its id is in `segment list`)
+    #[command(
+        after_help = "Examples:\n  custos segment list 21\n  custos segment remove 21 4\n\nThe removal is logged (`custos log 21`); the segment's words leave the search index."
+    )]
+    Remove(SegmentRemoveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SegmentRemoveArgs {
+    /// The recording
+    pub id: ItemId,
+    /// The segment's id, as `segment list` shows it
+    pub segment: i64,
+    /// Who removes it (default: your login name)
+    #[arg(long)]
+    pub by: Option<String>,
 }
 
 #[derive(Debug, Args)]

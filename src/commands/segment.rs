@@ -7,12 +7,13 @@ use custos::archive::Mode;
 use custos::cli::{IndexFormat, SegmentCommand};
 use custos::error::{Error, Result};
 use custos::media::TimeCode;
-use custos::ops::segment::{self, AddSegments};
+use custos::ops::segment::{self, AddSegments, RemoveSegment};
 use custos::output::{self, col, Column};
 use custos::reader::Reader;
 use custos::transcript::{self as tr, Segment};
 
 const COLUMNS: &[Column] = &[
+    col("id", "Segment"),
     col("start", "Start"),
     col("end", "End"),
     col("title", "Title"),
@@ -95,6 +96,19 @@ pub fn run(archive_arg: Option<&Path>, c: SegmentCommand) -> Result<()> {
                 &output::to_values(&rows)?,
             )?;
             out.finish()
+        }
+        SegmentCommand::Remove(a) => {
+            let mut archive = super::open(archive_arg, Mode::Write)?;
+            segment::remove(
+                &mut archive,
+                &RemoveSegment {
+                    item: a.id,
+                    segment: a.segment,
+                    agent: super::agent(a.by.as_deref()),
+                },
+            )?;
+            super::note(format!("item {}: segment {} removed", a.id, a.segment));
+            Ok(())
         }
         SegmentCommand::Export(a) => {
             let archive = super::open(archive_arg, Mode::Read)?;

@@ -49,16 +49,7 @@ pub(super) fn shape(
             None => Vec::new(),
         };
         obj.insert("transcript".into(), crate::output::to_values(&cues)?.into());
-        let segs: Vec<_> = passage::segments(
-            segments::for_item(conn, id)?
-                .into_iter()
-                .map(|r| r.segment)
-                .collect(),
-            &closed,
-        )
-        .into_iter()
-        .map(policy::view::segment)
-        .collect();
+        let segs = passage::segment_views(segments::for_item(conn, id)?, &closed);
         obj.insert("segments".into(), crate::output::to_values(&segs)?.into());
     }
     if closed.is_empty() {

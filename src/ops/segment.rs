@@ -24,6 +24,38 @@ pub struct AddSegments {
     pub agent: String,
 }
 
+/// One segment to remove from a recording.
+#[derive(Debug, Clone)]
+pub struct RemoveSegment {
+    pub item: ItemId,
+    pub segment: i64,
+    pub agent: String,
+}
+
+/// Removes the segment, with a `segment_change` event naming it.
+pub fn remove(archive: &mut Archive, op: &RemoveSegment) -> Result<()> {
+    let now = crate::clock::now_rfc3339();
+    archive.write(|tx| {
+        crate::catalogue::items::ensure_changeable(tx, op.item)?;
+        if !segments::remove(tx, op.item, op.segment)? {
+            return Err(Error::usage(format!(
+                "item {} has no segment {} (`custos segment list {}` shows their ids)",
+                op.item, op.segment, op.item
+            )));
+        }
+        let detail = json!({ "source": "segment remove", "removed": [op.segment] });
+        EventLog::new(tx)?.append(
+            EventType::SegmentChange,
+            Some(op.item),
+            &op.agent,
+            "success",
+            Some(&detail),
+            &now,
+        )?;
+        Ok(())
+    })
+}
+
 /// Adds the segments; returns their new ids.
 pub fn add(archive: &mut Archive, op: &AddSegments) -> Result<Vec<i64>> {
     if op.segments.is_empty() {

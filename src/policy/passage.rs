@@ -218,6 +218,21 @@ pub fn segments(all: Vec<Segment>, closed: &[(Interval, Option<NaiveDate>)]) -> 
         .collect()
 }
 
+/// The views of an item's stored segments for a reader to whom `closed`
+/// is closed, each with its id, in their stored order.
+pub fn segment_views(
+    records: Vec<crate::catalogue::segments::SegmentRecord>,
+    closed: &[(Interval, Option<NaiveDate>)],
+) -> Vec<super::view::SegmentView> {
+    let (ids, all): (Vec<i64>, Vec<Segment>) =
+        records.into_iter().map(|r| (r.id, r.segment)).unzip();
+    // `segments` keeps the order it is given.
+    ids.into_iter()
+        .zip(segments(all, closed))
+        .map(|(id, s)| super::view::segment(id, s))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

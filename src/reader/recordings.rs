@@ -72,14 +72,10 @@ impl Reader<'_> {
     pub fn segments(&self, id: ItemId) -> Result<Vec<SegmentView>> {
         self.timed(id, "segments")?;
         let closed = self.closed(id)?;
-        let all = segments::for_item(self.conn, id)?
-            .into_iter()
-            .map(|r| r.segment)
-            .collect();
-        Ok(passage::segments(all, &closed)
-            .into_iter()
-            .map(view::segment)
-            .collect())
+        Ok(passage::segment_views(
+            segments::for_item(self.conn, id)?,
+            &closed,
+        ))
     }
 
     /// Writes the access copy of item `id` for this reader to `dest`: the

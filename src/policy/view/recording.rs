@@ -90,6 +90,8 @@ pub fn cue(shown: crate::policy::passage::ShownCue) -> CueView {
 /// One segment as a reader gets it.
 #[derive(Debug, Clone, Serialize)]
 pub struct SegmentView {
+    /// The number `segment remove` takes.
+    pub id: i64,
     pub start: String,
     pub end: String,
     pub title: String,
@@ -105,7 +107,7 @@ pub struct SegmentView {
 
 /// Builds the view of a segment the policy has already filtered
 /// (`policy::passage::segments`).
-pub fn segment(s: crate::transcript::Segment) -> SegmentView {
+pub fn segment(id: i64, s: crate::transcript::Segment) -> SegmentView {
     let crate::transcript::Segment {
         start,
         end,
@@ -118,6 +120,7 @@ pub fn segment(s: crate::transcript::Segment) -> SegmentView {
         subjects,
     } = s;
     SegmentView {
+        id,
         start: start.clock('.'),
         end: end.clock('.'),
         closed: title == crate::policy::passage::MARKER,

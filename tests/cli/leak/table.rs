@@ -86,6 +86,7 @@ pub const WRITE_ONLY: &[&str] = &[
     "restore",
     "transcript set",
     "segment add",
+    "segment remove",
     "segment import",
 ];
 
