@@ -7,6 +7,12 @@
 //! value parsed again here rather than trusted, each restored claim one
 //! `claim_change` event. A claim already present is not added twice.
 //!
+//! Names of terms travel the same way: each record's `terms` carry their
+//! `names` as the export's level sees them (a name's source only where its
+//! item is open), and an import adds the names a term here lacks, their
+//! source mapped to the new id when that item is in the bag, each one
+//! `name_change` event.
+//!
 //! It decides no visibility (the export passes what the policy let
 //! through) and never prints.
 
@@ -59,6 +65,31 @@ pub(crate) fn of_source(
     Ok(out)
 }
 
+/// The names of term `vocab:label`, as a reader at `access` may see them.
+pub(crate) fn names_of_term(
+    conn: &Connection,
+    vocab: Vocab,
+    label: &str,
+    access: Access,
+    today: chrono::NaiveDate,
+) -> Result<Vec<Value>> {
+    let Some((term, _)) = terms::find(conn, vocab, label)? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for r in crate::catalogue::names::list(conn, term)? {
+        let source = match r.source_item {
+            Some(item) => policy::sql::load_facts(conn, item)?.map(|f| view::Source {
+                decision: policy::decide(access, &f, today),
+                redacted: f.redacted,
+            }),
+            None => None,
+        };
+        out.push(crate::output::to_value(&view::name(r, source.as_ref()))?);
+    }
+    Ok(out)
+}
+
 /// Columns of `metadata/claims.csv`.
 pub const CSV_COLUMNS: [&str; 12] = [
     "id",
@@ -93,6 +124,8 @@ pub(crate) fn csv_rows(records: &[Value]) -> Vec<Vec<String>> {
 pub struct Incoming {
     /// Per job: the source archive's item id and the claims of its record.
     pub jobs: Vec<(Option<i64>, Vec<Value>)>,
+    /// Per job: the terms of its record, with their names.
+    pub terms: Vec<Vec<Value>>,
     pub agent: String,
 }
 
@@ -185,8 +218,92 @@ impl Incoming {
                 )?;
             }
         }
+        for term in self.terms.iter().flatten() {
+            restore_names(tx, log, term, &ids, &self.agent, now)?;
+        }
         Ok(())
     }
+}
+
+/// Adds the names of one record's term that the term here lacks. A name
+/// whose source item is not in the bag keeps where it came from as a
+/// citation; a term whose items here are redacted takes no new name (as
+/// `terms name add` refuses).
+fn restore_names(
+    tx: &Connection,
+    log: &mut EventLog<'_>,
+    term: &Value,
+    ids: &HashMap<i64, ItemId>,
+    agent: &str,
+    now: &str,
+) -> Result<()> {
+    let (Some(vocab), Some(label)) = (
+        field(term, "vocab").and_then(|v| v.parse::<Vocab>().ok()),
+        field(term, "label"),
+    ) else {
+        return Ok(());
+    };
+    let Some(names) = term.get("names").and_then(Value::as_array) else {
+        return Ok(());
+    };
+    let Some((term_id, _)) = terms::find(tx, vocab, label)? else {
+        return Ok(());
+    };
+    if crate::redact::check_relabel(tx, vocab, label).is_err() {
+        return Ok(());
+    }
+    let have: Vec<String> = crate::catalogue::names::list(tx, term_id)?
+        .into_iter()
+        .map(|n| terms::key(&n.text))
+        .collect();
+    for n in names {
+        let Some(text) = field(n, "name") else {
+            continue;
+        };
+        let Ok(text) = terms::clean_label(vocab, text) else {
+            continue;
+        };
+        if have.contains(&terms::key(&text)) {
+            continue;
+        }
+        let old = n.get("source").and_then(Value::as_i64);
+        let source_item = old.and_then(|o| ids.get(&o).copied());
+        let s = |k: &str| field(n, k).map(str::to_string);
+        let citation = match (source_item, old) {
+            (None, Some(o)) => Some(s("citation").unwrap_or_else(|| {
+                let at = s("locator").map(|l| format!(", {l}")).unwrap_or_default();
+                format!("item {o} of the archive the bag came from{at}")
+            })),
+            _ => s("citation"),
+        };
+        let name = crate::catalogue::names::NewName {
+            text,
+            lang: s("lang"),
+            script: s("script"),
+            form: s("form"),
+            used_by: s("used_by"),
+            source_item,
+            locator: s("locator").filter(|_| source_item.is_some()),
+            citation,
+            period: s("period"),
+        };
+        crate::catalogue::names::add(tx, term_id, &name)?;
+        let detail = serde_json::json!({
+            "vocab": vocab.as_str(), "term": term_id, "action": "restore", "name": name.text,
+            "lang": name.lang, "script": name.script, "form": name.form,
+            "used_by": name.used_by, "source": name.source_item.map(|i| i.0),
+            "locator": name.locator, "citation": name.citation, "period": name.period,
+        });
+        log.append(
+            EventType::NameChange,
+            name.source_item,
+            agent,
+            "success",
+            Some(&detail),
+            now,
+        )?;
+    }
+    Ok(())
 }
 
 fn exists(

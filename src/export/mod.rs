@@ -324,8 +324,17 @@ pub(crate) fn select(archive: &Archive, opts: &ExportOptions) -> Result<Selectio
         ))?;
         let terms: Vec<Value> = crate::catalogue::terms::for_item(conn, *id)?
             .into_iter()
-            .map(|(vocab, label)| json!({"vocab": vocab, "label": label}))
-            .collect();
+            .map(|(vocab, label)| {
+                let names = crate::claims::bag::names_of_term(
+                    conn,
+                    vocab,
+                    &label,
+                    opts.access,
+                    opts.today,
+                )?;
+                Ok(json!({"vocab": vocab, "label": label, "names": names}))
+            })
+            .collect::<Result<_>>()?;
         obj.insert("terms".into(), terms.into());
         obj.insert("provenance".into(), prov.into());
         obj.insert("events".into(), evs.into());

@@ -98,6 +98,17 @@ pub fn plan(dir: &Path, report: &Report, agent: &str) -> Result<BagImport> {
                 (s.source_id, claims)
             })
             .collect(),
+        terms: states
+            .iter()
+            .map(|s| {
+                records
+                    .get(&nfc(&s.payload))
+                    .and_then(|r| r.get("terms"))
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .collect(),
         agent: agent.to_string(),
     };
     let restorer = Restorer {

@@ -29,6 +29,7 @@ mod log;
 mod manifest;
 mod manifest_update;
 mod names;
+mod names_bag;
 mod narrator;
 mod ocfl;
 mod output_safety;
