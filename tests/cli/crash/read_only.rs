@@ -1,0 +1,198 @@
+//! Read-only and older catalogues: a read-only archive reads but refuses
+//! writes, and an older schema is reported on without being upgraded.
+
+use super::*;
+
+fn read_only(env: &Env, args: &[&str]) -> Option<(i32, String, String)> {
+    let mut c = env.spawnable();
+    c.env_remove("CUSTOS_ARCHIVE");
+    let script = r#"a="$1"; shift; mount --bind "$a" "$a" && mount -o remount,ro,bind "$a" || exit 99; CUSTOS_ARCHIVE="$a" exec "$@""#;
+    let mut cmd = std::process::Command::new("unshare");
+    cmd.args(["-m", "sh", "-c", script, "sh"])
+        .arg(env.archive())
+        .arg(c.get_program())
+        .args(args)
+        .env_clear()
+        .envs(c.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))))
+        .current_dir(env.path());
+    let out = cmd.output().ok()?;
+    if out.status.code() == Some(99)
+        || out.status.code() == Some(1)
+            && out.stdout.is_empty()
+            && String::from_utf8_lossy(&out.stderr).contains("unshare")
+    {
+        return None;
+    }
+    Some((
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ))
+}
+
+#[test]
+fn a_read_only_archive_reads_but_refuses_writes() {
+    let env = Env::with_archive();
+    let ids = env.import_fixtures();
+    let id = ids[0].to_string();
+    let docs = crate::harness::fixtures().join("docs");
+    let docs = docs.to_str().unwrap();
+    let dest = env.path().join("copy");
+    // Once with the -wal/-shm a reader leaves, once after a writer removed them.
+    for last in [&["list"][..], &["edit", "1", "--language", "en"][..]] {
+        env.cmd().args(last).assert().success();
+        let before = Env::snapshot(&env.archive());
+        let Some((code, out, err)) = read_only(&env, &["list", "--format", "json"]) else {
+            eprintln!("skipped: cannot bind-mount read-only here (needs unshare -m and mount)");
+            return;
+        };
+        assert_eq!(code, 0, "list: {err}");
+        let listed: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(listed.as_array().unwrap().len(), ids.len());
+        for args in [vec!["show", &id], vec!["log"], vec!["log", "--head"]] {
+            let (code, _, err) = read_only(&env, &args).unwrap();
+            assert_eq!(code, 0, "{args:?}: {err}");
+        }
+        let (code, _, err) = read_only(&env, &["verify"]).unwrap();
+        assert_eq!(code, 0, "verify: {err}");
+        assert!(err.contains("read-only"), "{err}");
+        for args in [
+            vec!["edit", &id, "--title", "changed"],
+            vec!["import", docs],
+        ] {
+            let (code, _, err) = read_only(&env, &args).unwrap();
+            assert_eq!(code, 1, "{args:?}: {err}");
+            assert!(err.contains("read-only"), "{args:?}: {err}");
+        }
+        let _ = std::fs::remove_dir_all(&dest);
+        let (code, _, err) = read_only(&env, &["backup", dest.to_str().unwrap()]).unwrap();
+        assert_eq!(code, 0, "backup of a read-only archive: {err}");
+        assert_eq!(Env::snapshot(&env.archive()), before, "nothing written");
+    }
+}
+
+/// The catalogue as an older custos left it: schema version 5, before the
+/// policy tallies.
+fn downgrade_to_v5(env: &Env) {
+    let db = env.db();
+    let drops: Vec<String> = db
+        .prepare(
+            "SELECT 'DROP ' || type || ' ' || name FROM sqlite_master
+             WHERE (type = 'table' AND name LIKE 'tally%')
+                OR (type = 'trigger' AND (name LIKE 'tally%'
+                    OR name IN ('item_terms_never_updated', 'terms_vocab_fixed')))",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(drops.len(), 14, "{drops:?}");
+    for sql in drops {
+        db.execute_batch(&sql).unwrap();
+    }
+    // And what 0008 (items' own access) added.
+    db.execute_batch(
+        "DROP TABLE access_events;
+         DROP INDEX items_kind_holdings; DROP INDEX items_collection_holdings;
+         DROP INDEX items_language_holdings; DROP INDEX items_decade_holdings;
+         DROP INDEX items_kind_date_policy;
+         ALTER TABLE items DROP COLUMN access_level;
+         ALTER TABLE items DROP COLUMN access_until;",
+    )
+    .unwrap();
+    // And what 0009 (names of terms, claims) added.
+    db.execute_batch("DROP TABLE claims; DROP TABLE term_names;")
+        .unwrap();
+    // And what 0012 (accessions) added.
+    db.execute_batch(
+        "DROP TRIGGER accession_agreement_flag; DROP TABLE accession_items; DROP TABLE accessions;",
+    )
+    .unwrap();
+    // And what 0011 (sites and copies) added.
+    db.execute_batch(
+        "DROP TABLE site_uploads; DROP TABLE site_purges; DROP TABLE copies; DROP TABLE sites;",
+    )
+    .unwrap();
+    // And what the description migration (coverage, rights, location) added.
+    db.execute_batch(
+        "DROP TRIGGER purged_no_edit_description; DROP INDEX items_coverage;
+         ALTER TABLE items DROP COLUMN coverage; ALTER TABLE items DROP COLUMN coverage_lower;
+         ALTER TABLE items DROP COLUMN coverage_upper; ALTER TABLE items DROP COLUMN rights;
+         ALTER TABLE items DROP COLUMN location;",
+    )
+    .unwrap();
+    // And what 0010 (recordings) added.
+    db.execute_batch(
+        "DROP TABLE item_fts_timed; DROP TABLE passages; DROP TABLE segment_terms;
+         DROP TABLE segments; DROP TABLE cues; DROP TABLE transcripts; DROP TABLE recordings;",
+    )
+    .unwrap();
+    db.pragma_update(None, "user_version", 5).unwrap();
+}
+
+#[test]
+fn an_older_read_only_catalogue_is_reported_on_without_upgrading() {
+    let env = Env::with_archive();
+    let docs = crate::harness::fixtures().join("docs");
+    env.import(&[&docs.join("plain.txt")], &["--place", "Velmora"]);
+    env.import(&[&docs], &[]);
+    crate::seed::key_init(&env);
+    let n = crate::seed::narrator(
+        &env,
+        "Fictional Legal",
+        &["--display", "Ansa K.", "--anonymity", "named"],
+    );
+    let t = crate::seed::testimony(
+        &env,
+        "t.txt",
+        "A fictional account.",
+        n,
+        &["--place", "Oster"],
+    );
+    crate::seed::set_consent(&env, t, "granted", Some("research"), None);
+    let reports: [&[&str]; 3] = [
+        &["report", "holdings", "--by", "place", "--format", "json"],
+        &["report", "holdings", "--by", "event", "--format", "json"],
+        &["report", "narrators", "--format", "json"],
+    ];
+    let want: Vec<String> = reports
+        .iter()
+        .map(|args| env.cmd().args(*args).output().unwrap().stdout)
+        .map(|o| String::from_utf8(o).unwrap())
+        .collect();
+    assert!(
+        want[0].contains("Velmora") && want[0].contains("Oster"),
+        "{}",
+        want[0]
+    );
+    assert!(want[2].contains("Ansa K."), "{}", want[2]);
+    downgrade_to_v5(&env);
+    let before = Env::snapshot(&env.archive());
+    for (args, want) in reports.iter().zip(&want) {
+        let Some((code, out, err)) = read_only(&env, args) else {
+            eprintln!("skipped: cannot bind-mount read-only here (needs unshare -m and mount)");
+            return;
+        };
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert_eq!(&out, want, "{args:?} read at version 5");
+    }
+    let (code, _, err) = read_only(&env, &["verify"]).unwrap();
+    assert_eq!(code, 0, "verify at version 5: {err}");
+    assert_eq!(Env::snapshot(&env.archive()), before, "nothing written");
+    // Writable again, the first command upgrades it, and verify recounts.
+    env.cmd().args(["verify"]).assert().success();
+    let version: i64 = env
+        .db()
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, custos::archive::migrate::MIGRATIONS.len() as i64);
+    // Older than version 4 is refused, saying what to do.
+    env.db().pragma_update(None, "user_version", 3).unwrap();
+    let (code, _, err) = read_only(&env, &["list"]).unwrap();
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("schema version 3") && err.contains("writable storage"),
+        "{err}"
+    );
+}
