@@ -16,6 +16,7 @@ mod crash;
 mod description;
 mod edit;
 mod export;
+mod first_week;
 mod frictions;
 mod harness;
 mod import;
