@@ -4,6 +4,8 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 mod commands;
+#[allow(dead_code)]
+mod web;
 
 use custos::error::Error;
 use custos::output::escape;

@@ -1,0 +1,3 @@
+//! The web portal (issue 15); the server is the web helper's, OAI-PMH is `oai`.
+
+pub mod oai;
