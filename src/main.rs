@@ -4,7 +4,6 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 mod commands;
-#[allow(dead_code)]
 mod web;
 
 use custos::error::Error;

@@ -106,6 +106,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Replicate(a) => replicate::run(archive_arg, a),
         Command::Repair(a) => repair::run(archive_arg, a),
         Command::Restore(a) => restore_site::run(archive_arg, a),
+        Command::Serve(a) => crate::web::serve(archive_arg, a),
     }
 }
 

@@ -16,11 +16,14 @@
 
 mod harvest;
 mod request;
+pub mod route;
 mod token;
 mod xml;
 
 #[cfg(test)]
 mod tests;
+
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use custos::archive::Archive;
@@ -29,6 +32,9 @@ use request::ErrorCode;
 
 /// The page size of ListRecords and ListIdentifiers.
 pub const PAGE_SIZE: usize = 100;
+
+/// The repository identifier where the site's host is not a domain name.
+pub const UNNAMED_REPOSITORY: &str = "custos.invalid";
 
 /// What Identify says of the repository, and how large a page is.
 #[derive(Debug, Clone)]
@@ -50,17 +56,27 @@ impl Config {
     /// A configuration for a site at `site_url` (no trailing slash).
     pub fn new(site_url: &str, repository_name: &str, admin_email: &str) -> Config {
         let site_url = site_url.trim_end_matches('/').to_string();
-        // The identifier's namespace is the host, as the spec's
-        // oai-identifier scheme recommends; a bare IP still parses.
+        // The identifier's namespace is the host where it is a domain name
+        // (the oai-identifier grammar wants one, with a dot, starting with
+        // a letter); a loopback address or bare host gets a reserved one.
         let host = site_url
             .split("://")
             .nth(1)
             .unwrap_or(&site_url)
             .split(['/', ':'])
             .next()
-            .filter(|h| !h.is_empty())
-            .unwrap_or("localhost")
-            .to_string();
+            .unwrap_or("");
+        let domain_like = host.contains('.')
+            && host.split('.').all(|l| {
+                l.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                    && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            });
+        let host = if domain_like {
+            host
+        } else {
+            UNNAMED_REPOSITORY
+        }
+        .to_string();
         Config {
             base_url: format!("{site_url}/oai"),
             site_url,
@@ -71,6 +87,42 @@ impl Config {
         }
     }
 }
+
+/// The configuration `custos serve` gives the endpoint: its public URL
+/// (`--public-url`, else the address it listens on), the archive's
+/// organization as the repository's name, and `--admin-email`.
+pub fn for_serve(
+    root: &std::path::Path,
+    args: &custos::cli::ServeArgs,
+    bound: std::net::SocketAddr,
+) -> custos::error::Result<Arc<Config>> {
+    let site = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{bound}"));
+    let name = custos::config::Config::load(Some(root))?
+        .effective()
+        .organization
+        .unwrap_or_else(|| "custos archive".to_string());
+    let mut cfg = Config::new(
+        &site,
+        &name,
+        args.admin_email.as_deref().unwrap_or(NO_EMAIL),
+    );
+    if let Some(n) = std::env::var("CUSTOS_OAI_PAGE_SIZE")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|n| *n > 0)
+    {
+        // Hidden: lets a test split a small archive into several pages.
+        cfg.page_size = n;
+    }
+    Ok(Arc::new(cfg))
+}
+
+/// Identify's adminEmail when `--admin-email` is not given (the spec
+/// requires one; `.invalid` says plainly that nobody reads it).
+pub const NO_EMAIL: &str = "archivist@custos.invalid";
 
 /// The response to one OAI-PMH request: HTTP status (200 for protocol
 /// errors too, as the spec requires) and the XML body. A failure to read
