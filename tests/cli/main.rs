@@ -28,6 +28,7 @@ mod log;
 mod manifest;
 mod names;
 mod narrator;
+mod oai;
 mod ocfl;
 mod output_safety;
 mod pdf;
