@@ -9,6 +9,7 @@
 //! canaries are really stored, so the test cannot pass by storing nothing.
 
 mod fixture;
+mod oai;
 mod scan;
 mod table;
 
