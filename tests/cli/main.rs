@@ -7,6 +7,7 @@ mod backup;
 mod bag;
 mod bag_roundtrip;
 mod bag_versions;
+mod browser;
 mod batch;
 mod claims;
 mod config_file;
