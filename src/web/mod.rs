@@ -7,8 +7,12 @@
 //! This module starts the server and stops it; it must never serve the
 //! custodian level, and never decide what a reader may see.
 
+mod api;
+mod item;
+mod pages;
 mod routes;
 mod state;
+mod who;
 
 use std::path::Path;
 

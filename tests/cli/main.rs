@@ -52,3 +52,4 @@ mod terms;
 mod transitions;
 mod verify;
 mod verify_policy;
+mod web;
