@@ -7,9 +7,13 @@
 //! This module starts the server and stops it; it must never serve the
 //! custodian level, and never decide what a reader may see.
 
+mod api;
+mod item;
 pub mod oai;
+mod pages;
 mod routes;
 mod state;
+mod who;
 
 use std::path::Path;
 

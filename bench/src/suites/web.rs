@@ -53,7 +53,12 @@ const KINDS: [Kind; 3] = [Kind::Item, Kind::Search, Kind::Facet];
 /// The catalogue's planted words (rare, medium, in every item) and facet
 /// values it is known to hold (see catalogue.rs).
 const WORDS: &[&str] = &[rng::WORD_RARE, rng::WORD_MEDIUM, rng::WORD_EVERY];
-const FACETS: &[&str] = &["kind:letter", "kind:testimony", "kind:photo", "date:1980..1989"];
+const FACETS: &[&str] = &[
+    "kind:letter",
+    "kind:testimony",
+    "kind:photo",
+    "date:1980..1989",
+];
 
 fn path(kind: Kind, rng: &mut Rng, items: i64, place: &str) -> String {
     match kind {

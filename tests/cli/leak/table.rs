@@ -87,6 +87,8 @@ pub const WRITE_ONLY: &[&str] = &[
     "transcript set",
     "segment add",
     "segment import",
+    // A server, not a one-shot read: crawled over HTTP by leak/web.rs.
+    "serve",
 ];
 
 /// The tags of the fixture's testimonies.
