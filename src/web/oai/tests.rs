@@ -179,7 +179,11 @@ fn config_derives_urls_and_namespace() {
     let c = cfg();
     assert_eq!(c.base_url, "http://127.0.0.1:8080/oai");
     assert_eq!(c.site_url, "http://127.0.0.1:8080");
-    assert_eq!(c.repository_id, "127.0.0.1");
+    // An IP address is not an oai-identifier namespace; a domain is.
+    assert_eq!(c.repository_id, super::UNNAMED_REPOSITORY);
+    let d = Config::new("https://archive.example.org/portal", "A", "a@example.org");
+    assert_eq!(d.repository_id, "archive.example.org");
+    assert_eq!(d.base_url, "https://archive.example.org/portal/oai");
 }
 
 #[test]
