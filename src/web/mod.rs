@@ -9,6 +9,7 @@
 
 mod api;
 mod item;
+mod login;
 mod pages;
 mod routes;
 mod state;
