@@ -11,6 +11,7 @@
 mod fixture;
 mod scan;
 mod table;
+mod web;
 
 use scan::Findings;
 use table::{Run, READ_WITHOUT_FORMAT, WRITE_ONLY};
