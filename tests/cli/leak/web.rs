@@ -31,11 +31,15 @@ impl Crawl<'_> {
     fn check(&mut self, path: &str, a: &Answer) {
         if let Some(want) = self.status {
             if a.status != want {
-                self.leaks.push(format!("{} {path}: status {} (want {want})", self.label, a.status));
+                self.leaks.push(format!(
+                    "{} {path}: status {} (want {want})",
+                    self.label, a.status
+                ));
             }
         }
         if a.status >= 500 {
-            self.leaks.push(format!("{} {path}: status {}", self.label, a.status));
+            self.leaks
+                .push(format!("{} {path}: status {}", self.label, a.status));
         }
         let all = a.all_bytes();
         let n = norm(&all);
@@ -73,16 +77,31 @@ impl Crawl<'_> {
         let owned = self.headers.clone();
         let headers: Vec<(&str, &str)> = owned.iter().map(|(n, v)| (*n, v.as_str())).collect();
         // A hidden word finds nothing, on the page and in the API.
-        let words: Vec<String> = self.fx.canaries.iter().filter(|c| !c.allowed(self.level)).map(|c| c.word.clone()).collect();
+        let words: Vec<String> = self
+            .fx
+            .canaries
+            .iter()
+            .filter(|c| !c.allowed(self.level))
+            .map(|c| c.word.clone())
+            .collect();
         for w in &words {
             let a = s.get_with(&format!("/api/items?q={w}"), &headers);
             self.check("/api/items?q=WORD", &a);
             if a.status == 200 && a.text().trim() != "[]" {
-                self.leaks.push(format!("{} [{}] /api/items?q={w} finds items: {}", self.label, self.level.name(), a.text()));
+                self.leaks.push(format!(
+                    "{} [{}] /api/items?q={w} finds items: {}",
+                    self.label,
+                    self.level.name(),
+                    a.text()
+                ));
             }
             let a = s.get_with(&format!("/search?q={w}"), &headers);
             if a.status == 200 && !a.text().contains(">0 items<") {
-                self.leaks.push(format!("{} [{}] /search?q={w} finds items", self.label, self.level.name()));
+                self.leaks.push(format!(
+                    "{} [{}] /search?q={w} finds items",
+                    self.label,
+                    self.level.name()
+                ));
             }
         }
         while let Some(path) = queue.pop_front() {
@@ -94,7 +113,9 @@ impl Crawl<'_> {
             }
             let a = s.get_with(&path, &headers);
             self.check(&path, &a);
-            if a.header("content-type").is_some_and(|t| t.starts_with("text/html")) {
+            if a.header("content-type")
+                .is_some_and(|t| t.starts_with("text/html"))
+            {
                 for l in links(&a.text()) {
                     if !done.contains(&l) {
                         queue.push_back(l);
@@ -106,7 +127,14 @@ impl Crawl<'_> {
     }
 }
 
-fn crawl<'a>(fx: &'a Fixture, s: &Server, label: &str, level: Level, headers: Vec<(&'static str, String)>, status: Option<u16>) -> Crawl<'a> {
+fn crawl<'a>(
+    fx: &'a Fixture,
+    s: &Server,
+    label: &str,
+    level: Level,
+    headers: Vec<(&'static str, String)>,
+    status: Option<u16>,
+) -> Crawl<'a> {
     let mut c = Crawl {
         fx,
         level,
@@ -121,7 +149,19 @@ fn crawl<'a>(fx: &'a Fixture, s: &Server, label: &str, level: Level, headers: Ve
 }
 
 fn token(fx: &Fixture, label: &str) -> String {
-    let (code, out, err) = run(&fx.env, &["token", "create", "--access", "research", "--label", label, "--expires", "2099-12-31"]);
+    let (code, out, err) = run(
+        &fx.env,
+        &[
+            "token",
+            "create",
+            "--access",
+            "research",
+            "--label",
+            label,
+            "--expires",
+            "2099-12-31",
+        ],
+    );
     assert_eq!(code, 0, "{err}");
     out.trim().to_string()
 }
@@ -134,13 +174,25 @@ fn no_page_shows_what_the_reader_may_not_see() {
     let expired = token(&fx, "Expired Reader");
     let list = fx.env.json(&["token", "list", "--format", "json"]);
     let id_of = |label: &str| {
-        list.as_array().unwrap().iter().find(|t| t["label"] == label).unwrap()["id"].as_i64().unwrap()
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["label"] == label)
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
     };
-    let (code, _, err) = run(&fx.env, &["token", "revoke", &id_of("Revoked Reader").to_string()]);
+    let (code, _, err) = run(
+        &fx.env,
+        &["token", "revoke", &id_of("Revoked Reader").to_string()],
+    );
     assert_eq!(code, 0, "{err}");
     fx.env
         .db()
-        .execute("UPDATE web_tokens SET expires = '2001-01-01' WHERE id = ?1", [id_of("Expired Reader")])
+        .execute(
+            "UPDATE web_tokens SET expires = '2001-01-01' WHERE id = ?1",
+            [id_of("Expired Reader")],
+        )
         .unwrap();
     let forged = format!("custos_{}", "A".repeat(43));
 
@@ -152,34 +204,96 @@ fn no_page_shows_what_the_reader_may_not_see() {
         let c = crawl(&fx, &s, "anonymous", Level::Public, vec![], None);
         seen_public.extend(c.seen);
         leaks.extend(c.leaks);
-        let c = crawl(&fx, &s, "valid bearer", Level::Research, vec![("authorization", format!("Bearer {good}"))], None);
+        let c = crawl(
+            &fx,
+            &s,
+            "valid bearer",
+            Level::Research,
+            vec![("authorization", format!("Bearer {good}"))],
+            None,
+        );
         seen_research.extend(c.seen);
         leaks.extend(c.leaks);
-        let c = crawl(&fx, &s, "valid cookie", Level::Research, vec![("cookie", format!("custos_token={good}"))], None);
+        let c = crawl(
+            &fx,
+            &s,
+            "valid cookie",
+            Level::Research,
+            vec![("cookie", format!("custos_token={good}"))],
+            None,
+        );
         seen_research.extend(c.seen);
         leaks.extend(c.leaks);
-        for (what, secret) in [("revoked", &revoked), ("expired", &expired), ("forged", &forged)] {
-            let c = crawl(&fx, &s, &format!("{what} bearer"), Level::Public, vec![("authorization", format!("Bearer {secret}"))], Some(401));
+        for (what, secret) in [
+            ("revoked", &revoked),
+            ("expired", &expired),
+            ("forged", &forged),
+        ] {
+            let c = crawl(
+                &fx,
+                &s,
+                &format!("{what} bearer"),
+                Level::Public,
+                vec![("authorization", format!("Bearer {secret}"))],
+                Some(401),
+            );
             leaks.extend(c.leaks);
-            let c = crawl(&fx, &s, &format!("{what} cookie"), Level::Public, vec![("cookie", format!("custos_token={secret}"))], None);
+            let c = crawl(
+                &fx,
+                &s,
+                &format!("{what} cookie"),
+                Level::Public,
+                vec![("cookie", format!("custos_token={secret}"))],
+                None,
+            );
             leaks.extend(c.leaks);
         }
         assert!(s.stop() == Some(0));
     }
     {
         let s = Server::start(&fx.env, &["--access", "research"]);
-        let c = crawl(&fx, &s, "anonymous at a research server", Level::Research, vec![], None);
+        let c = crawl(
+            &fx,
+            &s,
+            "anonymous at a research server",
+            Level::Research,
+            vec![],
+            None,
+        );
         seen_research.extend(c.seen);
         leaks.extend(c.leaks);
     }
     // Positive controls: the crawl reaches what each level may read.
-    assert!(seen_public.contains("LEAKCANARYTEXTPUB"), "public crawl never saw the open text: {seen_public:?}");
-    assert!(seen_research.contains("LEAKCANARYTEXTRES"), "research crawl never saw the research text: {seen_research:?}");
+    assert!(
+        seen_public.contains("LEAKCANARYTEXTPUB"),
+        "public crawl never saw the open text: {seen_public:?}"
+    );
+    assert!(
+        seen_research.contains("LEAKCANARYTEXTRES"),
+        "research crawl never saw the research text: {seen_research:?}"
+    );
     // The research reads were logged for the custodian, the dead tokens' not.
     let log = fx.env.json(&["token", "log", "--format", "json"]);
     let rows = log.as_array().unwrap();
-    assert!(rows.iter().any(|r| r["token"] == id_of("Leak Reader")), "{log}");
-    assert!(rows.iter().all(|r| r["token"] == id_of("Leak Reader") || r["token"].is_null()), "{log}");
-    assert!(leaks.is_empty(), "{} problem(s):\n{}", leaks.len(), leaks.iter().take(60).cloned().collect::<Vec<_>>().join("\n"));
+    assert!(
+        rows.iter().any(|r| r["token"] == id_of("Leak Reader")),
+        "{log}"
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r["token"] == id_of("Leak Reader") || r["token"].is_null()),
+        "{log}"
+    );
+    assert!(
+        leaks.is_empty(),
+        "{} problem(s):\n{}",
+        leaks.len(),
+        leaks
+            .iter()
+            .take(60)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
     drop(fx.reader);
 }
