@@ -98,6 +98,7 @@ pub enum Command {
     Restrict(PassageArgs),
     AccessCopy(AccessCopyArgs),
     Serve(ServeArgs),
+    Token(TokenArgs),
 }
 
 /// Output options every read command shares.

@@ -59,6 +59,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0012_accessions.sql",
         include_str!("../../migrations/0012_accessions.sql"),
     ),
+    (
+        "0013_web.sql",
+        include_str!("../../migrations/0013_web.sql"),
+    ),
 ];
 
 /// The guards of migration 0007. Tests of derived state (tallies, the SQL

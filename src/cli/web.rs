@@ -71,3 +71,56 @@ fn served_level(s: &str) -> Result<Access, String> {
         level => Ok(level),
     }
 }
+
+/// Web tokens: let a researcher read the portal at research level
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    #[command(subcommand)]
+    pub command: TokenCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it once (only its SHA-256 is kept)
+    #[command(
+        after_help = "Examples:\n  custos token create --access research --label \"Dr. A. Researcher\" --expires 2027-06-30\n\nThe token is printed once on stdout; store it or hand it over now. It is valid through --expires and until revoked.\nA reader presents it as `Authorization: Bearer TOKEN` or through the portal's sign-in form. Creation is a token_creation event."
+    )]
+    Create(TokenCreateArgs),
+    /// List tokens: id, label, level, created, expires, revoked (never the secret)
+    List(TokenListArgs),
+    /// Revoke a token at once (a token_revocation event)
+    Revoke(TokenRevokeArgs),
+    /// The research access log: which token viewed or downloaded which item, when
+    Log(TokenListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenCreateArgs {
+    /// Level the token grants: research (or public; custodian is never served)
+    #[arg(long, value_name = "LEVEL", default_value = "research", value_parser = served_level)]
+    pub access: Access,
+    /// Who holds it (shown in `token list` and the access log)
+    #[arg(long)]
+    pub label: String,
+    /// Last day the token is valid (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub expires: chrono::NaiveDate,
+    /// Who records it (default: your login name)
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenListArgs {
+    #[command(flatten)]
+    pub output: crate::cli::OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenRevokeArgs {
+    /// The token's id (from `token list`)
+    pub id: i64,
+    /// Who records it (default: your login name)
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+}

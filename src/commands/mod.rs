@@ -39,6 +39,7 @@ mod sql;
 mod tag;
 mod terms;
 mod testimony;
+mod token;
 mod transcript;
 mod verify;
 
@@ -107,6 +108,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Repair(a) => repair::run(archive_arg, a),
         Command::Restore(a) => restore_site::run(archive_arg, a),
         Command::Serve(a) => crate::web::serve(archive_arg, a),
+        Command::Token(a) => token::run(archive_arg, a.command),
     }
 }
 

@@ -89,7 +89,12 @@ pub async fn item(
         .read(move |archive| crate::commands::show::item_json(archive, access, id))
         .await?;
     match value {
-        Some(v) => Ok(json(StatusCode::OK, &v)),
+        Some(v) => {
+            state
+                .log_use(access, who.token, id, custos::ops::token::Use::View)
+                .await?;
+            Ok(json(StatusCode::OK, &v))
+        }
         None => Err(WebError::ApiNotFound),
     }
 }

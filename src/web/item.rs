@@ -17,6 +17,7 @@ use serde_json::Value;
 use custos::error::Error;
 use custos::media::TimeCode;
 use custos::model::{Access, ItemId};
+use custos::ops::token::Use;
 use custos::policy::Decision;
 use custos::reader::Reader;
 
@@ -171,6 +172,7 @@ pub async fn page(
     let Some((decision, redacted, value, segments, cues)) = page else {
         return Err(WebError::NotFound);
     };
+    state.log_use(access, who.token, id, Use::View).await?;
     let mut fields = Vec::new();
     let mut tables = Vec::new();
     if let Some(obj) = value.as_object() {
@@ -275,6 +277,10 @@ pub async fn audio(
     let Some((media_type, bytes)) = copy else {
         return Err(WebError::NotFound);
     };
+    // A range request is the player fetching more of one listening.
+    if !headers.contains_key(header::RANGE) {
+        state.log_use(access, who.token, id, Use::Download).await?;
+    }
     Ok(ranged(&headers, &media_type, bytes))
 }
 

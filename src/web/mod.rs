@@ -10,6 +10,7 @@
 mod api;
 mod item;
 pub mod oai;
+mod login;
 mod pages;
 mod routes;
 mod state;
@@ -28,6 +29,14 @@ pub use state::AppState;
 const POOL_SIZE: usize = 8;
 
 pub fn serve(archive_arg: Option<&Path>, a: ServeArgs) -> Result<()> {
+    if !a.listen.ip().is_loopback() {
+        // The server speaks plain HTTP: tokens and cookies would cross the
+        // network in clear text.
+        eprintln!(
+            "custos: warning: serving on {} without TLS; bind to 127.0.0.1 and put a reverse proxy with TLS in front (README: Serving the archive to researchers)",
+            a.listen
+        );
+    }
     let root = custos::archive::locate(archive_arg)?;
     let pool = ReadPool::open(&root, POOL_SIZE)?;
     let state = AppState::new(pool, a.access);

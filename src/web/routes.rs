@@ -13,7 +13,7 @@ use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -21,7 +21,7 @@ use tower_http::timeout::TimeoutLayer;
 
 use custos::error::Error;
 
-use super::{api, item, pages, AppState};
+use super::{api, item, login, pages, AppState};
 
 /// Every request is answered within this time (503 after it).
 pub const REQUEST_TIME_LIMIT: Duration = Duration::from_secs(10);
@@ -39,6 +39,8 @@ pub fn router(state: AppState) -> Router {
         .route("/search", get(pages::search))
         .route("/items/{id}", get(item::page))
         .route("/items/{id}/audio", get(item::audio))
+        .route("/login", get(login::form).post(login::sign_in))
+        .route("/logout", post(login::sign_out))
         .route("/api/items", get(api::items))
         .route("/api/items/{id}", get(api::item))
         .route("/static/site.css", get(css))

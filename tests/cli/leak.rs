@@ -12,6 +12,7 @@ mod fixture;
 mod oai;
 mod scan;
 mod table;
+mod web;
 
 use scan::Findings;
 use table::{Run, READ_WITHOUT_FORMAT, WRITE_ONLY};

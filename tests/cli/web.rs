@@ -5,6 +5,7 @@
 //! is in the leak test (`leak/web.rs`).
 
 pub mod server;
+mod tokens;
 
 use serde_json::Value;
 
