@@ -9,8 +9,8 @@
 
 mod api;
 mod item;
-pub mod oai;
 mod login;
+pub mod oai;
 mod pages;
 mod routes;
 mod state;
