@@ -22,6 +22,7 @@ mod query;
 mod recordings;
 mod sealed;
 mod sites;
+mod web;
 pub use access::*;
 pub use accession::*;
 pub use bags::*;
@@ -33,6 +34,7 @@ pub use query::*;
 pub use recordings::*;
 pub use sealed::*;
 pub use sites::*;
+pub use web::*;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -95,6 +97,8 @@ pub enum Command {
     Segment(SegmentArgs),
     Restrict(PassageArgs),
     AccessCopy(AccessCopyArgs),
+    Serve(ServeArgs),
+    Token(TokenArgs),
 }
 
 /// Output options every read command shares.

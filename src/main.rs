@@ -4,6 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 mod commands;
+mod web;
 
 use custos::error::Error;
 use custos::output::escape;

@@ -63,6 +63,8 @@ enum What {
     Memory,
     /// sha256sum, openssl, sqlite-utils on the corpus
     Alternatives,
+    /// `custos serve` over the catalogue, 64 concurrent clients (not in `all`)
+    Web,
 }
 
 /// Benchmarks custos against the targets of issue 7.
@@ -97,6 +99,9 @@ struct Args {
     /// The sample collection for `query --count`
     #[arg(long, default_value = "archive")]
     sample: PathBuf,
+    /// Seconds of load for `web`
+    #[arg(long, default_value_t = 60)]
+    web_secs: u64,
     /// Where `all` writes the Markdown report
     #[arg(long, default_value = "BENCHMARKS.md")]
     report: PathBuf,
@@ -188,6 +193,13 @@ fn real_main() -> Res<()> {
     if all || a.what == What::Memory {
         b.big_file(a.big_mib, a.seed)?;
         b.big_manifest()?;
+    }
+    if a.what == What::Web {
+        let dir = out.join("catalogue");
+        let cat = catalogue::generate(&custos, &dir, a.seed, a.items)?;
+        let md = suites::web::run(&custos, &dir, a.items, &cat.place, a.web_secs, a.seed, &out)?;
+        println!("{md}");
+        return Ok(());
     }
     if all || matches!(a.what, What::Catalogue | What::Query) {
         let t = Instant::now();

@@ -19,6 +19,7 @@ use crate::run::{self, Io, Sample};
 use crate::{ctx, rng, Res};
 
 mod memory;
+pub mod web;
 
 pub struct Bench {
     pub custos: PathBuf,

@@ -60,6 +60,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/0012_accessions.sql"),
     ),
     (
+        "0013_web.sql",
+        include_str!("../../migrations/0013_web.sql"),
+    ),
+    (
         "0016_description.sql",
         include_str!("../../migrations/0016_description.sql"),
     ),

@@ -7,6 +7,7 @@
 
 mod locate;
 pub mod migrate;
+pub mod pool;
 
 use std::fs;
 use std::io::Read;
@@ -213,6 +214,17 @@ impl Archive {
     /// on a read connection.
     pub fn conn_mut(&mut self) -> &mut Connection {
         &mut self.conn
+    }
+
+    /// Ends a read-mode archive's snapshot and takes a new one, so a
+    /// long-lived reader (the web portal's pool) sees what was committed
+    /// since. A write-mode archive has no snapshot to renew.
+    pub fn renew_snapshot(&self) -> Result<()> {
+        if self.conn.is_autocommit() {
+            return Ok(());
+        }
+        self.conn.execute_batch("COMMIT")?;
+        begin_snapshot(&self.conn)
     }
 
     pub fn objects_dir(&self) -> PathBuf {

@@ -49,6 +49,10 @@ pub enum EventType {
     SegmentChange,
     /// A passage of a recording was closed or reopened (`restrict`).
     PassageRestriction,
+    /// A web token was created (`custos token create`).
+    TokenCreation,
+    /// A web token was revoked (`custos token revoke`).
+    TokenRevocation,
 }
 
 impl EventType {
@@ -77,6 +81,8 @@ impl EventType {
         EventType::TranscriptChange,
         EventType::SegmentChange,
         EventType::PassageRestriction,
+        EventType::TokenCreation,
+        EventType::TokenRevocation,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -101,6 +107,8 @@ impl EventType {
             EventType::TranscriptChange => "transcript_change",
             EventType::SegmentChange => "segment_change",
             EventType::PassageRestriction => "passage_restriction",
+            EventType::TokenCreation => "token_creation",
+            EventType::TokenRevocation => "token_revocation",
         }
     }
 }

@@ -27,6 +27,7 @@ pub mod sites;
 pub mod tally;
 pub mod terms;
 pub mod testimonies;
+pub mod tokens;
 pub mod transcripts;
 
 /// File names need not be UTF-8; they are stored byte-exact and shown with

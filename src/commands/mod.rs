@@ -24,7 +24,7 @@ mod names;
 mod narrator;
 mod ocfl;
 mod purge;
-mod query;
+pub(crate) mod query;
 mod redact;
 mod repair;
 mod replicate;
@@ -33,12 +33,13 @@ mod restore_site;
 mod restrict;
 mod segment;
 mod settings;
-mod show;
+pub(crate) mod show;
 mod site;
 mod sql;
 mod tag;
 mod terms;
 mod testimony;
+mod token;
 mod transcript;
 mod verify;
 
@@ -106,6 +107,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Replicate(a) => replicate::run(archive_arg, a),
         Command::Repair(a) => repair::run(archive_arg, a),
         Command::Restore(a) => restore_site::run(archive_arg, a),
+        Command::Serve(a) => crate::web::serve(archive_arg, a),
+        Command::Token(a) => token::run(archive_arg, a.command),
     }
 }
 

@@ -85,14 +85,13 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
         last_check,
         recording,
     } = detail;
-    let terms_json = output::to_values(&terms)?;
     // Copies at sites: the custodian's alone (`policy::sees_copies`).
     let copies = custos::sites::copies_of(&archive, access, a.id)?;
     let recording = output::to_value(&recording)?;
     let prov = output::to_values(&provenance)?;
     let evs = output::to_values(&events)?;
     let (decision, text) = (read.decision, read.text);
-    let mut value = output::to_value(&read.view)?;
+    let value = output::to_value(&read.view)?;
     if let Some(c) = last_check.as_ref().filter(|c| c.outcome != "ok") {
         super::note(format!(
             "item {} FAILED its last fixity check ({}, {}); run `custos verify --item {}`",
@@ -205,25 +204,57 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
             )?;
         }
         Format::Json | Format::Jsonl => {
-            if let Some(obj) = value.as_object_mut() {
-                obj.insert("consent".into(), consent);
-                obj.insert("testimony".into(), testimony);
-                obj.insert("text".into(), text.into());
-                obj.insert("terms".into(), terms_json.into());
-                obj.insert("duration".into(), recording["duration"].clone());
-                obj.insert("recording".into(), recording);
-                obj.insert("fixity".into(), output::to_value(&last_check)?);
-                obj.insert("provenance".into(), prov.into());
-                obj.insert("events".into(), evs.into());
-                obj.insert("claims".into(), claims.into());
-                if let Some(c) = &copies {
-                    obj.insert("copies".into(), output::to_value(c)?);
-                }
-            }
+            let value = item_json(&archive, access, a.id)?.ok_or_else(missing)?;
             output::render_record(out.w(), a.output.format, &[], &value)?;
         }
     }
     out.finish()
+}
+
+/// The record `show --format json` prints for item `id` at `access`, or
+/// None where the item is hidden or missing; the web API serves the same.
+pub(crate) fn item_json(
+    archive: &custos::archive::Archive,
+    access: custos::model::Access,
+    id: custos::model::ItemId,
+) -> Result<Option<serde_json::Value>> {
+    let reader = Reader::new(archive, access, custos::clock::today());
+    let Some(detail) = reader.item_detail(id)? else {
+        return Ok(None);
+    };
+    let claims = output::to_values(&reader.claims(&ClaimSelect {
+        source: Some(id),
+        ..ClaimSelect::default()
+    })?)?;
+    let copies = custos::sites::copies_of(archive, access, id)?;
+    let ItemDetail {
+        read,
+        consent,
+        testimony,
+        terms,
+        provenance,
+        events,
+        last_check,
+        recording,
+    } = detail;
+    let recording = output::to_value(&recording)?;
+    let mut value = output::to_value(&read.view)?;
+    if let Some(obj) = value.as_object_mut() {
+        obj.insert("consent".into(), consent);
+        obj.insert("testimony".into(), testimony);
+        obj.insert("text".into(), read.text.into());
+        obj.insert("terms".into(), output::to_values(&terms)?.into());
+        obj.insert("duration".into(), recording["duration"].clone());
+        obj.insert("recording".into(), recording);
+        obj.insert("fixity".into(), output::to_value(&last_check)?);
+        obj.insert("provenance".into(), output::to_values(&provenance)?.into());
+        obj.insert("events".into(), output::to_values(&events)?.into());
+        obj.insert("claims".into(), claims.into());
+        if let Some(c) = &copies {
+            obj.insert("copies".into(), output::to_value(c)?);
+        }
+    }
+    Ok(Some(value))
 }
 
 /// Whether the table shows the item's text: always with `--text` or into a

@@ -24,6 +24,7 @@ pub mod segment;
 pub mod site;
 pub mod targets;
 pub mod testimony;
+pub mod token;
 pub mod transcript;
 pub mod vocabulary;
 

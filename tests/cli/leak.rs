@@ -9,8 +9,10 @@
 //! canaries are really stored, so the test cannot pass by storing nothing.
 
 mod fixture;
+mod oai;
 mod scan;
 mod table;
+mod web;
 
 use scan::Findings;
 use table::{Run, READ_WITHOUT_FORMAT, WRITE_ONLY};

@@ -128,6 +128,9 @@ fn downgrade_to_v5(env: &Env) {
          DROP TABLE segments; DROP TABLE cues; DROP TABLE transcripts; DROP TABLE recordings;",
     )
     .unwrap();
+    // And what 0013 (web tokens, the research access log) added.
+    db.execute_batch("DROP TABLE research_access_log; DROP TABLE web_tokens;")
+        .unwrap();
     db.pragma_update(None, "user_version", 5).unwrap();
 }
 

@@ -88,6 +88,10 @@ pub const WRITE_ONLY: &[&str] = &[
     "segment add",
     "segment remove",
     "segment import",
+    // A server, not a one-shot read: crawled over HTTP by leak/web.rs.
+    "serve",
+    "token create",
+    "token revoke",
 ];
 
 /// The tags of the fixture's testimonies.
@@ -521,6 +525,18 @@ pub fn entries() -> Vec<Entry> {
             path: "access-copy",
             run: Parallel,
             args: |fx| per(item_ids(fx), |i| v(&["access-copy", i, "--out", "{OUT}"])),
+        },
+        // The custodian's views of web tokens and the research access log
+        // (crawled and filled by leak/web.rs, which runs after this table).
+        Entry {
+            path: "token list",
+            run: Parallel,
+            args: |_| vec![v(&["token", "list"])],
+        },
+        Entry {
+            path: "token log",
+            run: Parallel,
+            args: |_| vec![v(&["token", "log"])],
         },
         Entry {
             path: "man",

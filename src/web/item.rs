@@ -1,0 +1,371 @@
+//! The item page (`/items/17`) and a recording's access copy
+//! (`/items/17/audio`, with HTTP range requests). A hidden item and a
+//! missing one both answer the one not-found response of
+//! `routes::not_found_response`.
+//!
+//! The page shows the record exactly as `show --format json` builds it at
+//! the reader's level (`commands::show::item_json`); the audio is the
+//! reader's access copy (`Reader::access_copy`), never the original. It
+//! decides nothing about visibility.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::Value;
+
+use custos::error::Error;
+use custos::media::TimeCode;
+use custos::model::{Access, ItemId};
+use custos::ops::token::Use;
+use custos::policy::Decision;
+use custos::reader::Reader;
+
+use super::pages::{search_href, term};
+use super::routes::{render, WebError};
+use super::who::Who;
+use super::AppState;
+
+pub struct TermLink {
+    pub vocab: String,
+    pub label: String,
+    pub href: String,
+}
+
+pub struct Seg {
+    pub start: String,
+    pub end: String,
+    pub start_seconds: f64,
+    pub title: String,
+    pub synopsis: Option<String>,
+    pub closed: bool,
+}
+
+pub struct Cue {
+    pub start: Option<String>,
+    pub start_seconds: Option<f64>,
+    pub speaker: Option<String>,
+    pub text: String,
+    pub closed: bool,
+}
+
+pub struct Table {
+    pub title: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+#[derive(Template)]
+#[template(path = "web/item.html")]
+struct ItemPage {
+    level: Access,
+    id: i64,
+    title: String,
+    statement: String,
+    fields: Vec<(String, String)>,
+    terms: Vec<TermLink>,
+    audio: bool,
+    segments: Vec<Seg>,
+    cues: Vec<Cue>,
+    text: Option<String>,
+    tables: Vec<Table>,
+}
+
+/// An item id from the path; anything else is "not found", exactly as a
+/// missing or hidden id.
+pub fn parse_id(raw: &str) -> Result<ItemId, WebError> {
+    raw.parse::<ItemId>().map_err(|_| WebError::NotFound)
+}
+
+/// A JSON value as one line of text for a cell.
+fn cell(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Array(a) => a.iter().map(cell).collect::<Vec<_>>().join("; "),
+        other => other.to_string(),
+    }
+}
+
+fn table(title: &str, rows: &[Value]) -> Table {
+    let headers: Vec<String> = rows
+        .first()
+        .and_then(Value::as_object)
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default();
+    let rows = rows
+        .iter()
+        .map(|r| {
+            headers
+                .iter()
+                .map(|h| r.get(h).map(cell).unwrap_or_default())
+                .collect()
+        })
+        .collect();
+    Table {
+        title: title.into(),
+        headers,
+        rows,
+    }
+}
+
+fn statement(decision: &Decision, redacted: bool, level: Access, value: &Value) -> String {
+    match decision {
+        Decision::Open(g) => {
+            let mut s = format!("This item is open at {level} level.");
+            if g.redact && redacted {
+                s.push_str(" What is withheld at this level has been replaced in the title, description and text.");
+            }
+            let consent = &value["consent"];
+            if let Some(status) = consent.get("status").and_then(Value::as_str) {
+                s.push_str(&format!(" Consent: {status}"));
+                if let Some(scope) = consent.get("scope").and_then(Value::as_str) {
+                    s.push_str(&format!(", for {scope} use"));
+                }
+                s.push('.');
+            }
+            s
+        }
+        Decision::Closed { until: Some(d) } => format!(
+            "This item is closed at {level} level until {d}: only its catalogue entry is shown."
+        ),
+        Decision::Closed { until: None } => {
+            format!("This item is closed at {level} level: only its catalogue entry is shown.")
+        }
+        Decision::Tombstone { .. } => "This item has been withdrawn.".into(),
+        Decision::Hidden => String::new(),
+    }
+}
+
+fn seconds(tc: &str) -> Option<f64> {
+    TimeCode::parse(tc).ok().map(TimeCode::seconds)
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    who: Who,
+    Path(raw): Path<String>,
+) -> Result<Html<String>, WebError> {
+    let id = parse_id(&raw)?;
+    let access = who.access;
+    let page = state
+        .read(move |archive| {
+            let reader = Reader::new(archive, access, custos::clock::today());
+            let Some(read) = reader.item(id)? else {
+                return Ok(None);
+            };
+            let Some(value) = crate::commands::show::item_json(archive, access, id)? else {
+                return Ok(None);
+            };
+            // Refused where the item's timed text may not be shown.
+            let segments = reader.segments(id).ok();
+            let cues = reader.transcript(id).unwrap_or_default();
+            Ok(Some((
+                read.decision,
+                read.facts.redacted,
+                value,
+                segments,
+                cues,
+            )))
+        })
+        .await?;
+    let Some((decision, redacted, value, segments, cues)) = page else {
+        return Err(WebError::NotFound);
+    };
+    state.log_use(access, who.token, id, Use::View).await?;
+    let mut fields = Vec::new();
+    let mut tables = Vec::new();
+    if let Some(obj) = value.as_object() {
+        for (k, v) in obj {
+            match (k.as_str(), v) {
+                ("text" | "title" | "terms", _) | (_, Value::Null) => {}
+                (_, Value::Object(_)) => tables.push(table(k, std::slice::from_ref(v))),
+                (_, Value::Array(rows)) if rows.iter().all(Value::is_object) => {
+                    tables.push(table(k, rows))
+                }
+                _ => fields.push((k.clone(), cell(v))),
+            }
+        }
+    }
+    let terms = value["terms"]
+        .as_array()
+        .map(|ts| {
+            ts.iter()
+                .filter_map(|t| {
+                    let vocab = t.get("vocab")?.as_str()?.to_string();
+                    let label = t.get("label")?.as_str()?.to_string();
+                    let href = search_href(&term(&vocab, &label)?, 1);
+                    Some(TermLink { vocab, label, href })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let is_audio = value["media_type"]
+        .as_str()
+        .is_some_and(|m| m.starts_with("audio/"));
+    let audio = is_audio && !value["recording"].is_null() && segments.is_some();
+    let segments = segments
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| Seg {
+            start_seconds: seconds(&s.start).unwrap_or(0.0),
+            start: s.start,
+            end: s.end,
+            title: s.title,
+            synopsis: s.synopsis,
+            closed: s.closed,
+        })
+        .collect();
+    let cues = cues
+        .into_iter()
+        .map(|c| Cue {
+            start_seconds: c.start.as_deref().and_then(seconds),
+            start: c.start,
+            speaker: c.speaker,
+            text: c.text,
+            closed: c.closed,
+        })
+        .collect();
+    render(&ItemPage {
+        level: access,
+        id: id.0,
+        title: value["title"]
+            .as_str()
+            .map_or_else(|| format!("Item {id} (closed)"), str::to_string),
+        statement: statement(&decision, redacted, access, &value),
+        fields,
+        terms,
+        audio,
+        segments,
+        cues,
+        text: value["text"].as_str().map(str::to_string),
+        tables,
+    })
+}
+
+/// The reader's access copy of a recording, with range support.
+pub async fn audio(
+    State(state): State<AppState>,
+    who: Who,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let id = parse_id(&raw)?;
+    let access = who.access;
+    let copy = state
+        .read(move |archive| {
+            let reader = Reader::new(archive, access, custos::clock::today());
+            let Some(read) = reader.item(id)? else {
+                return Ok(None);
+            };
+            let media_type = custos::output::to_value(&read.view)?["media_type"]
+                .as_str()
+                .unwrap_or("application/octet-stream")
+                .to_string();
+            let dir = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+            let dest = dir.path().join("copy");
+            match reader.access_copy(&archive.objects_dir(), id, &dest) {
+                Ok(_) => {}
+                // Not a recording, or not open to this reader: as missing.
+                Err(Error::Usage(_) | Error::Refused(_)) => return Ok(None),
+                Err(e) => return Err(e),
+            }
+            let bytes = std::fs::read(&dest).map_err(|e| Error::io(&dest, e))?;
+            Ok(Some((media_type, bytes)))
+        })
+        .await?;
+    let Some((media_type, bytes)) = copy else {
+        return Err(WebError::NotFound);
+    };
+    // A range request is the player fetching more of one listening.
+    if !headers.contains_key(header::RANGE) {
+        state.log_use(access, who.token, id, Use::Download).await?;
+    }
+    Ok(ranged(&headers, &media_type, bytes))
+}
+
+/// One `bytes=` range of `len` bytes: (first, last), inclusive.
+fn byte_range(spec: &str, len: u64) -> Option<(u64, u64)> {
+    let spec = spec.strip_prefix("bytes=")?;
+    if spec.contains(',') || len == 0 {
+        return None;
+    }
+    let (a, b) = spec.split_once('-')?;
+    let (first, last) = if a.is_empty() {
+        let n: u64 = b.parse().ok()?;
+        (len.saturating_sub(n), len - 1)
+    } else {
+        let first: u64 = a.parse().ok()?;
+        let last = if b.is_empty() {
+            len - 1
+        } else {
+            b.parse::<u64>().ok()?.min(len - 1)
+        };
+        (first, last)
+    };
+    (first <= last && first < len).then_some((first, last))
+}
+
+fn ranged(headers: &HeaderMap, media_type: &str, bytes: Vec<u8>) -> Response {
+    let len = bytes.len() as u64;
+    let ctype = HeaderValue::from_str(media_type)
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
+    match range {
+        None => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, ctype),
+                (header::ACCEPT_RANGES, HeaderValue::from_static("bytes")),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Some(spec) => match byte_range(spec, len) {
+            Some((first, last)) => {
+                let part = bytes[first as usize..=last as usize].to_vec();
+                let cr = format!("bytes {first}-{last}/{len}");
+                (
+                    StatusCode::PARTIAL_CONTENT,
+                    [
+                        (header::CONTENT_TYPE, ctype),
+                        (header::ACCEPT_RANGES, HeaderValue::from_static("bytes")),
+                        (
+                            header::CONTENT_RANGE,
+                            HeaderValue::from_str(&cr)
+                                .unwrap_or(HeaderValue::from_static("bytes */0")),
+                        ),
+                    ],
+                    part,
+                )
+                    .into_response()
+            }
+            None => (
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                [(
+                    header::CONTENT_RANGE,
+                    HeaderValue::from_str(&format!("bytes */{len}"))
+                        .unwrap_or(HeaderValue::from_static("bytes */0")),
+                )],
+            )
+                .into_response(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::byte_range;
+
+    #[test]
+    fn byte_ranges_are_clamped_or_refused() {
+        assert_eq!(byte_range("bytes=0-9", 100), Some((0, 9)));
+        assert_eq!(byte_range("bytes=90-", 100), Some((90, 99)));
+        assert_eq!(byte_range("bytes=-10", 100), Some((90, 99)));
+        assert_eq!(byte_range("bytes=50-500", 100), Some((50, 99)));
+        assert_eq!(byte_range("bytes=100-", 100), None);
+        assert_eq!(byte_range("bytes=9-2", 100), None);
+        assert_eq!(byte_range("bytes=0-1,4-5", 100), None);
+        assert_eq!(byte_range("lines=0-1", 100), None);
+    }
+}

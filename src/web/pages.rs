@@ -1,0 +1,287 @@
+//! The catalogue pages: home (holdings) and search (the query language,
+//! facets, pages of results with snippets). Every number and row comes
+//! from the library's reports and queries at the reader's level.
+//!
+//! Rendering only: no SQL, no visibility decisions, and every value goes
+//! through askama's HTML escaping.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::Value;
+
+use custos::error::Result;
+use custos::model::{Access, Kind, Vocab};
+use custos::report::{self, GroupBy, Which};
+
+use super::routes::{render, WebError};
+use super::who::Who;
+use super::AppState;
+
+/// The longest query the search takes (characters).
+pub const MAX_QUERY: usize = 500;
+/// Results per page.
+const PAGE: u64 = 20;
+/// The last page served: a crawler cannot walk a million rows by offset.
+const MAX_PAGE: u64 = 500;
+
+pub struct Row {
+    pub label: String,
+    pub count: i64,
+    pub href: Option<String>,
+}
+
+pub struct Section {
+    pub title: String,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Template)]
+#[template(path = "web/home.html")]
+struct Home {
+    level: Access,
+    max_query: usize,
+    sections: Vec<Section>,
+}
+
+/// A search URL for the query `q` (form-encoded), at `page`.
+pub fn search_href(q: &str, page: u64) -> String {
+    let enc: String = form_urlencoded::byte_serialize(q.as_bytes()).collect();
+    if page > 1 {
+        format!("/search?q={enc}&page={page}")
+    } else {
+        format!("/search?q={enc}")
+    }
+}
+
+/// The query term that selects `value` of `field`, quoted where needed;
+/// None where the value cannot be written as one term.
+pub fn term(field: &str, value: &str) -> Option<String> {
+    if value.contains('"') || value.is_empty() {
+        return None;
+    }
+    if value
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '.')
+    {
+        Some(format!("{field}:{value}"))
+    } else {
+        Some(format!("{field}:\"{value}\""))
+    }
+}
+
+/// The date range of a decade label such as `1990s`.
+fn decade_term(label: &str) -> Option<String> {
+    let y: i32 = label.strip_suffix('s')?.parse().ok()?;
+    Some(format!("date:{y}..{}", y + 9))
+}
+
+fn holdings(
+    archive: &custos::archive::Archive,
+    access: Access,
+    by: GroupBy,
+    within: &str,
+) -> Result<Section> {
+    let reader = report::Reader {
+        access,
+        today: custos::clock::today(),
+    };
+    let rep = report::make(archive, reader, Which::Holdings(by))?;
+    let key = match by {
+        GroupBy::Kind => "kind",
+        GroupBy::Decade => "decade",
+        GroupBy::Place => "place",
+        GroupBy::Event => "event",
+        GroupBy::Language => "language",
+        GroupBy::Collection => "collection",
+    };
+    let mut title = String::new();
+    let mut rows = Vec::new();
+    for s in rep.sections {
+        title = s.title;
+        for r in s.rows {
+            let label = match r.get(key) {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Null) | None => continue,
+                Some(v) => v.to_string(),
+            };
+            let count = r.get("count").and_then(Value::as_i64).unwrap_or(0);
+            let t = match by {
+                GroupBy::Decade => decade_term(&label),
+                _ => term(key, &label),
+            };
+            let href = t.map(|t| search_href(format!("{within} {t}").trim(), 1));
+            rows.push(Row { label, count, href });
+        }
+    }
+    Ok(Section { title, rows })
+}
+
+pub async fn home(State(state): State<AppState>, who: Who) -> Result<Html<String>, WebError> {
+    let sections = state
+        .read(move |archive| {
+            [
+                GroupBy::Kind,
+                GroupBy::Decade,
+                GroupBy::Place,
+                GroupBy::Event,
+            ]
+            .into_iter()
+            .map(|by| holdings(archive, who.access, by, ""))
+            .collect::<Result<Vec<_>>>()
+        })
+        .await?;
+    render(&Home {
+        level: who.access,
+        max_query: MAX_QUERY,
+        sections,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SearchParams {
+    #[serde(default)]
+    q: String,
+    page: Option<u64>,
+}
+
+pub struct Hit {
+    pub id: i64,
+    pub title: String,
+    pub kind: String,
+    pub date: Option<String>,
+    pub snippet: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "web/search.html")]
+struct Search {
+    level: Access,
+    max_query: usize,
+    q: String,
+    error: Option<String>,
+    total: i64,
+    first: u64,
+    results: Vec<Hit>,
+    prev: Option<String>,
+    next: Option<String>,
+    facets: Vec<Section>,
+}
+
+fn facets(archive: &custos::archive::Archive, access: Access, q: &str) -> Result<Vec<Section>> {
+    let mut out = vec![
+        holdings(archive, access, GroupBy::Kind, q)?,
+        holdings(archive, access, GroupBy::Decade, q)?,
+        holdings(archive, access, GroupBy::Language, q)?,
+    ];
+    let terms = custos::reader::Reader::new(archive, access, custos::clock::today()).terms(None)?;
+    for (vocab, title) in [
+        (Vocab::Place, "Places"),
+        (Vocab::Event, "Events"),
+        (Vocab::Subject, "Subjects"),
+    ] {
+        let rows = terms
+            .iter()
+            .filter(|t| t.vocab == vocab)
+            .map(|t| Row {
+                label: t.label.clone(),
+                count: t.items,
+                href: term(vocab.as_str(), &t.label)
+                    .map(|t| search_href(format!("{q} {t}").trim(), 1)),
+            })
+            .collect();
+        out.push(Section {
+            title: title.into(),
+            rows,
+        });
+    }
+    Ok(out)
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    who: Who,
+    Query(p): Query<SearchParams>,
+) -> Result<Response, WebError> {
+    if p.q.chars().count() > MAX_QUERY {
+        return Err(WebError::BadRequest(format!(
+            "a query may be at most {MAX_QUERY} characters"
+        )));
+    }
+    let page = p.page.unwrap_or(1).clamp(1, MAX_PAGE);
+    let q = p.q.trim().to_string();
+    let qq = q.clone();
+    let (outcome, facets) = state
+        .read(move |archive| {
+            let facets = facets(archive, who.access, &qq)?;
+            let parsed = if qq.is_empty() {
+                None
+            } else {
+                match custos::query::parse_line(&qq) {
+                    Ok(parsed) => Some(parsed),
+                    Err(e) => return Ok((Err(e.to_string()), facets)),
+                }
+            };
+            let Some(parsed) = parsed else {
+                return Ok((Ok((0, Vec::new())), facets));
+            };
+            let opts = custos::query::Options {
+                access: who.access,
+                today: custos::clock::today(),
+                sort: None,
+                limit: Some(PAGE),
+                offset: (page - 1) * PAGE,
+                extra: &[],
+                dates: Default::default(),
+            };
+            let total = custos::query::count(archive, &parsed, &opts)?;
+            let listed = custos::query::run(archive, &parsed, &opts)?;
+            Ok((Ok((total, custos::output::to_values(&listed)?)), facets))
+        })
+        .await?;
+    let (error, total, rows) = match outcome {
+        Ok((total, rows)) => (None, total, rows),
+        Err(e) => (Some(e), 0, Vec::new()),
+    };
+    let results = rows
+        .iter()
+        .map(|r| {
+            let id = r.get("id").and_then(Value::as_i64).unwrap_or(0);
+            Hit {
+                id,
+                title: r
+                    .get("title")
+                    .and_then(Value::as_str)
+                    .map_or_else(|| format!("Item {id} (closed)"), str::to_string),
+                kind: r
+                    .get("kind")
+                    .and_then(Value::as_str)
+                    .unwrap_or(Kind::Other.as_str())
+                    .to_string(),
+                date: r.get("date").and_then(Value::as_str).map(str::to_string),
+                snippet: r.get("snippet").and_then(Value::as_str).map(str::to_string),
+            }
+        })
+        .collect();
+    let shown = (page * PAGE) as i64;
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let html = render(&Search {
+        level: who.access,
+        max_query: MAX_QUERY,
+        prev: (page > 1).then(|| search_href(&q, page - 1)),
+        next: (total > shown && page < MAX_PAGE).then(|| search_href(&q, page + 1)),
+        q,
+        error,
+        total,
+        first: (page - 1) * PAGE + 1,
+        results,
+        facets,
+    })?;
+    Ok((status, html).into_response())
+}
