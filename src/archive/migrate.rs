@@ -59,6 +59,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0012_accessions.sql",
         include_str!("../../migrations/0012_accessions.sql"),
     ),
+    (
+        "0014_perf.sql",
+        include_str!("../../migrations/0014_perf.sql"),
+    ),
 ];
 
 /// The guards of migration 0007. Tests of derived state (tallies, the SQL

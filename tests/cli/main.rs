@@ -31,6 +31,7 @@ mod narrator;
 mod ocfl;
 mod output_safety;
 mod pdf;
+mod perf;
 mod purge;
 mod query;
 mod reading;
