@@ -296,8 +296,18 @@ pub fn fixity(conn: &Connection, reader: Reader) -> Result<Report> {
         col("checked_on", "Checked on"),
         col("outcome", "Outcome"),
     ];
-    let last_rows = shaped_rows(conn, reader, &last, &params, 6, check_row)?;
-    let failed_rows = shaped_rows(conn, reader, &failed, &params, 6, check_row)?;
+    // The last-check query walks every item (there is no index on
+    // items.object_id to start from the fixity rows): skipped while no run
+    // has recorded anything, which keeps an unchecked catalogue's report
+    // instant at a million items.
+    let (last_rows, failed_rows) = if any {
+        (
+            shaped_rows(conn, reader, &last, &params, 6, check_row)?,
+            shaped_rows(conn, reader, &failed, &params, 6, check_row)?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let (n1, n2) = (last_rows.len(), failed_rows.len());
     report.sections.push(Section {
         key: "last_checks",
