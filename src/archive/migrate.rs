@@ -64,8 +64,12 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/0013_web.sql"),
     ),
     (
-        "0016_description.sql",
-        include_str!("../../migrations/0016_description.sql"),
+        "0014_perf.sql",
+        include_str!("../../migrations/0014_perf.sql"),
+    ),
+    (
+        "0015_description.sql",
+        include_str!("../../migrations/0015_description.sql"),
     ),
 ];
 

@@ -58,18 +58,19 @@ impl Outcome {
     }
 }
 
-/// Replaces the object's latest check.
+/// Replaces the object's latest check, naming the run (its summary event).
 pub fn record(
     conn: &Connection,
     object_id: i64,
     checked_at: &str,
     outcome: Outcome,
     actual: Option<&Sha256>,
+    run_event_id: i64,
 ) -> Result<()> {
     conn.prepare_cached(
-        "INSERT OR REPLACE INTO fixity (object_id, checked_at, outcome, actual_sha256) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT OR REPLACE INTO fixity (object_id, checked_at, outcome, actual_sha256, run_event_id) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
-    .execute(params![object_id, checked_at, outcome.as_str(), actual])?;
+    .execute(params![object_id, checked_at, outcome.as_str(), actual, run_event_id])?;
     Ok(())
 }
 

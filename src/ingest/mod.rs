@@ -117,8 +117,26 @@ fn run(
         let writer = scope.spawn(|| -> Result<Report> {
             let mut committer = Committer::new(opts, staging.as_ref());
             committer.finish = finish;
+            // Consecutive chunks that stored no new object (duplicates of a
+            // re-import) share one transaction: their rows land on the same
+            // index pages (the events' unique hash, the per-item indexes),
+            // and each commit writes every page it dirtied to the WAL again.
+            let mut light: Vec<PreparedJob> = Vec::new();
             for batch in rx {
-                committer.commit(archive, batch)?;
+                if !stores_nothing(&batch) {
+                    if !light.is_empty() {
+                        committer.commit(archive, std::mem::take(&mut light))?;
+                    }
+                    committer.commit(archive, batch)?;
+                    continue;
+                }
+                if light.len() + batch.len() > MERGED_LIGHT_FILES {
+                    committer.commit(archive, std::mem::take(&mut light))?;
+                }
+                light.extend(batch);
+            }
+            if !light.is_empty() {
+                committer.commit(archive, light)?;
             }
             Ok(committer.report)
         });
@@ -169,6 +187,20 @@ fn run(
         archive.conn().execute_batch("PRAGMA optimize")?;
     }
     Ok(report)
+}
+
+/// Files of all-duplicate chunks merged into one transaction at most.
+const MERGED_LIGHT_FILES: usize = 8192;
+
+type PreparedJob = (Job, std::result::Result<prepare::Prepared, String>);
+
+/// A chunk whose files were all already in the store (or unreadable): its
+/// transaction holds no text and waits on no object sync.
+fn stores_nothing(batch: &[PreparedJob]) -> bool {
+    batch.iter().all(|(_, r)| match r {
+        Ok(p) => p.written.is_none() && p.already_stored,
+        Err(_) => true,
+    })
 }
 
 fn next_chunk(jobs: &mut impl Iterator<Item = Job>, limits: (usize, u64)) -> Option<Vec<Job>> {

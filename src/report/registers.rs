@@ -253,7 +253,7 @@ fn nocase(a: &Option<String>, b: &Option<String>) -> std::cmp::Ordering {
 pub fn fixity(conn: &Connection, reader: Reader) -> Result<Report> {
     let mut report = Report::default();
     let any: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM events WHERE type = 'fixity_check')",
+        "SELECT EXISTS (SELECT 1 FROM events WHERE type = 'fixity_check' AND item_id IS NULL)",
         [],
         |r| r.get(0),
     )?;
@@ -263,12 +263,15 @@ pub fn fixity(conn: &Connection, reader: Reader) -> Result<Report> {
             .push("no fixity check has run yet; nothing to report".into());
     }
     let open = reader.open();
+    // The last check of each object is its `fixity` row (stamped with the
+    // time of the run that checked it): a verify run records an event per
+    // item only for a problem, so the events no longer list every check.
     let last = format!(
-        "SELECT substr(e.at, 1, 10), i.id, {title},
-                i.kind, i.collection, e.outcome, {FACTS_COLUMNS}
-         FROM (SELECT item_id, max(id) AS id FROM events WHERE type = 'fixity_check' AND item_id IS NOT NULL GROUP BY item_id) l
-         JOIN events e ON e.id = l.id
-         JOIN items i ON i.id = l.item_id{FACTS_JOIN}
+        "SELECT substr(f.checked_at, 1, 10), i.id, {title},
+                i.kind, i.collection,
+                CASE f.outcome WHEN 'ok' THEN 'success' ELSE 'failure' END, {FACTS_COLUMNS}
+         FROM fixity f
+         JOIN items i ON i.object_id = f.object_id{FACTS_JOIN}
          LEFT JOIN redacted_text rx ON rx.item_id = i.id
          WHERE {}
          ORDER BY i.id",
@@ -293,8 +296,18 @@ pub fn fixity(conn: &Connection, reader: Reader) -> Result<Report> {
         col("checked_on", "Checked on"),
         col("outcome", "Outcome"),
     ];
-    let last_rows = shaped_rows(conn, reader, &last, &params, 6, check_row)?;
-    let failed_rows = shaped_rows(conn, reader, &failed, &params, 6, check_row)?;
+    // The last-check query walks every item (there is no index on
+    // items.object_id to start from the fixity rows): skipped while no run
+    // has recorded anything, which keeps an unchecked catalogue's report
+    // instant at a million items.
+    let (last_rows, failed_rows) = if any {
+        (
+            shaped_rows(conn, reader, &last, &params, 6, check_row)?,
+            shaped_rows(conn, reader, &failed, &params, 6, check_row)?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let (n1, n2) = (last_rows.len(), failed_rows.len());
     report.sections.push(Section {
         key: "last_checks",

@@ -37,6 +37,7 @@ mod oai;
 mod ocfl;
 mod output_safety;
 mod pdf;
+mod perf;
 mod purge;
 mod query;
 mod reading;

@@ -417,9 +417,20 @@ fn log_below_custodian_cannot_count_what_it_hides() {
 #[test]
 fn verify_runs_are_the_archive_events_a_reader_sees() {
     let (env, open) = history_env();
-    env.cmd().args(["verify"]).assert().success();
+    // A run records an event per item only for a problem: damage every
+    // object so each item gets one, the closed testimony's included.
+    for entry in walkdir::WalkDir::new(env.archive().join("objects")) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let p = entry.path();
+            std::fs::set_permissions(p, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+                .unwrap();
+            std::fs::write(p, b"damaged").unwrap();
+        }
+    }
+    env.cmd().args(["verify"]).assert().code(1);
     let evs = log_json(&env, "public", &["--type", "fixity_check"]);
-    // One check of each open document and the run itself.
+    // The failed check of each open document and the run itself.
     assert_eq!(evs.len(), 3, "{evs:?}");
     assert_eq!(evs.iter().filter(|e| e["item_id"].is_null()).count(), 1);
     let one = log_json(&env, "public", &[&open.to_string()]);

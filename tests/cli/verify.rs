@@ -42,31 +42,68 @@ fn count_events(env: &Env, sql: &str) -> i64 {
 }
 
 #[test]
-fn an_intact_archive_verifies_and_every_item_gets_an_event() {
+fn an_intact_run_records_one_summary_event_and_each_objects_last_check() {
     let env = Env::with_archive();
     let ids = env.import_fixtures();
     assert!(ids.len() >= 5);
+    let events_before = count_events(&env, "SELECT count(*) FROM events");
     let (code, rows) = verify_json(&env, &["--jobs", "2"]);
     assert_eq!(code, 0, "{rows:?}");
     assert_eq!(rows, Vec::<Value>::new());
-    let per_item = count_events(
-        &env,
-        "SELECT count(*) FROM events WHERE type = 'fixity_check' AND item_id IS NOT NULL AND outcome = 'success'",
+    // One event for the whole run: no event per item when nothing is wrong.
+    assert_eq!(
+        count_events(&env, "SELECT count(*) FROM events"),
+        events_before + 1
     );
-    assert_eq!(per_item, ids.len() as i64);
-    let summary: String = env
+    let (run, at, summary): (i64, String, String) = env
         .db()
         .query_row(
-            "SELECT detail FROM events WHERE type = 'fixity_check' AND item_id IS NULL",
+            "SELECT id, at, detail FROM events WHERE type = 'fixity_check' AND item_id IS NULL",
             [],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .unwrap();
     let summary: Value = serde_json::from_str(&summary).unwrap();
     assert_eq!(summary["checked"], ids.len());
+    assert_eq!(summary["ok"], ids.len());
     assert_eq!(summary["chain"], "ok");
+    // Every object's row names this run, and the run's digest is the one
+    // recomputed from those rows (documented in the README).
+    let db = env.db();
+    let mut stmt = db
+        .prepare(
+            "SELECT o.sha256, f.outcome, f.actual_sha256, f.checked_at, f.run_event_id
+             FROM fixity f JOIN objects o ON o.id = f.object_id ORDER BY o.id",
+        )
+        .unwrap();
+    let fixity: Vec<(String, String, Option<String>, String, i64)> = stmt
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(fixity.len(), ids.len());
+    let mut lines = String::new();
+    for (sha, outcome, actual, checked_at, run_id) in &fixity {
+        assert_eq!((checked_at, *run_id), (&at, run));
+        let actual = actual.as_deref().unwrap_or("-");
+        lines.push_str(&format!("{sha} {outcome} {actual}\n"));
+    }
+    assert_eq!(summary["outcomes_sha256"], sha256_hex(lines.as_bytes()));
     let show = env.json(&["show", &ids[0].to_string(), "--format", "json"]);
     assert_eq!(show["fixity"]["outcome"], "ok");
+    assert_eq!(show["fixity"]["checked_at"], at.as_str());
+    // `report fixity` lists every item's last check from those rows.
+    let rep = env.json(&["report", "fixity", "--format", "json"]);
+    assert_eq!(rep["failures"], serde_json::json!([]), "{rep}");
+    let listed = rep["last_checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["outcome"] == "success")
+        .count();
+    assert_eq!(listed, ids.len(), "{rep}");
     // The events verify recorded keep the chain intact.
     assert_eq!(verify_json(&env, &[]).0, 0);
 }
@@ -150,7 +187,7 @@ fn item_and_sample_choose_what_is_hashed_and_the_seed_repeats_the_choice() {
     let checked = |env: &Env, after: i64| -> Vec<i64> {
         let db = env.db();
         let mut stmt = db
-            .prepare("SELECT item_id FROM events WHERE type = 'fixity_check' AND item_id IS NOT NULL AND id > ?1 ORDER BY item_id")
+            .prepare("SELECT i.id FROM fixity f JOIN items i ON i.object_id = f.object_id WHERE f.run_event_id > ?1 ORDER BY i.id")
             .unwrap();
         let v = stmt
             .query_map([after], |r| r.get(0))

@@ -122,6 +122,9 @@ fn downgrade_to_v5(env: &Env) {
          ALTER TABLE items DROP COLUMN location;",
     )
     .unwrap();
+    // And what 0014 (perf: each fixity row names its run) added.
+    db.execute_batch("ALTER TABLE fixity DROP COLUMN run_event_id;")
+        .unwrap();
     // And what 0010 (recordings) added.
     db.execute_batch(
         "DROP TABLE item_fts_timed; DROP TABLE passages; DROP TABLE segment_terms;
