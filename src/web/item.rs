@@ -69,6 +69,9 @@ struct ItemPage {
     cues: Vec<Cue>,
     text: Option<String>,
     tables: Vec<Table>,
+    /// The item's language as a BCP 47 tag, so names in Armenian,
+    /// Georgian or Cyrillic get the right fonts and voices.
+    lang: Option<String>,
 }
 
 /// An item id from the path; anything else is "not found", exactly as a
@@ -240,6 +243,10 @@ pub async fn page(
         cues,
         text: value["text"].as_str().map(str::to_string),
         tables,
+        lang: value["language"]
+            .as_str()
+            .filter(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+            .map(str::to_string),
     })
 }
 
