@@ -21,7 +21,6 @@ use custos::ops::token::Use;
 use custos::policy::Decision;
 use custos::reader::Reader;
 
-use super::pages::{search_href, term};
 use super::routes::{render, WebError};
 use super::who::Who;
 use super::AppState;
@@ -197,7 +196,7 @@ pub async fn page(
                 .filter_map(|t| {
                     let vocab = t.get("vocab")?.as_str()?.to_string();
                     let label = t.get("label")?.as_str()?.to_string();
-                    let href = search_href(&term(&vocab, &label)?, 1);
+                    let href = super::term::href(&vocab, &label);
                     Some(TermLink { vocab, label, href })
                 })
                 .collect()

@@ -13,6 +13,7 @@ mod login;
 mod pages;
 mod routes;
 mod state;
+mod term;
 mod who;
 
 use std::path::Path;
