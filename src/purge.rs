@@ -154,6 +154,11 @@ pub const ERASES: &[(&str, &str)] = &[
         "accession_items",
         "DELETE FROM accession_items WHERE item_id = ?1",
     ),
+    // Who read the withdrawn testimony on the web, and when (issue 15).
+    (
+        "research_access_log",
+        "DELETE FROM research_access_log WHERE item_id = ?1",
+    ),
     // An agreement is never a testimony (`ops::accession` refuses one), so
     // this never matches; kept so no path leaves a purged item named.
     (

@@ -309,6 +309,10 @@ pub const ITEM_TABLES: &[(&str, &str, &[&str])] = &[
 /// custodian, raw SQL reads only views the policy builds.)
 pub const ITEM_TABLES_OTHERWISE: &[(&str, &str)] = &[
     (
+        "research_access_log",
+        "which web token viewed or downloaded an item, when (issue 15): ids and times only, the custodian's (`token log`); purge erases a purged item's rows",
+    ),
+    (
         "consent_events",
         "the custodian sees a withdrawn testimony's consent dates, states and reason (its tombstone); purge erases the reasons",
     ),

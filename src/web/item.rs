@@ -21,7 +21,6 @@ use custos::ops::token::Use;
 use custos::policy::Decision;
 use custos::reader::Reader;
 
-use super::pages::{search_href, term};
 use super::routes::{render, WebError};
 use super::who::Who;
 use super::AppState;
@@ -69,6 +68,9 @@ struct ItemPage {
     cues: Vec<Cue>,
     text: Option<String>,
     tables: Vec<Table>,
+    /// The item's language as a BCP 47 tag, so names in Armenian,
+    /// Georgian or Cyrillic get the right fonts and voices.
+    lang: Option<String>,
 }
 
 /// An item id from the path; anything else is "not found", exactly as a
@@ -194,7 +196,7 @@ pub async fn page(
                 .filter_map(|t| {
                     let vocab = t.get("vocab")?.as_str()?.to_string();
                     let label = t.get("label")?.as_str()?.to_string();
-                    let href = search_href(&term(&vocab, &label)?, 1);
+                    let href = super::term::href(&vocab, &label);
                     Some(TermLink { vocab, label, href })
                 })
                 .collect()
@@ -240,6 +242,10 @@ pub async fn page(
         cues,
         text: value["text"].as_str().map(str::to_string),
         tables,
+        lang: value["language"]
+            .as_str()
+            .filter(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+            .map(str::to_string),
     })
 }
 

@@ -14,6 +14,7 @@ pub mod oai;
 mod pages;
 mod routes;
 mod state;
+mod term;
 mod who;
 
 use std::path::Path;

@@ -21,7 +21,7 @@ use tower_http::timeout::TimeoutLayer;
 
 use custos::error::Error;
 
-use super::{api, item, login, pages, AppState};
+use super::{api, item, login, pages, term, AppState};
 
 /// Every request is answered within this time (503 after it).
 pub const REQUEST_TIME_LIMIT: Duration = Duration::from_secs(10);
@@ -39,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .route("/search", get(pages::search))
         .route("/items/{id}", get(item::page))
         .route("/items/{id}/audio", get(item::audio))
+        .route("/terms/{vocab}/{name}", get(term::page))
         .route("/login", get(login::form).post(login::sign_in))
         .route("/logout", post(login::sign_out))
         .route("/api/items", get(api::items))

@@ -30,9 +30,13 @@ fn archive() -> (Env, i64, i64) {
         "open.txt",
         "Fictional testimony about the mill at Orvenna.",
         n,
-        &[],
+        &["--place", "Orvenna Mill"],
     );
     seed::set_consent(&env, open, "granted", Some("public"), None);
+    env.cmd()
+        .args(["edit", &open.to_string(), "--language", "hy"])
+        .assert()
+        .success();
     let hidden = seed::testimony(
         &env,
         "hidden.txt",
@@ -110,6 +114,22 @@ fn pages_api_and_headers_at_public() {
         page.contains("This item is open at public level."),
         "{page}"
     );
+    // Its place links to the term page, which names the term.
+    assert!(
+        page.contains("href=\"/terms/place/Orvenna%20Mill\""),
+        "{page}"
+    );
+    let term = s.get("/terms/place/Orvenna%20Mill");
+    assert_eq!(term.status, 200);
+    let t = term.text();
+    assert!(t.contains("Orvenna Mill") && t.contains("1 item"), "{t}");
+    assert_eq!(
+        s.get("/terms/place/Nowhere%20Invented").without_date(),
+        s.get("/items/999999").without_date()
+    );
+    assert_eq!(s.get("/terms/nonsense/x").status, 404);
+    // The item's language is its title's and text's lang.
+    assert!(page.contains("<h1 lang=\"hy\">"), "{page}");
     let cli = env.json(&[
         "show",
         &open.to_string(),

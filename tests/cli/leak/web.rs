@@ -104,7 +104,10 @@ impl Crawl<'_> {
                 ));
             }
         }
-        while let Some(path) = queue.pop_front() {
+        // Searches last: their facet links combine without end, and every
+        // other page (items, terms, audio, API) must be reached first.
+        let mut searches: VecDeque<String> = VecDeque::new();
+        while let Some(path) = queue.pop_front().or_else(|| searches.pop_front()) {
             if done.len() >= BUDGET {
                 break;
             }
@@ -117,13 +120,30 @@ impl Crawl<'_> {
                 .is_some_and(|t| t.starts_with("text/html"))
             {
                 for l in links(&a.text()) {
-                    if !done.contains(&l) {
+                    if done.contains(&l) {
+                        continue;
+                    }
+                    if l.starts_with("/search") {
+                        searches.push_back(l);
+                    } else {
                         queue.push_back(l);
                     }
                 }
             }
         }
-        eprintln!("leak web pass: {}: {} requests", self.label, done.len());
+        let left = queue.len() + searches.len();
+        eprintln!(
+            "leak web pass: {}: {} requests ({} pages, {} other links left at the budget)",
+            self.label,
+            done.len(),
+            done.iter().filter(|p| !p.starts_with("/search")).count(),
+            left
+        );
+        assert!(
+            queue.is_empty(),
+            "{}: the budget ran out before every page but searches was read",
+            self.label
+        );
     }
 }
 

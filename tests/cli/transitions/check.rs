@@ -54,6 +54,36 @@ fn run_scan(sys: &Sys, args: &[&str], forbidden: &[&str]) -> Result<(), String> 
     scan(&format!("custos {args:?}"), &text, forbidden)
 }
 
+/// The web portal at `level` (issue 15): each item's page and API record
+/// exists exactly where `show` finds it (a hidden item is a 404, as a
+/// missing one), and no answer, headers included, holds a closed word.
+fn web(sys: &Sys, level: &str, ids: &[String], forbidden: &[&str]) -> Result<(), String> {
+    let server = crate::web::server::Server::spawn(sys.cmd(), &["--access", level]);
+    for id in ids {
+        let shown = sys.out(&["show", id, "--access", level]).status.success();
+        for path in [format!("/items/{id}"), format!("/api/items/{id}")] {
+            let a = server.get(&path);
+            let want = if shown { 200 } else { 404 };
+            if a.status != want {
+                return Err(format!(
+                    "GET {path} at {level}: {} where show says {want}",
+                    a.status
+                ));
+            }
+            // askama escapes for HTML; a name must not hide behind it.
+            let text = String::from_utf8_lossy(&a.all_bytes())
+                .replace("&#39;", "'")
+                .replace("&#34;", "\"")
+                .replace("&quot;", "\"")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&");
+            scan(&format!("GET {path} at {level}"), &text, forbidden)?;
+        }
+    }
+    Ok(())
+}
+
 /// The SHA-256 digests of the files in the current archive's folder site.
 fn site_digests(sys: &Sys) -> std::collections::BTreeSet<String> {
     walkdir::WalkDir::new(sys.site())
@@ -141,6 +171,7 @@ pub fn all(sys: &Sys, model: &Model, step: usize) -> Result<(), String> {
                 &forbidden,
             )?;
         }
+        web(sys, l, &ids, &forbidden)?;
         for item in &model.items {
             let open = item.open_at(level, model.today);
             let mut hidden_terms: Vec<String> = Vec::new();

@@ -61,8 +61,12 @@ impl Answer {
 impl Server {
     /// Starts `custos serve` with `args` and waits until it listens.
     pub fn start(env: &Env, args: &[&str]) -> Server {
-        let mut child = env
-            .spawnable()
+        Server::spawn(env.spawnable(), args)
+    }
+
+    /// Starts `custos serve` from `cmd` (its environment and archive).
+    pub fn spawn(mut cmd: std::process::Command, args: &[&str]) -> Server {
+        let mut child = cmd
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(args)
             .stdout(Stdio::null())
