@@ -8,18 +8,24 @@
 //! longer than the archive sits idle in the pool.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 
 use crate::archive::{Archive, Mode};
 use crate::error::Result;
 
-/// Read-mode archives kept open for reuse.
+/// Read-mode archives kept open for reuse, at most `max` at a time: each
+/// holds a page cache, so the pool's memory is bounded by its size, not by
+/// how many requests arrive at once (the rest wait for one to return).
 pub struct ReadPool {
     root: PathBuf,
-    idle: Mutex<Vec<Archive>>,
-    /// How many idle archives are kept; more may be lent at once, the
-    /// extra ones are opened on demand and closed when returned.
-    keep: usize,
+    state: Mutex<Lending>,
+    returned: Condvar,
+    max: usize,
+}
+
+struct Lending {
+    idle: Vec<Archive>,
+    lent: usize,
 }
 
 /// One borrowed archive; returned to the pool when dropped.
@@ -31,12 +37,16 @@ pub struct Borrowed<'p> {
 impl ReadPool {
     /// Opens one archive now, so a missing or foreign archive is an error
     /// at start rather than at the first request.
-    pub fn open(root: &Path, keep: usize) -> Result<ReadPool> {
+    pub fn open(root: &Path, max: usize) -> Result<ReadPool> {
         let first = Archive::open(root, Mode::Read)?;
         Ok(ReadPool {
             root: root.to_path_buf(),
-            idle: Mutex::new(vec![first]),
-            keep: keep.max(1),
+            state: Mutex::new(Lending {
+                idle: vec![first],
+                lent: 0,
+            }),
+            returned: Condvar::new(),
+            max: max.max(1),
         })
     }
 
@@ -44,20 +54,50 @@ impl ReadPool {
         &self.root
     }
 
-    /// An archive reading the catalogue as it is now, for one request.
+    /// An archive reading the catalogue as it is now, for one request;
+    /// waits while `max` are lent. A borrower must not borrow again before
+    /// it returns what it holds.
     pub fn get(&self) -> Result<Borrowed<'_>> {
-        let idle = self.idle.lock().ok().and_then(|mut v| v.pop());
-        let archive = match idle {
-            Some(a) => {
-                a.renew_snapshot()?;
-                a
+        let idle = {
+            let mut st = self
+                .state
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            while st.idle.is_empty() && st.lent >= self.max {
+                st = self
+                    .returned
+                    .wait(st)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
             }
-            None => Archive::open(&self.root, Mode::Read)?,
+            st.lent += 1;
+            st.idle.pop()
         };
-        Ok(Borrowed {
-            pool: self,
-            archive: Some(archive),
-        })
+        let opened = match idle {
+            Some(a) => a.renew_snapshot().map(|()| a),
+            None => Archive::open(&self.root, Mode::Read),
+        };
+        match opened {
+            Ok(a) => Ok(Borrowed {
+                pool: self,
+                archive: Some(a),
+            }),
+            Err(e) => {
+                self.give_back(None);
+                Err(e)
+            }
+        }
+    }
+
+    fn give_back(&self, archive: Option<Archive>) {
+        let mut st = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        st.lent = st.lent.saturating_sub(1);
+        if let Some(a) = archive {
+            st.idle.push(a);
+        }
+        self.returned.notify_one();
     }
 }
 
@@ -73,12 +113,8 @@ impl std::ops::Deref for Borrowed<'_> {
 
 impl Drop for Borrowed<'_> {
     fn drop(&mut self) {
-        let Some(a) = self.archive.take() else { return };
-        if let Ok(mut idle) = self.pool.idle.lock() {
-            if idle.len() < self.pool.keep {
-                idle.push(a);
-            }
-        }
+        let a = self.archive.take();
+        self.pool.give_back(a);
     }
 }
 
@@ -122,5 +158,39 @@ mod tests {
         .unwrap();
         assert_eq!(held.setting("probe").unwrap().as_deref(), Some("x"));
         assert_eq!(read(&pool).as_deref(), Some("y"));
+    }
+
+    #[test]
+    fn no_more_than_max_archives_are_lent_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("a");
+        Archive::init(
+            &root,
+            &InitOptions {
+                default_access: Access::Public,
+                intake: Intake::Open,
+            },
+        )
+        .unwrap();
+        let pool = std::sync::Arc::new(ReadPool::open(&root, 2).unwrap());
+        let a = pool.get().unwrap();
+        let b = pool.get().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let p = pool.clone();
+        let waiter = std::thread::spawn(move || {
+            let _c = p.get().unwrap();
+            tx.send(()).unwrap();
+        });
+        // The third borrower waits while two are lent...
+        assert!(rx
+            .recv_timeout(std::time::Duration::from_millis(300))
+            .is_err());
+        drop(a);
+        // ...and gets the one returned.
+        rx.recv_timeout(std::time::Duration::from_secs(10))
+            .expect("served once one was returned");
+        waiter.join().unwrap();
+        drop(b);
+        assert_eq!(pool.state.lock().unwrap().lent, 0);
     }
 }

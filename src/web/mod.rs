@@ -26,7 +26,9 @@ use custos::error::{Error, Result};
 pub use routes::router;
 pub use state::AppState;
 
-/// Read connections kept open between requests.
+/// Read connections open at once (each with its page cache): requests
+/// beyond this wait for one, so memory does not grow with the number of
+/// clients.
 const POOL_SIZE: usize = 8;
 
 pub fn serve(archive_arg: Option<&Path>, a: ServeArgs) -> Result<()> {
