@@ -91,6 +91,11 @@ fn suggest(t: &str) -> Option<String> {
     if let Some(id) = creative_commons(t) {
         return Some(id);
     }
+    // `CC BY 4.0`, `cc-by 4.0`: a licence id written with spaces.
+    let hyphened = t.split_whitespace().collect::<Vec<_>>().join("-");
+    if spdx::license_id(&hyphened).is_some() {
+        return Some(hyphened);
+    }
     let fixed = spdx::Expression::canonicalize(t).ok().flatten()?;
     spdx::Expression::parse(&fixed).ok().map(|_| fixed)
 }
@@ -143,6 +148,7 @@ mod tests {
                 "CC-BY-NC-4.0",
             ),
             ("Apache 2.0", "Apache-2.0"),
+            ("CC BY 4.0", "CC-BY-4.0"),
             ("all rights reserved", "SPDX"),
             ("", "--clear rights"),
         ] {
