@@ -63,12 +63,11 @@ fn email(s: &str) -> Result<String, String> {
 }
 
 fn served_level(s: &str) -> Result<Access, String> {
-    match s.parse::<Access>()? {
-        Access::Custodian => Err(
-            "custodian is never served on the web; use public or research (and the command line for custodial work)"
-                .into(),
-        ),
-        level => Ok(level),
+    let level = s.parse::<Access>()?;
+    if crate::policy::served_on_web(level) {
+        Ok(level)
+    } else {
+        Err("custodian is never served on the web; use public or research (and the command line for custodial work)".into())
     }
 }
 

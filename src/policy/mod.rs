@@ -325,6 +325,13 @@ pub fn access_history(decision: &Decision) -> Option<Grant> {
     consent_history(decision)
 }
 
+/// Whether the web portal may serve a reader at this level (by
+/// `serve --access` or a token): never the custodian, whose work stays on
+/// the command line.
+pub fn served_on_web(access: Access) -> bool {
+    access != Access::Custodian
+}
+
 /// Whether this reader sees every item in full, so that counts never
 /// include items closed to them and terms no item uses are worth listing.
 pub fn sees_everything(access: Access) -> bool {

@@ -79,12 +79,16 @@ impl Server {
         let log = Arc::clone(&stderr);
         std::thread::spawn(move || {
             for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                // Logged before the URL is sent, so a caller that has the
+                // URL also sees the line that announced it.
+                {
+                    let mut l = log.lock().unwrap();
+                    l.push_str(&line);
+                    l.push('\n');
+                }
                 if let Some(at) = line.find("http://") {
                     let _ = tx.send(line[at..].trim_end_matches('/').to_string());
                 }
-                let mut l = log.lock().unwrap();
-                l.push_str(&line);
-                l.push('\n');
             }
         });
         let base = rx
