@@ -67,6 +67,7 @@ pub enum Command {
     Testimony(TestimonyArgs),
     Redact(RedactArgs),
     Purge(PurgeArgs),
+    Deaccession(DeaccessionArgs),
     Consent(ConsentArgs),
     Export(ExportArgs),
     #[command(subcommand)]

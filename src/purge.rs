@@ -266,7 +266,7 @@ fn random_digest() -> Sha256 {
 /// disk; journaling and copy-on-write file systems may keep old blocks),
 /// then unlinks it and the folders it leaves empty. A missing file is fine:
 /// a purge interrupted after this point is run again.
-fn erase_object(objects: &Path, sha: &Sha256) -> Result<()> {
+pub(crate) fn erase_object(objects: &Path, sha: &Sha256) -> Result<()> {
     let path = store::object_path(objects, sha);
     let meta = match fs::symlink_metadata(&path) {
         Ok(m) => m,

@@ -71,6 +71,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0015_description.sql",
         include_str!("../../migrations/0015_description.sql"),
     ),
+    (
+        "0016_deaccession.sql",
+        include_str!("../../migrations/0016_deaccession.sql"),
+    ),
 ];
 
 /// The guards of migration 0007. Tests of derived state (tallies, the SQL
@@ -87,6 +91,8 @@ pub(crate) fn drop_guards(conn: &Connection) {
         "purged_no_testimony",
         "purged_no_redaction",
         "purged_no_edit",
+        "deaccessioned_stays",
+        "deaccessioned_no_edit",
     ] {
         conn.execute_batch(&format!("DROP TRIGGER {t}"))
             .expect("guard trigger exists");

@@ -36,16 +36,17 @@ pub struct AccessRecord {
     pub recorded_by: String,
 }
 
-/// The current state: (level, until), open when no row names the item.
+/// The current state: (level, until), open when no row names the item. A
+/// deaccessioned item (migration 0016) reads as closed for good.
 pub fn current(conn: &Connection, item: ItemId) -> Result<Option<(ItemAccess, Option<String>)>> {
     Ok(conn
         .prepare_cached("SELECT access_level, access_until FROM items WHERE id = ?1")?
         .query_row([item], |r| {
-            Ok((
-                r.get::<_, Option<ItemAccess>>(0)?
-                    .unwrap_or(ItemAccess::Open),
-                r.get(1)?,
-            ))
+            let level = match r.get::<_, Option<String>>(0)?.as_deref() {
+                None => ItemAccess::Open,
+                Some(l) => l.parse().unwrap_or(ItemAccess::Closed),
+            };
+            Ok((level, r.get(1)?))
         })
         .optional()?)
 }

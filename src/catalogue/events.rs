@@ -53,6 +53,9 @@ pub enum EventType {
     TokenCreation,
     /// A web token was revoked (`custos token revoke`).
     TokenRevocation,
+    /// An item left the collection for good, or its bytes were erased
+    /// afterwards (`custos deaccession`).
+    Deaccession,
 }
 
 impl EventType {
@@ -83,6 +86,7 @@ impl EventType {
         EventType::PassageRestriction,
         EventType::TokenCreation,
         EventType::TokenRevocation,
+        EventType::Deaccession,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -109,6 +113,7 @@ impl EventType {
             EventType::PassageRestriction => "passage_restriction",
             EventType::TokenCreation => "token_creation",
             EventType::TokenRevocation => "token_revocation",
+            EventType::Deaccession => "deaccession",
         }
     }
 }

@@ -191,18 +191,22 @@ pub fn exists(conn: &Connection, id: ItemId) -> Result<bool> {
 /// write operation on an item checks this first; the catalogue's guards
 /// (migration 0007) refuse the same writes should any path miss it.
 pub fn ensure_changeable(conn: &Connection, id: ItemId) -> Result<()> {
-    let purged: Option<bool> = conn
+    let state: Option<(bool, bool)> = conn
         .prepare_cached(
-            "SELECT o.purged_at IS NOT NULL FROM items i JOIN objects o ON o.id = i.object_id WHERE i.id = ?1",
+            "SELECT o.purged_at IS NOT NULL, ifnull(i.access_level, '') = 'deaccessioned'
+               FROM items i JOIN objects o ON o.id = i.object_id WHERE i.id = ?1",
         )?
-        .query_row([id], |r| r.get(0))
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    match purged {
+    match state {
         None => Err(Error::usage(format!("no item {id} in this archive"))),
-        Some(true) => Err(Error::usage(format!(
+        Some((_, true)) => Err(Error::usage(format!(
+            "item {id} was deaccessioned: it left the collection for good and takes no further change (`custos show {id}` gives the day and reason)"
+        ))),
+        Some((true, false)) => Err(Error::usage(format!(
             "item {id} was purged: a purged testimony takes no further consent, terms, testimony, redaction or edits; its tombstone stays as it is"
         ))),
-        Some(false) => Ok(()),
+        Some((false, false)) => Ok(()),
     }
 }
 

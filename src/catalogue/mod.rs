@@ -12,6 +12,7 @@ pub mod claims;
 pub mod collections;
 pub mod consent;
 pub mod copies;
+pub mod deaccessions;
 pub mod events;
 pub mod fixity;
 pub mod items;

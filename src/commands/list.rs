@@ -52,10 +52,14 @@ fn hidden_note(
         access: custos::policy::WRITER_LEVEL,
         ..*opts
     };
+    // Deaccessioned items left the collection: not "not listed".
+    let gone = query::parse_line("access:deaccessioned")?;
     let hidden = if custos::policy::sees_everything(opts.access) {
         0
     } else {
-        query::count(archive, &q, &everything)? - query::count(archive, &q, opts)?
+        query::count(archive, &q, &everything)?
+            - query::count(archive, &gone, &everything)?
+            - query::count(archive, &q, opts)?
     };
     if empty && opts.offset == 0 {
         super::note("no items match");

@@ -11,6 +11,7 @@ mod batch;
 mod claim;
 mod completions;
 mod consent;
+mod deaccession;
 mod edit;
 mod export;
 mod import;
@@ -87,6 +88,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Testimony(a) => testimony::run(archive_arg, a),
         Command::Redact(a) => redact::run(archive_arg, a),
         Command::Purge(a) => purge::run(archive_arg, a),
+        Command::Deaccession(a) => deaccession::run(archive_arg, a),
         Command::Consent(a) => consent::run(archive_arg, a),
         Command::Export(a) => export::run(archive_arg, a),
         Command::Bag(b) => bag::run(b),

@@ -13,7 +13,14 @@ use custos::query::{self, Options, Plan};
 
 /// Keys a query row has beyond the shaped item (`query::raw::item_keys`)
 /// and the extras of `query::EXTRA_KEYS`.
-const ROW_EXTRA_KEYS: &[&str] = &["withdrawn_on", "withdrawal_reason", "snippet", "segments"];
+const ROW_EXTRA_KEYS: &[&str] = &[
+    "withdrawn_on",
+    "withdrawal_reason",
+    "deaccessioned_on",
+    "deaccession_reason",
+    "snippet",
+    "segments",
+];
 
 /// Every key a query row can have.
 fn row_keys() -> impl Iterator<Item = &'static str> {

@@ -109,6 +109,10 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
                 cols.push(col("withdrawn_on", "Withdrawn on"));
                 cols.push(col("withdrawal_reason", "Reason"));
             }
+            if value.get("deaccessioned_on").is_some() {
+                cols.push(col("deaccessioned_on", "Deaccessioned on"));
+                cols.push(col("deaccession_reason", "Reason"));
+            }
             output::render_record(out.w(), Format::Table, &cols, &value)?;
             if !testimony.is_null() {
                 let t = [testimony.clone()];

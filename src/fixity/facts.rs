@@ -38,6 +38,7 @@ pub(super) fn findings(conn: &Connection) -> Result<Vec<Finding>> {
         redactions,
         item_access_current,
         item_access_history,
+        deaccessions,
     ] {
         let mut found = check(conn)?;
         if found.len() > PER_CHECK {
@@ -418,20 +419,26 @@ fn redactions(conn: &Connection) -> Result<Vec<Finding>> {
 
 /// `items.access_level` and `items.access_until` hold exactly the latest
 /// `access_events` row of each item (NULL level for open), and NULL for an
-/// item without access history: whoever sets them by hand to open a closed
-/// item is found here.
+/// item without access history; 'deaccessioned' (no end) exactly for an
+/// item with a `deaccessions` row: whoever sets them by hand to open a
+/// closed or deaccessioned item is found here.
 pub(super) fn item_access_current(conn: &Connection) -> Result<Vec<Finding>> {
     let mut stmt = conn.prepare(
-        "WITH latest AS (SELECT item_id, max(id) AS id FROM access_events GROUP BY item_id)
-         SELECT i.id, l.id,
-                CASE e.level WHEN 'open' THEN NULL ELSE e.level END, e.until,
-                i.access_level, i.access_until
-           FROM items i
-           LEFT JOIN latest l ON l.item_id = i.id
-           LEFT JOIN access_events e ON e.id = l.id
-          WHERE i.access_level IS NOT (CASE e.level WHEN 'open' THEN NULL ELSE e.level END)
-             OR i.access_until IS NOT e.until
-          ORDER BY i.id",
+        "WITH latest AS (SELECT item_id, max(id) AS id FROM access_events GROUP BY item_id),
+         want AS (
+           SELECT i.id, l.id AS latest,
+                  CASE WHEN d.item_id IS NOT NULL THEN 'deaccessioned'
+                       WHEN e.level = 'open' THEN NULL ELSE e.level END AS level,
+                  CASE WHEN d.item_id IS NOT NULL THEN NULL ELSE e.until END AS until,
+                  i.access_level, i.access_until, d.item_id IS NOT NULL AS gone
+             FROM items i
+             LEFT JOIN latest l ON l.item_id = i.id
+             LEFT JOIN access_events e ON e.id = l.id
+             LEFT JOIN deaccessions d ON d.item_id = i.id)
+         SELECT id, CASE WHEN gone THEN -1 ELSE latest END, level, until, access_level, access_until
+           FROM want
+          WHERE access_level IS NOT level OR access_until IS NOT until
+          ORDER BY id",
     )?;
     let mut rows = stmt.query([])?;
     let mut out = Vec::new();
@@ -441,8 +448,11 @@ pub(super) fn item_access_current(conn: &Connection) -> Result<Vec<Finding>> {
         let want = format!("{} until {}", text(r.get(2)?), text(r.get(3)?));
         let have = format!("{} until {}", text(r.get(4)?), text(r.get(5)?));
         let detail = match latest {
+            Some(-1) => format!(
+                "item {item} has access {have}, but it was deaccessioned (its deaccessions row): a deaccession is never undone"
+            ),
             None => format!(
-                "item {item} has access {have} but no access_events row behind it: its access was written outside custos"
+                "item {item} has access {have} but no access_events or deaccessions row behind it: its access was written outside custos"
             ),
             Some(l) => format!(
                 "item {item} has access {have}, but its latest access_events row {l} says {want}"
@@ -488,6 +498,44 @@ pub(super) fn item_access_history(conn: &Connection) -> Result<Vec<Finding>> {
                     )
                 })
             })
+        };
+        if let Some(p) = problem {
+            out.push(finding(Some(item), Some(event), p));
+        }
+    }
+    Ok(out)
+}
+
+/// Each `deaccessions` row names the `deaccession` event that recorded it,
+/// about the same item, whose detail says the same reason: a row added by
+/// hand (to hide an item) or an event's reason rewritten is found here.
+pub(super) fn deaccessions(conn: &Connection) -> Result<Vec<Finding>> {
+    let mut stmt = conn.prepare(
+        "SELECT d.item_id, d.event_id, d.reason, e.type, e.item_id, e.detail
+           FROM deaccessions d LEFT JOIN events e ON e.id = d.event_id
+          ORDER BY d.item_id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let (item, event): (i64, i64) = (r.get(0)?, r.get(1)?);
+        let reason: String = r.get(2)?;
+        let kind: Option<String> = r.get(3)?;
+        let about: Option<i64> = r.get(4)?;
+        let detail: Option<String> = r.get(5)?;
+        let logged = detail
+            .and_then(|d| serde_json::from_str::<Value>(&d).ok())
+            .and_then(|v| v["reason"].as_str().map(str::to_string));
+        let problem = if kind.as_deref() != Some("deaccession") || about != Some(item) {
+            Some(format!(
+                "the deaccession of item {item} names event {event}, which is not a deaccession event about that item"
+            ))
+        } else if logged.as_deref() != Some(reason.as_str()) {
+            Some(format!(
+                "the deaccession of item {item} gives a reason other than its event {event} logged"
+            ))
+        } else {
+            None
         };
         if let Some(p) = problem {
             out.push(finding(Some(item), Some(event), p));

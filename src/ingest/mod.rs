@@ -342,6 +342,9 @@ impl<'o> Committer<'o> {
             Err(reason) => unreadable(path, &job.found, reason),
             Ok(p) => {
                 let known = items::find_object(conn, &p.sha)?.and_then(|(_, i)| i);
+                if let Some(gone) = known.map(|i| deaccessioned(conn, i)).transpose()?.flatten() {
+                    return Ok(gone.outcome(path, p.sha));
+                }
                 let conflict = match (known, &job.describer) {
                     (Some(item), Some(h)) => h.conflict(conn, item)?,
                     _ => None,
@@ -402,18 +405,57 @@ impl<'c> ObjectLookup<'c> {
     fn new(conn: &'c Connection) -> Result<Self> {
         Ok(ObjectLookup {
             stmt: conn.prepare(
-                "SELECT o.id, i.id FROM objects o LEFT JOIN items i ON i.object_id = o.id WHERE o.sha256 = ?1",
+                "SELECT o.id, i.id, ifnull(i.access_level, '') = 'deaccessioned'
+                   FROM objects o LEFT JOIN items i ON i.object_id = o.id WHERE o.sha256 = ?1",
             )?,
         })
     }
 
-    fn find(&mut self, sha: &Sha256) -> Result<Option<(i64, Option<ItemId>)>> {
+    /// The object, its item, and whether that item was deaccessioned.
+    fn find(&mut self, sha: &Sha256) -> Result<Option<(i64, Option<ItemId>, bool)>> {
         use rusqlite::OptionalExtension;
         Ok(self
             .stmt
-            .query_row([sha], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row([sha], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get::<_, Option<bool>>(2)?.unwrap_or(false),
+                ))
+            })
             .optional()?)
     }
+}
+
+/// A file whose bytes left the collection as a deaccessioned item: it is
+/// not taken back in silently, nor added to the tombstone's provenance.
+struct Deaccessioned {
+    item: ItemId,
+    on: String,
+}
+
+impl Deaccessioned {
+    fn outcome(self, path: String, sha: Sha256) -> FileOutcome {
+        FileOutcome {
+            path,
+            status: Status::Skipped,
+            id: None,
+            sha256: Some(sha),
+            reason: Some(format!(
+                "these bytes were deaccessioned as item {} on {}; not imported again (`custos show {}` as custodian says why)",
+                self.item, self.on, self.item
+            )),
+        }
+    }
+}
+
+fn deaccessioned(conn: &Connection, item: ItemId) -> Result<Option<Deaccessioned>> {
+    Ok(
+        crate::catalogue::deaccessions::get(conn, item)?.map(|d| Deaccessioned {
+            item,
+            on: d.recorded_at.chars().take(10).collect(),
+        }),
+    )
 }
 
 /// What one chunk's transaction keeps between files.
@@ -452,7 +494,12 @@ fn commit_one(
     };
     let existing = chunk.lookup.find(&p.sha)?;
     let log = &mut chunk.log;
-    if let Some((_, Some(item))) = existing {
+    if let Some((_, Some(item), true)) = existing {
+        if let Some(gone) = deaccessioned(tx, item)? {
+            return Ok(gone.outcome(path, p.sha.clone()));
+        }
+    }
+    if let Some((_, Some(item), _)) = existing {
         if let Some(why) = match &job.describer {
             Some(d) => d.conflict(tx, item)?,
             None => None,
@@ -517,7 +564,7 @@ fn commit_one(
         }
     }
     let object_id = match existing {
-        Some((oid, None)) => oid,
+        Some((oid, None, _)) => oid,
         _ => items::insert_object(tx, &p.sha, p.size, &p.media_type, now)?,
     };
     if let Some(t) = &technical {

@@ -15,6 +15,7 @@ pub mod access;
 pub mod accession;
 pub mod claims;
 pub mod consent;
+pub mod deaccession;
 pub mod describe;
 pub mod key;
 pub mod names;

@@ -47,6 +47,18 @@ pub struct Facts {
     /// and its consent: the stricter wins ([`decide`]).
     pub item_access: ItemAccess,
     pub item_access_until: Option<NaiveDate>,
+    /// Deaccessioned (`custos deaccession`): gone from every reader's view
+    /// for good, whatever the rest says. Loaded with `item_access` Closed,
+    /// so code reading only that still finds it closed.
+    pub deaccessioned: Option<Deaccession>,
+}
+
+/// Why and when an item left the collection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deaccession {
+    /// The day (YYYY-MM-DD).
+    pub on: String,
+    pub reason: String,
 }
 
 impl Facts {
@@ -81,12 +93,23 @@ pub enum Decision {
     Closed {
         until: Option<NaiveDate>,
     },
-    /// Withdrawn, seen by the custodian: id, withdrawal date and reason.
+    /// Withdrawn or deaccessioned, seen by the custodian: id, the day it
+    /// went, and why.
     Tombstone {
-        withdrawn_on: String,
+        gone: Gone,
+        on: String,
         reason: Option<String>,
     },
     Open(Grant),
+}
+
+/// How an item became a tombstone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gone {
+    /// Its narrator withdrew consent (a testimony).
+    Withdrawn,
+    /// Removed from the collection by `custos deaccession`.
+    Deaccessioned,
 }
 
 /// What an open item may show beyond its catalogue description.
@@ -126,6 +149,7 @@ pub enum AccessClass {
     Restricted,
     Closed,
     Withdrawn,
+    Deaccessioned,
 }
 
 impl AccessClass {
@@ -135,6 +159,7 @@ impl AccessClass {
             AccessClass::Restricted => "restricted",
             AccessClass::Closed => "closed",
             AccessClass::Withdrawn => "withdrawn",
+            AccessClass::Deaccessioned => "deaccessioned",
         }
     }
 }
@@ -171,8 +196,21 @@ pub fn embargoed(until: Option<NaiveDate>, today: NaiveDate) -> bool {
 /// allows: an item restriction never opens what consent closes or hides,
 /// and closes (id, kind and collection only) what consent would open.
 /// `closed` reaches everyone below custodian; `research` everyone below
-/// research. The custodian sees every item whatever its own access.
+/// research. The custodian sees every item whatever its own access. A
+/// deaccessioned item is hidden below custodian and a tombstone for the
+/// custodian, whatever else holds.
 pub fn decide(access: Access, f: &Facts, today: NaiveDate) -> Decision {
+    if let Some(d) = &f.deaccessioned {
+        return if access == Access::Custodian {
+            Decision::Tombstone {
+                gone: Gone::Deaccessioned,
+                on: d.on.clone(),
+                reason: Some(d.reason.clone()),
+            }
+        } else {
+            Decision::Hidden
+        };
+    }
     let by_consent = decide_by_consent(access, f, today);
     if access == Access::Custodian {
         return by_consent;
@@ -203,7 +241,8 @@ fn decide_by_consent(access: Access, f: &Facts, today: NaiveDate) -> Decision {
         return match &f.consent {
             Some(c) if f.kind == Kind::Testimony && c.status == ConsentStatus::Withdrawn => {
                 Decision::Tombstone {
-                    withdrawn_on: c.date.clone(),
+                    gone: Gone::Withdrawn,
+                    on: c.date.clone(),
                     reason: c.reason.clone(),
                 }
             }
@@ -251,13 +290,17 @@ fn decide_by_consent(access: Access, f: &Facts, today: NaiveDate) -> Decision {
 }
 
 /// The stricter of the consent's class and the item's own access: open <
-/// restricted < closed < withdrawn.
+/// restricted < closed < withdrawn; deaccessioned above all.
 pub fn access_class(f: &Facts, today: NaiveDate) -> AccessClass {
+    if f.deaccessioned.is_some() {
+        return AccessClass::Deaccessioned;
+    }
     let rank = |c: AccessClass| match c {
         AccessClass::Open => 0,
         AccessClass::Restricted => 1,
         AccessClass::Closed => 2,
         AccessClass::Withdrawn => 3,
+        AccessClass::Deaccessioned => 4,
     };
     let own = match f.own_restriction(today) {
         None | Some(ItemAccess::Open) => AccessClass::Open,
@@ -372,7 +415,8 @@ pub fn bag_carries_custodian_state(access: Access) -> bool {
 pub fn vanished(access: Access) -> Decision {
     if access == Access::Custodian {
         Decision::Tombstone {
-            withdrawn_on: String::new(),
+            gone: Gone::Withdrawn,
+            on: String::new(),
             reason: None,
         }
     } else {
@@ -402,6 +446,9 @@ pub fn may_reveal(access: Access) -> bool {
 /// Whether an item may be purged for good: only a testimony whose current
 /// consent is withdrawn. Err says why not, for the user.
 pub fn purgeable(f: &Facts) -> Result<(), &'static str> {
+    if f.deaccessioned.is_some() {
+        return Err("it was deaccessioned; `custos deaccession ID --purge-bytes` erases a deaccessioned item's bytes");
+    }
     if f.kind != Kind::Testimony {
         return Err("only testimonies can be purged, and only after consent is withdrawn");
     }

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{scopes_for, Consent, Facts};
+use super::{scopes_for, Consent, Deaccession, Facts};
 use crate::error::Result;
 use crate::model::{Access, ItemAccess, ItemId};
 
@@ -28,14 +28,22 @@ LEFT JOIN narrators n ON n.id = t.narrator_id";
 const IS_EVIDENCE: &str = "i.is_evidence = 1";
 
 /// How many columns [`FACTS_COLUMNS`] are.
-pub const FACTS_WIDTH: usize = 11;
+pub const FACTS_WIDTH: usize = 13;
 
-/// The eleven columns [`facts_from_row`] reads, in order.
+/// The thirteen columns [`facts_from_row`] reads, in order. A
+/// deaccession's day and reason are read only for a deaccessioned item.
 pub const FACTS_COLUMNS: &str =
     "i.kind, cc.status, cc.scope, cc.date, cc.embargo_until, cc.reason, n.anonymity,
  i.is_evidence = 1,
  EXISTS (SELECT 1 FROM redacted_text rt WHERE rt.item_id = i.id),
- i.access_level, i.access_until";
+ i.access_level, i.access_until,
+ CASE WHEN i.access_level = 'deaccessioned'
+      THEN (SELECT substr(d.recorded_at, 1, 10) FROM deaccessions d WHERE d.item_id = i.id) END,
+ CASE WHEN i.access_level = 'deaccessioned'
+      THEN (SELECT d.reason FROM deaccessions d WHERE d.item_id = i.id) END";
+
+/// `items.access_level` of a deaccessioned item (migration 0016).
+pub const DEACCESSIONED: &str = "deaccessioned";
 
 pub fn facts_from_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Facts> {
     let status: Option<crate::model::ConsentStatus> = r.get(at + 1)?;
@@ -50,18 +58,33 @@ pub fn facts_from_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Fact
             reason: r.get(at + 5)?,
         }),
     };
+    let level: Option<String> = r.get(at + 9)?;
+    let deaccessioned = match level.as_deref() {
+        Some(DEACCESSIONED) => Some(Deaccession {
+            on: r.get::<_, Option<String>>(at + 11)?.unwrap_or_default(),
+            reason: r.get::<_, Option<String>>(at + 12)?.unwrap_or_default(),
+        }),
+        _ => None,
+    };
+    let item_access = match level.as_deref() {
+        None => ItemAccess::Open,
+        // Closed, so that whatever reads the level alone finds it so.
+        Some(DEACCESSIONED) => ItemAccess::Closed,
+        // A level this build does not know closes the item rather than
+        // failing every read of the catalogue.
+        Some(l) => l.parse().unwrap_or(ItemAccess::Closed),
+    };
     Ok(Facts {
         kind: r.get(at)?,
         consent,
         anonymity: r.get(at + 6)?,
         is_evidence: r.get(at + 7)?,
         redacted: r.get(at + 8)?,
-        item_access: r
-            .get::<_, Option<ItemAccess>>(at + 9)?
-            .unwrap_or(ItemAccess::Open),
+        item_access,
         item_access_until: r
             .get::<_, Option<String>>(at + 10)?
             .and_then(|e| NaiveDate::parse_from_str(&e, "%Y-%m-%d").ok()),
+        deaccessioned,
     })
 }
 
@@ -130,6 +153,9 @@ pub fn all_items() -> Filter {
     listed(Access::Custodian)
 }
 
+/// Not deaccessioned (over `items i`, or a tally aliased `i`).
+const NOT_DEACCESSIONED: &str = "ifnull(i.access_level, '') <> 'deaccessioned'";
+
 /// Items the reader sees in any form (open, closed or tombstone).
 pub fn listed(access: Access) -> Filter {
     if access == Access::Custodian {
@@ -141,11 +167,21 @@ pub fn listed(access: Access) -> Filter {
     let (marks, params) = scope_params(access);
     Filter {
         sql: format!(
-            "(NOT {IS_EVIDENCE} AND (i.kind <> 'testimony' OR i.consent_status IS NULL OR i.consent_status = 'pending'
+            "(NOT {IS_EVIDENCE} AND {NOT_DEACCESSIONED}
+              AND (i.kind <> 'testimony' OR i.consent_status IS NULL OR i.consent_status = 'pending'
               OR (i.consent_status IN ('granted', 'restricted') AND i.consent_scope IN ({marks}))))"
         ),
         params,
     }
+}
+
+/// Items the reader sees that the collection still holds (reports and
+/// counts read these): the listed ones less deaccessioned tombstones, which
+/// only the custodian is shown and which left the holdings.
+pub fn held(access: Access) -> Filter {
+    let mut f = listed(access);
+    f.sql = format!("({} AND {NOT_DEACCESSIONED})", f.sql);
+    f
 }
 
 /// Items the reader may see in full: only these may match on title, text,
@@ -153,8 +189,10 @@ pub fn listed(access: Access) -> Filter {
 pub fn open(access: Access, today: NaiveDate) -> Filter {
     if access == Access::Custodian {
         return Filter {
-            sql: "NOT (i.kind = 'testimony' AND coalesce(i.consent_status, '') = 'withdrawn')"
-                .into(),
+            sql: format!(
+                "(NOT (i.kind = 'testimony' AND coalesce(i.consent_status, '') = 'withdrawn')
+                  AND {NOT_DEACCESSIONED})"
+            ),
             params: vec![],
         };
     }
@@ -201,7 +239,8 @@ pub fn access_class(today: NaiveDate) -> Filter {
     // as super::access_class ranks them.
     Filter {
         sql: format!(
-            "(CASE WHEN i.access_level IS NOT NULL AND (i.access_until IS NULL OR ? < i.access_until)
+            "(CASE WHEN i.access_level = 'deaccessioned' THEN 'deaccessioned'
+                  WHEN i.access_level IS NOT NULL AND (i.access_until IS NULL OR ? < i.access_until)
                   THEN (CASE WHEN {by_consent} = 'withdrawn' THEN 'withdrawn'
                              WHEN i.access_level = 'closed' OR {by_consent} = 'closed' THEN 'closed'
                              ELSE 'restricted' END)
@@ -214,10 +253,11 @@ pub fn access_class(today: NaiveDate) -> Filter {
 /// The testimonies a reader's counts and narrator listings go through
 /// (assumes `items i` with [`FACTS_JOIN`]): the custodian counts every
 /// testimony, withdrawn ones included (the state is what a tombstone
-/// shows); others only those open to them.
+/// shows), but not deaccessioned ones (they left the collection); others
+/// only those open to them.
 pub fn counted_testimonies(access: Access, today: NaiveDate) -> Filter {
     if super::sees_everything(access) {
-        listed(access)
+        held(access)
     } else {
         open(access, today)
     }

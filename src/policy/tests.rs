@@ -39,6 +39,7 @@ fn testimony(
         redacted: false,
         item_access: ItemAccess::Open,
         item_access_until: None,
+        deaccessioned: None,
     }
 }
 
@@ -51,6 +52,7 @@ fn document() -> Facts {
         redacted: false,
         item_access: ItemAccess::Open,
         item_access_until: None,
+        deaccessioned: None,
     }
 }
 
@@ -351,7 +353,22 @@ fn all_facts() -> Vec<Facts> {
     for (level, until) in owns {
         out.extend(base.iter().map(|f| own(f.clone(), level, until)));
     }
+    // Deaccessioned, over every consent state (loaded with its level
+    // closed, without an end).
+    out.extend(base.iter().map(|f| deaccessioned(f.clone())));
     out
+}
+
+fn deaccessioned(f: Facts) -> Facts {
+    Facts {
+        item_access: ItemAccess::Closed,
+        item_access_until: None,
+        deaccessioned: Some(Deaccession {
+            on: "2026-01-02".into(),
+            reason: "returned to the donor".into(),
+        }),
+        ..f
+    }
 }
 
 fn catalogue_of(facts: &[Facts]) -> Connection {
@@ -406,6 +423,22 @@ fn catalogue_of(facts: &[Facts]) -> Connection {
                 "INSERT INTO consent_current (item_id, event_id, status, scope, date, embargo_until)
                  VALUES (?1, ?1, ?2, ?3, ?4, ?5)",
                 params![id, k.status, k.scope, k.date, k.embargo_until.map(|e| e.to_string())],
+            )
+            .unwrap();
+        }
+    }
+    c.execute(
+        "INSERT INTO events (id, at, type, agent, outcome, detail_hash, prev_hash, hash)
+         VALUES (1, ?1, 'deaccession', 'test', 'success', '', '', '')",
+        [now],
+    )
+    .unwrap();
+    for (n, f) in facts.iter().enumerate() {
+        if let Some(dx) = &f.deaccessioned {
+            c.execute(
+                "INSERT INTO deaccessions (item_id, reason, event_id, recorded_at, recorded_by)
+                 VALUES (?1, ?2, 1, ?3, 'test')",
+                params![n as i64 + 1, dx.reason, format!("{}T10:00:00Z", dx.on)],
             )
             .unwrap();
         }
@@ -504,136 +537,6 @@ fn sql_predicates_agree_with_decide_on_every_combination() {
     }
 }
 
-#[test]
-fn presenting_a_closed_item_keeps_only_id_kind_collection() {
-    let rec = record("CANARY", None);
-    let v = shown(
-        &Decision::Closed {
-            until: Some(d("2031-01-01")),
-        },
-        AccessClass::Closed,
-        rec,
-        None,
-    )
-    .unwrap();
-    assert_eq!(v["title"], serde_json::Value::Null);
-    assert_eq!(v["sha256"], serde_json::Value::Null);
-    assert_eq!(v["collection"], "C");
-    assert_eq!(v["closed_until"], "2031-01-01");
-    assert!(!v.to_string().contains("CANARY"));
-}
-
-#[test]
-fn presenting_open_below_custodian_uses_the_redacted_copy() {
-    let rec = record("About CANARY", Some("CANARY"));
-    let grant = Grant {
-        redact: true,
-        quasi_identifiers: false,
-        origin: false,
-        custodial_detail: false,
-        digest: false,
-    };
-    let copy = present::RedactedCopy {
-        title: "About [redacted]".into(),
-        description: Some("[redacted]".into()),
-        text: Some("t".into()),
-    };
-    let v = shown(&Decision::Open(grant), AccessClass::Open, rec, Some(&copy)).unwrap();
-    assert!(!v.to_string().contains("CANARY"), "{v}");
-    assert_eq!(
-        present::text(&Decision::Open(grant), Some("CANARY"), Some(&copy)).as_deref(),
-        Some("t")
-    );
-    assert_eq!(present::text(&Decision::Hidden, Some("CANARY"), None), None);
-}
-
-#[test]
-fn contentless_items_reads_only_the_main_catalogue() {
-    // The custodian's raw SQL shadows item tables with TEMP views; the
-    // predicate building them must not read those views.
-    let sql = sql::contentless_items();
-    for t in ["items", "consent_current", "testimonies", "narrators"] {
-        assert!(sql.contains(&format!("main.{t}")), "{t}: {sql}");
-    }
-    assert!(!sql.contains("JOIN consent_current"), "{sql}");
-}
-
-#[test]
-fn a_redacted_items_digest_size_and_origin_are_the_custodians_alone() {
-    let article = |redacted| Facts {
-        redacted,
-        ..document()
-    };
-    let public = testimony(
-        Some(S::Granted),
-        Some(Scope::Public),
-        None,
-        Anonymity::Named,
-    );
-    for access in [Access::Public, Access::Research] {
-        for (facts, origin_plain) in [(article(false), true), (public.clone(), false)] {
-            let Decision::Open(plain) = decide(access, &facts, d(TODAY)) else {
-                panic!("open")
-            };
-            assert!(plain.digest && plain.origin == origin_plain);
-            let redacted = Facts {
-                redacted: true,
-                ..facts
-            };
-            let Decision::Open(g) = decide(access, &redacted, d(TODAY)) else {
-                panic!("open")
-            };
-            assert!(!g.digest && !g.origin, "{access:?}: {g:?}");
-        }
-    }
-    let Decision::Open(g) = decide(Access::Custodian, &article(true), d(TODAY)) else {
-        panic!("open")
-    };
-    assert!(g.digest && g.origin);
-    let rec = record("t", None);
-    let g = Grant {
-        digest: false,
-        origin: false,
-        ..Grant::FULL
-    };
-    let v = shown(&Decision::Open(g), AccessClass::Open, rec, None).unwrap();
-    for k in ["sha256", "size", "origin", "original_name"] {
-        assert!(v[k].is_null(), "{k}: {v}");
-    }
-}
-
-/// An item record whose origin names CANARY.
-fn record(title: &str, description: Option<&str>) -> crate::catalogue::items::ItemRecord {
-    crate::catalogue::items::ItemRecord {
-        id: crate::model::ItemId(3),
-        title: title.into(),
-        kind: Kind::Testimony,
-        date: None,
-        sha256: crate::model::Sha256::from_digest(&[7; 32]),
-        size: 3,
-        media_type: "text/plain".into(),
-        original_name: Some("CANARY.txt".into()),
-        origin: Some("file:///CANARY.txt".into()),
-        ingested_at: None,
-        ingested_by: None,
-        language: None,
-        collection: Some("C".into()),
-        creator: None,
-        description: description.map(str::to_string),
-        coverage: None,
-        rights: None,
-        location: None,
-    }
-}
-
-/// The typed view as JSON, as every read path renders it.
-fn shown(
-    d: &Decision,
-    class: AccessClass,
-    rec: crate::catalogue::items::ItemRecord,
-    copy: Option<&present::RedactedCopy>,
-) -> Option<serde_json::Value> {
-    super::view::item(d, class, rec, copy).map(|v| serde_json::to_value(v).unwrap())
-}
-
+mod deaccession;
 mod item_access;
+mod views;

@@ -110,7 +110,7 @@ const KINDS: &[&str] = &[
 const ANONYMITY: &[&str] = &["named", "pseudonymous", "anonymous"];
 const CONSENT: &[&str] = &["pending", "granted", "restricted", "withdrawn"];
 const SCOPES: &[&str] = &["archive", "research", "publication", "public"];
-pub const ACCESS_CLASSES: &[&str] = &["open", "restricted", "closed", "withdrawn"];
+pub const ACCESS_CLASSES: &[&str] = &["open", "restricted", "closed", "withdrawn", "deaccessioned"];
 
 const fn f(
     name: &'static str,

@@ -92,9 +92,10 @@ impl Reader {
         policy_sql::open(self.access, self.today)
     }
 
-    /// Items this reader sees in any form.
+    /// Items this reader sees in any form that the collection still
+    /// holds (not deaccessioned).
     fn listed(&self) -> Filter {
-        policy_sql::listed(self.access)
+        policy_sql::held(self.access)
     }
 }
 

@@ -215,6 +215,9 @@ impl ItemState {
                 .as_ref()
                 .and_then(|h| h.last())
                 .and_then(|a| a.until),
+            // A bag never carries a deaccessioned item: only open items
+            // are exported.
+            deaccessioned: None,
         }
     }
 }

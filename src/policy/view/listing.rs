@@ -162,16 +162,7 @@ fn standing(decision: &Decision, class: AccessClass) -> Option<(&'static str, St
                 closed_until: until.map(|d| d.to_string()),
             },
         )),
-        Decision::Tombstone {
-            withdrawn_on,
-            reason,
-        } => Some((
-            "withdrawn",
-            Standing::Withdrawn {
-                withdrawn_on: withdrawn_on.clone(),
-                withdrawal_reason: reason.clone(),
-            },
-        )),
+        Decision::Tombstone { gone, on, reason } => Some(super::tombstone(*gone, on, reason)),
         Decision::Open(_) => Some((class.as_str(), Standing::Open {})),
     }
 }

@@ -10,7 +10,7 @@
 use serde::Serialize;
 
 use super::present::RedactedCopy;
-use super::{AccessClass, Decision};
+use super::{AccessClass, Decision, Gone};
 
 mod claims;
 mod listing;
@@ -64,6 +64,30 @@ pub enum Standing {
         withdrawn_on: String,
         withdrawal_reason: Option<String>,
     },
+    Deaccessioned {
+        deaccessioned_on: String,
+        deaccession_reason: Option<String>,
+    },
+}
+
+/// The access word and standing of a tombstone.
+pub(crate) fn tombstone(gone: Gone, on: &str, reason: &Option<String>) -> (&'static str, Standing) {
+    match gone {
+        Gone::Withdrawn => (
+            "withdrawn",
+            Standing::Withdrawn {
+                withdrawn_on: on.to_string(),
+                withdrawal_reason: reason.clone(),
+            },
+        ),
+        Gone::Deaccessioned => (
+            "deaccessioned",
+            Standing::Deaccessioned {
+                deaccessioned_on: on.to_string(),
+                deaccession_reason: reason.clone(),
+            },
+        ),
+    }
 }
 
 /// The record as this reader may see it; None when the item is hidden.
@@ -124,16 +148,10 @@ pub fn item(
                 closed_until: until.map(|d| d.to_string()),
             },
         )),
-        Decision::Tombstone {
-            withdrawn_on,
-            reason,
-        } => Some(entry(
-            "withdrawn",
-            Standing::Withdrawn {
-                withdrawn_on: withdrawn_on.clone(),
-                withdrawal_reason: reason.clone(),
-            },
-        )),
+        Decision::Tombstone { gone, on, reason } => {
+            let (word, standing) = tombstone(*gone, on, reason);
+            Some(entry(word, standing))
+        }
         Decision::Open(g) => {
             let copy = redacted.filter(|_| g.redact);
             let origin_if = |v: Option<String>| v.filter(|_| g.origin);
@@ -214,8 +232,14 @@ mod tests {
                 until: NaiveDate::from_ymd_opt(2031, 1, 1),
             },
             Decision::Tombstone {
-                withdrawn_on: "2026-02-01".into(),
+                gone: Gone::Withdrawn,
+                on: "2026-02-01".into(),
                 reason: Some("asked".into()),
+            },
+            Decision::Tombstone {
+                gone: Gone::Deaccessioned,
+                on: "2026-02-02".into(),
+                reason: Some("returned".into()),
             },
         ];
         for bits in 0..32u8 {
@@ -233,6 +257,8 @@ mod tests {
             "closed_until",
             "withdrawn_on",
             "withdrawal_reason",
+            "deaccessioned_on",
+            "deaccession_reason",
         ];
         for d in &decisions {
             for class in [AccessClass::Open, AccessClass::Restricted] {
