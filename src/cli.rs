@@ -18,6 +18,7 @@ mod claims;
 mod consent;
 mod integrity;
 mod names;
+mod notes;
 mod query;
 mod recordings;
 mod sealed;
@@ -30,6 +31,7 @@ pub use claims::*;
 pub use consent::*;
 pub use integrity::*;
 pub use names::*;
+pub use notes::*;
 pub use query::*;
 pub use recordings::*;
 pub use sealed::*;
@@ -68,6 +70,7 @@ pub enum Command {
     Redact(RedactArgs),
     Purge(PurgeArgs),
     Deaccession(DeaccessionArgs),
+    Note(NoteArgs),
     Consent(ConsentArgs),
     Export(ExportArgs),
     #[command(subcommand)]

@@ -148,6 +148,15 @@ macro_rules! vocabulary {
 }
 
 vocabulary!(
+    /// Who a note on an item is for: every reader the item is open to, or
+    /// the custodian alone.
+    NoteAudience {
+        Public => "public",
+        Custodial => "custodial",
+    }
+);
+
+vocabulary!(
     /// What an item is.
     Kind {
         Article => "article",

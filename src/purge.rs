@@ -165,6 +165,16 @@ pub const ERASES: &[(&str, &str)] = &[
         "accessions",
         "UPDATE accessions SET agreement_item_id = NULL WHERE agreement_item_id = ?1",
     ),
+    // A note can say what the item said, or who said it.
+    ("item_notes", "DELETE FROM item_notes WHERE item_id = ?1"),
+    // A deaccessioned item is never purged (`policy::purgeable` refuses
+    // it), so this never matches, and would be refused by the catalogue if
+    // it did: a deaccession is never undone. Listed so that every table
+    // naming an item is accounted for here.
+    (
+        "deaccessions",
+        "DELETE FROM deaccessions WHERE item_id = ?1",
+    ),
     // Recordings (issue 12): what was said, indexed and closed, and the
     // technical metadata of the bytes.
     ("cues", "DELETE FROM cues WHERE item_id = ?1"),

@@ -72,6 +72,8 @@ pub struct ItemDetail {
     pub last_check: Option<LastCheck>,
     /// A recording's technical metadata, where the item is open.
     pub recording: Option<view::RecordingView>,
+    /// The notes this reader may see (`policy::view::notes`).
+    pub notes: Vec<view::NoteView>,
 }
 
 impl<'c> Reader<'c> {
@@ -134,6 +136,11 @@ impl<'c> Reader<'c> {
         let last_check = fixity::last_for_item(self.conn, id)?;
         let recording = crate::catalogue::recordings::for_item(self.conn, id)?
             .and_then(|t| view::recording(&read.decision, t));
+        let notes = view::notes(
+            &read.decision,
+            &read.facts,
+            crate::catalogue::notes::for_item(self.conn, id)?,
+        );
         Ok(Some(ItemDetail {
             read,
             consent,
@@ -143,6 +150,7 @@ impl<'c> Reader<'c> {
             events,
             last_check,
             recording,
+            notes,
         }))
     }
 

@@ -75,6 +75,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0016_deaccession.sql",
         include_str!("../../migrations/0016_deaccession.sql"),
     ),
+    (
+        "0017_notes.sql",
+        include_str!("../../migrations/0017_notes.sql"),
+    ),
 ];
 
 /// The guards of migration 0007. Tests of derived state (tallies, the SQL

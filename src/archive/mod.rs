@@ -397,6 +397,12 @@ const OLDEST_READABLE: i64 = 4;
 /// which also rebuilt the tallies (0006_policy_tallies) with it.
 const ITEM_ACCESS_ADDED: i64 = 8;
 
+/// The schema version that added deaccession (0016_deaccession).
+const DEACCESSION_ADDED: i64 = 16;
+
+/// The schema version that added notes (0017_notes).
+const NOTES_ADDED: i64 = 17;
+
 /// Prepares a catalogue that could not be upgraded (read-only media) to be
 /// read at its own version: what later migrations derive is stood in for
 /// by TEMP tables. Never writes to the archive.
@@ -423,6 +429,21 @@ fn read_as_is(conn: &Connection, version: i64) -> Result<()> {
     }
     if version < ITEM_ACCESS_ADDED {
         crate::catalogue::tally::stand_in(conn)?;
+    }
+    if version < DEACCESSION_ADDED {
+        // Nothing was deaccessioned before deaccession existed; the
+        // policy's facts and verify read this table.
+        conn.execute_batch(
+            "CREATE TEMP TABLE deaccessions (item_id INTEGER PRIMARY KEY, reason TEXT,
+                 accession_id INTEGER, event_id INTEGER, recorded_at TEXT, recorded_by TEXT,
+                 bytes_erased_at TEXT);",
+        )?;
+    }
+    if version < NOTES_ADDED {
+        conn.execute_batch(
+            "CREATE TEMP TABLE item_notes (id INTEGER PRIMARY KEY, item_id INTEGER,
+                 audience TEXT, text TEXT, recorded_at TEXT, recorded_by TEXT);",
+        )?;
     }
     Ok(())
 }

@@ -18,6 +18,7 @@ pub mod fixity;
 pub mod items;
 pub mod names;
 pub mod narrators;
+pub mod notes;
 pub mod passages;
 pub mod provenance;
 pub mod recordings;

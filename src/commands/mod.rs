@@ -23,6 +23,7 @@ mod list;
 mod log;
 mod names;
 mod narrator;
+mod note;
 mod ocfl;
 mod purge;
 pub(crate) mod query;
@@ -89,6 +90,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Redact(a) => redact::run(archive_arg, a),
         Command::Purge(a) => purge::run(archive_arg, a),
         Command::Deaccession(a) => deaccession::run(archive_arg, a),
+        Command::Note(a) => note::run(archive_arg, a),
         Command::Consent(a) => consent::run(archive_arg, a),
         Command::Export(a) => export::run(archive_arg, a),
         Command::Bag(b) => bag::run(b),

@@ -46,6 +46,14 @@ const EVENT_COLUMNS: &[Column] = &[
 /// scrolls them away.
 const TERMINAL_TEXT_LINES: usize = 12;
 const TERMINAL_TEXT_CHARS: usize = 1_500;
+const NOTE_COLUMNS: &[Column] = &[
+    col("id", "#"),
+    col("audience", "For"),
+    col("text", "Note"),
+    col("recorded_at", "Recorded at"),
+    col("recorded_by", "By"),
+];
+
 const CLAIM_COLUMNS: &[Column] = &[
     col("id", "#"),
     col("subject", "Subject"),
@@ -84,6 +92,7 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
         events,
         last_check,
         recording,
+        notes,
     } = detail;
     // Copies at sites: the custodian's alone (`policy::sees_copies`).
     let copies = custos::sites::copies_of(&archive, access, a.id)?;
@@ -183,6 +192,10 @@ pub fn run(archive_arg: Option<&Path>, a: ShowArgs) -> Result<()> {
             if !claims.is_empty() {
                 output::render_section(out.w(), "Claims", CLAIM_COLUMNS, &claims)?;
             }
+            if !notes.is_empty() {
+                let notes = output::to_values(&notes)?;
+                output::render_section(out.w(), "Notes", NOTE_COLUMNS, &notes)?;
+            }
             if let Some(t) = &text {
                 let terminal = std::io::stdout().is_terminal();
                 if shows_text(a.text, terminal, t) {
@@ -240,6 +253,7 @@ pub(crate) fn item_json(
         events,
         last_check,
         recording,
+        notes,
     } = detail;
     let recording = output::to_value(&recording)?;
     let mut value = output::to_value(&read.view)?;
@@ -254,6 +268,7 @@ pub(crate) fn item_json(
         obj.insert("provenance".into(), output::to_values(&provenance)?.into());
         obj.insert("events".into(), output::to_values(&events)?.into());
         obj.insert("claims".into(), claims.into());
+        obj.insert("notes".into(), output::to_values(&notes)?.into());
         if let Some(c) = &copies {
             obj.insert("copies".into(), output::to_value(c)?);
         }

@@ -336,6 +336,13 @@ pub(crate) fn select(archive: &Archive, opts: &ExportOptions) -> Result<Selectio
             })
             .collect::<Result<_>>()?;
         obj.insert("terms".into(), terms.into());
+        // The notes the bag's level sees (`policy::view::notes`).
+        let notes = policy::view::notes(
+            &decision,
+            &facts,
+            crate::catalogue::notes::for_item(conn, *id)?,
+        );
+        obj.insert("notes".into(), output::to_values(&notes)?.into());
         obj.insert("provenance".into(), prov.into());
         obj.insert("events".into(), evs.into());
         let mut narrator = None;

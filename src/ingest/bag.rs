@@ -111,6 +111,18 @@ pub fn plan(dir: &Path, report: &Report, agent: &str) -> Result<BagImport> {
             .collect(),
         agent: agent.to_string(),
     };
+    let notes: Vec<Vec<Value>> = states
+        .iter()
+        .map(|s| {
+            records
+                .get(&nfc(&s.payload))
+                .and_then(|r| r.get("notes"))
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect();
+    let note_agent = agent.to_string();
     let restorer = Restorer {
         jobs: states,
         narrators,
@@ -120,7 +132,14 @@ pub fn plan(dir: &Path, report: &Report, agent: &str) -> Result<BagImport> {
         jobs,
         finish: Box::new(move |tx, log, outs, now| {
             restorer.apply(tx, log, outs, now)?;
-            incoming.apply(tx, log, outs, now)
+            incoming.apply(tx, log, outs, now)?;
+            for (carried, out) in notes.iter().zip(outs) {
+                if let Some(item) = out.id {
+                    crate::ops::notes::restore(tx, log, item, carried, &note_agent, now)
+                        .map_err(|e| Error::usage(format!("{}: its notes: {e}", out.path)))?;
+                }
+            }
+            Ok(())
         }),
     })
 }

@@ -20,6 +20,7 @@ pub mod describe;
 pub mod key;
 pub mod names;
 pub mod narrator;
+pub mod notes;
 pub mod passage;
 pub mod segment;
 pub mod site;

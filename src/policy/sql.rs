@@ -329,6 +329,12 @@ pub const ITEM_TABLES: &[(&str, &str, &[&str])] = &[
         &["id", "transcript_id", "item_id", "seq"],
     ),
     ("segments", "item_id", &["id", "item_id"]),
+    // Notes (issue 18): what they say is the item's description.
+    (
+        "item_notes",
+        "item_id",
+        &["id", "item_id", "audience", "recorded_at", "recorded_by"],
+    ),
     ("segment_terms", "item_id", &["segment_id", "item_id"]),
     (
         "passages",
@@ -367,6 +373,10 @@ pub const ITEM_TABLES_OTHERWISE: &[(&str, &str)] = &[
     (
         "accessions",
         "the custodian's register of accessions (donor, agreement); its agreement item is never a testimony, and a purge erases the links of a withdrawn one",
+    ),
+    (
+        "deaccessions",
+        "which items left the collection, when, by whom and why (issue 18): the custodian's record behind each deaccessioned tombstone; it holds no content of the item",
     ),
     (
         "accession_items",

@@ -9,7 +9,9 @@
 //! canaries are really stored, so the test cannot pass by storing nothing.
 
 mod fixture;
+mod notes;
 mod oai;
+mod recording;
 mod scan;
 mod table;
 mod web;

@@ -34,6 +34,7 @@ mod manifest_update;
 mod names;
 mod names_bag;
 mod narrator;
+mod notes;
 mod oai;
 mod ocfl;
 mod output_safety;

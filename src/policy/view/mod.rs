@@ -14,6 +14,7 @@ use super::{AccessClass, Decision, Gone};
 
 mod claims;
 mod listing;
+mod notes;
 mod recording;
 mod related;
 
@@ -21,6 +22,7 @@ use crate::catalogue::items::ItemRecord;
 use crate::model::{ItemId, Kind, Sha256};
 pub use claims::*;
 pub use listing::*;
+pub use notes::*;
 pub use recording::*;
 pub use related::*;
 

@@ -75,9 +75,10 @@ fn a_read_only_archive_reads_but_refuses_writes() {
 /// policy tallies.
 fn downgrade_to_v5(env: &Env) {
     let db = env.db();
-    // First what 0016 (deaccession) added: its triggers read access_level.
+    // First what 0017 (notes) and 0016 (deaccession) added: their
+    // triggers read access_level and deaccessions.
     db.execute_batch(
-        "DROP TABLE deaccessions; DROP TRIGGER deaccessioned_stays;
+        "DROP TABLE item_notes; DROP TABLE deaccessions; DROP TRIGGER deaccessioned_stays;
          DROP TRIGGER deaccessioned_no_access; DROP TRIGGER deaccessioned_no_consent;
          DROP TRIGGER deaccessioned_no_terms; DROP TRIGGER deaccessioned_no_testimony;
          DROP TRIGGER deaccessioned_no_redaction; DROP TRIGGER deaccessioned_no_edit;",

@@ -52,7 +52,7 @@ impl Canary {
 }
 
 /// A testimony state: tag, who may open it, the narrator's anonymity.
-const STATES: &[(&str, Seen, &str)] = &[
+pub(super) const STATES: &[(&str, Seen, &str)] = &[
     ("PUB", Some(Level::Public), "anonymous"),
     ("RES", Some(Level::Research), "pseudonymous"),
     ("ARCH", Some(Level::Custodian), "anonymous"),
@@ -68,7 +68,7 @@ pub struct Fixture {
     pub canaries: Vec<Canary>,
     /// Item ids by tag: PUB, RES, ARCH, EMB, PEND, WD, RELEASE, DOCA, DOCB,
     /// CLOSED (closed at intake and by `access --close`), RSTR (`access
-    /// --restrict research`).
+    /// --restrict research`), DEAC (deaccessioned), REC (a recording).
     pub items: BTreeMap<&'static str, i64>,
     /// Narrator ids by the tag of their testimony.
     pub narrators: BTreeMap<&'static str, i64>,
@@ -83,7 +83,7 @@ pub struct Fixture {
     pub reader: rusqlite::Connection,
 }
 
-fn w(tag: &str, role: &str) -> String {
+pub(super) fn w(tag: &str, role: &str) -> String {
     format!("LEAKCANARY{role}{tag}")
 }
 
@@ -232,88 +232,35 @@ pub fn canaries() -> Vec<Canary> {
         custodian,
         "audio inside a closed passage",
     );
+    // An item deaccessioned (issue 18): its content is nobody's any more
+    // (the custodian's tombstone has id, kind, collection, day and reason);
+    // its term and the reason are the custodian's.
+    for (role, seen, what) in [
+        ("ITEMTITLE", None, "title of a deaccessioned item"),
+        ("ITEMTEXT", None, "text of a deaccessioned item"),
+        ("ITEMORIGIN", None, "origin of a deaccessioned item"),
+        ("ITEMFILE", None, "file name of a deaccessioned item"),
+        ("TERM", custodian, "place term only a deaccessioned item used"),
+        ("REASON", custodian, "deaccession reason"),
+    ] {
+        add(w("DEAC", role), seen, what);
+    }
     add(w("A", "DOCTITLE"), Some(Level::Public), "document title");
     add(w("A", "DOCTEXT"), Some(Level::Public), "document text");
     add(w("A", "DOCORIGIN"), Some(Level::Public), "document origin");
+    c.extend(super::notes::canaries());
     c
 }
 
-fn ok(env: &Env, args: &[&str]) {
+pub(super) fn ok(env: &Env, args: &[&str]) {
     let (code, _, err) = run(env, args);
     assert_eq!(code, 0, "custos {args:?}: {err}");
 }
 
-fn import(env: &Env, file: &Path, args: &[&str]) -> i64 {
+pub(super) fn import(env: &Env, file: &Path, args: &[&str]) -> i64 {
     let out = env.import(&[file], args);
     assert_eq!(out[0]["status"], "imported", "{out:?}");
     out[0]["id"].as_i64().expect("id")
-}
-
-/// A 6-second mono WAV whose samples from 2 s to 4 s spell the audio
-/// canary in their bytes, a transcript and a segment, and that passage
-/// closed below custodian.
-fn recording(env: &Env) -> i64 {
-    let path = env.path().join("intake-rec/interview.wav");
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: 4000,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut wr = hound::WavWriter::create(&path, spec).unwrap();
-    let canary = w("REC", "AUDIO").into_bytes();
-    let mut pairs = canary.chunks(2).cycle();
-    for frame in 0..24_000u32 {
-        let s = if (8000..16_000).contains(&frame) {
-            let p = pairs.next().unwrap();
-            i16::from_le_bytes([p[0], *p.get(1).unwrap_or(&b' ')])
-        } else {
-            (frame % 7) as i16
-        };
-        wr.write_sample(s).unwrap();
-    }
-    wr.finalize().unwrap();
-    let id = import(env, &path, &[]);
-    let t = id.to_string();
-    let vtt = env.write(
-        "intake-rec/interview.vtt",
-        format!(
-            "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nA fictional narrator: {}.\n\n00:00:02.000 --> 00:00:04.000\nThe neighbour {} hid us.\n\n00:00:04.000 --> 00:00:06.000\nThen we left.\n",
-            w("REC", "CUEOPEN"),
-            w("REC", "CUECLOSED")
-        ),
-    );
-    ok(env, &["transcript", "set", &t, vtt.to_str().unwrap()]);
-    ok(
-        env,
-        &[
-            "segment",
-            "add",
-            &t,
-            "--start",
-            "2",
-            "--end",
-            "4",
-            "--title",
-            &w("REC", "SEGCLOSED"),
-        ],
-    );
-    ok(
-        env,
-        &[
-            "restrict",
-            &t,
-            "--from",
-            "2",
-            "--to",
-            "4",
-            "--reason",
-            &w("REC", "PASSAGEWHY"),
-        ],
-    );
-    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
-    id
 }
 
 pub fn build() -> Fixture {
@@ -412,7 +359,7 @@ pub fn build() -> Fixture {
         ],
     );
     items.insert("DOCB", id);
-    items.insert("REC", recording(&env));
+    items.insert("REC", super::recording::recording(&env));
     let release = keep(
         &format!("{}.txt", w("", "RELEASEFILE")),
         &format!(
@@ -461,6 +408,36 @@ pub fn build() -> Fixture {
             "2099-01-01",
             "--reason",
             &reason,
+        ],
+    );
+    let file = keep(
+        &format!("{}.txt", w("DEAC", "ITEMFILE")),
+        &format!("A fictional list of donors. {}.", w("DEAC", "ITEMTEXT")),
+    );
+    let gone = import(
+        &env,
+        &file,
+        &[
+            "--title",
+            &w("DEAC", "ITEMTITLE"),
+            "--kind",
+            "letter",
+            "--origin",
+            &w("DEAC", "ITEMORIGIN"),
+            "--place",
+            &w("DEAC", "TERM"),
+            "--collection",
+            "Box 12",
+        ],
+    );
+    items.insert("DEAC", gone);
+    ok(
+        &env,
+        &[
+            "deaccession",
+            &gone.to_string(),
+            "--reason",
+            &w("DEAC", "REASON"),
         ],
     );
     for &(tag, _, anonymity) in STATES {
@@ -616,6 +593,7 @@ pub fn build() -> Fixture {
         ],
     );
     ok(&env, &["replicate", "--copies", "2"]);
+    super::notes::add(&env, &items);
     ok(&env, &["verify"]);
     let bag = env.path().join("public-bag");
     ok(&env, &["export", "--bag", bag.to_str().unwrap()]);

@@ -67,6 +67,8 @@ pub const WRITE_ONLY: &[&str] = &[
     "testimony set",
     "redact",
     "purge",
+    "note add",
+    "note remove",
     "consent grant",
     "consent restrict",
     "consent withdraw",
@@ -134,7 +136,7 @@ fn item_ids(fx: &Fixture) -> Vec<String> {
 /// Every key a query row can carry (`--fields`), snippet included.
 pub const ALL_FIELDS: &str = "id,title,kind,date,sha256,size,media_type,original_name,origin,\
 ingested_at,ingested_by,language,collection,creator,description,access,closed_until,withdrawn_on,\
-withdrawal_reason,snippet,segments,narrator,anonymity,consent,scope,embargo,evidence,event,place,subject,agent";
+withdrawal_reason,deaccessioned_on,deaccession_reason,snippet,segments,narrator,anonymity,consent,scope,embargo,evidence,event,place,subject,agent";
 
 fn queries(fx: &Fixture) -> Vec<Vec<String>> {
     let mut q = vec![
@@ -257,6 +259,28 @@ pub fn entries() -> Vec<Entry> {
             path: "access",
             run: Parallel,
             args: |fx| per(item_ids(fx), |i| v(&["access", i, "--history"])),
+        },
+        Entry {
+            path: "note list",
+            run: Parallel,
+            args: |fx| per(item_ids(fx), |i| v(&["note", "list", i])),
+        },
+        // A dry run prints ids and outcomes only, and writes nothing.
+        Entry {
+            path: "deaccession",
+            run: Parallel,
+            args: |fx| {
+                per(item_ids(fx), |i| {
+                    v(&[
+                        "deaccession",
+                        i,
+                        "--reason",
+                        "x",
+                        "--dry-run",
+                        "--purge-bytes",
+                    ])
+                })
+            },
         },
         Entry {
             path: "accession list",

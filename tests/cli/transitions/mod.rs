@@ -100,6 +100,11 @@ pub enum Op {
     },
     /// `replicate --copies 2` to the folder site (issue 14).
     Replicate,
+    /// `custos deaccession` (issue 18), with or without `--purge-bytes`.
+    Deaccession {
+        item: u8,
+        purge_bytes: bool,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -125,6 +130,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Replicate),
         3 => (i(), 0..3u8, any::<bool>()).prop_map(|(item, level, until)| Op::Access { item, level, until }),
         2 => i().prop_map(|item| Op::Claim { item }),
+        1 => (i(), any::<bool>()).prop_map(|(item, purge_bytes)| Op::Deaccession { item, purge_bytes }),
     ]
 }
 
@@ -216,6 +222,7 @@ fn apply(sys: &mut Sys, model: &mut Model, op: &Op) -> Result<(), String> {
                     redacted: false,
                     purged: false,
                     own: if closed { Own::Closed(None) } else { Own::Open },
+                    deaccessioned: false,
                 });
             }
         }
@@ -227,7 +234,9 @@ fn apply(sys: &mut Sys, model: &mut Model, op: &Op) -> Result<(), String> {
             let Some(n) = pick(model, item) else {
                 return Ok(());
             };
-            if model.items[n].purged {
+            // Their bytes are skipped here, but after a round trip the new
+            // archive never knew them: they would come in as a new item.
+            if model.items[n].purged || model.items[n].deaccessioned {
                 return Ok(());
             }
             let mut args = Vec::new();
@@ -488,6 +497,19 @@ fn apply(sys: &mut Sys, model: &mut Model, op: &Op) -> Result<(), String> {
             // The model needs no rule: the word is already closed wherever
             // the item is; a purged item takes no claim.
             sys.run_item(&args, &model.items[n]);
+        }
+        Op::Deaccession { item, purge_bytes } => {
+            let Some(n) = pick(model, item) else {
+                return Ok(());
+            };
+            let mut args = vec!["deaccession", "{}", "--reason", "out of scope"];
+            if purge_bytes {
+                args.extend(["--purge-bytes", "--yes"]);
+            }
+            // Refused for a purged item, an evidence or a donor agreement.
+            if sys.run_item(&args, &model.items[n]) == 0 {
+                model.items[n].deaccessioned = true;
+            }
         }
         Op::Clock => {
             model.today = AFTER;

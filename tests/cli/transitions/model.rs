@@ -1,6 +1,6 @@
 //! The reference model of the transition test: what each item is (a
 //! testimony or not, its consent, whether it is evidence, redacted or
-//! purged) and, from that alone, what a reader at each level may see.
+//! purged, deaccessioned) and, from that alone, what a reader at each level may see.
 //!
 //! It encodes the rules as an archivist states them, not as the code
 //! implements them: a testimony stays one, a restriction only narrows, a
@@ -119,6 +119,8 @@ pub struct Item {
     pub redacted: bool,
     pub purged: bool,
     pub own: Own,
+    /// Deaccessioned: gone below custodian for good, whatever else holds.
+    pub deaccessioned: bool,
 }
 
 impl Item {
@@ -127,7 +129,7 @@ impl Item {
     /// Both its consent (a testimony's) and its own access must let the
     /// reader in: the stricter wins.
     pub fn open_at(&self, level: Level, today: &str) -> bool {
-        if self.purged || self.evidence || !self.own.admits(level, today) {
+        if self.purged || self.deaccessioned || self.evidence || !self.own.admits(level, today) {
             return false;
         }
         if !self.testimony {
