@@ -115,6 +115,12 @@ pub const ORIGIN_BELOW_CUSTODIAN: &str = "(i.kind <> 'testimony'
 /// with [`super::Grant::quasi_identifiers`]: not an anonymous narrator's.
 pub const QUASI_IDENTIFIERS_BELOW_CUSTODIAN: &str = "ifnull(n.anonymity, '') <> 'anonymous'";
 
+/// The notes a reader below custodian may match on (over `item_notes nt`
+/// and `items i`), agreeing with `view::notes`: public notes, and none of
+/// a redacted item (a note is not redacted).
+pub const NOTES_BELOW_CUSTODIAN: &str = "nt.audience = 'public'
+    AND NOT EXISTS (SELECT 1 FROM redacted_text rt WHERE rt.item_id = i.id)";
+
 /// A WHERE fragment with its `?` parameters, in textual order.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {

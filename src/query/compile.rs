@@ -198,8 +198,15 @@ fn condition(
         } => {
             let e = expr(field, access);
             let provenance = e.starts_with("pv.");
+            let note = e.starts_with("nt.");
             if provenance {
                 s.push("EXISTS (SELECT 1 FROM provenance pv WHERE pv.item_id = i.id AND ");
+            }
+            if note {
+                s.push("EXISTS (SELECT 1 FROM item_notes nt WHERE nt.item_id = i.id AND ");
+                if !policy::reads_originals(access) {
+                    s.push(policy_sql::NOTES_BELOW_CUSTODIAN).push(" AND ");
+                }
             }
             if *exact {
                 s.push(e).push(" = ").bind(text(value));
@@ -217,7 +224,7 @@ fn condition(
                     .bind(text(&fold(value)))
                     .push(") > 0");
             }
-            if provenance {
+            if provenance || note {
                 s.push(")");
             }
         }

@@ -260,6 +260,15 @@ pub const FIELDS: &[Field] = &[
         "where a testimony was recorded (not for anonymous narrators below custodian)",
     ),
     f(
+        "note",
+        Type::Text,
+        "nt.text",
+        None,
+        Vis::Open,
+        "note:flattened",
+        "a note's text: public notes, and custodial ones for the custodian",
+    ),
+    f(
         "origin",
         Type::Text,
         "pv.origin",

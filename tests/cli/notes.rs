@@ -64,6 +64,17 @@ fn public_notes_go_where_the_item_goes_and_custodial_ones_stay_home() {
         let shown = env.json(&["show", "1", "--access", level, "--format", "json"]);
         assert!(!shown.to_string().contains("Page 3"), "{level}: {shown}");
     }
+    // The query field: public notes for all, custodial ones for the
+    // custodian; a hidden note matches nothing, positive or negated.
+    let count = |q: &str, level: &str| {
+        let (code, out, err) = custos(&env, &["query", q, "--access", level, "--count"]);
+        assert_eq!(code, 0, "{err}");
+        out.trim().to_string()
+    };
+    assert_eq!(count("note:flattened", "public"), "1");
+    assert_eq!(count("note:neighbour", "public"), "0");
+    assert_eq!(count("note:neighbour", "custodian"), "1");
+    assert_eq!(count("note:\"shelf b\"", "research"), "2");
     // Closed: nothing of the item, its notes included.
     let (code, _, err) = custos(&env, &["access", "2", "--close"]);
     assert_eq!(code, 0, "{err}");

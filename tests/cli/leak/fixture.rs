@@ -240,7 +240,11 @@ pub fn canaries() -> Vec<Canary> {
         ("ITEMTEXT", None, "text of a deaccessioned item"),
         ("ITEMORIGIN", None, "origin of a deaccessioned item"),
         ("ITEMFILE", None, "file name of a deaccessioned item"),
-        ("TERM", custodian, "place term only a deaccessioned item used"),
+        (
+            "TERM",
+            custodian,
+            "place term only a deaccessioned item used",
+        ),
         ("REASON", custodian, "deaccession reason"),
     ] {
         add(w("DEAC", role), seen, what);

@@ -218,6 +218,13 @@ fn queries(fx: &Fixture) -> Vec<Vec<String>> {
         }
     }
     q.push(v(&["query", "narrator:LEAKCANARYDISPLAYARCH"]));
+    // Notes (issue 18): a note the level may not see matches nothing.
+    for tag in STATE_TAGS {
+        for role in ["PNOTE", "CNOTE"] {
+            let term = format!("note:LEAKCANARY{role}{tag}");
+            q.push(v(&["query", &term, "--fields", ALL_FIELDS]));
+        }
+    }
     q
 }
 
