@@ -9,7 +9,11 @@ use chrono::NaiveDate;
 /// A hint for `s`, if it looks like a date in a form we can name.
 pub(super) fn hint(s: &str) -> Option<String> {
     let t = s.trim();
-    if let Some(h) = season(t).or_else(|| decade(t)).or_else(|| circa(t)) {
+    if let Some(h) = season(t)
+        .or_else(|| decade(t))
+        .or_else(|| circa(t))
+        .or_else(|| year_span(t))
+    {
         return Some(h);
     }
     let forms = written(t).or_else(|| numeric(t))?;
@@ -76,6 +80,21 @@ fn season(t: &str) -> Option<String> {
     })
 }
 
+/// "1988-1990", "1988–1990" → the interval "1988/1990".
+fn year_span(t: &str) -> Option<String> {
+    let (a, b) = t.split_once(['-', '\u{2013}', '\u{2014}'])?;
+    let year = |y: &str| y.len() == 4 && y.bytes().all(|c| c.is_ascii_digit());
+    (year(a.trim()) && year(b.trim()) && a.trim() < b.trim()).then(|| {
+        format!(
+            "for the years from {} to {} write the interval {}/{}",
+            a.trim(),
+            b.trim(),
+            a.trim(),
+            b.trim()
+        )
+    })
+}
+
 /// "1950s" → "195X".
 fn decade(t: &str) -> Option<String> {
     let d = t.strip_suffix('s').or_else(|| t.strip_suffix("'s"))?;
@@ -102,6 +121,14 @@ mod tests {
     fn common_forms_get_their_edtf_spelling() {
         for (typed, wanted) in [
             ("13 January 1990", "write it as 1990-01-13"),
+            (
+                "1988-1990",
+                "for the years from 1988 to 1990 write the interval 1988/1990",
+            ),
+            (
+                "1988\u{2013}1990",
+                "for the years from 1988 to 1990 write the interval 1988/1990",
+            ),
             ("January 13, 1990", "write it as 1990-01-13"),
             ("13 Jan 1990", "write it as 1990-01-13"),
             ("January 1990", "write it as 1990-01"),
