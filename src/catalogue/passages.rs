@@ -75,6 +75,25 @@ pub fn lift(conn: &Connection, item: ItemId, id: i64, event_id: i64) -> Result<b
     Ok(n == 1)
 }
 
+/// Restrictions whose end day has come (on or before `today`) and that no
+/// event has ended yet: (item, restriction, until).
+pub fn expired_unrecorded(
+    conn: &Connection,
+    today: chrono::NaiveDate,
+) -> Result<Vec<(ItemId, i64, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT item_id, id, until FROM passages
+          WHERE lifted_event IS NULL AND until IS NOT NULL AND until <= ?1
+          ORDER BY id",
+    )?;
+    let rows = stmt
+        .query_map([today.format("%Y-%m-%d").to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
 /// Whether the item has restriction `id` at all.
 pub fn exists(conn: &Connection, item: ItemId, id: i64) -> Result<bool> {
     Ok(conn

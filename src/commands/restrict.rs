@@ -39,6 +39,7 @@ pub fn run(archive_arg: Option<&Path>, a: PassageArgs) -> Result<()> {
     }
     let mut archive = super::open(archive_arg, Mode::Write)?;
     let agent = super::agent(a.by.as_deref());
+    note_expiries(&mut archive, &agent)?;
     if let Some(n) = a.lift {
         passage::lift(&mut archive, a.id, n, &agent)?;
         super::note(format!("item {}: passage restriction {n} lifted", a.id));
@@ -69,5 +70,16 @@ pub fn run(archive_arg: Option<&Path>, a: PassageArgs) -> Result<()> {
         "item {}: passage {from}–{to} closed (restriction {n})",
         a.id
     ));
+    Ok(())
+}
+
+/// Puts in the history each passage restriction whose end day has come
+/// (`ops::passage::record_expiries`), and says so.
+pub(crate) fn note_expiries(archive: &mut custos::archive::Archive, agent: &str) -> Result<()> {
+    for (item, n) in passage::record_expiries(archive, agent, custos::clock::today())? {
+        super::note(format!(
+            "item {item}: passage restriction {n} ended on its day; recorded in the history"
+        ));
+    }
     Ok(())
 }

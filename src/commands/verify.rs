@@ -107,6 +107,9 @@ pub fn run(archive_arg: Option<&Path>, a: VerifyArgs) -> Result<()> {
     output::render_list(out.w(), a.output.format, cols, &rows)?;
     out.finish()?;
     summarise(&report);
+    if record {
+        super::restrict::note_expiries(&mut archive, &opts.agent)?;
+    }
     if let Some(why) = &report.not_recorded {
         super::note(format!("the results were not recorded: {why}"));
     }

@@ -105,3 +105,37 @@ pub fn lift(archive: &mut Archive, item: ItemId, id: i64, agent: &str) -> Result
         Ok(())
     })
 }
+
+/// Records, as a `passage_restriction` event with outcome `expired`, each
+/// restriction whose `--until` day has come and that no event has ended
+/// yet, and marks it ended by that event (as a lift is). The policy stopped
+/// closing it on the day whether or not this ran; this puts the day it
+/// reopened in the chained history. `verify` and `restrict` run it.
+/// Returns the (item, restriction) pairs recorded.
+pub fn record_expiries(
+    archive: &mut Archive,
+    agent: &str,
+    today: NaiveDate,
+) -> Result<Vec<(ItemId, i64)>> {
+    let now = crate::clock::now_rfc3339();
+    archive.write(|tx| {
+        let due = passages::expired_unrecorded(tx, today)?;
+        if due.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut log = EventLog::new(tx)?;
+        for (item, id, until) in &due {
+            let detail = json!({ "action": "expire", "restriction": id, "until": until });
+            let event = log.append(
+                EventType::PassageRestriction,
+                Some(*item),
+                agent,
+                "expired",
+                Some(&detail),
+                &now,
+            )?;
+            passages::lift(tx, *item, *id, event)?;
+        }
+        Ok(due.into_iter().map(|(i, id, _)| (i, id)).collect())
+    })
+}

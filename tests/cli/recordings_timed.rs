@@ -495,3 +495,74 @@ fn a_segment_is_removed_by_its_id_and_leaves_search() {
         .any(|e| e["detail"]["removed"] == serde_json::json!([first]));
     assert!(removed, "{log}");
 }
+
+/// A restriction's end day is put in the history (issue 12: "expiry ... are
+/// events"): the policy reopens the passage on the day; the next `verify`
+/// or `restrict` records it once, and `restrict --list` shows it ended.
+#[test]
+fn a_restriction_whose_day_has_come_is_recorded_as_ended() {
+    let env = Env::with_archive();
+    let id = interview(&env);
+    let at = |now: &str, args: &[&str]| {
+        let mut c = env.cmd();
+        c.env("CUSTOS_NOW", now).args(args);
+        run(c)
+    };
+    let before = "2029-12-31T12:00:00Z";
+    let after = "2030-01-01T09:00:00Z";
+    let (code, _, err) = at(
+        before,
+        &[
+            "restrict",
+            &id,
+            "--from",
+            "12",
+            "--to",
+            "20",
+            "--reason",
+            "names a neighbour",
+            "--until",
+            "2030-01-01",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (_, out, _) = at(before, &["transcript", "show", &id, "--access", "public"]);
+    assert!(!out.contains("Quellwater"), "{out}");
+    // The day before: nothing to record.
+    let (code, _, err) = at(before, &["verify"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("ended on its day"), "{err}");
+    // On the day: open, and the first verify records it, once.
+    let (_, out, _) = at(after, &["transcript", "show", &id, "--access", "public"]);
+    assert!(out.contains("Quellwater"), "{out}");
+    let (code, _, err) = at(after, &["verify"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(&format!(
+            "item {id}: passage restriction 1 ended on its day"
+        )),
+        "{err}"
+    );
+    let (code, _, err) = at(after, &["verify"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("ended on its day"), "{err}");
+    let expired: Vec<Value> = env
+        .json(&["log", &id, "--format", "json", "--access", "custodian"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "passage_restriction" && e["outcome"] == "expired")
+        .cloned()
+        .collect();
+    assert_eq!(expired.len(), 1, "{expired:?}");
+    let list = env.json(&[
+        "restrict",
+        &id,
+        "--list",
+        "--access",
+        "custodian",
+        "--format",
+        "json",
+    ]);
+    assert!(!list[0]["lifted"].is_null(), "{list}");
+}
