@@ -8,6 +8,7 @@
 //! scanned for canaries the level may not see. Positive controls show the
 //! canaries are really stored, so the test cannot pass by storing nothing.
 
+mod deaccessioned;
 mod fixture;
 mod notes;
 mod oai;

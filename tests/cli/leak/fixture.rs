@@ -232,27 +232,11 @@ pub fn canaries() -> Vec<Canary> {
         custodian,
         "audio inside a closed passage",
     );
-    // An item deaccessioned (issue 18): its content is nobody's any more
-    // (the custodian's tombstone has id, kind, collection, day and reason);
-    // its term and the reason are the custodian's.
-    for (role, seen, what) in [
-        ("ITEMTITLE", None, "title of a deaccessioned item"),
-        ("ITEMTEXT", None, "text of a deaccessioned item"),
-        ("ITEMORIGIN", None, "origin of a deaccessioned item"),
-        ("ITEMFILE", None, "file name of a deaccessioned item"),
-        (
-            "TERM",
-            custodian,
-            "place term only a deaccessioned item used",
-        ),
-        ("REASON", custodian, "deaccession reason"),
-    ] {
-        add(w("DEAC", role), seen, what);
-    }
     add(w("A", "DOCTITLE"), Some(Level::Public), "document title");
     add(w("A", "DOCTEXT"), Some(Level::Public), "document text");
     add(w("A", "DOCORIGIN"), Some(Level::Public), "document origin");
     c.extend(super::notes::canaries());
+    c.extend(super::deaccessioned::canaries());
     c
 }
 
@@ -414,36 +398,8 @@ pub fn build() -> Fixture {
             &reason,
         ],
     );
-    let file = keep(
-        &format!("{}.txt", w("DEAC", "ITEMFILE")),
-        &format!("A fictional list of donors. {}.", w("DEAC", "ITEMTEXT")),
-    );
-    let gone = import(
-        &env,
-        &file,
-        &[
-            "--title",
-            &w("DEAC", "ITEMTITLE"),
-            "--kind",
-            "letter",
-            "--origin",
-            &w("DEAC", "ITEMORIGIN"),
-            "--place",
-            &w("DEAC", "TERM"),
-            "--collection",
-            "Box 12",
-        ],
-    );
+    let gone = super::deaccessioned::build(&env, &keep);
     items.insert("DEAC", gone);
-    ok(
-        &env,
-        &[
-            "deaccession",
-            &gone.to_string(),
-            "--reason",
-            &w("DEAC", "REASON"),
-        ],
-    );
     for &(tag, _, anonymity) in STATES {
         let notes = env.write("private/notes.txt", w(tag, "NOTES"));
         let n = seed::narrator(
