@@ -11,6 +11,7 @@ pub mod bag;
 pub mod extract;
 pub mod interrupt;
 mod job;
+mod lookup;
 pub mod manifest;
 pub mod manifest_update;
 pub mod mediatype;
@@ -35,6 +36,7 @@ use crate::catalogue::provenance::{self, NewProvenance};
 use crate::error::{Error, Result};
 use crate::model::{ItemId, Kind, Sha256};
 use crate::store::{self, Staging};
+use lookup::{deaccessioned, ObjectLookup};
 
 pub use job::{Describer, FileOutcome, Finish, ImportOptions, ItemMeta, Job, Report, Status};
 pub use prepare::EXTRACT_LIMIT;
@@ -388,74 +390,6 @@ fn unreadable(path: String, found: &Found, reason: String) -> FileOutcome {
         sha256: None,
         reason: Some(reason),
     }
-}
-
-/// "Are these bytes known?", asked once per file of a chunk. It is the
-/// query of [`items::find_object`], but held for the whole chunk instead of
-/// going through rusqlite's statement cache: the cache calls
-/// `sqlite3_clear_bindings` when a statement is returned, and SQLite expires
-/// (and so re-parses and re-plans) any statement with a `col = ?` term on
-/// that call. Profiling showed re-preparation at ~17% of the writer
-/// thread in a re-import.
-struct ObjectLookup<'c> {
-    stmt: rusqlite::Statement<'c>,
-}
-
-impl<'c> ObjectLookup<'c> {
-    fn new(conn: &'c Connection) -> Result<Self> {
-        Ok(ObjectLookup {
-            stmt: conn.prepare(
-                "SELECT o.id, i.id, ifnull(i.access_level, '') = 'deaccessioned'
-                   FROM objects o LEFT JOIN items i ON i.object_id = o.id WHERE o.sha256 = ?1",
-            )?,
-        })
-    }
-
-    /// The object, its item, and whether that item was deaccessioned.
-    fn find(&mut self, sha: &Sha256) -> Result<Option<(i64, Option<ItemId>, bool)>> {
-        use rusqlite::OptionalExtension;
-        Ok(self
-            .stmt
-            .query_row([sha], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get::<_, Option<bool>>(2)?.unwrap_or(false),
-                ))
-            })
-            .optional()?)
-    }
-}
-
-/// A file whose bytes left the collection as a deaccessioned item: it is
-/// not taken back in silently, nor added to the tombstone's provenance.
-struct Deaccessioned {
-    item: ItemId,
-    on: String,
-}
-
-impl Deaccessioned {
-    fn outcome(self, path: String, sha: Sha256) -> FileOutcome {
-        FileOutcome {
-            path,
-            status: Status::Skipped,
-            id: None,
-            sha256: Some(sha),
-            reason: Some(format!(
-                "these bytes were deaccessioned as item {} on {}; not imported again (`custos show {}` as custodian says why)",
-                self.item, self.on, self.item
-            )),
-        }
-    }
-}
-
-fn deaccessioned(conn: &Connection, item: ItemId) -> Result<Option<Deaccessioned>> {
-    Ok(
-        crate::catalogue::deaccessions::get(conn, item)?.map(|d| Deaccessioned {
-            item,
-            on: d.recorded_at.chars().take(10).collect(),
-        }),
-    )
 }
 
 /// What one chunk's transaction keeps between files.
