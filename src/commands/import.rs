@@ -267,5 +267,6 @@ pub(crate) fn item_meta(m: &MetaArgs) -> Result<ItemMeta> {
         location: nonempty("location", &m.location)?,
         terms: Vec::new(),
         accession: None,
+        notes: Vec::new(),
     })
 }

@@ -268,6 +268,8 @@ pub(crate) fn meta_of(r: &Value) -> ItemMeta {
         rights: text(r, "rights").and_then(|v| crate::rights::check(&v).ok()),
         location: text(r, "location"),
         accession: None,
+        // A bag's notes are restored after its items (`ops::notes::restore`).
+        notes: Vec::new(),
         terms: r
             .get("terms")
             .and_then(Value::as_array)

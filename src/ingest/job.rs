@@ -37,6 +37,9 @@ pub struct ItemMeta {
     /// The accession number the new item came in (not applied to
     /// duplicates, like the terms).
     pub accession: Option<String>,
+    /// Notes on the new item (a manifest's `public_note` and
+    /// `custodial_note`; not applied to duplicates, like the terms).
+    pub notes: Vec<(crate::model::NoteAudience, String)>,
 }
 
 /// Runs once, after every job of an [`import_atomic`] has its rows and

@@ -537,6 +537,9 @@ fn commit_one(
     if let Some(number) = &job.meta.accession {
         crate::ops::accession::link_new_item(tx, id, number)?;
     }
+    for (audience, text) in &job.meta.notes {
+        crate::catalogue::notes::insert(tx, id, *audience, text.trim(), &opts.agent, now)?;
+    }
     let mut ingest = serde_json::json!({
         "origin": origin,
         "method": opts.method,
@@ -545,6 +548,14 @@ fn commit_one(
     });
     if let Some(number) = &job.meta.accession {
         ingest["accession"] = number.trim().into();
+    }
+    if !job.meta.notes.is_empty() {
+        ingest["notes"] = job
+            .meta
+            .notes
+            .iter()
+            .map(|(a, t)| serde_json::json!({ "audience": a, "text": t.trim() }))
+            .collect();
     }
     if !job.meta.terms.is_empty() {
         // The terms given at import are part of what was ingested.

@@ -64,6 +64,10 @@ pub enum Field {
     Coverage,
     Rights,
     Location,
+    /// A public note on the new item (`custos note`).
+    PublicNote,
+    /// A custodial note on the new item.
+    CustodialNote,
 }
 
 impl Field {
@@ -96,6 +100,8 @@ impl Field {
         Field::Coverage,
         Field::Rights,
         Field::Location,
+        Field::PublicNote,
+        Field::CustodialNote,
     ];
 
     pub fn name(self) -> &'static str {
@@ -128,6 +134,8 @@ impl Field {
             Field::Coverage => "coverage",
             Field::Rights => "rights",
             Field::Location => "location",
+            Field::PublicNote => "public_note",
+            Field::CustodialNote => "custodial_note",
         }
     }
 
@@ -288,6 +296,8 @@ pub struct Row {
     pub coverage: Option<Edtf>,
     pub rights: Option<String>,
     pub location: Option<String>,
+    pub public_note: Option<String>,
+    pub custodial_note: Option<String>,
 }
 
 impl Row {
@@ -305,6 +315,13 @@ impl Row {
             rights: self.rights.clone(),
             location: self.location.clone(),
             accession: self.accession.clone(),
+            notes: [
+                (crate::model::NoteAudience::Public, &self.public_note),
+                (crate::model::NoteAudience::Custodial, &self.custodial_note),
+            ]
+            .into_iter()
+            .filter_map(|(a, n)| n.clone().map(|n| (a, n)))
+            .collect(),
             terms: self
                 .events
                 .iter()

@@ -277,6 +277,8 @@ pub(super) fn parse(raw: RawRow, base: &Path) -> (Option<Row>, Vec<Problem>, boo
         coverage: c.edtf(Field::Coverage),
         rights,
         location: c.text(Field::Location),
+        public_note: c.text(Field::PublicNote),
+        custodial_note: c.text(Field::CustodialNote),
     };
     between_columns(&mut c, &row);
     let mut problems = c.problems;

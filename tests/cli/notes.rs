@@ -199,3 +199,35 @@ fn notes_travel_in_a_bag_as_its_level_sees_them() {
         assert_eq!(texts(&got), want, "{level} round trip");
     }
 }
+
+#[test]
+fn a_manifest_gives_new_items_their_notes() {
+    let env = Env::with_archive();
+    env.write("m/poster.txt", "A fictional poster for the harvest fair.");
+    let m = env.write(
+        "m/manifest.csv",
+        "path,title,public_note,custodial_note\nposter.txt,Poster,Found in the attic.,The donor asked not to be named.\n",
+    );
+    let mut c = env.cmd();
+    c.args(["import", "--manifest", m.to_str().unwrap()]);
+    let (code, _, err) = run(c);
+    assert_eq!(code, 0, "{err}");
+    let all = env.json(&[
+        "note",
+        "list",
+        "1",
+        "--access",
+        "custodian",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        texts(&all),
+        vec!["Found in the attic.", "The donor asked not to be named."]
+    );
+    assert_eq!(all[1]["audience"], "custodial");
+    let public = env.json(&[
+        "note", "list", "1", "--access", "public", "--format", "json",
+    ]);
+    assert_eq!(texts(&public), vec!["Found in the attic."]);
+}
