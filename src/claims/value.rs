@@ -8,6 +8,7 @@
 //! | `<50`, `≤50`, `up to 50`, `fewer than 50`, `less than 50` | upper_bound | (−∞, v] |
 //! | `~700`, `around 700`, `about 700`, `c. 700`, `approximately 700` | approximate | [v − 10 %, v + 10 %] |
 //! | `several`, `dozens`, `scores`, `hundreds`, `thousands`, … | vague | the table in [`VAGUE`] |
+//! | any numeric form above followed by `thousand`, `million` or `billion` (`30–40 thousand`, `about 1.5 million`, `over 10 thousand`) | its kind | the interval scaled |
 //! | an EDTF date (`1990-01-13`, `1988~`, `1990-01/1990-02`), for a date property or written with `-` | date | its first and last day |
 //! | anything else with a letter in it | text | none |
 //!
@@ -84,6 +85,23 @@ pub const VAGUE: &[(&str, f64, f64)] = &[
     ("hundreds of thousands", 200_000.0, 999_999.0),
     ("millions", 2_000_000.0, 9_999_999.0),
 ];
+
+/// Words that multiply the number before them: "30–40 thousand".
+const SCALES: &[(&str, f64)] = &[("thousand", 1e3), ("million", 1e6), ("billion", 1e9)];
+
+/// `v` without its trailing scale word, and the factor; None without one
+/// (a vague "thousands" is in [`VAGUE`], not here).
+fn scaled(v: &str) -> Option<(&str, f64)> {
+    let lower = v.to_lowercase();
+    SCALES.iter().find_map(|(word, factor)| {
+        let cut = lower.strip_suffix(word)?;
+        // The word stands alone ("40 thousand", not "40thousand"), after
+        // something that is not itself a word ("tens of thousand").
+        let rest = v.get(..cut.len())?;
+        (rest.ends_with(' ') && rest.trim_end().ends_with(|c: char| c.is_ascii_digit()))
+            .then(|| (rest.trim_end(), *factor))
+    })
+}
 
 /// How far an approximate value reaches either side (a tenth).
 pub const APPROXIMATE: f64 = 0.1;
@@ -171,6 +189,19 @@ pub fn parse(property: &str, value: &str, as_text: bool) -> Result<ParsedValue, 
     }
     if is_date_property(property) {
         return date(v);
+    }
+    if let Some((rest, factor)) = scaled(v) {
+        let p = parse(property, rest, false)?;
+        if matches!(p.kind, ClaimKind::Vague | ClaimKind::Date | ClaimKind::Text) {
+            return Err(format!(
+                "{v:?}: a scale word (thousand, million, billion) follows a number, a range, a bound or an approximate number"
+            ));
+        }
+        return Ok(numeric(
+            p.kind,
+            p.low.map(|n| n * factor),
+            p.high.map(|n| n * factor),
+        ));
     }
     if let Some(n) = number(v) {
         return Ok(numeric(ClaimKind::Exact, Some(n), Some(n)));
@@ -321,6 +352,34 @@ mod tests {
                 Some(99999.0),
             ),
             ("perpetrator", "local militia", Text, inf, inf),
+            (
+                "displaced",
+                "30–40 thousand",
+                Range,
+                Some(30_000.0),
+                Some(40_000.0),
+            ),
+            (
+                "displaced",
+                "about 1.5 million",
+                Approximate,
+                Some(1_350_000.0),
+                Some(1_650_000.0),
+            ),
+            (
+                "displaced",
+                "over 10 thousand",
+                LowerBound,
+                Some(10_000.0),
+                inf,
+            ),
+            (
+                "displaced",
+                "12 Thousand",
+                Exact,
+                Some(12_000.0),
+                Some(12_000.0),
+            ),
         ];
         for (prop, v, kind, lo, hi) in table {
             let p = parse(prop, v, false).unwrap_or_else(|e| panic!("{v}: {e}"));
@@ -359,6 +418,7 @@ mod tests {
             ("fatalities", "1,20", "parses as nothing"),
             ("fatalities", "--", "parses as nothing"),
             ("date", "last spring", "EDTF"),
+            ("displaced", "1,20 thousand", "parses as nothing"),
         ];
         for (prop, v, want) in table {
             let e = parse(prop, v, false).unwrap_err();
