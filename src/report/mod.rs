@@ -52,8 +52,55 @@ pub fn make(archive: &crate::archive::Archive, reader: Reader, which: Which<'_>)
         Which::AccessionGroups => accession_groups::accession_groups(conn, reader),
         Which::Accessions { since, until_next } => accessions(conn, reader, since, until_next),
         Which::Narrators => narrators(conn, reader),
-        Which::Fixity => fixity(conn, reader),
+        Which::Fixity => {
+            let mut report = fixity(conn, reader)?;
+            if let Some(s) = copies_per_site(archive, reader)? {
+                report.sections.push(s);
+            }
+            Ok(report)
+        }
     }
+}
+
+/// The copies at each site (issue 14), for the custodian alone
+/// (`policy::sees_copies`: a site's name can say where a collection is
+/// kept); None for other readers and for an archive without sites.
+fn copies_per_site(archive: &crate::archive::Archive, reader: Reader) -> Result<Option<Section>> {
+    if !crate::policy::sees_copies(reader.access) {
+        return Ok(None);
+    }
+    let list = crate::sites::list(archive, reader.access)?;
+    if list.sites.is_empty() {
+        return Ok(None);
+    }
+    let rows = list
+        .sites
+        .iter()
+        .map(|s| {
+            serde_json::json!({
+                "site": s.name, "copies": s.copies, "damaged": s.damaged,
+                "lacking": s.lacking, "pending_purges": s.pending_purges,
+                "last_verified": s.last_verified,
+            })
+        })
+        .collect();
+    Ok(Some(Section {
+        key: "copies_per_site",
+        title: match (list.wanted_copies, list.under_wanted) {
+            (Some(w), Some(u)) => format!("Copies per site ({u} object(s) under the wanted {w})"),
+            _ => "Copies per site".into(),
+        },
+        columns: vec![
+            crate::output::col("site", "Site"),
+            crate::output::col("copies", "Good copies"),
+            crate::output::col("damaged", "Damaged"),
+            crate::output::col("lacking", "Lacking"),
+            crate::output::col("pending_purges", "Purges owed"),
+            crate::output::col("last_verified", "Last verified"),
+        ],
+        rows,
+        total: None,
+    }))
 }
 pub use holdings::{holdings, GroupBy};
 pub use registers::{accessions, fixity, narrators};

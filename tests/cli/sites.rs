@@ -119,6 +119,25 @@ fn sites_and_copies_are_shown_to_the_custodian_only() {
     let shown = env.json(&["show", "1", "--access", "custodian", "--format", "json"]);
     assert_eq!(shown["copies"][0]["site"], "usb", "{shown}");
     assert_eq!(shown["copies"][0]["outcome"], "ok");
+    // `report fixity` gives the copies per site to the custodian only.
+    for level in ["public", "research"] {
+        let rep = env.json(&["report", "fixity", "--access", level, "--format", "json"]);
+        assert!(rep.get("copies_per_site").is_none(), "{level}: {rep}");
+        assert!(!rep.to_string().contains("usb"), "{level}: {rep}");
+    }
+    let rep = env.json(&[
+        "report",
+        "fixity",
+        "--access",
+        "custodian",
+        "--format",
+        "json",
+    ]);
+    let sites = rep["copies_per_site"].as_array().expect("copies_per_site");
+    let usb = sites.iter().find(|s| s["site"] == "usb").expect("usb");
+    let items = env.json(&["list", "--access", "custodian", "--format", "json"]);
+    assert_eq!(usb["copies"], items.as_array().unwrap().len(), "{rep}");
+    assert_eq!(usb["lacking"], 0, "{rep}");
 }
 
 #[test]
