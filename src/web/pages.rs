@@ -222,6 +222,22 @@ impl Summary {
     }
 }
 
+/// Computes the anonymous level's summary at start, off the clock: the
+/// first readers then find it cached, instead of all waiting for it
+/// within their time limit.
+pub async fn warm(state: AppState, access: Access) {
+    let st = state.clone();
+    let warmed = state
+        .read_heavy(move |b| summary(&st, b, access).map(|_| ()))
+        .await;
+    if let Err(e) = warmed {
+        eprintln!(
+            "custos: serve: counting the holdings at start failed: {}",
+            custos::output::escape::terminal_line(&e.to_string())
+        );
+    }
+}
+
 pub async fn home(State(state): State<AppState>, who: Who) -> Result<Html<String>, WebError> {
     let st = state.clone();
     let sections = state
