@@ -3,15 +3,33 @@
 //! when it was handed out, so one request reads one consistent state and
 //! the next request sees what writers committed meanwhile.
 //!
+//! Three disciplines keep a busy reader responsive: heavy borrowers
+//! (searches) may hold at most `max - reserved` archives, so light ones
+//! (item pages) always find one; a borrowing can be cancelled, which
+//! interrupts its SQL and returns the archive at once; and each lending
+//! says which committed version of the catalogue its snapshot reads, so
+//! results that depend only on that version can be reused.
+//!
 //! It only opens read-only connections; it never writes, never decides
 //! what a reader may see, and never holds a snapshot between borrowings
 //! longer than the archive sits idle in the pool.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Condvar, Mutex};
+use std::sync::{Condvar, Mutex, PoisonError};
 
-use crate::archive::{Archive, Mode};
-use crate::error::Result;
+use rusqlite::{Connection, InterruptHandle, OpenFlags};
+
+use crate::archive::{Archive, Mode, DB_FILE};
+use crate::error::{Error, Result};
+
+/// Which share of the pool a borrower draws from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// Short reads (an item page): may take any idle archive.
+    Light,
+    /// Long reads (a search): at most `max - reserved` at once.
+    Heavy,
+}
 
 /// Read-mode archives kept open for reuse, at most `max` at a time: each
 /// holds a page cache, so the pool's memory is bounded by its size, not by
@@ -21,32 +39,113 @@ pub struct ReadPool {
     state: Mutex<Lending>,
     returned: Condvar,
     max: usize,
+    heavy_max: usize,
+    /// A connection outside any transaction, used only to read
+    /// `PRAGMA data_version`: its values are comparable with each other
+    /// (the pooled connections' are not: each connection counts its own).
+    probe: Mutex<Connection>,
 }
 
 struct Lending {
     idle: Vec<Archive>,
     lent: usize,
+    heavy: usize,
 }
 
 /// One borrowed archive; returned to the pool when dropped.
 pub struct Borrowed<'p> {
     pool: &'p ReadPool,
     archive: Option<Archive>,
+    lane: Lane,
+    version: Option<u64>,
+}
+
+/// Cancels one borrowing from another thread: before the archive is lent
+/// the borrowing gives up; while it is lent its running SQL is interrupted
+/// (the borrower's read then fails with "interrupted").
+#[derive(Default)]
+pub struct Cancel {
+    state: Mutex<CancelState>,
+}
+
+#[derive(Default)]
+struct CancelState {
+    cancelled: bool,
+    handle: Option<InterruptHandle>,
+}
+
+impl Cancel {
+    pub fn new() -> Cancel {
+        Cancel::default()
+    }
+
+    pub fn cancel(&self) {
+        let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        st.cancelled = true;
+        if let Some(h) = &st.handle {
+            h.interrupt();
+        }
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .cancelled
+    }
+
+    /// Arms the interrupt for `archive`, unless already cancelled.
+    fn arm(&self, archive: &Archive) -> Result<()> {
+        let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if st.cancelled {
+            return Err(cancelled());
+        }
+        st.handle = Some(archive.conn().get_interrupt_handle());
+        Ok(())
+    }
+
+    /// Disarms it: after this no interrupt can reach the connection, which
+    /// goes back to the pool for another borrower.
+    fn disarm(&self) {
+        self.state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .handle = None;
+    }
+}
+
+fn cancelled() -> Error {
+    Error::Failed("the read was cancelled (time limit)".into())
 }
 
 impl ReadPool {
     /// Opens one archive now, so a missing or foreign archive is an error
-    /// at start rather than at the first request.
+    /// at start rather than at the first request. No lane is reserved.
     pub fn open(root: &Path, max: usize) -> Result<ReadPool> {
-        let first = Archive::open(root, Mode::Read)?;
+        ReadPool::with_reserve(root, max, 0)
+    }
+
+    /// A pool of `max` archives of which `reserved` are kept from heavy
+    /// borrowers (at least one archive stays open to them).
+    pub fn with_reserve(root: &Path, max: usize, reserved: usize) -> Result<ReadPool> {
+        let max = max.max(1);
+        let first = open_pooled(root)?;
+        let probe = Connection::open_with_flags(
+            root.join(DB_FILE),
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        probe.busy_timeout(std::time::Duration::from_secs(5))?;
         Ok(ReadPool {
             root: root.to_path_buf(),
             state: Mutex::new(Lending {
                 idle: vec![first],
                 lent: 0,
+                heavy: 0,
             }),
             returned: Condvar::new(),
-            max: max.max(1),
+            max,
+            heavy_max: max.saturating_sub(reserved).max(1),
+            probe: Mutex::new(probe),
         })
     }
 
@@ -54,50 +153,124 @@ impl ReadPool {
         &self.root
     }
 
-    /// An archive reading the catalogue as it is now, for one request;
-    /// waits while `max` are lent. A borrower must not borrow again before
-    /// it returns what it holds.
+    /// The probe's data version: changes whenever another connection has
+    /// committed since the last reading.
+    fn data_version(&self) -> Option<u64> {
+        let probe = self.probe.lock().unwrap_or_else(PoisonError::into_inner);
+        probe
+            .query_row("PRAGMA data_version", [], |r| r.get::<_, i64>(0))
+            .ok()
+            .map(|v| v as u64)
+    }
+
+    /// A light borrowing (see [`ReadPool::get_in`]).
     pub fn get(&self) -> Result<Borrowed<'_>> {
+        self.get_in(Lane::Light)
+    }
+
+    /// An archive reading the catalogue as it is now, for one request;
+    /// waits while `max` are lent (or, for a heavy borrower, while its
+    /// share is). A borrower must not borrow again before it returns what
+    /// it holds.
+    pub fn get_in(&self, lane: Lane) -> Result<Borrowed<'_>> {
+        self.get_cancellable(lane, None)
+    }
+
+    fn get_cancellable(&self, lane: Lane, cancel: Option<&Cancel>) -> Result<Borrowed<'_>> {
         let idle = {
-            let mut st = self
-                .state
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            while st.idle.is_empty() && st.lent >= self.max {
+            let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            while (st.idle.is_empty() && st.lent >= self.max)
+                || (lane == Lane::Heavy && st.heavy >= self.heavy_max)
+            {
+                if cancel.is_some_and(Cancel::is_cancelled) {
+                    return Err(cancelled());
+                }
+                // Timed, so a cancelled waiter notices without a return.
                 st = self
                     .returned
-                    .wait(st)
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    .wait_timeout(st, std::time::Duration::from_millis(100))
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
             }
             st.lent += 1;
+            if lane == Lane::Heavy {
+                st.heavy += 1;
+            }
             st.idle.pop()
         };
+        // The version is known only if no commit fell between the two
+        // readings around the snapshot's start: the snapshot is then the
+        // state the version names.
+        let before = self.data_version();
         let opened = match idle {
             Some(a) => a.renew_snapshot().map(|()| a),
-            None => Archive::open(&self.root, Mode::Read),
+            None => open_pooled(&self.root),
         };
+        let after = self.data_version();
+        let version = before.filter(|_| before == after);
         match opened {
             Ok(a) => Ok(Borrowed {
                 pool: self,
                 archive: Some(a),
+                lane,
+                version,
             }),
             Err(e) => {
-                self.give_back(None);
+                self.give_back(None, lane);
                 Err(e)
             }
         }
     }
 
-    fn give_back(&self, archive: Option<Archive>) {
-        let mut st = self
-            .state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+    /// Runs `f` on an archive of `lane` unless `cancel` fires first; if it
+    /// fires while `f` runs, `f`'s SQL is interrupted. The archive is back
+    /// in the pool when this returns, whatever happened.
+    pub fn lend<T>(
+        &self,
+        lane: Lane,
+        cancel: &Cancel,
+        f: impl FnOnce(&Borrowed<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let b = self.get_cancellable(lane, Some(cancel))?;
+        cancel.arm(&b)?;
+        let out = f(&b);
+        cancel.disarm();
+        drop(b);
+        if cancel.is_cancelled() {
+            return Err(cancelled());
+        }
+        out
+    }
+
+    fn give_back(&self, archive: Option<Archive>, lane: Lane) {
+        let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         st.lent = st.lent.saturating_sub(1);
+        if lane == Lane::Heavy {
+            st.heavy = st.heavy.saturating_sub(1);
+        }
         if let Some(a) = archive {
             st.idle.push(a);
         }
-        self.returned.notify_one();
+        self.returned.notify_all();
+    }
+}
+
+/// A pooled archive does not map the catalogue: every mapped page a
+/// connection touches counts in the server's resident memory, once per
+/// connection (eight maps of up to 256 MiB), while its page cache is
+/// bounded (`cache_size`) and the kernel's file cache serves the rest.
+fn open_pooled(root: &Path) -> Result<Archive> {
+    let a = Archive::open(root, Mode::Read)?;
+    a.conn().pragma_update(None, "mmap_size", 0)?;
+    Ok(a)
+}
+
+impl Borrowed<'_> {
+    /// The committed version of the catalogue this snapshot reads, where
+    /// known: two borrowings with the same version read the same state.
+    /// Unknown when a commit landed while the snapshot was taken.
+    pub fn version(&self) -> Option<u64> {
+        self.version
     }
 }
 
@@ -114,10 +287,9 @@ impl std::ops::Deref for Borrowed<'_> {
 impl Drop for Borrowed<'_> {
     fn drop(&mut self) {
         let a = self.archive.take();
-        self.pool.give_back(a);
+        self.pool.give_back(a, self.lane);
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,6 +363,129 @@ mod tests {
             .expect("served once one was returned");
         waiter.join().unwrap();
         drop(b);
+        assert_eq!(pool.state.lock().unwrap().lent, 0);
+    }
+    fn fresh() -> (tempfile::TempDir, PathBuf, Archive) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("a");
+        let w = Archive::init(
+            &root,
+            &InitOptions {
+                default_access: Access::Public,
+                intake: Intake::Open,
+            },
+        )
+        .unwrap();
+        (dir, root, w)
+    }
+
+    #[test]
+    fn heavy_borrowers_leave_the_reserved_archives_to_light_ones() {
+        let (_d, root, _w) = fresh();
+        let pool = std::sync::Arc::new(ReadPool::with_reserve(&root, 3, 1).unwrap());
+        let h1 = pool.get_in(Lane::Heavy).unwrap();
+        let h2 = pool.get_in(Lane::Heavy).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let p = pool.clone();
+        let waiter = std::thread::spawn(move || {
+            let _h3 = p.get_in(Lane::Heavy).unwrap();
+            tx.send(()).unwrap();
+        });
+        // The third heavy borrower waits though an archive is free...
+        assert!(rx
+            .recv_timeout(std::time::Duration::from_millis(300))
+            .is_err());
+        // ...which a light borrower gets at once.
+        let light = pool.get().unwrap();
+        assert_eq!(pool.state.lock().unwrap().lent, 3);
+        drop(light);
+        assert!(rx
+            .recv_timeout(std::time::Duration::from_millis(300))
+            .is_err());
+        drop(h1);
+        rx.recv_timeout(std::time::Duration::from_secs(10))
+            .expect("a heavy archive returned lets the next heavy borrower in");
+        waiter.join().unwrap();
+        drop(h2);
+        let st = pool.state.lock().unwrap();
+        assert_eq!((st.lent, st.heavy), (0, 0));
+    }
+
+    #[test]
+    fn the_version_is_the_same_until_a_commit_and_pooled_archives_do_not_map() {
+        let (_d, root, mut w) = fresh();
+        let pool = ReadPool::open(&root, 2).unwrap();
+        let v1 = pool.get().unwrap().version().expect("no commit meanwhile");
+        let a = pool.get().unwrap();
+        let b = pool.get().unwrap();
+        // Two connections, one state: one version.
+        assert_eq!((a.version(), b.version()), (Some(v1), Some(v1)));
+        let mmap: i64 = a
+            .conn()
+            .query_row("PRAGMA mmap_size", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mmap, 0);
+        drop((a, b));
+        w.write(|tx| {
+            tx.execute("INSERT INTO settings (key, value) VALUES ('v', 'x')", [])?;
+            Ok(())
+        })
+        .unwrap();
+        let v2 = pool.get().unwrap().version().expect("no commit meanwhile");
+        assert_ne!(v1, v2);
+        assert_eq!(pool.get().unwrap().version(), Some(v2));
+    }
+
+    #[test]
+    fn a_cancelled_borrowing_interrupts_its_sql_and_returns_the_archive() {
+        let (_d, root, _w) = fresh();
+        let pool = std::sync::Arc::new(ReadPool::open(&root, 1).unwrap());
+        let cancel = std::sync::Arc::new(Cancel::new());
+        let (p, c) = (pool.clone(), cancel.clone());
+        let started = std::time::Instant::now();
+        let worker = std::thread::spawn(move || {
+            p.lend(Lane::Heavy, &c, |a| {
+                // Minutes of work unless interrupted.
+                let n: i64 = a.conn().query_row(
+                    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 10000000000) SELECT count(*) FROM c",
+                    [],
+                    |r| r.get(0),
+                )?;
+                Ok(n)
+            })
+        });
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        cancel.cancel();
+        let out = worker.join().unwrap();
+        assert!(out.is_err(), "{out:?}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        let st = pool.state.lock().unwrap();
+        assert_eq!((st.lent, st.heavy, st.idle.len()), (0, 0, 1));
+        drop(st);
+        // The archive returned reads normally for the next borrower.
+        assert_eq!(pool.get().unwrap().setting("probe").unwrap(), None);
+    }
+
+    #[test]
+    fn a_borrowing_cancelled_while_waiting_never_runs() {
+        let (_d, root, _w) = fresh();
+        let pool = std::sync::Arc::new(ReadPool::open(&root, 1).unwrap());
+        let held = pool.get().unwrap();
+        let cancel = std::sync::Arc::new(Cancel::new());
+        let ran = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (p, c, r) = (pool.clone(), cancel.clone(), ran.clone());
+        let worker = std::thread::spawn(move || {
+            p.lend(Lane::Light, &c, |_| {
+                r.store(true, std::sync::atomic::Ordering::SeqCst);
+                Ok(())
+            })
+        });
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        cancel.cancel();
+        // It gives up while the only archive is still held.
+        assert!(worker.join().unwrap().is_err());
+        assert!(!ran.load(std::sync::atomic::Ordering::SeqCst));
+        drop(held);
         assert_eq!(pool.state.lock().unwrap().lent, 0);
     }
 }

@@ -167,7 +167,7 @@ pub fn count(archive: &Archive, q: &Query, o: &Options<'_>) -> Result<i64> {
     count_conn(archive.conn(), q, o)
 }
 
-fn count_conn(conn: &Connection, q: &Query, o: &Options<'_>) -> Result<i64> {
+pub(super) fn count_conn(conn: &Connection, q: &Query, o: &Options<'_>) -> Result<i64> {
     register(conn)?;
     let o = Options {
         dates: DateShape::load(conn)?,
@@ -179,6 +179,36 @@ fn count_conn(conn: &Connection, q: &Query, o: &Options<'_>) -> Result<i64> {
         rusqlite::params_from_iter(plan.params.iter()),
         |r| r.get(0),
     )
+    .map_err(with_context)
+}
+
+/// The number of matches, counting no further than `cap`: a word in every
+/// item of a million-item catalogue takes seconds to count in full, while
+/// a page of a search only needs to say "more than" past a bound.
+pub fn count_capped(archive: &Archive, q: &Query, o: &Options<'_>, cap: u64) -> Result<i64> {
+    count_capped_conn(archive.conn(), q, o, cap)
+}
+
+pub(super) fn count_capped_conn(
+    conn: &Connection,
+    q: &Query,
+    o: &Options<'_>,
+    cap: u64,
+) -> Result<i64> {
+    register(conn)?;
+    let o = Options {
+        dates: DateShape::load(conn)?,
+        ..*o
+    };
+    let plan = count_plan(q, &o)?;
+    let inner = plan
+        .sql
+        .strip_prefix("SELECT count(*)\n")
+        .ok_or_else(|| Error::Failed("count plan of an unexpected shape".into()))?;
+    let sql = format!("SELECT count(*) FROM (SELECT 1\n{inner}\nLIMIT {cap})");
+    conn.query_row(&sql, rusqlite::params_from_iter(plan.params.iter()), |r| {
+        r.get(0)
+    })
     .map_err(with_context)
 }
 

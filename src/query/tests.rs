@@ -414,3 +414,41 @@ fn date_ranges_agree_with_and_without_the_shape_fast_path() {
         }
     }
 }
+
+/// A capped count is the full count up to the cap, and the cap past it.
+#[test]
+fn a_capped_count_stops_at_its_cap() {
+    let mut c = rusqlite::Connection::open_in_memory().unwrap();
+    crate::archive::migrate::migrate(&mut c).unwrap();
+    for id in 1..=5i64 {
+        c.execute(
+            "INSERT INTO objects (id, sha256, size, media_type, stored_at) VALUES (?1, ?2, 1, 'text/plain', 'now')",
+            rusqlite::params![id, format!("{id:064x}")],
+        )
+        .unwrap();
+        let kind = if id == 5 { "letter" } else { "article" };
+        c.execute(
+            "INSERT INTO items (id, object_id, title, kind, created_at, updated_at) VALUES (?1, ?1, 't', ?2, 'now', 'now')",
+            rusqlite::params![id, kind],
+        )
+        .unwrap();
+    }
+    let opts = Options {
+        access: Access::Custodian,
+        today: today(),
+        sort: None,
+        limit: None,
+        offset: 0,
+        extra: &[],
+        dates: Default::default(),
+    };
+    let articles = q("kind:article").unwrap();
+    assert_eq!(super::exec::count_conn(&c, &articles, &opts).unwrap(), 4);
+    for (cap, want) in [(1, 1), (3, 3), (4, 4), (10_001, 4)] {
+        assert_eq!(
+            super::exec::count_capped_conn(&c, &articles, &opts, cap).unwrap(),
+            want,
+            "cap {cap}"
+        );
+    }
+}

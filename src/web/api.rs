@@ -1,6 +1,8 @@
 //! The JSON API: `/api/items?q=…` answers what `custos query --format json`
 //! prints, `/api/items/17` what `custos show 17 --format json` prints, at
 //! the reader's level. A hidden item is a 404 exactly as a missing one.
+//! `/api/items?q=…&count=true` answers `{"count": N, "more": false}`,
+//! counting no further than 10,000 (then `"more": true`).
 //!
 //! It serializes the library's views; it builds no record of its own.
 
@@ -11,7 +13,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::item::parse_id;
-use super::pages::MAX_QUERY;
+use super::pages::{COUNT_CAP, MAX_QUERY};
 use super::routes::WebError;
 use super::who::Who;
 use super::AppState;
@@ -26,6 +28,9 @@ pub struct ItemsParams {
     limit: Option<u64>,
     #[serde(default)]
     offset: u64,
+    /// `count=true`: the number of matches instead of the rows.
+    #[serde(default)]
+    count: bool,
 }
 
 fn json(status: StatusCode, v: &Value) -> Response {
@@ -61,8 +66,30 @@ pub async fn items(
     let limit = p.limit.unwrap_or(100).min(MAX_LIMIT);
     let offset = p.offset;
     let access = who.access;
+    if p.count {
+        let n = state
+            .read_heavy(move |archive| {
+                let opts = custos::query::Options {
+                    access,
+                    today: custos::clock::today(),
+                    sort: None,
+                    limit: None,
+                    offset: 0,
+                    extra: &[],
+                    dates: Default::default(),
+                };
+                custos::query::count_capped(archive, &parsed, &opts, COUNT_CAP + 1)
+            })
+            .await?;
+        // Past the cap the count stops: `more` says there are more.
+        let more = n > COUNT_CAP as i64;
+        return Ok(json(
+            StatusCode::OK,
+            &serde_json::json!({ "count": n.min(COUNT_CAP as i64), "more": more }),
+        ));
+    }
     let rows = state
-        .read(move |archive| {
+        .read_heavy(move |archive| {
             let opts = custos::query::Options {
                 access,
                 today: custos::clock::today(),

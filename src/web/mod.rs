@@ -30,6 +30,8 @@ pub use state::AppState;
 /// beyond this wait for one, so memory does not grow with the number of
 /// clients.
 const POOL_SIZE: usize = 8;
+/// Archives searches may not take, so item pages always find one.
+const RESERVED_FOR_ITEMS: usize = 2;
 
 pub fn serve(archive_arg: Option<&Path>, a: ServeArgs) -> Result<()> {
     if !a.listen.ip().is_loopback() {
@@ -41,7 +43,7 @@ pub fn serve(archive_arg: Option<&Path>, a: ServeArgs) -> Result<()> {
         );
     }
     let root = custos::archive::locate(archive_arg)?;
-    let pool = ReadPool::open(&root, POOL_SIZE)?;
+    let pool = ReadPool::with_reserve(&root, POOL_SIZE, RESERVED_FOR_ITEMS)?;
     let state = AppState::new(pool, a.access);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -57,6 +59,7 @@ pub fn serve(archive_arg: Option<&Path>, a: ServeArgs) -> Result<()> {
         // The actual address, so `--listen 127.0.0.1:0` tells its port.
         eprintln!("custos: serving at {} level on http://{addr}/", a.access);
         let oai = oai::for_serve(&root, &a, addr)?;
+        tokio::spawn(pages::warm(state.clone(), a.access));
         axum::serve(listener, router(state).layer(axum::Extension(oai)))
             .with_graceful_shutdown(shutdown())
             .await

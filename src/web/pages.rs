@@ -12,6 +12,12 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::Value;
 
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use custos::archive::pool::Borrowed;
+use custos::archive::Archive;
 use custos::error::Result;
 use custos::model::{Access, Kind, Vocab};
 use custos::report::{self, GroupBy, Which};
@@ -26,6 +32,9 @@ pub const MAX_QUERY: usize = 500;
 const PAGE: u64 = 20;
 /// The last page served: a crawler cannot walk a million rows by offset.
 const MAX_PAGE: u64 = 500;
+/// Matches are counted up to this many, then shown as "more than": a
+/// word in every item of a million would take seconds to count.
+pub const COUNT_CAP: u64 = 10_000;
 
 pub struct Row {
     pub label: String,
@@ -78,59 +87,171 @@ fn decade_term(label: &str) -> Option<String> {
     Some(format!("date:{y}..{}", y + 9))
 }
 
-fn holdings(
-    archive: &custos::archive::Archive,
-    access: Access,
+/// The whole-collection counts at one level: the holdings the home page
+/// lists and the facets every search page shows. They do not depend on
+/// the query, so they are computed once per level and catalogue version
+/// (see `state::LevelCache`); links are added per page.
+pub struct Summary {
+    holdings: Vec<Counted>,
+    terms: Vec<(Vocab, String, i64)>,
+}
+
+struct Counted {
     by: GroupBy,
-    within: &str,
-) -> Result<Section> {
-    let reader = report::Reader {
-        access,
-        today: custos::clock::today(),
-    };
-    let rep = report::make(archive, reader, Which::Holdings(by))?;
-    let key = match by {
+    title: String,
+    rows: Vec<(String, i64)>,
+}
+
+/// The report's key column for `by`.
+fn key_of(by: GroupBy) -> &'static str {
+    match by {
         GroupBy::Kind => "kind",
         GroupBy::Decade => "decade",
         GroupBy::Place => "place",
         GroupBy::Event => "event",
         GroupBy::Language => "language",
         GroupBy::Collection => "collection",
-    };
-    let mut title = String::new();
-    let mut rows = Vec::new();
-    for s in rep.sections {
-        title = s.title;
-        for r in s.rows {
-            let label = match r.get(key) {
-                Some(Value::String(s)) => s.clone(),
-                Some(Value::Null) | None => continue,
-                Some(v) => v.to_string(),
+    }
+}
+
+const SUMMARY_BY: [GroupBy; 5] = [
+    GroupBy::Kind,
+    GroupBy::Decade,
+    GroupBy::Place,
+    GroupBy::Event,
+    GroupBy::Language,
+];
+
+/// Computes the summary at `access` on `today`: the level's own reports.
+fn summarize(archive: &Archive, access: Access, today: NaiveDate) -> Result<Summary> {
+    let reader = report::Reader { access, today };
+    let mut holdings = Vec::new();
+    for by in SUMMARY_BY {
+        let rep = report::make(archive, reader, Which::Holdings(by))?;
+        let key = key_of(by);
+        let mut title = String::new();
+        let mut rows = Vec::new();
+        for s in rep.sections {
+            title = s.title;
+            for r in s.rows {
+                let label = match r.get(key) {
+                    Some(Value::String(s)) => s.clone(),
+                    Some(Value::Null) | None => continue,
+                    Some(v) => v.to_string(),
+                };
+                let count = r.get("count").and_then(Value::as_i64).unwrap_or(0);
+                rows.push((label, count));
+            }
+        }
+        holdings.push(Counted { by, title, rows });
+    }
+    let terms = custos::reader::Reader::new(archive, access, today)
+        .terms(None)?
+        .into_iter()
+        .filter(|t| matches!(t.vocab, Vocab::Place | Vocab::Event | Vocab::Subject))
+        .map(|t| (t.vocab, t.label, t.items))
+        .collect();
+    Ok(Summary { holdings, terms })
+}
+
+/// The summary at the reader's level for the version `b` reads.
+fn summary(state: &AppState, b: &Borrowed<'_>, access: Access) -> Result<Arc<Summary>> {
+    let today = custos::clock::today();
+    state.summary(b, access, today, || summarize(b, access, today))
+}
+
+impl Summary {
+    /// The holdings by `by`, each row linking to the search `within` it.
+    fn section(&self, by: GroupBy, within: &str) -> Section {
+        let Some(c) = self.holdings.iter().find(|c| c.by == by) else {
+            return Section {
+                title: String::new(),
+                rows: Vec::new(),
             };
-            let count = r.get("count").and_then(Value::as_i64).unwrap_or(0);
-            let t = match by {
-                GroupBy::Decade => decade_term(&label),
-                _ => term(key, &label),
-            };
-            let href = t.map(|t| search_href(format!("{within} {t}").trim(), 1));
-            rows.push(Row { label, count, href });
+        };
+        let key = key_of(by);
+        let rows = c
+            .rows
+            .iter()
+            .map(|(label, count)| {
+                let t = match by {
+                    GroupBy::Decade => decade_term(label),
+                    _ => term(key, label),
+                };
+                Row {
+                    label: label.clone(),
+                    count: *count,
+                    href: t.map(|t| search_href(format!("{within} {t}").trim(), 1)),
+                }
+            })
+            .collect();
+        Section {
+            title: c.title.clone(),
+            rows,
         }
     }
-    Ok(Section { title, rows })
+
+    fn facets(&self, q: &str) -> Vec<Section> {
+        let mut out = vec![
+            self.section(GroupBy::Kind, q),
+            self.section(GroupBy::Decade, q),
+            self.section(GroupBy::Language, q),
+        ];
+        for (vocab, title) in [
+            (Vocab::Place, "Places"),
+            (Vocab::Event, "Events"),
+            (Vocab::Subject, "Subjects"),
+        ] {
+            let rows = self
+                .terms
+                .iter()
+                .filter(|(v, _, _)| *v == vocab)
+                .map(|(_, label, count)| Row {
+                    label: label.clone(),
+                    count: *count,
+                    href: term(vocab.as_str(), label)
+                        .map(|t| search_href(format!("{q} {t}").trim(), 1)),
+                })
+                .collect();
+            out.push(Section {
+                title: title.into(),
+                rows,
+            });
+        }
+        out
+    }
+}
+
+/// Computes the anonymous level's summary at start, off the clock: the
+/// first readers then find it cached, instead of all waiting for it
+/// within their time limit.
+pub async fn warm(state: AppState, access: Access) {
+    let st = state.clone();
+    let warmed = state
+        .read_heavy(move |b| summary(&st, b, access).map(|_| ()))
+        .await;
+    if let Err(e) = warmed {
+        eprintln!(
+            "custos: serve: counting the holdings at start failed: {}",
+            custos::output::escape::terminal_line(&e.to_string())
+        );
+    }
 }
 
 pub async fn home(State(state): State<AppState>, who: Who) -> Result<Html<String>, WebError> {
+    let st = state.clone();
     let sections = state
-        .read(move |archive| {
-            [
+        .read_heavy(move |b| {
+            let sum = summary(&st, b, who.access)?;
+            Ok([
                 GroupBy::Kind,
                 GroupBy::Decade,
                 GroupBy::Place,
                 GroupBy::Event,
             ]
             .into_iter()
-            .map(|by| holdings(archive, who.access, by, ""))
-            .collect::<Result<Vec<_>>>()
+            .map(|by| sum.section(by, ""))
+            .collect::<Vec<_>>())
         })
         .await?;
     render(&Home {
@@ -162,7 +283,8 @@ struct Search {
     max_query: usize,
     q: String,
     error: Option<String>,
-    total: i64,
+    /// "3 items", or "More than 10,000 items" past the count's cap.
+    heading: String,
     first: u64,
     results: Vec<Hit>,
     prev: Option<String>,
@@ -170,34 +292,27 @@ struct Search {
     facets: Vec<Section>,
 }
 
-fn facets(archive: &custos::archive::Archive, access: Access, q: &str) -> Result<Vec<Section>> {
-    let mut out = vec![
-        holdings(archive, access, GroupBy::Kind, q)?,
-        holdings(archive, access, GroupBy::Decade, q)?,
-        holdings(archive, access, GroupBy::Language, q)?,
-    ];
-    let terms = custos::reader::Reader::new(archive, access, custos::clock::today()).terms(None)?;
-    for (vocab, title) in [
-        (Vocab::Place, "Places"),
-        (Vocab::Event, "Events"),
-        (Vocab::Subject, "Subjects"),
-    ] {
-        let rows = terms
-            .iter()
-            .filter(|t| t.vocab == vocab)
-            .map(|t| Row {
-                label: t.label.clone(),
-                count: t.items,
-                href: term(vocab.as_str(), &t.label)
-                    .map(|t| search_href(format!("{q} {t}").trim(), 1)),
-            })
-            .collect();
-        out.push(Section {
-            title: title.into(),
-            rows,
-        });
+/// The results' heading for a capped count of `total`.
+fn matches_heading(total: i64) -> String {
+    if total > COUNT_CAP as i64 {
+        format!("More than {} items", thousands(COUNT_CAP))
+    } else if total == 1 {
+        "1 item".into()
+    } else {
+        format!("{} items", thousands(total.max(0) as u64))
     }
-    Ok(out)
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 pub async fn search(
@@ -213,9 +328,10 @@ pub async fn search(
     let page = p.page.unwrap_or(1).clamp(1, MAX_PAGE);
     let q = p.q.trim().to_string();
     let qq = q.clone();
+    let st = state.clone();
     let (outcome, facets) = state
-        .read(move |archive| {
-            let facets = facets(archive, who.access, &qq)?;
+        .read_heavy(move |archive| {
+            let facets = summary(&st, archive, who.access)?.facets(&qq);
             let parsed = if qq.is_empty() {
                 None
             } else {
@@ -236,7 +352,7 @@ pub async fn search(
                 extra: &[],
                 dates: Default::default(),
             };
-            let total = custos::query::count(archive, &parsed, &opts)?;
+            let total = custos::query::count_capped(archive, &parsed, &opts, COUNT_CAP + 1)?;
             let listed = custos::query::run(archive, &parsed, &opts)?;
             Ok((Ok((total, custos::output::to_values(&listed)?)), facets))
         })
@@ -278,10 +394,24 @@ pub async fn search(
         next: (total > shown && page < MAX_PAGE).then(|| search_href(&q, page + 1)),
         q,
         error,
-        total,
+        heading: matches_heading(total),
         first: (page - 1) * PAGE + 1,
         results,
         facets,
     })?;
     Ok((status, html).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_heading_says_more_than_the_cap_past_it() {
+        assert_eq!(matches_heading(0), "0 items");
+        assert_eq!(matches_heading(1), "1 item");
+        assert_eq!(matches_heading(9_999), "9,999 items");
+        assert_eq!(matches_heading(10_000), "10,000 items");
+        assert_eq!(matches_heading(10_001), "More than 10,000 items");
+    }
 }

@@ -4,12 +4,22 @@
 //! tokio's blocking threads through [`AppState::read`], one snapshot per
 //! call; log writes queue on the writer's mutex, never on a reader.
 //!
-//! It holds no rows and decides nothing about visibility.
+//! Searches borrow from the pool's heavy lane, which leaves archives to
+//! item pages; a request whose future is dropped (its time limit fired)
+//! cancels its read, interrupting the SQL, so the archive returns at once.
+//! The whole-collection counts (facets, home holdings) are kept per level,
+//! catalogue version and day in [`LevelCache`].
+//!
+//! It holds no rows of its own and decides nothing about visibility: a
+//! cached value is what the level's own report returned.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
-use custos::archive::pool::ReadPool;
+use chrono::NaiveDate;
+
+use custos::archive::pool::{Borrowed, Cancel, Lane, ReadPool};
 use custos::archive::{Archive, Mode};
 use custos::error::{Error, Result};
 use custos::model::{Access, ItemId};
@@ -28,6 +38,7 @@ struct Inner {
     anonymous: Access,
     /// Opened at the first research read that must be logged.
     writer: Mutex<Option<Archive>>,
+    summaries: LevelCache<super::pages::Summary>,
 }
 
 impl AppState {
@@ -39,6 +50,7 @@ impl AppState {
                 root,
                 anonymous,
                 writer: Mutex::new(None),
+                summaries: LevelCache::default(),
             }),
         }
     }
@@ -47,19 +59,53 @@ impl AppState {
         self.inner.anonymous
     }
 
-    /// Runs `f` over one fresh read snapshot, off the async threads.
+    /// Runs `f` over one fresh read snapshot, off the async threads, in
+    /// the pool's light lane (short reads: item pages, tokens).
     pub async fn read<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Archive) -> Result<T> + Send + 'static,
     {
+        self.read_in(Lane::Light, move |b| f(b)).await
+    }
+
+    /// As [`AppState::read`], in the heavy lane (searches, whole-collection
+    /// counts), with the borrowed archive's catalogue version at hand.
+    pub async fn read_heavy<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Borrowed<'_>) -> Result<T> + Send + 'static,
+    {
+        self.read_in(Lane::Heavy, f).await
+    }
+
+    async fn read_in<T, F>(&self, lane: Lane, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Borrowed<'_>) -> Result<T> + Send + 'static,
+    {
         let inner = Arc::clone(&self.inner);
-        tokio::task::spawn_blocking(move || {
-            let archive = inner.pool.get()?;
-            f(&archive)
-        })
-        .await
-        .map_err(|e| Error::Failed(format!("a request failed: {e}")))?
+        let cancel = Arc::new(Cancel::new());
+        // Dropped with this future when the time limit fires: the read
+        // then stops where it is instead of running on unseen.
+        let _on_drop = CancelOnDrop(Arc::clone(&cancel));
+        tokio::task::spawn_blocking(move || inner.pool.lend(lane, &cancel, f))
+            .await
+            .map_err(|e| Error::Failed(format!("a request failed: {e}")))?
+    }
+
+    /// The level's whole-collection counts at the catalogue version `b`
+    /// reads, from the cache or computed by `compute` (on `b`).
+    pub fn summary(
+        &self,
+        b: &Borrowed<'_>,
+        access: Access,
+        today: NaiveDate,
+        compute: impl FnOnce() -> Result<super::pages::Summary>,
+    ) -> Result<Arc<super::pages::Summary>> {
+        self.inner
+            .summaries
+            .get_or_compute(access, b.version(), today, compute)
     }
 
     /// The token a presented secret is, if valid today.
@@ -96,5 +142,183 @@ impl AppState {
         })
         .await
         .map_err(|e| Error::Failed(format!("logging a research read failed: {e}")))?
+    }
+}
+
+/// Cancels a read when the request's future is dropped.
+struct CancelOnDrop(Arc<Cancel>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        // After a completed read this is a no-op: the archive is back.
+        self.0.cancel();
+    }
+}
+
+/// One value per access level, valid for one catalogue version on one
+/// day: a write (any commit) gives a new version, and midnight may end an
+/// embargo or a restriction, so neither may be served from before it.
+/// Each level's value is computed at that level; a level never reads
+/// another's entry.
+pub struct LevelCache<T> {
+    entries: Mutex<HashMap<Access, Entry<T>>>,
+    /// One computation at a time: concurrent misses wait for it rather
+    /// than each recomputing the same counts.
+    computing: Mutex<()>,
+}
+
+struct Entry<T> {
+    version: u64,
+    day: NaiveDate,
+    value: Arc<T>,
+}
+
+impl<T> Default for LevelCache<T> {
+    fn default() -> Self {
+        LevelCache {
+            entries: Mutex::new(HashMap::new()),
+            computing: Mutex::new(()),
+        }
+    }
+}
+
+impl<T> LevelCache<T> {
+    fn lookup(&self, access: Access, version: u64, day: NaiveDate) -> Option<Arc<T>> {
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries
+            .get(&access)
+            .filter(|e| e.version == version && e.day == day)
+            .map(|e| Arc::clone(&e.value))
+    }
+
+    /// The value for `access` at `version` on `day`; `compute` must read
+    /// that version at that level. With no known version (a commit landed
+    /// as the snapshot was taken) the value is computed and not kept.
+    pub fn get_or_compute(
+        &self,
+        access: Access,
+        version: Option<u64>,
+        day: NaiveDate,
+        compute: impl FnOnce() -> Result<T>,
+    ) -> Result<Arc<T>> {
+        let Some(version) = version else {
+            return compute().map(Arc::new);
+        };
+        if let Some(v) = self.lookup(access, version, day) {
+            return Ok(v);
+        }
+        let _one = self
+            .computing
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(v) = self.lookup(access, version, day) {
+            return Ok(v);
+        }
+        let value = Arc::new(compute()?);
+        self.entries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(
+                access,
+                Entry {
+                    version,
+                    day,
+                    value: Arc::clone(&value),
+                },
+            );
+        Ok(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+    }
+
+    #[test]
+    fn levels_never_share_an_entry() {
+        let cache: LevelCache<String> = LevelCache::default();
+        let runs = Cell::new(0);
+        let get = |access: Access| {
+            cache
+                .get_or_compute(access, Some(7), day(29), || {
+                    runs.set(runs.get() + 1);
+                    Ok(format!("counted at {access}"))
+                })
+                .unwrap()
+        };
+        assert_eq!(*get(Access::Public), "counted at public");
+        // Same version, same day: research computes its own.
+        assert_eq!(*get(Access::Research), "counted at research");
+        assert_eq!(runs.get(), 2);
+        assert_eq!(*get(Access::Public), "counted at public");
+        assert_eq!(*get(Access::Research), "counted at research");
+        assert_eq!(runs.get(), 2, "each level's entry is reused");
+    }
+
+    #[test]
+    fn a_new_version_a_new_day_or_an_unknown_version_recomputes() {
+        let cache: LevelCache<u64> = LevelCache::default();
+        let runs = Cell::new(0u64);
+        let get = |version: Option<u64>, d: NaiveDate| {
+            *cache
+                .get_or_compute(Access::Public, version, d, || {
+                    runs.set(runs.get() + 1);
+                    Ok(runs.get())
+                })
+                .unwrap()
+        };
+        assert_eq!(get(Some(1), day(28)), 1);
+        assert_eq!(get(Some(1), day(28)), 1);
+        assert_eq!(get(Some(2), day(28)), 2, "a commit invalidates");
+        assert_eq!(get(Some(2), day(29)), 3, "midnight invalidates");
+        assert_eq!(get(None, day(29)), 4, "an unknown version is computed");
+        assert_eq!(get(Some(2), day(29)), 3, "and not kept");
+        // A failed computation keeps nothing either.
+        let failed = cache.get_or_compute(Access::Public, Some(9), day(29), || {
+            Err(Error::Failed("interrupted".into()))
+        });
+        assert!(failed.is_err());
+        assert_eq!(get(Some(9), day(29)), 5);
+    }
+
+    #[tokio::test]
+    async fn a_read_dropped_at_its_time_limit_returns_its_archive() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("a");
+        custos::archive::Archive::init(
+            &root,
+            &custos::archive::InitOptions {
+                default_access: Access::Public,
+                intake: custos::model::Intake::Open,
+            },
+        )
+        .unwrap();
+        let state = AppState::new(ReadPool::open(&root, 1).unwrap(), Access::Public);
+        // The only archive is held, so the read waits for it...
+        let held = state.inner.pool.get().unwrap();
+        let ran = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let r = Arc::clone(&ran);
+        let timed = tokio::time::timeout(
+            std::time::Duration::from_millis(100),
+            state.read(move |_| {
+                r.store(true, std::sync::atomic::Ordering::SeqCst);
+                Ok(())
+            }),
+        )
+        .await;
+        assert!(timed.is_err(), "the time limit fired");
+        drop(held);
+        // ...and, cancelled by the time limit, never runs: the archive is
+        // back in the pool for the next request.
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        assert!(!ran.load(std::sync::atomic::Ordering::SeqCst));
+        let t = std::time::Instant::now();
+        state.read(|_| Ok(())).await.unwrap();
+        assert!(t.elapsed() < std::time::Duration::from_secs(2));
     }
 }

@@ -4,6 +4,7 @@
 //! shutdown on SIGTERM. Tokens are in `web/tokens.rs`; the canary crawl
 //! is in the leak test (`leak/web.rs`).
 
+mod perf;
 pub mod server;
 mod tokens;
 

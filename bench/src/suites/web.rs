@@ -261,6 +261,8 @@ pub fn run(
     seed: u64,
     out: &Path,
 ) -> Res<String> {
+    let load_before = crate::run::load();
+    let commit = crate::run::output("git", &["rev-parse", "--short", "HEAD"]).unwrap_or_default();
     let server = start(custos, archive, &out.join("logs").join("serve.log"))?;
     let pid = server.child.id();
     let addr = server.addr;
@@ -323,6 +325,7 @@ pub fn run(
         stop.store(true, Ordering::Relaxed);
     });
     let elapsed = t0.elapsed().as_secs_f64();
+    let load_after = crate::run::load();
     drop(server);
     let mut merged: [Tally; 3] = Default::default();
     for t in &tallies {
@@ -364,6 +367,10 @@ pub fn run(
     md.push_str(&format!(
         "| all | {total} | {:.0} | | | | | | |\n",
         total as f64 / elapsed
+    ));
+    md.push_str(&format!(
+        "\n1-minute load average {load_before} before the run, {load_after} at its end; custos commit {}.\n",
+        commit.trim()
     ));
     for (k, t) in KINDS.iter().zip(merged.iter()) {
         if let Some(e) = &t.first_error {

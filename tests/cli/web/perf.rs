@@ -1,0 +1,134 @@
+//! The portal's cached whole-collection counts (issue 15, load): the home
+//! page's holdings and the search page's facets are kept per level and
+//! catalogue version, so a write made while the server runs shows on the
+//! next page, and a public and a research reader never see each other's
+//! counts. The capped match count of the API is here too. Fictional
+//! people and places throughout.
+
+use serde_json::Value;
+
+use super::server::Server;
+use crate::harness::Env;
+use crate::seed::{self, run};
+
+/// The count shown beside the link to `term` (e.g. `place%3A%22Orvenna`),
+/// or None when no row links to it.
+fn count_beside(html: &str, link: &str) -> Option<i64> {
+    let at = html.find(&format!("href=\"/search?q={link}"))?;
+    let rest = &html[at..];
+    let open = rest.find("<span class=\"count\">")? + "<span class=\"count\">".len();
+    let close = rest[open..].find("</span>")?;
+    rest[open..open + close].parse().ok()
+}
+
+const TESTIMONY: &str = "kind%3Atestimony\"";
+
+/// Two testimonies of an invented narrator: one open at public, one whose
+/// consent reaches research only. Returns (env, public one, research one).
+fn archive() -> (Env, i64, i64) {
+    let env = Env::with_archive();
+    seed::key_init(&env);
+    let n = seed::narrator(
+        &env,
+        "Invented Person Cachetest",
+        &["--anonymity", "named", "--display", "Tovin Aresk"],
+    );
+    let public = seed::testimony(
+        &env,
+        "public.txt",
+        "Fictional account of the ferry at Velmora.",
+        n,
+        &[],
+    );
+    seed::set_consent(&env, public, "granted", Some("public"), None);
+    let research = seed::testimony(
+        &env,
+        "research.txt",
+        "Fictional account of the weir at Velmora.",
+        n,
+        &[],
+    );
+    seed::set_consent(&env, research, "granted", Some("research"), None);
+    (env, public, research)
+}
+
+#[test]
+fn a_write_while_serving_shows_on_the_next_home_and_search_page() {
+    let (env, public, _) = archive();
+    let s = Server::start(&env, &[]);
+    let home = s.get("/").text();
+    assert_eq!(count_beside(&home, TESTIMONY), Some(1), "{home}");
+    // Twice: the second is served from the cache, and says the same.
+    assert_eq!(count_beside(&s.get("/").text(), TESTIMONY), Some(1));
+    let search = s.get("/search?q=Velmora").text();
+    assert_eq!(
+        count_beside(&search, "Velmora+kind%3Atestimony\""),
+        Some(1),
+        "{search}"
+    );
+
+    // The narrator withdraws consent while the server runs: the testimony
+    // is hidden at every level below custodian, so no count includes it.
+    seed::set_consent(
+        &env,
+        public,
+        "withdrawn",
+        None,
+        Some("fictional withdrawal"),
+    );
+    let home = s.get("/").text();
+    assert_eq!(count_beside(&home, TESTIMONY), None, "{home}");
+    let search = s.get("/search?q=Velmora").text();
+    assert_eq!(
+        count_beside(&search, "Velmora+kind%3Atestimony\""),
+        None,
+        "{search}"
+    );
+    assert!(search.contains("0 items"), "{search}");
+}
+
+#[test]
+fn a_public_and_a_research_reader_never_share_counts() {
+    let (env, _, _) = archive();
+    let (code, out, err) = run(
+        &env,
+        &[
+            "token",
+            "create",
+            "--access",
+            "research",
+            "--label",
+            "Dr. Invented Reader",
+            "--expires",
+            "2099-12-31",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let bearer = format!("Bearer {}", out.trim());
+    let s = Server::start(&env, &[]);
+    let research = |path: &str| s.get_with(path, &[("authorization", &bearer)]).text();
+    // In both orders, each level gets its own counts.
+    assert_eq!(count_beside(&s.get("/").text(), TESTIMONY), Some(1));
+    assert_eq!(count_beside(&research("/"), TESTIMONY), Some(2));
+    assert_eq!(count_beside(&s.get("/").text(), TESTIMONY), Some(1));
+    let facet = "Velmora+kind%3Atestimony\"";
+    assert_eq!(count_beside(&research("/search?q=Velmora"), facet), Some(2));
+    assert_eq!(
+        count_beside(&s.get("/search?q=Velmora").text(), facet),
+        Some(1)
+    );
+    assert_eq!(count_beside(&research("/search?q=Velmora"), facet), Some(2));
+}
+
+#[test]
+fn the_api_counts_matches_with_a_more_flag() {
+    let (env, _, _) = archive();
+    let s = Server::start(&env, &[]);
+    let a = s.get("/api/items?q=Velmora&count=true");
+    assert_eq!(a.status, 200);
+    let v: Value = serde_json::from_slice(&a.body).unwrap();
+    assert_eq!(v, serde_json::json!({"count": 1, "more": false}));
+    // Without `count` the rows, as before.
+    let rows: Value = serde_json::from_slice(&s.get("/api/items?q=Velmora").body).unwrap();
+    assert_eq!(rows.as_array().map(Vec::len), Some(1), "{rows}");
+}
