@@ -14,6 +14,8 @@ mod names;
 use std::collections::HashMap;
 
 mod recordings;
+mod original;
+pub use original::Original;
 
 use chrono::NaiveDate;
 use rusqlite::Connection;

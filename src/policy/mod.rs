@@ -413,3 +413,4 @@ pub fn purgeable(f: &Facts) -> Result<(), &'static str> {
 
 #[cfg(test)]
 mod tests;
+pub mod download;

@@ -18,6 +18,7 @@ use custos::error::Error;
 use custos::media::TimeCode;
 use custos::model::{Access, ItemId};
 use custos::ops::token::Use;
+use custos::policy::download::Refusal;
 use custos::policy::Decision;
 use custos::reader::Reader;
 
@@ -71,6 +72,12 @@ struct ItemPage {
     /// The item's language as a BCP 47 tag, so names in Armenian,
     /// Georgian or Cyrillic get the right fonts and voices.
     lang: Option<String>,
+    /// The original's download link, where the policy lets it leave.
+    original: bool,
+    /// Else the one sentence saying why not.
+    no_original: Option<&'static str>,
+    /// The narrator's page, for an open testimony.
+    narrator: Option<i64>,
 }
 
 /// An item id from the path; anything else is "not found", exactly as a
@@ -162,16 +169,18 @@ pub async fn page(
             // Refused where the item's timed text may not be shown.
             let segments = reader.segments(id).ok();
             let cues = reader.transcript(id).unwrap_or_default();
+            let original = reader.original_may_leave(id)?;
             Ok(Some((
                 read.decision,
                 read.facts.redacted,
                 value,
                 segments,
                 cues,
+                original,
             )))
         })
         .await?;
-    let Some((decision, redacted, value, segments, cues)) = page else {
+    let Some((decision, redacted, value, segments, cues, original)) = page else {
         return Err(WebError::NotFound);
     };
     state.log_use(access, who.token, id, Use::View).await?;
@@ -228,8 +237,12 @@ pub async fn page(
             closed: c.closed,
         })
         .collect();
+    let narrator = value["testimony"]["narrator_id"].as_i64();
     render(&ItemPage {
         level: access,
+        original: original.is_ok(),
+        no_original: original.err().map(Refusal::explain),
+        narrator,
         id: id.0,
         title: value["title"]
             .as_str()

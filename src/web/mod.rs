@@ -11,6 +11,7 @@ mod api;
 mod item;
 mod login;
 pub mod oai;
+mod original;
 mod pages;
 mod routes;
 mod state;

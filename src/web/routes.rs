@@ -50,6 +50,7 @@ pub fn router(state: AppState) -> Router {
             "/oai",
             get(super::oai::route::get).post(super::oai::route::post),
         )
+        .route("/items/{id}/original", get(super::original::original))
         .fallback(not_found)
         .with_state(state)
         .layer(middleware::from_fn(limit_target))

@@ -1,0 +1,253 @@
+//! The portal's pages beyond search and items (issue 15, "webpages"):
+//! download of originals where `policy::download` lets them leave, the
+//! narrator page, the claims of a term, and the cache of access copies.
+//! Every person, place and recording here is fictional; the recordings
+//! are synthesised.
+
+use serde_json::Value;
+
+use super::server::Server;
+use crate::harness::Env;
+use crate::recordings::{import_one, wav};
+use crate::seed::{self, run};
+
+fn ok(env: &Env, args: &[&str]) {
+    let (code, _, err) = run(env, args);
+    assert_eq!(code, 0, "custos {args:?}: {err}");
+}
+
+fn redact(env: &Env, item: i64, terms: &str) {
+    let out = env
+        .cmd()
+        .args(["redact", &item.to_string()])
+        .write_stdin(terms)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Item ids of the download archive.
+struct Items {
+    doc: i64,
+    named: i64,
+    anonymous: i64,
+    redacted: i64,
+    hidden: i64,
+    recording: i64,
+    named_narrator: i64,
+    anonymous_narrator: i64,
+    hidden_narrator: i64,
+}
+
+/// A document, a named and an anonymous narrator's public testimonies, a
+/// redacted document, a withdrawn (hidden) testimony, and a recording with
+/// a passage closed below research.
+fn archive() -> (Env, Items) {
+    let env = Env::with_archive();
+    seed::key_init(&env);
+    let doc_path = env.write("intake/Ilse Varnow letter.txt", "Fictional letter about Orvenna Mill.\n");
+    let doc = env.import(&[doc_path.as_path()], &[])[0]["id"]
+        .as_i64()
+        .unwrap();
+    let named_narrator = seed::narrator(
+        &env,
+        "Invented Legal Pagesname",
+        &["--anonymity", "named", "--display", "Mara Oskel", "--birth-year", "1931"],
+    );
+    let named = seed::testimony(
+        &env,
+        "named.txt",
+        "Fictional testimony about the ferry at Orvenna.",
+        named_narrator,
+        &[],
+    );
+    seed::set_consent(&env, named, "granted", Some("public"), None);
+    let anonymous_narrator = seed::narrator(
+        &env,
+        "Invented Legal Anonname",
+        &["--anonymity", "anonymous", "--display", "A. from Orvenna", "--birth-year", "1937"],
+    );
+    let anonymous = seed::testimony(
+        &env,
+        "anonymous.txt",
+        "Fictional words of a hidden voice.",
+        anonymous_narrator,
+        &[],
+    );
+    seed::set_consent(&env, anonymous, "granted", Some("public"), None);
+    let red_path = env.write("intake/red.txt", "The keeper PAGESREDACTED opened the sluice.\n");
+    let redacted = env.import(&[red_path.as_path()], &[])[0]["id"]
+        .as_i64()
+        .unwrap();
+    redact(&env, redacted, "PAGESREDACTED\n");
+    let hidden_narrator = seed::narrator(
+        &env,
+        "Invented Legal Hiddenname",
+        &["--anonymity", "named", "--display", "PAGESHIDDENNARRATOR"],
+    );
+    let hidden = seed::testimony(&env, "hidden.txt", "Fictional PAGESHIDDENWORD.", hidden_narrator, &[]);
+    seed::set_consent(&env, hidden, "granted", Some("public"), None);
+    seed::set_consent(&env, hidden, "withdrawn", None, Some("fictional"));
+    let src = wav(&env, "interview.wav", 20, 4000);
+    let (recording, _) = import_one(&env, &src);
+    ok(
+        &env,
+        &[
+            "restrict",
+            &recording.to_string(),
+            "--from",
+            "5",
+            "--to",
+            "8",
+            "--level",
+            "research",
+            "--reason",
+            "fictional neighbour",
+        ],
+    );
+    (
+        env,
+        Items {
+            doc,
+            named,
+            anonymous,
+            redacted,
+            hidden,
+            recording,
+            named_narrator,
+            anonymous_narrator,
+            hidden_narrator,
+        },
+    )
+}
+
+fn object(env: &Env, item: i64) -> Vec<u8> {
+    let show = env.json(&["show", &item.to_string(), "--format", "json", "--access", "custodian"]);
+    let sha = show["sha256"].as_str().expect("sha256");
+    std::fs::read(
+        env.path()
+            .join("objects")
+            .join(&sha[0..2])
+            .join(&sha[2..4])
+            .join(sha),
+    )
+    .or_else(|_| {
+        // The archive folder may keep objects elsewhere: find by digest.
+        let root = env.path();
+        walk(root, sha).ok_or(())
+    })
+    .expect("the stored object")
+}
+
+fn walk(dir: &std::path::Path, name: &str) -> Option<Vec<u8>> {
+    for e in std::fs::read_dir(dir).ok()?.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            if let Some(b) = walk(&p, name) {
+                return Some(b);
+            }
+        } else if p.file_name().is_some_and(|n| n == name) {
+            return std::fs::read(&p).ok();
+        }
+    }
+    None
+}
+
+#[test]
+fn an_original_leaves_only_where_the_policy_lets_it() {
+    let (env, it) = archive();
+    let s = Server::start(&env, &["--access", "public"]);
+
+    // An open document: the stored bytes, as an attachment named by id.
+    let path = format!("/items/{}/original", it.doc);
+    let a = s.get(&path);
+    assert_eq!(a.status, 200, "{}", a.text());
+    assert_eq!(a.body, object(&env, it.doc));
+    let cd = a.header("content-disposition").expect("disposition");
+    assert_eq!(cd, format!("attachment; filename=\"item-{}.txt\"", it.doc));
+    assert!(!a.all_bytes().windows(5).any(|w| w == b"Varno"), "the original name");
+    assert!(a.header("content-type").unwrap().starts_with("text/plain"));
+    assert!(a.header("last-modified").is_none());
+    // A range.
+    let r = s.get_with(&path, &[("range", "bytes=0-9")]);
+    assert_eq!(r.status, 206);
+    assert_eq!(r.body, &object(&env, it.doc)[..10]);
+    assert!(r.header("content-range").unwrap().starts_with("bytes 0-9/"));
+    let page = s.get(&format!("/items/{}", it.doc)).text();
+    assert!(page.contains(&path), "the item page links the download");
+
+    // A named narrator's testimony leaves.
+    assert_eq!(s.get(&format!("/items/{}/original", it.named)).status, 200);
+
+    // An anonymous narrator's does not: 403 with a reason, no link.
+    let a = s.get(&format!("/items/{}/original", it.anonymous));
+    assert_eq!(a.status, 403);
+    assert!(a.text().contains("anonymous"), "{}", a.text());
+    assert!(!a.text().contains("hidden voice"));
+    let page = s.get(&format!("/items/{}", it.anonymous)).text();
+    assert!(!page.contains("/original\""), "no download link");
+    assert!(page.contains("narrator of this testimony is anonymous"));
+
+    // A redacted document never leaves.
+    let a = s.get(&format!("/items/{}/original", it.redacted));
+    assert_eq!(a.status, 403);
+    assert!(!a.text().contains("PAGESREDACTED"));
+
+    // A hidden item answers exactly as a missing one.
+    let hidden = s.get(&format!("/items/{}/original", it.hidden));
+    let missing = s.get("/items/999999/original");
+    assert_eq!(hidden.status, 404);
+    assert_eq!(hidden.without_date(), missing.without_date());
+    assert_eq!(s.get("/items/x/original").without_date(), missing.without_date());
+
+    // A passage closed below research keeps the recording in at public.
+    let rec = format!("/items/{}/original", it.recording);
+    assert_eq!(s.get(&rec).status, 403);
+    drop(s);
+    let s = Server::start(&env, &["--access", "research"]);
+    let a = s.get(&rec);
+    assert_eq!(a.status, 200);
+    assert_eq!(a.body, object(&env, it.recording));
+    assert!(a.header("content-type").unwrap().starts_with("audio/"));
+    assert_eq!(
+        a.header("content-disposition").unwrap(),
+        format!("attachment; filename=\"item-{}.wav\"", it.recording)
+    );
+}
+
+#[test]
+fn a_research_download_is_logged() {
+    let (env, it) = archive();
+    let (code, token, err) = run(
+        &env,
+        &[
+            "token", "create", "--access", "research", "--label", "Dr. Invented Pages", "--expires",
+            "2099-12-31",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let s = Server::start(&env, &["--access", "public"]);
+    let bearer = format!("Bearer {}", token.trim());
+    let a = s.get_with(&format!("/items/{}/original", it.doc), &[("authorization", &bearer)]);
+    assert_eq!(a.status, 200);
+    // Refused downloads are not downloads.
+    let a = s.get_with(
+        &format!("/items/{}/original", it.anonymous),
+        &[("authorization", &bearer)],
+    );
+    assert_eq!(a.status, 403);
+    drop(s);
+    let log = env.json(&["token", "log", "--format", "json"]);
+    let downloads: Vec<&Value> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["what"] == "download")
+        .collect();
+    assert_eq!(downloads.len(), 1, "{log}");
+    assert_eq!(downloads[0]["item"], it.doc, "{log}");
+}
