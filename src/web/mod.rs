@@ -10,6 +10,7 @@
 mod api;
 mod item;
 mod login;
+mod narrator;
 pub mod oai;
 mod original;
 mod pages;

@@ -51,6 +51,7 @@ pub fn router(state: AppState) -> Router {
             get(super::oai::route::get).post(super::oai::route::post),
         )
         .route("/items/{id}/original", get(super::original::original))
+        .route("/narrators/{id}", get(super::narrator::page))
         .fallback(not_found)
         .with_state(state)
         .layer(middleware::from_fn(limit_target))

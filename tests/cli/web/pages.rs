@@ -251,3 +251,47 @@ fn a_research_download_is_logged() {
     assert_eq!(downloads.len(), 1, "{log}");
     assert_eq!(downloads[0]["item"], it.doc, "{log}");
 }
+
+#[test]
+fn a_narrator_page_shows_the_display_form_and_the_open_testimonies() {
+    let (env, it) = archive();
+    let s = Server::start(&env, &["--access", "public"]);
+    let named = s.get(&format!("/narrators/{}", it.named_narrator));
+    assert_eq!(named.status, 200);
+    let t = named.text();
+    assert!(t.contains("Mara Oskel"), "{t}");
+    assert!(t.contains("1931"), "a named narrator's birth year: {t}");
+    assert!(!t.contains("Pagesname"), "never a legal name: {t}");
+    assert!(t.contains(&format!("href=\"/items/{}\"", it.named)), "{t}");
+    // The item page links to it.
+    let item = s.get(&format!("/items/{}", it.named)).text();
+    assert!(item.contains(&format!("/narrators/{}", it.named_narrator)));
+
+    let anon = s.get(&format!("/narrators/{}", it.anonymous_narrator));
+    assert_eq!(anon.status, 200);
+    let t = anon.text();
+    assert!(t.contains("A. from Orvenna"), "{t}");
+    assert!(!t.contains("1937"), "an anonymous narrator's birth year: {t}");
+    assert!(!t.contains("Anonname"), "{t}");
+
+    // No testimony open at this level: as missing, byte for byte.
+    let hidden = s.get(&format!("/narrators/{}", it.hidden_narrator));
+    let missing = s.get("/narrators/999999");
+    assert_eq!(hidden.status, 404);
+    assert_eq!(hidden.without_date(), missing.without_date());
+    assert!(!hidden.text().contains("PAGESHIDDENNARRATOR"));
+    assert_eq!(s.get("/narrators/x").without_date(), missing.without_date());
+    drop(s);
+    // The custodian alone sees the anonymous narrator's birth year, on
+    // the command line (the portal never serves that level).
+    let show = env.json(&[
+        "narrator",
+        "show",
+        &it.anonymous_narrator.to_string(),
+        "--access",
+        "custodian",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(show["birth_year"], 1937, "{show}");
+}
