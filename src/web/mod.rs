@@ -8,6 +8,7 @@
 //! custodian level, and never decide what a reader may see.
 
 mod api;
+mod claims;
 mod item;
 mod login;
 mod narrator;

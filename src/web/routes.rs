@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/items/{id}/original", get(super::original::original))
         .route("/narrators/{id}", get(super::narrator::page))
+        .route("/terms/{vocab}/{name}/claims", get(super::claims::page))
         .fallback(not_found)
         .with_state(state)
         .layer(middleware::from_fn(limit_target))

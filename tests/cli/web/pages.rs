@@ -295,3 +295,44 @@ fn a_narrator_page_shows_the_display_form_and_the_open_testimonies() {
     ]);
     assert_eq!(show["birth_year"], 1937, "{show}");
 }
+
+#[test]
+fn the_claims_page_keeps_every_visible_claim_side_by_side() {
+    let (env, it) = archive();
+    let art = env.write("intake/article.txt", "Fictional article on the Harbour fire of Velmora.\n");
+    let art = env.import(&[art.as_path()], &["--event", "Harbour fire"])[0]["id"]
+        .as_i64()
+        .unwrap();
+    let (a, d, r) = (art.to_string(), it.doc.to_string(), it.redacted.to_string());
+    for args in [
+        vec!["claim", "add", "event:Harbour fire", "fatalities", "48", "--source", &a, "--locator", "p. 3"],
+        vec!["claim", "add", "event:Harbour fire", "fatalities", "90", "--source", &d],
+        // A redacted source is not open below custodian: its claim is not shown.
+        vec![
+            "claim", "add", "event:Harbour fire", "fatalities", "7", "--source", &r, "--quote",
+            "PAGESCLAIMQUOTE",
+        ],
+    ] {
+        ok(&env, &args);
+    }
+    let s = Server::start(&env, &["--access", "public"]);
+    let term = s.get("/terms/event/Harbour%20fire");
+    assert_eq!(term.status, 200);
+    assert!(term.text().contains("/terms/event/Harbour%20fire/claims"), "the term page links its claims");
+    let c = s.get("/terms/event/Harbour%20fire/claims");
+    assert_eq!(c.status, 200);
+    let t = c.text();
+    assert_eq!(t.matches("<tr class=\"claim\">").count(), 2, "{t}");
+    for want in ["48", "90", "p. 3", &format!("href=\"/items/{art}\""), &format!("href=\"/items/{}\"", it.doc)] {
+        assert!(t.contains(want), "{want}: {t}");
+    }
+    assert_eq!(t.matches("disputed</td>").count(), 2, "both kept and marked: {t}");
+    assert!(!t.contains("PAGESCLAIMQUOTE"), "{t}");
+    assert!(!t.contains(&format!("href=\"/items/{}\"", it.redacted)), "{t}");
+    // The same claims as `claim list` at public.
+    let list = env.json(&["claim", "list", "event:Harbour fire", "--access", "public", "--format", "json"]);
+    assert_eq!(list.as_array().unwrap().len(), 2, "{list}");
+    // A term no reader at this level may know: as missing.
+    let unknown = s.get("/terms/event/Nowhere%20fire/claims");
+    assert_eq!(unknown.without_date(), s.get("/items/999999").without_date());
+}
