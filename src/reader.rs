@@ -15,6 +15,7 @@ use std::collections::HashMap;
 
 mod recordings;
 mod original;
+mod copy_key;
 pub use original::Original;
 
 use chrono::NaiveDate;

@@ -62,13 +62,33 @@ pub async fn original(
         Err(Refusal::Hidden) => return Err(WebError::NotFound),
         Err(why) => return refused(access, id.0, why),
     };
-    let mime = original
-        .media_type
+    let (parts, _) = req.into_parts();
+    let mut served = stream(&original.path, &original.media_type, &parts).await?;
+    if served.status().is_success() {
+        state.log_use(access, who.token, id, Use::Download).await?;
+    }
+    let disposition = format!("attachment; filename=\"{}\"", original.file_name);
+    served.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&disposition)
+            .unwrap_or(HeaderValue::from_static("attachment")),
+    );
+    Ok(served)
+}
+
+/// Streams the file at `path` (an object or a cached copy, never a path
+/// from the request) as `media_type`, honouring the request's range
+/// headers: 200, 206 or 416. Anything else (the file gone) is an internal
+/// error, reported without its path.
+pub async fn stream(
+    path: &std::path::Path,
+    media_type: &str,
+    parts: &axum::http::request::Parts,
+) -> Result<Response, WebError> {
+    let mime = media_type
         .parse::<mime_guess::Mime>()
         .unwrap_or(mime_guess::mime::APPLICATION_OCTET_STREAM);
-    // Only the method and the range headers reach the file service: the
-    // path it serves is the object's, never one from the request.
-    let (parts, _) = req.into_parts();
+    // Only the method and the range headers reach the file service.
     let mut file_req = axum::http::Request::builder()
         .method(parts.method.clone())
         .uri("/")
@@ -79,30 +99,17 @@ pub async fn original(
             file_req.headers_mut().insert(h, v.clone());
         }
     }
-    let mut served = tower_http::services::ServeFile::new_with_mime(&original.path, &mime)
+    let mut served = tower_http::services::ServeFile::new_with_mime(path, &mime)
         .try_call(file_req)
         .await
-        .map_err(|e| Error::io(&original.path, e))?;
-    if !served.status().is_success() {
-        // The object is missing or unreadable: the custodian's problem,
-        // reported without a path.
-        if served.status() == StatusCode::RANGE_NOT_SATISFIABLE {
-            return Ok(served.map(axum::body::Body::new));
-        }
+        .map_err(|e| Error::io(path, e))?;
+    let status = served.status();
+    if !status.is_success() && status != StatusCode::RANGE_NOT_SATISFIABLE {
         return Err(WebError::Internal(Error::Failed(format!(
-            "the stored original of item {id} could not be served ({})",
-            served.status()
+            "a stored file could not be served ({status})"
         ))));
     }
-    state.log_use(access, who.token, id, Use::Download).await?;
-    let h = served.headers_mut();
-    // The object's modification time says when it was ingested.
-    h.remove(header::LAST_MODIFIED);
-    let disposition = format!("attachment; filename=\"{}\"", original.file_name);
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&disposition)
-            .unwrap_or(HeaderValue::from_static("attachment")),
-    );
+    // A file's modification time says when it was ingested or built.
+    served.headers_mut().remove(header::LAST_MODIFIED);
     Ok(served.map(axum::body::Body::new))
 }

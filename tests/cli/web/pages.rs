@@ -336,3 +336,75 @@ fn the_claims_page_keeps_every_visible_claim_side_by_side() {
     let unknown = s.get("/terms/event/Nowhere%20fire/claims");
     assert_eq!(unknown.without_date(), s.get("/items/999999").without_date());
 }
+
+fn samples(bytes: &[u8]) -> Vec<i16> {
+    hound::WavReader::new(std::io::Cursor::new(bytes))
+        .expect("wav")
+        .samples::<i16>()
+        .map(|s| s.expect("sample"))
+        .collect()
+}
+
+/// The cached copies' files (the cache's one directory under TMPDIR).
+fn cached(tmp: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for d in std::fs::read_dir(tmp).unwrap().flatten() {
+        if d.file_name().to_string_lossy().starts_with("custos-access-copies-") {
+            for f in std::fs::read_dir(d.path()).unwrap().flatten() {
+                out.push(f.path());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn an_access_copy_is_cached_until_a_passage_changes_it() {
+    let env = Env::with_archive();
+    let src = wav(&env, "talk.wav", 12, 4000);
+    let (id, _) = import_one(&env, &src);
+    let tmp = env.path().join("servertmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut cmd = env.spawnable();
+    cmd.env("TMPDIR", &tmp);
+    let s = Server::spawn(cmd, &["--access", "public"]);
+    let path = format!("/items/{id}/audio");
+
+    let first = s.get(&path);
+    assert_eq!(first.status, 200);
+    let files = cached(&tmp);
+    assert_eq!(files.len(), 1, "one copy built and kept");
+    assert_eq!(std::fs::read(&files[0]).unwrap(), first.body);
+    // The next request (and its ranges) come from the cache: a mark put
+    // into the cached file is served back.
+    let mut marked = first.body.clone();
+    let n = marked.len();
+    marked[n - 4..].copy_from_slice(b"MARK");
+    std::fs::write(&files[0], &marked).unwrap();
+    assert_eq!(s.get(&path).body, marked);
+    let r = s.get_with(&path, &[("range", &format!("bytes={}-", n - 4))]);
+    assert_eq!(r.status, 206);
+    assert_eq!(r.body, b"MARK");
+
+    // A passage closed after the first request: the next copy is silent
+    // in it, whatever the cache held.
+    ok(
+        &env,
+        &["restrict", &id.to_string(), "--from", "3", "--to", "6", "--reason", "fictional"],
+    );
+    let after = s.get(&path);
+    assert_eq!(after.status, 200);
+    assert_ne!(after.body, marked);
+    let (orig, copy) = (samples(&std::fs::read(&src).unwrap()), samples(&after.body));
+    assert_eq!(orig.len(), copy.len());
+    let (a, b) = (3 * 4000, 6 * 4000);
+    assert!(orig[a..b].iter().any(|s| *s != 0));
+    assert!(copy[a..b].iter().all(|s| *s == 0), "the new passage is silent");
+    assert_eq!(orig[..a], copy[..a]);
+    assert_eq!(cached(&tmp).len(), 2, "a new key, a new copy");
+    // Lifting it gives the original sound back (the first key again).
+    ok(&env, &["restrict", &id.to_string(), "--lift", "1"]);
+    assert_eq!(s.get(&path).body, marked, "the first key's copy");
+    assert_eq!(s.stop(), Some(0));
+    assert!(cached(&tmp).is_empty(), "the cache is removed at shutdown");
+}
