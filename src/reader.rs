@@ -13,9 +13,9 @@ mod names;
 
 use std::collections::HashMap;
 
-mod recordings;
-mod original;
 mod copy_key;
+mod original;
+mod recordings;
 pub use original::Original;
 
 use chrono::NaiveDate;

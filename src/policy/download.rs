@@ -265,7 +265,12 @@ mod tests {
     #[test]
     fn every_combination_agrees_with_the_rule() {
         let kinds = [Kind::Article, Kind::Testimony];
-        let scopes = [None, Some(Scope::Archive), Some(Scope::Research), Some(Scope::Public)];
+        let scopes = [
+            None,
+            Some(Scope::Archive),
+            Some(Scope::Research),
+            Some(Scope::Public),
+        ];
         let anons = [
             None,
             Some(Anonymity::Named),
@@ -308,7 +313,8 @@ mod tests {
                                             assert!(!redacted && !evidence);
                                             assert!(
                                                 kind != Kind::Testimony
-                                                    || anon.is_some_and(|a| a != Anonymity::Anonymous)
+                                                    || anon
+                                                        .is_some_and(|a| a != Anonymity::Anonymous)
                                             );
                                             assert!(ps.iter().all(|p| !p.closes(access, day())));
                                         }

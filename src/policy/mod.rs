@@ -411,6 +411,6 @@ pub fn purgeable(f: &Facts) -> Result<(), &'static str> {
     }
 }
 
+pub mod download;
 #[cfg(test)]
 mod tests;
-pub mod download;

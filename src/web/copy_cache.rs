@@ -111,7 +111,8 @@ mod tests {
             let p = dir.path().join(name);
             std::fs::write(&p, [0u8; 100]).unwrap();
             let f = std::fs::File::options().write(true).open(&p).unwrap();
-            f.set_modified(t0 + Duration::from_secs(i as u64 * 10)).unwrap();
+            f.set_modified(t0 + Duration::from_secs(i as u64 * 10))
+                .unwrap();
         }
         // "a" is the oldest but was just built: it stays.
         prune(dir.path(), 250, &dir.path().join("a"));

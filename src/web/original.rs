@@ -70,8 +70,7 @@ pub async fn original(
     let disposition = format!("attachment; filename=\"{}\"", original.file_name);
     served.headers_mut().insert(
         header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&disposition)
-            .unwrap_or(HeaderValue::from_static("attachment")),
+        HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment")),
     );
     Ok(served)
 }

@@ -246,7 +246,11 @@ fn no_page_shows_what_the_reader_may_not_see() {
         // Positive control: the crawl reads the narrator, claims and
         // download routes, not only their 404s and 403s.
         for page in ["narrator", "claims", "original"] {
-            assert!(c.reached.contains(page), "public crawl never read a {page} page: {:?}", c.reached);
+            assert!(
+                c.reached.contains(page),
+                "public crawl never read a {page} page: {:?}",
+                c.reached
+            );
         }
         seen_public.extend(c.seen);
         leaks.extend(c.leaks);

@@ -110,7 +110,11 @@ fn web(sys: &Sys, level: &str, ids: &[String], forbidden: &[&str]) -> Result<(),
             if path.starts_with("/terms/") && !path.ends_with("/claims") {
                 let claims = format!("{path}/claims");
                 let a = server.get(&claims);
-                scan(&format!("GET {claims} at {level}"), &unescaped(&a), forbidden)?;
+                scan(
+                    &format!("GET {claims} at {level}"),
+                    &unescaped(&a),
+                    forbidden,
+                )?;
             }
         }
     }

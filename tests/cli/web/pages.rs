@@ -49,14 +49,24 @@ struct Items {
 fn archive() -> (Env, Items) {
     let env = Env::with_archive();
     seed::key_init(&env);
-    let doc_path = env.write("intake/Ilse Varnow letter.txt", "Fictional letter about Orvenna Mill.\n");
+    let doc_path = env.write(
+        "intake/Ilse Varnow letter.txt",
+        "Fictional letter about Orvenna Mill.\n",
+    );
     let doc = env.import(&[doc_path.as_path()], &[])[0]["id"]
         .as_i64()
         .unwrap();
     let named_narrator = seed::narrator(
         &env,
         "Invented Legal Pagesname",
-        &["--anonymity", "named", "--display", "Mara Oskel", "--birth-year", "1931"],
+        &[
+            "--anonymity",
+            "named",
+            "--display",
+            "Mara Oskel",
+            "--birth-year",
+            "1931",
+        ],
     );
     let named = seed::testimony(
         &env,
@@ -69,7 +79,14 @@ fn archive() -> (Env, Items) {
     let anonymous_narrator = seed::narrator(
         &env,
         "Invented Legal Anonname",
-        &["--anonymity", "anonymous", "--display", "A. from Orvenna", "--birth-year", "1937"],
+        &[
+            "--anonymity",
+            "anonymous",
+            "--display",
+            "A. from Orvenna",
+            "--birth-year",
+            "1937",
+        ],
     );
     let anonymous = seed::testimony(
         &env,
@@ -79,7 +96,10 @@ fn archive() -> (Env, Items) {
         &[],
     );
     seed::set_consent(&env, anonymous, "granted", Some("public"), None);
-    let red_path = env.write("intake/red.txt", "The keeper PAGESREDACTED opened the sluice.\n");
+    let red_path = env.write(
+        "intake/red.txt",
+        "The keeper PAGESREDACTED opened the sluice.\n",
+    );
     let redacted = env.import(&[red_path.as_path()], &[])[0]["id"]
         .as_i64()
         .unwrap();
@@ -89,7 +109,13 @@ fn archive() -> (Env, Items) {
         "Invented Legal Hiddenname",
         &["--anonymity", "named", "--display", "PAGESHIDDENNARRATOR"],
     );
-    let hidden = seed::testimony(&env, "hidden.txt", "Fictional PAGESHIDDENWORD.", hidden_narrator, &[]);
+    let hidden = seed::testimony(
+        &env,
+        "hidden.txt",
+        "Fictional PAGESHIDDENWORD.",
+        hidden_narrator,
+        &[],
+    );
     seed::set_consent(&env, hidden, "granted", Some("public"), None);
     seed::set_consent(&env, hidden, "withdrawn", None, Some("fictional"));
     let src = wav(&env, "interview.wav", 20, 4000);
@@ -126,7 +152,14 @@ fn archive() -> (Env, Items) {
 }
 
 fn object(env: &Env, item: i64) -> Vec<u8> {
-    let show = env.json(&["show", &item.to_string(), "--format", "json", "--access", "custodian"]);
+    let show = env.json(&[
+        "show",
+        &item.to_string(),
+        "--format",
+        "json",
+        "--access",
+        "custodian",
+    ]);
     let sha = show["sha256"].as_str().expect("sha256");
     std::fs::read(
         env.path()
@@ -169,7 +202,10 @@ fn an_original_leaves_only_where_the_policy_lets_it() {
     assert_eq!(a.body, object(&env, it.doc));
     let cd = a.header("content-disposition").expect("disposition");
     assert_eq!(cd, format!("attachment; filename=\"item-{}.txt\"", it.doc));
-    assert!(!a.all_bytes().windows(5).any(|w| w == b"Varno"), "the original name");
+    assert!(
+        !a.all_bytes().windows(5).any(|w| w == b"Varno"),
+        "the original name"
+    );
     assert!(a.header("content-type").unwrap().starts_with("text/plain"));
     assert!(a.header("last-modified").is_none());
     // A range.
@@ -202,7 +238,10 @@ fn an_original_leaves_only_where_the_policy_lets_it() {
     let missing = s.get("/items/999999/original");
     assert_eq!(hidden.status, 404);
     assert_eq!(hidden.without_date(), missing.without_date());
-    assert_eq!(s.get("/items/x/original").without_date(), missing.without_date());
+    assert_eq!(
+        s.get("/items/x/original").without_date(),
+        missing.without_date()
+    );
 
     // A passage closed below research keeps the recording in at public.
     let rec = format!("/items/{}/original", it.recording);
@@ -225,14 +264,23 @@ fn a_research_download_is_logged() {
     let (code, token, err) = run(
         &env,
         &[
-            "token", "create", "--access", "research", "--label", "Dr. Invented Pages", "--expires",
+            "token",
+            "create",
+            "--access",
+            "research",
+            "--label",
+            "Dr. Invented Pages",
+            "--expires",
             "2099-12-31",
         ],
     );
     assert_eq!(code, 0, "{err}");
     let s = Server::start(&env, &["--access", "public"]);
     let bearer = format!("Bearer {}", token.trim());
-    let a = s.get_with(&format!("/items/{}/original", it.doc), &[("authorization", &bearer)]);
+    let a = s.get_with(
+        &format!("/items/{}/original", it.doc),
+        &[("authorization", &bearer)],
+    );
     assert_eq!(a.status, 200);
     // Refused downloads are not downloads.
     let a = s.get_with(
@@ -271,7 +319,10 @@ fn a_narrator_page_shows_the_display_form_and_the_open_testimonies() {
     assert_eq!(anon.status, 200);
     let t = anon.text();
     assert!(t.contains("A. from Orvenna"), "{t}");
-    assert!(!t.contains("1937"), "an anonymous narrator's birth year: {t}");
+    assert!(
+        !t.contains("1937"),
+        "an anonymous narrator's birth year: {t}"
+    );
     assert!(!t.contains("Anonname"), "{t}");
 
     // No testimony open at this level: as missing, byte for byte.
@@ -299,17 +350,45 @@ fn a_narrator_page_shows_the_display_form_and_the_open_testimonies() {
 #[test]
 fn the_claims_page_keeps_every_visible_claim_side_by_side() {
     let (env, it) = archive();
-    let art = env.write("intake/article.txt", "Fictional article on the Harbour fire of Velmora.\n");
+    let art = env.write(
+        "intake/article.txt",
+        "Fictional article on the Harbour fire of Velmora.\n",
+    );
     let art = env.import(&[art.as_path()], &["--event", "Harbour fire"])[0]["id"]
         .as_i64()
         .unwrap();
     let (a, d, r) = (art.to_string(), it.doc.to_string(), it.redacted.to_string());
     for args in [
-        vec!["claim", "add", "event:Harbour fire", "fatalities", "48", "--source", &a, "--locator", "p. 3"],
-        vec!["claim", "add", "event:Harbour fire", "fatalities", "90", "--source", &d],
+        vec![
+            "claim",
+            "add",
+            "event:Harbour fire",
+            "fatalities",
+            "48",
+            "--source",
+            &a,
+            "--locator",
+            "p. 3",
+        ],
+        vec![
+            "claim",
+            "add",
+            "event:Harbour fire",
+            "fatalities",
+            "90",
+            "--source",
+            &d,
+        ],
         // A redacted source is not open below custodian: its claim is not shown.
         vec![
-            "claim", "add", "event:Harbour fire", "fatalities", "7", "--source", &r, "--quote",
+            "claim",
+            "add",
+            "event:Harbour fire",
+            "fatalities",
+            "7",
+            "--source",
+            &r,
+            "--quote",
             "PAGESCLAIMQUOTE",
         ],
     ] {
@@ -318,23 +397,50 @@ fn the_claims_page_keeps_every_visible_claim_side_by_side() {
     let s = Server::start(&env, &["--access", "public"]);
     let term = s.get("/terms/event/Harbour%20fire");
     assert_eq!(term.status, 200);
-    assert!(term.text().contains("/terms/event/Harbour%20fire/claims"), "the term page links its claims");
+    assert!(
+        term.text().contains("/terms/event/Harbour%20fire/claims"),
+        "the term page links its claims"
+    );
     let c = s.get("/terms/event/Harbour%20fire/claims");
     assert_eq!(c.status, 200);
     let t = c.text();
     assert_eq!(t.matches("<tr class=\"claim\">").count(), 2, "{t}");
-    for want in ["48", "90", "p. 3", &format!("href=\"/items/{art}\""), &format!("href=\"/items/{}\"", it.doc)] {
+    for want in [
+        "48",
+        "90",
+        "p. 3",
+        &format!("href=\"/items/{art}\""),
+        &format!("href=\"/items/{}\"", it.doc),
+    ] {
         assert!(t.contains(want), "{want}: {t}");
     }
-    assert_eq!(t.matches("disputed</td>").count(), 2, "both kept and marked: {t}");
+    assert_eq!(
+        t.matches("disputed</td>").count(),
+        2,
+        "both kept and marked: {t}"
+    );
     assert!(!t.contains("PAGESCLAIMQUOTE"), "{t}");
-    assert!(!t.contains(&format!("href=\"/items/{}\"", it.redacted)), "{t}");
+    assert!(
+        !t.contains(&format!("href=\"/items/{}\"", it.redacted)),
+        "{t}"
+    );
     // The same claims as `claim list` at public.
-    let list = env.json(&["claim", "list", "event:Harbour fire", "--access", "public", "--format", "json"]);
+    let list = env.json(&[
+        "claim",
+        "list",
+        "event:Harbour fire",
+        "--access",
+        "public",
+        "--format",
+        "json",
+    ]);
     assert_eq!(list.as_array().unwrap().len(), 2, "{list}");
     // A term no reader at this level may know: as missing.
     let unknown = s.get("/terms/event/Nowhere%20fire/claims");
-    assert_eq!(unknown.without_date(), s.get("/items/999999").without_date());
+    assert_eq!(
+        unknown.without_date(),
+        s.get("/items/999999").without_date()
+    );
 }
 
 fn samples(bytes: &[u8]) -> Vec<i16> {
@@ -349,7 +455,10 @@ fn samples(bytes: &[u8]) -> Vec<i16> {
 fn cached(tmp: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for d in std::fs::read_dir(tmp).unwrap().flatten() {
-        if d.file_name().to_string_lossy().starts_with("custos-access-copies-") {
+        if d.file_name()
+            .to_string_lossy()
+            .starts_with("custos-access-copies-")
+        {
             for f in std::fs::read_dir(d.path()).unwrap().flatten() {
                 out.push(f.path());
             }
@@ -390,7 +499,16 @@ fn an_access_copy_is_cached_until_a_passage_changes_it() {
     // in it, whatever the cache held.
     ok(
         &env,
-        &["restrict", &id.to_string(), "--from", "3", "--to", "6", "--reason", "fictional"],
+        &[
+            "restrict",
+            &id.to_string(),
+            "--from",
+            "3",
+            "--to",
+            "6",
+            "--reason",
+            "fictional",
+        ],
     );
     let after = s.get(&path);
     assert_eq!(after.status, 200);
@@ -399,7 +517,10 @@ fn an_access_copy_is_cached_until_a_passage_changes_it() {
     assert_eq!(orig.len(), copy.len());
     let (a, b) = (3 * 4000, 6 * 4000);
     assert!(orig[a..b].iter().any(|s| *s != 0));
-    assert!(copy[a..b].iter().all(|s| *s == 0), "the new passage is silent");
+    assert!(
+        copy[a..b].iter().all(|s| *s == 0),
+        "the new passage is silent"
+    );
     assert_eq!(orig[..a], copy[..a]);
     assert_eq!(cached(&tmp).len(), 2, "a new key, a new copy");
     // Lifting it gives the original sound back (the first key again).
