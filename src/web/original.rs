@@ -64,7 +64,8 @@ pub async fn original(
     };
     let (parts, _) = req.into_parts();
     let mut served = stream(&original.path, &original.media_type, &parts).await?;
-    if served.status().is_success() {
+    // A HEAD request sends no bytes: not a download.
+    if served.status().is_success() && parts.method != axum::http::Method::HEAD {
         state.log_use(access, who.token, id, Use::Download).await?;
     }
     let disposition = format!("attachment; filename=\"{}\"", original.file_name);
