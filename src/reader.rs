@@ -13,7 +13,10 @@ mod names;
 
 use std::collections::HashMap;
 
+mod copy_key;
+mod original;
 mod recordings;
+pub use original::Original;
 
 use chrono::NaiveDate;
 use rusqlite::Connection;

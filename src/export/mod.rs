@@ -517,7 +517,7 @@ fn extension(r: &items::ItemRecord) -> String {
 /// The extension people expect for a media type. mime_guess lists a type's
 /// extensions alphabetically, so its first pick for `text/plain` is `asm`:
 /// it is asked only where it knows exactly one.
-fn extension_for(media_type: &str) -> &'static str {
+pub(crate) fn extension_for(media_type: &str) -> &'static str {
     let essence = media_type
         .split(';')
         .next()

@@ -458,5 +458,6 @@ pub fn purgeable(f: &Facts) -> Result<(), &'static str> {
     }
 }
 
+pub mod download;
 #[cfg(test)]
 mod tests;

@@ -15,7 +15,7 @@ use crate::policy::view::{self, CueView, PassageView, SegmentView, TranscriptEnt
 
 impl Reader<'_> {
     /// Refuses unless the item's transcript and segments may be shown.
-    fn timed(&self, id: ItemId, what: &str) -> Result<()> {
+    pub(super) fn timed(&self, id: ItemId, what: &str) -> Result<()> {
         let Some(read) = self.item(id)? else {
             return Err(Error::usage(format!("no item {id} in this archive")));
         };
@@ -28,7 +28,7 @@ impl Reader<'_> {
         Ok(())
     }
 
-    fn closed(
+    pub(super) fn closed(
         &self,
         id: ItemId,
     ) -> Result<Vec<(crate::media::Interval, Option<chrono::NaiveDate>)>> {

@@ -9,15 +9,16 @@
 //! decides nothing about visibility.
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::extract::{Path, Request, State};
+use axum::http::header;
+use axum::response::{Html, Response};
 use serde_json::Value;
 
 use custos::error::Error;
 use custos::media::TimeCode;
 use custos::model::{Access, ItemId};
 use custos::ops::token::Use;
+use custos::policy::download::Refusal;
 use custos::policy::Decision;
 use custos::reader::Reader;
 
@@ -71,6 +72,12 @@ struct ItemPage {
     /// The item's language as a BCP 47 tag, so names in Armenian,
     /// Georgian or Cyrillic get the right fonts and voices.
     lang: Option<String>,
+    /// The original's download link, where the policy lets it leave.
+    original: bool,
+    /// Else the one sentence saying why not.
+    no_original: Option<&'static str>,
+    /// The narrator's page, for an open testimony.
+    narrator: Option<i64>,
 }
 
 /// An item id from the path; anything else is "not found", exactly as a
@@ -162,16 +169,18 @@ pub async fn page(
             // Refused where the item's timed text may not be shown.
             let segments = reader.segments(id).ok();
             let cues = reader.transcript(id).unwrap_or_default();
+            let original = reader.original_may_leave(id)?;
             Ok(Some((
                 read.decision,
                 read.facts.redacted,
                 value,
                 segments,
                 cues,
+                original,
             )))
         })
         .await?;
-    let Some((decision, redacted, value, segments, cues)) = page else {
+    let Some((decision, redacted, value, segments, cues, original)) = page else {
         return Err(WebError::NotFound);
     };
     state.log_use(access, who.token, id, Use::View).await?;
@@ -228,8 +237,12 @@ pub async fn page(
             closed: c.closed,
         })
         .collect();
+    let narrator = value["testimony"]["narrator_id"].as_i64();
     render(&ItemPage {
         level: access,
+        original: original.is_ok(),
+        no_original: original.err().map(Refusal::explain),
+        narrator,
         id: id.0,
         title: value["title"]
             .as_str()
@@ -249,129 +262,42 @@ pub async fn page(
     })
 }
 
-/// The reader's access copy of a recording, with range support.
+/// The reader's access copy of a recording, with range support, built
+/// once per key (`copy_cache`) and streamed from the cache.
 pub async fn audio(
     State(state): State<AppState>,
     who: Who,
     Path(raw): Path<String>,
-    headers: HeaderMap,
+    req: Request,
 ) -> Result<Response, WebError> {
     let id = parse_id(&raw)?;
     let access = who.access;
     let copy = state
         .read(move |archive| {
             let reader = Reader::new(archive, access, custos::clock::today());
-            let Some(read) = reader.item(id)? else {
-                return Ok(None);
-            };
-            let media_type = custos::output::to_value(&read.view)?["media_type"]
-                .as_str()
-                .unwrap_or("application/octet-stream")
-                .to_string();
-            let dir = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
-            let dest = dir.path().join("copy");
-            match reader.access_copy(&archive.objects_dir(), id, &dest) {
-                Ok(_) => {}
-                // Not a recording, or not open to this reader: as missing.
+            let (key, media_type) = match reader.access_copy_key(id) {
+                Ok(k) => k,
+                // Missing, hidden, not a recording, or not open to this
+                // reader: as missing.
                 Err(Error::Usage(_) | Error::Refused(_)) => return Ok(None),
                 Err(e) => return Err(e),
-            }
-            let bytes = std::fs::read(&dest).map_err(|e| Error::io(&dest, e))?;
-            Ok(Some((media_type, bytes)))
+            };
+            // Built in the same read snapshot the key was taken in.
+            let path = super::copy_cache::get_or_build(&key, |dest| {
+                reader
+                    .access_copy(&archive.objects_dir(), id, dest)
+                    .map(|_| ())
+            })?;
+            Ok(Some((media_type, path)))
         })
         .await?;
-    let Some((media_type, bytes)) = copy else {
+    let Some((media_type, path)) = copy else {
         return Err(WebError::NotFound);
     };
+    let (parts, _) = req.into_parts();
     // A range request is the player fetching more of one listening.
-    if !headers.contains_key(header::RANGE) {
+    if !parts.headers.contains_key(header::RANGE) {
         state.log_use(access, who.token, id, Use::Download).await?;
     }
-    Ok(ranged(&headers, &media_type, bytes))
-}
-
-/// One `bytes=` range of `len` bytes: (first, last), inclusive.
-fn byte_range(spec: &str, len: u64) -> Option<(u64, u64)> {
-    let spec = spec.strip_prefix("bytes=")?;
-    if spec.contains(',') || len == 0 {
-        return None;
-    }
-    let (a, b) = spec.split_once('-')?;
-    let (first, last) = if a.is_empty() {
-        let n: u64 = b.parse().ok()?;
-        (len.saturating_sub(n), len - 1)
-    } else {
-        let first: u64 = a.parse().ok()?;
-        let last = if b.is_empty() {
-            len - 1
-        } else {
-            b.parse::<u64>().ok()?.min(len - 1)
-        };
-        (first, last)
-    };
-    (first <= last && first < len).then_some((first, last))
-}
-
-fn ranged(headers: &HeaderMap, media_type: &str, bytes: Vec<u8>) -> Response {
-    let len = bytes.len() as u64;
-    let ctype = HeaderValue::from_str(media_type)
-        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
-    match range {
-        None => (
-            StatusCode::OK,
-            [
-                (header::CONTENT_TYPE, ctype),
-                (header::ACCEPT_RANGES, HeaderValue::from_static("bytes")),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Some(spec) => match byte_range(spec, len) {
-            Some((first, last)) => {
-                let part = bytes[first as usize..=last as usize].to_vec();
-                let cr = format!("bytes {first}-{last}/{len}");
-                (
-                    StatusCode::PARTIAL_CONTENT,
-                    [
-                        (header::CONTENT_TYPE, ctype),
-                        (header::ACCEPT_RANGES, HeaderValue::from_static("bytes")),
-                        (
-                            header::CONTENT_RANGE,
-                            HeaderValue::from_str(&cr)
-                                .unwrap_or(HeaderValue::from_static("bytes */0")),
-                        ),
-                    ],
-                    part,
-                )
-                    .into_response()
-            }
-            None => (
-                StatusCode::RANGE_NOT_SATISFIABLE,
-                [(
-                    header::CONTENT_RANGE,
-                    HeaderValue::from_str(&format!("bytes */{len}"))
-                        .unwrap_or(HeaderValue::from_static("bytes */0")),
-                )],
-            )
-                .into_response(),
-        },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::byte_range;
-
-    #[test]
-    fn byte_ranges_are_clamped_or_refused() {
-        assert_eq!(byte_range("bytes=0-9", 100), Some((0, 9)));
-        assert_eq!(byte_range("bytes=90-", 100), Some((90, 99)));
-        assert_eq!(byte_range("bytes=-10", 100), Some((90, 99)));
-        assert_eq!(byte_range("bytes=50-500", 100), Some((50, 99)));
-        assert_eq!(byte_range("bytes=100-", 100), None);
-        assert_eq!(byte_range("bytes=9-2", 100), None);
-        assert_eq!(byte_range("bytes=0-1,4-5", 100), None);
-        assert_eq!(byte_range("lines=0-1", 100), None);
-    }
+    super::original::stream(&path, &media_type, &parts).await
 }

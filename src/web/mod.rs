@@ -8,9 +8,13 @@
 //! custodian level, and never decide what a reader may see.
 
 mod api;
+mod claims;
+mod copy_cache;
 mod item;
 mod login;
+mod narrator;
 pub mod oai;
+mod original;
 mod pages;
 mod routes;
 mod state;
@@ -49,7 +53,7 @@ pub fn serve(archive_arg: Option<&Path>, a: ServeArgs) -> Result<()> {
         .enable_all()
         .build()
         .map_err(|e| Error::Failed(format!("cannot start the web server: {e}")))?;
-    runtime.block_on(async move {
+    let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(a.listen)
             .await
             .map_err(|e| Error::Failed(format!("cannot listen on {}: {e}", a.listen)))?;
@@ -64,7 +68,9 @@ pub fn serve(archive_arg: Option<&Path>, a: ServeArgs) -> Result<()> {
             .with_graceful_shutdown(shutdown())
             .await
             .map_err(|e| Error::Failed(format!("the web server stopped: {e}")))
-    })
+    });
+    copy_cache::clear();
+    served
 }
 
 /// Resolves on Ctrl-C or SIGTERM; requests in flight then finish.

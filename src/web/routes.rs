@@ -50,6 +50,9 @@ pub fn router(state: AppState) -> Router {
             "/oai",
             get(super::oai::route::get).post(super::oai::route::post),
         )
+        .route("/items/{id}/original", get(super::original::original))
+        .route("/narrators/{id}", get(super::narrator::page))
+        .route("/terms/{vocab}/{name}/claims", get(super::claims::page))
         .fallback(not_found)
         .with_state(state)
         .layer(middleware::from_fn(limit_target))

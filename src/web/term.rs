@@ -32,6 +32,7 @@ struct TermPage {
     label: String,
     items: i64,
     items_href: String,
+    claims_href: String,
     names: Vec<Name>,
 }
 
@@ -81,6 +82,7 @@ pub async fn page(
         .unwrap_or_else(|| "/search".into());
     render(&TermPage {
         level: access,
+        claims_href: super::claims::href(vocab.as_str(), &t.label),
         vocab,
         label: t.label,
         items: t.items,

@@ -214,3 +214,4 @@ fn a_hidden_item_answers_exactly_as_a_missing_one() {
         s.get(&format!("/items/{missing}")).without_date()
     );
 }
+mod pages;

@@ -25,6 +25,8 @@ struct Crawl<'a> {
     seen: BTreeSet<String>,
     /// Every answer must have this status (401 for a dead bearer).
     status: Option<u16>,
+    /// Which kinds of page (narrator, claims, original) answered 200.
+    reached: BTreeSet<&'static str>,
 }
 
 impl Crawl<'_> {
@@ -35,6 +37,15 @@ impl Crawl<'_> {
                     "{} {path}: status {} (want {want})",
                     self.label, a.status
                 ));
+            }
+        }
+        if a.status == 200 {
+            if path.starts_with("/narrators/") {
+                self.reached.insert("narrator");
+            } else if path.ends_with("/claims") {
+                self.reached.insert("claims");
+            } else if path.ends_with("/original") {
+                self.reached.insert("original");
             }
         }
         if a.status >= 500 {
@@ -67,9 +78,18 @@ impl Crawl<'_> {
         let mut done: BTreeSet<String> = BTreeSet::new();
         queue.push_back("/".into());
         for id in self.fx.items.values().copied().chain([99]) {
-            for p in ["/items/{}", "/items/{}/audio", "/api/items/{}"] {
+            for p in [
+                "/items/{}",
+                "/items/{}/audio",
+                "/api/items/{}",
+                "/items/{}/original",
+            ] {
                 queue.push_back(p.replace("{}", &id.to_string()));
             }
+        }
+        // Every narrator, those without an open testimony too (a 404).
+        for n in self.fx.narrators.values().copied().chain([99]) {
+            queue.push_back(format!("/narrators/{n}"));
         }
         queue.push_back("/api/items?q=".into());
         queue.push_back("/api/items?q=kind%3Atestimony".into());
@@ -163,6 +183,7 @@ fn crawl<'a>(
         leaks: Vec::new(),
         seen: BTreeSet::new(),
         status,
+        reached: BTreeSet::new(),
     };
     c.run(s);
     c
@@ -222,6 +243,15 @@ fn no_page_shows_what_the_reader_may_not_see() {
     {
         let s = Server::start(&fx.env, &["--access", "public"]);
         let c = crawl(&fx, &s, "anonymous", Level::Public, vec![], None);
+        // Positive control: the crawl reads the narrator, claims and
+        // download routes, not only their 404s and 403s.
+        for page in ["narrator", "claims", "original"] {
+            assert!(
+                c.reached.contains(page),
+                "public crawl never read a {page} page: {:?}",
+                c.reached
+            );
+        }
         seen_public.extend(c.seen);
         leaks.extend(c.leaks);
         let c = crawl(

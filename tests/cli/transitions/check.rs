@@ -80,8 +80,57 @@ fn web(sys: &Sys, level: &str, ids: &[String], forbidden: &[&str]) -> Result<(),
                 .replace("&amp;", "&");
             scan(&format!("GET {path} at {level}"), &text, forbidden)?;
         }
+        // The original (webpages): a hidden item's is the one 404; a shown
+        // one's is sent or refused (403); the audio, narrator and claims
+        // pages linked from the item page are scanned like it.
+        let path = format!("/items/{id}/original");
+        let a = server.get(&path);
+        let allowed: &[u16] = if shown { &[200, 403] } else { &[404] };
+        if !allowed.contains(&a.status) {
+            return Err(format!(
+                "GET {path} at {level}: {} where show says {}",
+                a.status,
+                if shown { "shown" } else { "hidden" }
+            ));
+        }
+        let mut paths = vec![path, format!("/items/{id}/audio")];
+        let page = server.get(&format!("/items/{id}")).text();
+        paths.extend(
+            crate::web::server::links(&page)
+                .into_iter()
+                .filter(|l| l.starts_with("/narrators/") || l.starts_with("/terms/")),
+        );
+        for path in paths {
+            let a = server.get(&path);
+            if a.status >= 500 {
+                return Err(format!("GET {path} at {level}: {}", a.status));
+            }
+            let text = unescaped(&a);
+            scan(&format!("GET {path} at {level}"), &text, forbidden)?;
+            if path.starts_with("/terms/") && !path.ends_with("/claims") {
+                let claims = format!("{path}/claims");
+                let a = server.get(&claims);
+                scan(
+                    &format!("GET {claims} at {level}"),
+                    &unescaped(&a),
+                    forbidden,
+                )?;
+            }
+        }
     }
     Ok(())
+}
+
+/// An answer's headers and body with askama's HTML escapes undone, so a
+/// name cannot hide behind them.
+fn unescaped(a: &crate::web::server::Answer) -> String {
+    String::from_utf8_lossy(&a.all_bytes())
+        .replace("&#39;", "'")
+        .replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// The SHA-256 digests of the files in the current archive's folder site.
