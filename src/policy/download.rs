@@ -125,6 +125,7 @@ mod tests {
             redacted: false,
             item_access: ItemAccess::Open,
             item_access_until: None,
+            deaccessioned: None,
         }
     }
 
@@ -169,6 +170,26 @@ mod tests {
                 Err(Refusal::Redacted)
             );
         }
+    }
+
+    #[test]
+    fn a_deaccessioned_item_is_hidden_at_every_level() {
+        let f = Facts {
+            item_access: ItemAccess::Closed,
+            deaccessioned: Some(crate::policy::Deaccession {
+                on: "2026-01-02".into(),
+                reason: "returned".into(),
+            }),
+            ..facts(Kind::Article, None, None)
+        };
+        for a in [Access::Public, Access::Research] {
+            assert_eq!(
+                original_may_leave(a, &f, &[], day()),
+                Err(Refusal::Hidden),
+                "{a:?}"
+            );
+        }
+        assert!(original_may_leave(Access::Custodian, &f, &[], day()).is_err());
     }
 
     #[test]

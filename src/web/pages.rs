@@ -154,10 +154,18 @@ fn summarize(archive: &Archive, access: Access, today: NaiveDate) -> Result<Summ
     Ok(Summary { holdings, terms })
 }
 
-/// The summary at the reader's level for the version `b` reads.
+/// The summary at the reader's level for the state `b` reads. The state
+/// is named by the head of the chained history, read on `b` itself: every
+/// change to what the catalogue describes appends an event in its own
+/// transaction, while the research access log (a write on every research
+/// item view) does not, so a reader's views do not make the next search
+/// recount the whole collection.
 fn summary(state: &AppState, b: &Borrowed<'_>, access: Access) -> Result<Arc<Summary>> {
     let today = custos::clock::today();
-    state.summary(b, access, today, || summarize(b, access, today))
+    let head = custos::reader::Reader::new(b, access, today).head()?.head;
+    // The first 16 hex digits of a SHA-256 name the state well enough.
+    let version = head.get(..16).and_then(|h| u64::from_str_radix(h, 16).ok());
+    state.summary(version, access, today, || summarize(b, access, today))
 }
 
 impl Summary {

@@ -94,18 +94,19 @@ impl AppState {
             .map_err(|e| Error::Failed(format!("a request failed: {e}")))?
     }
 
-    /// The level's whole-collection counts at the catalogue version `b`
-    /// reads, from the cache or computed by `compute` (on `b`).
+    /// The level's whole-collection counts at the catalogue state
+    /// `version` names (read on the snapshot `compute` reads), from the
+    /// cache or computed by `compute`; not kept when `version` is None.
     pub fn summary(
         &self,
-        b: &Borrowed<'_>,
+        version: Option<u64>,
         access: Access,
         today: NaiveDate,
         compute: impl FnOnce() -> Result<super::pages::Summary>,
     ) -> Result<Arc<super::pages::Summary>> {
         self.inner
             .summaries
-            .get_or_compute(access, b.version(), today, compute)
+            .get_or_compute(access, version, today, compute)
     }
 
     /// The token a presented secret is, if valid today.
