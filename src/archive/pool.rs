@@ -6,9 +6,10 @@
 //! Three disciplines keep a busy reader responsive: heavy borrowers
 //! (searches) may hold at most `max - reserved` archives, so light ones
 //! (item pages) always find one; a borrowing can be cancelled, which
-//! interrupts its SQL and returns the archive at once; and each lending
-//! says which committed version of the catalogue its snapshot reads, so
-//! results that depend only on that version can be reused.
+//! interrupts its SQL and returns the archive at once; and pooled archives
+//! do not map the catalogue. (Which state a snapshot reads, for reusing
+//! results, is the head of the chained history read on it: see the web's
+//! count cache.)
 //!
 //! It only opens read-only connections; it never writes, never decides
 //! what a reader may see, and never holds a snapshot between borrowings
@@ -17,9 +18,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex, PoisonError};
 
-use rusqlite::{Connection, InterruptHandle, OpenFlags};
+use rusqlite::InterruptHandle;
 
-use crate::archive::{Archive, Mode, DB_FILE};
+use crate::archive::{Archive, Mode};
 use crate::error::{Error, Result};
 
 /// Which share of the pool a borrower draws from.
@@ -40,10 +41,6 @@ pub struct ReadPool {
     returned: Condvar,
     max: usize,
     heavy_max: usize,
-    /// A connection outside any transaction, used only to read
-    /// `PRAGMA data_version`: its values are comparable with each other
-    /// (the pooled connections' are not: each connection counts its own).
-    probe: Mutex<Connection>,
 }
 
 struct Lending {
@@ -57,7 +54,6 @@ pub struct Borrowed<'p> {
     pool: &'p ReadPool,
     archive: Option<Archive>,
     lane: Lane,
-    version: Option<u64>,
 }
 
 /// Cancels one borrowing from another thread: before the archive is lent
@@ -130,11 +126,6 @@ impl ReadPool {
     pub fn with_reserve(root: &Path, max: usize, reserved: usize) -> Result<ReadPool> {
         let max = max.max(1);
         let first = open_pooled(root)?;
-        let probe = Connection::open_with_flags(
-            root.join(DB_FILE),
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        probe.busy_timeout(std::time::Duration::from_secs(5))?;
         Ok(ReadPool {
             root: root.to_path_buf(),
             state: Mutex::new(Lending {
@@ -145,22 +136,11 @@ impl ReadPool {
             returned: Condvar::new(),
             max,
             heavy_max: max.saturating_sub(reserved).max(1),
-            probe: Mutex::new(probe),
         })
     }
 
     pub fn root(&self) -> &Path {
         &self.root
-    }
-
-    /// The probe's data version: changes whenever another connection has
-    /// committed since the last reading.
-    fn data_version(&self) -> Option<u64> {
-        let probe = self.probe.lock().unwrap_or_else(PoisonError::into_inner);
-        probe
-            .query_row("PRAGMA data_version", [], |r| r.get::<_, i64>(0))
-            .ok()
-            .map(|v| v as u64)
     }
 
     /// A light borrowing (see [`ReadPool::get_in`]).
@@ -198,22 +178,15 @@ impl ReadPool {
             }
             st.idle.pop()
         };
-        // The version is known only if no commit fell between the two
-        // readings around the snapshot's start: the snapshot is then the
-        // state the version names.
-        let before = self.data_version();
         let opened = match idle {
             Some(a) => a.renew_snapshot().map(|()| a),
             None => open_pooled(&self.root),
         };
-        let after = self.data_version();
-        let version = before.filter(|_| before == after);
         match opened {
             Ok(a) => Ok(Borrowed {
                 pool: self,
                 archive: Some(a),
                 lane,
-                version,
             }),
             Err(e) => {
                 self.give_back(None, lane);
@@ -263,15 +236,6 @@ fn open_pooled(root: &Path) -> Result<Archive> {
     let a = Archive::open(root, Mode::Read)?;
     a.conn().pragma_update(None, "mmap_size", 0)?;
     Ok(a)
-}
-
-impl Borrowed<'_> {
-    /// The committed version of the catalogue this snapshot reads, where
-    /// known: two borrowings with the same version read the same state.
-    /// Unknown when a commit landed while the snapshot was taken.
-    pub fn version(&self) -> Option<u64> {
-        self.version
-    }
 }
 
 impl std::ops::Deref for Borrowed<'_> {
@@ -412,28 +376,15 @@ mod tests {
     }
 
     #[test]
-    fn the_version_is_the_same_until_a_commit_and_pooled_archives_do_not_map() {
-        let (_d, root, mut w) = fresh();
+    fn pooled_archives_do_not_map() {
+        let (_d, root, _w) = fresh();
         let pool = ReadPool::open(&root, 2).unwrap();
-        let v1 = pool.get().unwrap().version().expect("no commit meanwhile");
         let a = pool.get().unwrap();
-        let b = pool.get().unwrap();
-        // Two connections, one state: one version.
-        assert_eq!((a.version(), b.version()), (Some(v1), Some(v1)));
         let mmap: i64 = a
             .conn()
             .query_row("PRAGMA mmap_size", [], |r| r.get(0))
             .unwrap();
         assert_eq!(mmap, 0);
-        drop((a, b));
-        w.write(|tx| {
-            tx.execute("INSERT INTO settings (key, value) VALUES ('v', 'x')", [])?;
-            Ok(())
-        })
-        .unwrap();
-        let v2 = pool.get().unwrap().version().expect("no commit meanwhile");
-        assert_ne!(v1, v2);
-        assert_eq!(pool.get().unwrap().version(), Some(v2));
     }
 
     #[test]
