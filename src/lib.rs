@@ -48,6 +48,7 @@ pub mod error;
 pub mod export;
 pub mod fields;
 pub mod fixity;
+pub mod fold;
 pub mod head;
 pub mod ingest;
 pub mod keys;

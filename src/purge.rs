@@ -47,8 +47,6 @@ pub struct Outcome {
     pub wal_truncated: bool,
 }
 
-const FTS_TABLES: [&str; 2] = ["item_fts", "item_fts_full"];
-
 pub fn purge(archive: &mut Archive, opts: &PurgeOptions) -> Result<Outcome> {
     let id = opts.item;
     let objects = archive.objects_dir();
@@ -180,6 +178,15 @@ pub const ERASES: &[(&str, &str)] = &[
     ("cues", "DELETE FROM cues WHERE item_id = ?1"),
     ("transcripts", "DELETE FROM transcripts WHERE item_id = ?1"),
     (
+        "item_fts_timed_fold",
+        "INSERT INTO item_fts_timed_fold (item_fts_timed_fold, rank) SELECT 'secure-delete', 1 WHERE ?1 IS NOT NULL",
+    ),
+    // The twin first: its rows are found through the timed index's rowids.
+    (
+        "item_fts_timed_fold",
+        "DELETE FROM item_fts_timed_fold WHERE rowid IN (SELECT rowid FROM item_fts_timed WHERE item_id = ?1)",
+    ),
+    (
         "item_fts_timed",
         "INSERT INTO item_fts_timed (item_fts_timed, rank) SELECT 'secure-delete', 1 WHERE ?1 IS NOT NULL",
     ),
@@ -204,14 +211,9 @@ pub const REWRITES: &[&str] = &["testimonies", "items"];
 
 /// Erases the catalogue rows of the item; true when its narrator went too.
 fn erase_rows(tx: &Connection, id: ItemId, now: &str) -> Result<bool> {
-    for t in FTS_TABLES {
-        // FTS5 otherwise keeps deleted tokens in its segments until merged.
-        tx.execute(
-            &format!("INSERT INTO {t} ({t}, rank) VALUES ('secure-delete', 1)"),
-            [],
-        )?;
-        tx.execute(&format!("DELETE FROM {t} WHERE rowid = ?1"), [id])?;
-    }
+    // Secure deletion: FTS5 otherwise keeps deleted tokens in its
+    // segments until merged.
+    crate::catalogue::fts::erase(tx, id)?;
     let term_ids: Vec<i64> = {
         let mut stmt = tx.prepare(
             "SELECT term_id FROM item_terms WHERE item_id = ?1
@@ -322,7 +324,7 @@ pub(crate) fn erase_object(objects: &Path, sha: &Sha256) -> Result<()> {
 /// when a reader kept the WAL from being truncated.
 pub fn clean_database(archive: &mut Archive) -> Result<bool> {
     archive.write(|tx| {
-        for t in FTS_TABLES {
+        for t in crate::catalogue::fts::ALL_TABLES {
             tx.execute(&format!("INSERT INTO {t} ({t}) VALUES ('optimize')"), [])?;
         }
         Ok(())

@@ -65,6 +65,9 @@ enum What {
     Alternatives,
     /// `custos serve` over the catalogue, 64 concurrent clients (not in `all`)
     Web,
+    /// Import of the text corpus in Latin and in Cyrillic letters, beside
+    /// `--baseline` (a custos without the folded full-text twins; not in `all`)
+    Fold,
 }
 
 /// Benchmarks custos against the targets of issue 7.
@@ -102,6 +105,9 @@ struct Args {
     /// Seconds of load for `web`
     #[arg(long, default_value_t = 60)]
     web_secs: u64,
+    /// For `fold`: a custos built before the folded twins, run side by side
+    #[arg(long)]
+    baseline: Option<PathBuf>,
     /// Where `all` writes the Markdown report
     #[arg(long, default_value = "BENCHMARKS.md")]
     report: PathBuf,
@@ -159,7 +165,11 @@ fn real_main() -> Res<()> {
     if all || a.what == What::Startup {
         b.startup(&a.sample)?;
     }
-    let needs_corpus = all || matches!(a.what, What::Corpus | What::Import | What::Alternatives);
+    let needs_corpus = all
+        || matches!(
+            a.what,
+            What::Corpus | What::Import | What::Alternatives | What::Fold
+        );
     let corpus = if needs_corpus {
         let t = Instant::now();
         eprintln!("custos-bench: generating the corpus");
@@ -188,6 +198,12 @@ fn real_main() -> Res<()> {
         }
         if all || a.what == What::Alternatives {
             b.alternatives(c)?;
+        }
+        if a.what == What::Fold {
+            let base = a.baseline.as_deref().map(std::path::absolute).transpose()?;
+            for line in b.fold(c, base.as_deref())? {
+                b.ratios.push(line);
+            }
         }
     }
     if all || a.what == What::Memory {

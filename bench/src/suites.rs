@@ -18,6 +18,7 @@ use crate::report::{Outcome, Row, Target};
 use crate::run::{self, Io, Sample};
 use crate::{ctx, rng, Res};
 
+mod fold;
 mod memory;
 pub mod web;
 

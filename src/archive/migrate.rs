@@ -79,6 +79,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0017_notes.sql",
         include_str!("../../migrations/0017_notes.sql"),
     ),
+    (
+        "0018_fold.sql",
+        include_str!("../../migrations/0018_fold.sql"),
+    ),
 ];
 
 /// The guards of migration 0007. Tests of derived state (tallies, the SQL
@@ -124,6 +128,9 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
             ),
         });
     }
+    if version < latest_version() {
+        register_functions(conn)?;
+    }
     while version < latest_version() {
         let (name, sql) = MIGRATIONS[version as usize];
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -136,6 +143,26 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
         tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;
     }
+    Ok(())
+}
+
+/// The Rust functions a migration's SQL calls to fill a new derived table
+/// from the rows already there (0018: the folded full-text twins).
+fn register_functions(conn: &Connection) -> Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    conn.create_scalar_function("custos_fold_text", 1, flags, |ctx| {
+        let s: Option<String> = ctx.get(0)?;
+        Ok(s.map(|s| crate::fold::fold_text(&s)))
+    })?;
+    conn.create_scalar_function("custos_needs_fold", 2, flags, |ctx| {
+        let a: Option<String> = ctx.get(0)?;
+        let b: Option<String> = ctx.get(1)?;
+        Ok(crate::fold::needs_fold(&[
+            a.as_deref().unwrap_or(""),
+            b.as_deref().unwrap_or(""),
+        ]))
+    })?;
     Ok(())
 }
 
@@ -176,5 +203,40 @@ mod tests {
         conn.pragma_update(None, "user_version", latest_version() + 1)
             .unwrap();
         assert!(matches!(migrate(&mut conn), Err(Error::Corrupt { .. })));
+    }
+
+    /// An archive indexed before 0018 gets its folded twins filled from
+    /// what its indexes already hold, twinned only where the text needs it.
+    #[test]
+    fn the_folded_twins_are_filled_from_an_older_catalogue() {
+        let conn = Connection::open_in_memory().unwrap();
+        for (_, sql) in &MIGRATIONS[..17] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 17).unwrap();
+        conn.execute_batch(
+            "INSERT INTO item_fts (rowid, title, body) VALUES (4, 'A fictional letter', 'from Цхинвали');
+             INSERT INTO item_fts (rowid, title, body) VALUES (5, 'Plain', 'from Gori');
+             INSERT INTO item_fts_timed (rowid, text, item_id, start_ms, end_ms, source)
+                 VALUES (9, 'в Xankəndi', 4, 0, 10, 'cue');",
+        )
+        .unwrap();
+        let mut conn = conn;
+        migrate(&mut conn).unwrap();
+        let hits = |t: &str, w: &str| -> Vec<i64> {
+            let mut s = conn
+                .prepare(&format!("SELECT rowid FROM {t} WHERE {t} MATCH ?1"))
+                .unwrap();
+            s.query_map([format!("\"{w}\"")], |r| r.get(0))
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect()
+        };
+        assert_eq!(hits("item_fts_fold", "tskhinvali"), [4]);
+        assert!(
+            hits("item_fts_fold", "gori").is_empty(),
+            "ASCII is not twinned"
+        );
+        assert_eq!(hits("item_fts_timed_fold", "xankendi"), [9]);
     }
 }

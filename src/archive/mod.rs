@@ -402,6 +402,8 @@ const DEACCESSION_ADDED: i64 = 16;
 
 /// The schema version that added notes (0017_notes).
 const NOTES_ADDED: i64 = 17;
+/// Migration 0018 added the folded full-text twins.
+const FOLD_ADDED: i64 = 18;
 
 /// Prepares a catalogue that could not be upgraded (read-only media) to be
 /// read at its own version: what later migrations derive is stood in for
@@ -443,6 +445,14 @@ fn read_as_is(conn: &Connection, version: i64) -> Result<()> {
         conn.execute_batch(
             "CREATE TEMP TABLE item_notes (id INTEGER PRIMARY KEY, item_id INTEGER,
                  audience TEXT, text TEXT, recorded_at TEXT, recorded_by TEXT);",
+        )?;
+    }
+    if version < FOLD_ADDED {
+        // Empty twins: a catalogue from before 0018 is searched as written.
+        conn.execute_batch(
+            "CREATE VIRTUAL TABLE temp.item_fts_fold USING fts5(title, body, content = '');
+             CREATE VIRTUAL TABLE temp.item_fts_full_fold USING fts5(title, body, content = '');
+             CREATE VIRTUAL TABLE temp.item_fts_timed_fold USING fts5(text, content = '');",
         )?;
     }
     Ok(())

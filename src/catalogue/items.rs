@@ -167,9 +167,7 @@ pub fn insert_text(conn: &Connection, id: ItemId, text: Option<&str>) -> Result<
 /// writer of many items therefore indexes them after their other rows:
 /// one segment per batch instead of one per item.
 pub fn index_text(conn: &Connection, id: ItemId, title: &str, text: Option<&str>) -> Result<()> {
-    conn.prepare_cached("INSERT INTO item_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?
-        .execute(params![id, title, text.unwrap_or("")])?;
-    Ok(())
+    super::fts::put(conn, super::fts::Doc::Public, id, title, text.unwrap_or(""))
 }
 
 pub fn get(conn: &Connection, id: ItemId) -> Result<Option<ItemRecord>> {
@@ -353,10 +351,7 @@ pub fn set_field(
                 params![id, v, now],
             )?;
             if field == Field::Title && !redacted {
-                conn.execute(
-                    "UPDATE item_fts SET title = ?2 WHERE rowid = ?1",
-                    params![id, v],
-                )?;
+                super::fts::set_title(conn, id, v)?;
             }
         }
         _ => {

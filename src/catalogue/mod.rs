@@ -15,6 +15,7 @@ pub mod copies;
 pub mod deaccessions;
 pub mod events;
 pub mod fixity;
+pub mod fts;
 pub mod items;
 pub mod names;
 pub mod narrators;

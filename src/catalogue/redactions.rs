@@ -67,26 +67,16 @@ pub fn store(conn: &Connection, item: ItemId, orig: &Original, copy: &RedactedCo
             description = excluded.description, text = excluded.text",
     )?
     .execute(params![item, copy.title, copy.description, copy.text])?;
-    for (table, title, body) in [
-        (
-            "item_fts",
-            copy.title.as_str(),
-            copy.text.as_deref().unwrap_or(""),
-        ),
-        (
-            "item_fts_full",
-            orig.title.as_str(),
-            orig.text.as_deref().unwrap_or(""),
-        ),
-    ] {
-        conn.prepare_cached(&format!("DELETE FROM {table} WHERE rowid = ?1"))?
-            .execute([item])?;
-        conn.prepare_cached(&format!(
-            "INSERT INTO {table} (rowid, title, body) VALUES (?1, ?2, ?3)"
-        ))?
-        .execute(params![item, title, body])?;
-    }
-    Ok(())
+    use super::fts::{replace, Doc};
+    let (copy_text, orig_text) = (copy.text.as_deref(), orig.text.as_deref());
+    replace(
+        conn,
+        Doc::Public,
+        item,
+        &copy.title,
+        copy_text.unwrap_or(""),
+    )?;
+    replace(conn, Doc::Full, item, &orig.title, orig_text.unwrap_or(""))
 }
 
 pub fn is_redacted(conn: &Connection, item: ItemId) -> Result<bool> {

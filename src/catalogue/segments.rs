@@ -2,7 +2,7 @@
 //!
 //! Rows only; which segments a reader sees is decided by `policy::passage`.
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::catalogue::terms;
 use crate::error::Result;
@@ -33,10 +33,8 @@ pub fn insert(conn: &Connection, item: ItemId, s: &Segment) -> Result<i64> {
     ])?;
     let id = conn.last_insert_rowid();
     let text = fts_text(s);
-    conn.prepare_cached(
-        "INSERT INTO item_fts_timed (text, item_id, start_ms, end_ms, source) VALUES (?1, ?2, ?3, ?4, 'segment')",
-    )?
-    .execute(params![text, item.0, s.start.millis(), s.end.millis()])?;
+    let span = (Some(s.start.millis()), Some(s.end.millis()));
+    super::fts::put_timed(conn, item, &text, span, "segment")?;
     for (vocab, labels) in [
         (Vocab::Place, &s.places),
         (Vocab::Event, &s.events),
@@ -74,13 +72,18 @@ pub fn remove(conn: &Connection, item: ItemId, id: i64) -> Result<bool> {
     };
     let s = &rec.segment;
     // One entry: two segments may share their times and text.
-    conn.execute(
-        "DELETE FROM item_fts_timed WHERE rowid = (
-            SELECT rowid FROM item_fts_timed
-             WHERE item_id = ?1 AND source = 'segment' AND start_ms = ?2 AND end_ms = ?3
-               AND text = ?4 LIMIT 1)",
-        params![item.0, s.start.millis(), s.end.millis(), fts_text(s)],
-    )?;
+    let rowid: Option<i64> = conn
+        .query_row(
+            "SELECT rowid FROM item_fts_timed
+              WHERE item_id = ?1 AND source = 'segment' AND start_ms = ?2 AND end_ms = ?3
+                AND text = ?4 LIMIT 1",
+            params![item.0, s.start.millis(), s.end.millis(), fts_text(s)],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(rowid) = rowid {
+        super::fts::remove_timed_row(conn, rowid)?;
+    }
     conn.execute("DELETE FROM segment_terms WHERE segment_id = ?1", [id])?;
     conn.execute(
         "DELETE FROM segments WHERE id = ?1 AND item_id = ?2",

@@ -55,20 +55,10 @@ pub fn set(
     )?;
     let tid = conn.last_insert_rowid();
     // Only the current transcript is searched.
-    conn.execute(
-        "DELETE FROM item_fts_timed WHERE item_id = ?1 AND source = 'cue'",
-        params![item.0],
-    )?;
-    let mut index = conn.prepare_cached(
-        "INSERT INTO item_fts_timed (text, item_id, start_ms, end_ms, source) VALUES (?1, ?2, ?3, ?4, 'cue')",
-    )?;
+    super::fts::remove_timed_source(conn, item, "cue")?;
     for c in cues {
-        index.execute(params![
-            c.text,
-            item.0,
-            c.start.map(TimeCode::millis),
-            c.end.map(TimeCode::millis)
-        ])?;
+        let span = (c.start.map(TimeCode::millis), c.end.map(TimeCode::millis));
+        super::fts::put_timed(conn, item, &c.text, span, "cue")?;
     }
     let mut stmt = conn.prepare_cached(
         "INSERT INTO cues (transcript_id, item_id, seq, start_ms, end_ms, speaker, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

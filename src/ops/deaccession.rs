@@ -203,13 +203,7 @@ fn erase_rows(
     now: &str,
 ) -> Result<()> {
     crate::catalogue::copies::owe_purges_of_item(tx, id, &crate::sites::key_of(sha), now)?;
-    for t in ["item_fts", "item_fts_full"] {
-        tx.execute(
-            &format!("INSERT INTO {t} ({t}, rank) VALUES ('secure-delete', 1)"),
-            [],
-        )?;
-        tx.execute(&format!("DELETE FROM {t} WHERE rowid = ?1"), [id])?;
-    }
+    crate::catalogue::fts::erase(tx, id)?;
     tx.execute("DELETE FROM item_text WHERE item_id = ?1", [id])?;
     tx.execute(
         "UPDATE objects SET purged_at = ?2 WHERE id = ?1",

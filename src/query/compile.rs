@@ -15,6 +15,7 @@ use rusqlite::types::Value;
 use unicode_normalization::UnicodeNormalization;
 
 use super::fields::{self, Field, Type, Vis};
+use super::fulltext::{self, FtsTerm};
 use super::parse::{Evidence, Pred, Query, Term};
 use crate::error::{Error, Result};
 use crate::model::Access;
@@ -28,8 +29,8 @@ pub struct Compiled {
     pub filter: Filter,
     /// The open predicate applies to every result row.
     pub open_everywhere: bool,
-    /// FTS5 strings of the positive full-text terms, for snippets.
-    pub fts: Vec<String>,
+    /// The positive full-text terms, for snippets.
+    pub fts: Vec<FtsTerm>,
 }
 
 /// Case folding for substring matches on non-ASCII text (SQLite's LIKE
@@ -48,23 +49,33 @@ pub fn fts_string(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
-struct Sql {
+pub(super) struct Sql {
     sql: String,
     params: Vec<Value>,
 }
 
 impl Sql {
+    /// SQL with `?` placeholders of its own and their values, in order.
+    pub(super) fn push_with(
+        &mut self,
+        sql: &str,
+        params: impl Iterator<Item = Value>,
+    ) -> &mut Self {
+        self.sql.push_str(sql);
+        self.params.extend(params);
+        self
+    }
     fn new() -> Sql {
         Sql {
             sql: String::new(),
             params: Vec::new(),
         }
     }
-    fn push(&mut self, s: &str) -> &mut Self {
+    pub(super) fn push(&mut self, s: &str) -> &mut Self {
         self.sql.push_str(s);
         self
     }
-    fn bind(&mut self, v: Value) -> &mut Self {
+    pub(super) fn bind(&mut self, v: Value) -> &mut Self {
         self.sql.push('?');
         self.params.push(v);
         self
@@ -83,20 +94,6 @@ impl Sql {
 
 fn text(s: &str) -> Value {
     Value::Text(s.to_string())
-}
-
-/// The items with a cue or segment hit the reader may find
-/// (`policy::passage::visible_hits`).
-fn timed(s: &mut Sql, m: &str, source: Option<&str>, access: Access, today: NaiveDate) {
-    s.push("SELECT item_id FROM item_fts_timed WHERE item_fts_timed MATCH ")
-        .bind(text(m));
-    if let Some(src) = source {
-        s.push(" AND source = ").bind(text(src));
-    }
-    let (cond, params) = policy::passage::visible_hits(access, today);
-    s.push(" AND ");
-    s.sql.push_str(&cond);
-    s.params.extend(params.into_iter().map(Value::Text));
 }
 
 /// The SQL expression a field stands for at this access level.
@@ -162,34 +159,29 @@ fn condition(
     access: Access,
     today: NaiveDate,
     dates: &DateShape,
-    fts: &mut Vec<String>,
+    fts: &mut Vec<FtsTerm>,
 ) -> Result<Sql> {
     let mut s = Sql::new();
     match pred {
         Pred::FullText(words) => {
-            let m = fts_string(words);
-            s.push("i.id IN (SELECT rowid FROM item_fts WHERE item_fts MATCH ")
-                .bind(text(&m));
-            if policy::reads_originals(access) {
-                // The custodian also finds redacted items by what was redacted.
-                s.push(" UNION SELECT rowid FROM item_fts_full WHERE item_fts_full MATCH ")
-                    .bind(text(&m));
-            }
+            let t = FtsTerm::new(words);
+            s.push("i.id IN (");
+            fulltext::items(&mut s, &t, access);
             s.push(" UNION ");
-            timed(&mut s, &m, None, access, today);
+            fulltext::timed(&mut s, &t, None, access, today);
             s.push(")");
-            fts.push(m);
+            fts.push(t);
         }
         Pred::Timed { field, words } => {
-            let m = fts_string(words);
+            let t = FtsTerm::new(words);
             let source = match field.ty {
                 Type::Timed(src) => src,
                 _ => "cue",
             };
             s.push("i.id IN (");
-            timed(&mut s, &m, Some(source), access, today);
+            fulltext::timed(&mut s, &t, Some(source), access, today);
             s.push(")");
-            fts.push(m);
+            fts.push(t);
         }
         Pred::Text {
             field,
@@ -399,7 +391,7 @@ fn term_sql(
     access: Access,
     today: NaiveDate,
     dates: &DateShape,
-    fts: &mut Vec<String>,
+    fts: &mut Vec<FtsTerm>,
 ) -> Result<Sql> {
     let v = vis(t);
     if v == Vis::Custodial && !policy::reads_originals(access) {

@@ -15,12 +15,13 @@ use rusqlite::Connection;
 use super::compile::DateShape;
 use super::compile::{self, Compiled};
 use super::parse::Query;
+use super::snippets;
 use crate::archive::Archive;
 use crate::catalogue::items;
 use crate::catalogue::items::ItemRecord;
 use crate::catalogue::terms;
 use crate::error::{Error, Result};
-use crate::model::{Access, ItemId, Vocab};
+use crate::model::{Access, Vocab};
 use crate::policy::present::RedactedCopy;
 use crate::policy::sql::{self as policy_sql, FACTS_JOIN};
 use crate::policy::view::{self, ItemExtras, ListedItem};
@@ -61,7 +62,7 @@ pub struct Options<'a> {
 pub struct Plan {
     pub sql: String,
     pub params: Vec<Value>,
-    pub fts: Vec<String>,
+    pub fts: Vec<super::fulltext::FtsTerm>,
 }
 
 impl Plan {
@@ -275,7 +276,6 @@ pub(crate) fn run_conn(conn: &Connection, q: &Query, o: &Options<'_>) -> Result<
     let want_terms = [Vocab::Event, Vocab::Place, Vocab::Subject, Vocab::Agent]
         .iter()
         .any(|v| want(v.as_str()));
-    let match_expr = plan.fts.join(" OR ");
     let mut out = Vec::with_capacity(raws.len());
     for mut raw in raws {
         let id = raw.record.id;
@@ -293,11 +293,11 @@ pub(crate) fn run_conn(conn: &Connection, q: &Query, o: &Options<'_>) -> Result<
         }
         let class = policy::access_class(&raw.facts, o.today);
         let snippet = match (&decision, plan.fts.is_empty()) {
-            (Decision::Open(_), false) => snippet(
+            (Decision::Open(_), false) => snippets::item(
                 conn,
                 id,
                 policy::reads_originals(o.access) && raw.facts.redacted,
-                &match_expr,
+                &plan.fts,
             )?,
             _ => None,
         };
@@ -306,7 +306,9 @@ pub(crate) fn run_conn(conn: &Connection, q: &Query, o: &Options<'_>) -> Result<
             continue;
         };
         let segments = match (&decision, plan.fts.is_empty()) {
-            (Decision::Open(_), false) => Some(timed_hits(conn, id, &match_expr, o)?),
+            (Decision::Open(_), false) => {
+                Some(snippets::timed(conn, id, &plan.fts, o.access, o.today)?)
+            }
             _ => None,
         };
         // An item found only by what is said in it shows the first hit.
@@ -324,61 +326,4 @@ pub(crate) fn run_conn(conn: &Connection, q: &Query, o: &Options<'_>) -> Result<
         });
     }
     Ok(out)
-}
-
-/// The cue and segment hits of an open item the reader may find, in time
-/// order (`policy::passage::visible_hits` leaves out closed passages).
-fn timed_hits(
-    conn: &Connection,
-    id: ItemId,
-    match_expr: &str,
-    o: &Options<'_>,
-) -> Result<Vec<view::TimedHit>> {
-    let (cond, params) = policy::passage::visible_hits(o.access, o.today);
-    let sql = format!(
-        "SELECT start_ms, end_ms, snippet(item_fts_timed, 0, '[', ']', '…', 10) FROM item_fts_timed
-          WHERE item_fts_timed MATCH ? AND item_id = ? AND {cond}
-          ORDER BY start_ms IS NULL, start_ms LIMIT 50"
-    );
-    let mut values: Vec<rusqlite::types::Value> = vec![match_expr.to_string().into(), id.0.into()];
-    values.extend(params.into_iter().map(Into::into));
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let tc = |ms: Option<i64>| ms.map(|m| crate::media::TimeCode(m).clock('.'));
-    let rows = stmt
-        .query_map(rusqlite::params_from_iter(values.iter()), |r| {
-            let s: String = r.get(2)?;
-            Ok(view::TimedHit {
-                start: tc(r.get(0)?),
-                end: tc(r.get(1)?),
-                snippet: s.split_whitespace().collect::<Vec<_>>().join(" "),
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
-}
-
-/// The snippet of an open item from the FTS table that was searched: the
-/// unredacted copy only for the custodian, and only for redacted items.
-fn snippet(conn: &Connection, id: ItemId, full: bool, match_expr: &str) -> Result<Option<String>> {
-    let tables: &[&str] = if full {
-        &["item_fts_full", "item_fts"]
-    } else {
-        &["item_fts"]
-    };
-    for table in tables {
-        // Table names are the two fixed FTS tables above, never user text.
-        let sql = format!(
-            "SELECT snippet({table}, -1, '[', ']', '…', 12) FROM {table} WHERE {table} MATCH ?1 AND rowid = ?2"
-        );
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(rusqlite::params![match_expr, id])?;
-        if let Some(r) = rows.next()? {
-            let s: Option<String> = r.get(0)?;
-            if let Some(s) = s.filter(|s| !s.trim().is_empty()) {
-                // One line, so tables and TSV stay one row per item.
-                return Ok(Some(s.split_whitespace().collect::<Vec<_>>().join(" ")));
-            }
-        }
-    }
-    Ok(None)
 }

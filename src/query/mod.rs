@@ -10,8 +10,10 @@
 mod compile;
 mod exec;
 pub mod fields;
+mod fulltext;
 mod parse;
 pub mod raw;
+mod snippets;
 
 pub use compile::{fold, fts_string, DateShape};
 pub use exec::{

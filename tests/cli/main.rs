@@ -14,6 +14,7 @@ mod config_file;
 mod consent;
 mod consent_guards;
 mod crash;
+mod cross_script;
 mod deaccession;
 mod description;
 mod edit;

@@ -75,6 +75,10 @@ fn a_read_only_archive_reads_but_refuses_writes() {
 /// policy tallies.
 fn downgrade_to_v5(env: &Env) {
     let db = env.db();
+    db.execute_batch(
+        "DROP TABLE item_fts_fold; DROP TABLE item_fts_full_fold; DROP TABLE item_fts_timed_fold;",
+    )
+    .unwrap();
     // First what 0017 (notes) and 0016 (deaccession) added: their
     // triggers read access_level and deaccessions.
     db.execute_batch(

@@ -87,6 +87,45 @@ pub(super) fn w(tag: &str, role: &str) -> String {
     format!("LEAKCANARY{role}{tag}")
 }
 
+/// A canary written with Cyrillic letters where one transliterates to the
+/// Latin letter (Л for L, Д for D, ...): another script's spelling of the
+/// same word, which the folded full-text index finds by the Latin word.
+/// The fixture writes some secrets so, and the scanner looks for both.
+pub fn cyrillic(word: &str) -> String {
+    word.chars()
+        .map(|c| match c {
+            'A' => 'А',
+            'B' => 'Б',
+            'D' => 'Д',
+            'E' => 'Е',
+            'F' => 'Ф',
+            'G' => 'Г',
+            'I' => 'И',
+            'K' => 'К',
+            'L' => 'Л',
+            'M' => 'М',
+            'N' => 'Н',
+            'O' => 'О',
+            'P' => 'П',
+            'R' => 'Р',
+            'S' => 'С',
+            'T' => 'Т',
+            'U' => 'У',
+            'V' => 'В',
+            'Z' => 'З',
+            other => other,
+        })
+        .collect()
+}
+
+#[test]
+fn a_cyrillic_canary_folds_to_its_latin_word() {
+    let word = w("PUB", "REDACT");
+    let cyr = cyrillic(&word);
+    assert_ne!(cyr, word);
+    assert_eq!(custos::fold::fold_text(&cyr), word.to_lowercase());
+}
+
 pub fn canaries() -> Vec<Canary> {
     let mut c = Vec::new();
     let mut add = |word: String, seen: Seen, what: &str| {
@@ -421,13 +460,22 @@ pub fn build() -> Fixture {
             ],
         );
         narrators.insert(tag, n);
+        // Each text also says its canary in Cyrillic letters, and the
+        // public one its redacted name so (redacted too), so the folded
+        // index is held to the same policy as the plain one.
         let text = format!(
-            "Fictional interview. {} The neighbour {} hid us in the mill.",
+            "Fictional interview. {} The neighbour {} hid us in the mill. {} {}",
             w(tag, "TEXT"),
             if tag == "PUB" {
                 w(tag, "REDACT")
             } else {
                 "Oskar".into()
+            },
+            cyrillic(&w(tag, "TEXT")),
+            if tag == "PUB" {
+                cyrillic(&w(tag, "REDACT"))
+            } else {
+                String::new()
             }
         );
         let file = keep(&format!("{}.txt", w(tag, "FILE")), &text);
@@ -530,7 +578,14 @@ pub fn build() -> Fixture {
             ],
         );
     }
-    let terms = env.write("private/terms.txt", format!("{}\n", w("PUB", "REDACT")));
+    let terms = env.write(
+        "private/terms.txt",
+        format!(
+            "{}\n{}\n",
+            w("PUB", "REDACT"),
+            cyrillic(&w("PUB", "REDACT"))
+        ),
+    );
     ok(
         &env,
         &[

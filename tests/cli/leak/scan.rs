@@ -194,7 +194,12 @@ impl Findings {
         for c in canaries {
             // As text, or as hex (`sql` prints BLOBs such as file names so).
             let hex: String = c.word.bytes().map(|b| format!("{b:02x}")).collect();
-            if !contains(&n, c.word.as_bytes()) && !contains(&lower, hex.as_bytes()) {
+            // Or in Cyrillic letters, as some texts say it (fixture::cyrillic).
+            let cyr = super::fixture::cyrillic(&c.word);
+            if !contains(&n, c.word.as_bytes())
+                && !contains(&lower, hex.as_bytes())
+                && !contains(raw, cyr.as_bytes())
+            {
                 continue;
             }
             if c.allowed(inv.level) {
@@ -202,7 +207,7 @@ impl Findings {
                 continue;
             }
             // A word the reader typed may be echoed back (query --sql).
-            if args.contains(&c.word) || (legal_only && !c.is_legal()) {
+            if args.contains(&c.word) || args.contains(&cyr) || (legal_only && !c.is_legal()) {
                 continue;
             }
             let text = String::from_utf8_lossy(raw);
@@ -230,9 +235,14 @@ impl Findings {
         if inv.path != "query" || !json || special || out.code != 0 {
             return;
         }
-        let hidden = canaries
-            .iter()
-            .any(|c| !c.allowed(inv.level) && inv.argv.iter().any(|a| a.contains(&c.word)));
+        let hidden = canaries.iter().any(|c| {
+            let cyr = super::fixture::cyrillic(&c.word);
+            !c.allowed(inv.level)
+                && inv
+                    .argv
+                    .iter()
+                    .any(|a| a.contains(&c.word) || a.contains(&cyr))
+        });
         let rows: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_default();
         if hidden && rows.as_array().is_none_or(|r| !r.is_empty()) {
             self.leaks.push((

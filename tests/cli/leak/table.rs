@@ -199,6 +199,11 @@ fn queries(fx: &Fixture) -> Vec<Vec<String>> {
     words.push("LEAKCANARYDISPLAYARCH");
     for word in words {
         q.push(v(&["query", word, "--fields", ALL_FIELDS]));
+        // The same word in Cyrillic letters, found through the folded index.
+        if word.contains("TEXT") || word.contains("REDACT") {
+            let cyr = super::fixture::cyrillic(word);
+            q.push(v(&["query", &cyr, "--fields", ALL_FIELDS]));
+        }
     }
     q.push(v(&["query", "LEAKCANARYREDACTPUB"]));
     // What is said in a recording, by field: a word said only inside a
