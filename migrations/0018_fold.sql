@@ -27,6 +27,11 @@ INSERT INTO item_fts_fold (item_fts_fold, rank) VALUES ('secure-delete', 1);
 INSERT INTO item_fts_full_fold (item_fts_full_fold, rank) VALUES ('secure-delete', 1);
 INSERT INTO item_fts_timed_fold (item_fts_timed_fold, rank) VALUES ('secure-delete', 1);
 
+-- As for item_fts (0005): one flush per import batch, not one per MB.
+INSERT INTO item_fts_fold (item_fts_fold, rank) VALUES ('hashsize', 33554432);
+INSERT INTO item_fts_full_fold (item_fts_full_fold, rank) VALUES ('hashsize', 33554432);
+INSERT INTO item_fts_timed_fold (item_fts_timed_fold, rank) VALUES ('hashsize', 33554432);
+
 -- The rows already indexed (`custos_fold_text`, `custos_needs_fold` are
 -- registered by the migration runner).
 INSERT INTO item_fts_fold (rowid, title, body)

@@ -9,27 +9,37 @@
 //! never decides what a reader may see; it only ever sees text the caller
 //! was already allowed to index or show.
 
-use unicode_normalization::UnicodeNormalization;
-
-/// The text as the folded indexes hold it: compatibility forms composed,
-/// fully case-folded, transliterated to ASCII by `any_ascii` (Cyrillic,
-/// Armenian, Georgian, Greek; Latin letters with diacritics and letters
-/// such as ə or ß). Word boundaries stay where they were, so FTS5's own
+/// The text as the folded indexes hold it: each word transliterated to
+/// ASCII letter by letter by `any_ascii` (Cyrillic, Armenian, Georgian,
+/// Greek; Latin letters with diacritics and letters such as ə or ß;
+/// compatibility forms such as ligatures and full-width letters) and
+/// lower-cased. Word boundaries stay where they were, so FTS5's own
 /// tokenizer splits the result as it splits the original.
+///
+/// No Unicode normalisation pass: `any_ascii` already maps precomposed
+/// letters and drops combining marks, and two passes over every imported
+/// text cost more than the rest of the folding together.
 pub fn fold_text(s: &str) -> String {
-    let compat: String = s.nfkc().collect();
-    let folded: String = caseless::default_case_fold_str(&compat).nfkc().collect();
-    let mut out = String::with_capacity(folded.len());
-    for word in split_words(&folded) {
-        match word {
-            // Within a word, only letters and digits: any_ascii writes a
-            // soft sign or an ejective as an apostrophe ("Pis'mo", "p'"),
-            // which would split one word in two for the tokenizer.
-            Piece::Word(w) => out.extend(
-                any_ascii::any_ascii(w)
-                    .chars()
-                    .filter(char::is_ascii_alphanumeric),
-            ),
+    let mut out = String::with_capacity(s.len());
+    for piece in split_words(s) {
+        match piece {
+            Piece::Word(w) => {
+                for c in w.chars() {
+                    if c.is_ascii() {
+                        out.push(c.to_ascii_lowercase());
+                        continue;
+                    }
+                    // Within a word, only letters and digits: any_ascii
+                    // writes a soft sign or an ejective as an apostrophe
+                    // ("Pis'mo", "p'"), which would split the word in two.
+                    out.extend(
+                        any_ascii::any_ascii_char(c)
+                            .chars()
+                            .filter(char::is_ascii_alphanumeric)
+                            .map(|c| c.to_ascii_lowercase()),
+                    );
+                }
+            }
             Piece::Gap(g) => out.push_str(g),
         }
     }

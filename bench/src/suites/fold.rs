@@ -89,9 +89,11 @@ impl Bench {
         if let Some(b) = baseline {
             binaries.push(("baseline (no twins)", b.to_path_buf()));
         }
-        for (who, bin) in binaries {
-            self.custos = bin;
-            for (script, root) in [("Latin", &latin), ("Cyrillic", &cyr)] {
+        // Side by side: both binaries on one script before the next script.
+        for (script, root) in [("Latin", &latin), ("Cyrillic", &cyr)] {
+            for (who, bin) in &binaries {
+                let who = *who;
+                self.custos = bin.clone();
                 let row = Row::new(
                     "Full text across scripts",
                     format!("{who}: import {files} {script} text files (with FTS)"),
