@@ -65,6 +65,8 @@ enum What {
     Alternatives,
     /// `custos serve` over the catalogue, 64 concurrent clients (not in `all`)
     Web,
+    /// A 2-hour recording: import, transcript set, access copies (issue 12)
+    Recordings,
 }
 
 /// Benchmarks custos against the targets of issue 7.
@@ -193,6 +195,9 @@ fn real_main() -> Res<()> {
     if all || a.what == What::Memory {
         b.big_file(a.big_mib, a.seed)?;
         b.big_manifest()?;
+    }
+    if all || a.what == What::Recordings {
+        b.recordings(a.seed)?;
     }
     if a.what == What::Web {
         let dir = out.join("catalogue");

@@ -19,6 +19,7 @@ use crate::run::{self, Io, Sample};
 use crate::{ctx, rng, Res};
 
 mod memory;
+mod recordings;
 pub mod web;
 
 pub struct Bench {
