@@ -101,6 +101,10 @@ struct Args {
     /// The sample collection for `query --count`
     #[arg(long, default_value = "archive")]
     sample: PathBuf,
+    /// Length of the long recording of `recordings`, seconds (the short
+    /// one is a quarter of it; the transcript has 20,000 cues per 2 hours)
+    #[arg(long, default_value_t = 7200)]
+    rec_secs: u32,
     /// Seconds of load for `web`
     #[arg(long, default_value_t = 60)]
     web_secs: u64,
@@ -197,7 +201,7 @@ fn real_main() -> Res<()> {
         b.big_manifest()?;
     }
     if all || a.what == What::Recordings {
-        b.recordings(a.seed)?;
+        b.recordings(a.seed, a.rec_secs)?;
     }
     if a.what == What::Web {
         let dir = out.join("catalogue");
