@@ -507,11 +507,13 @@ pub fn apply(sys: &Sys, model: &mut Model, op: &RecOp, until_day: &'static str) 
     }
 }
 
-/// After a custodian round trip. The bag carries the transcript and the
-/// restrictions in records.json, but `import --bag` does not read them
-/// back: the new archive has neither transcript nor restrictions, so the
-/// canary is nowhere in text (and the audio is whole again at every
-/// level: see the report of issue 12).
+/// After a custodian round trip. The custodian bag carries the transcript
+/// in records.json but not the restrictions (`passages_closed` lists what is
+/// closed to the bag's level: nothing, for the custodian), and `import
+/// --bag` reads neither back: the new archive has neither transcript nor
+/// restrictions, so the canary is nowhere in text, and the audio is whole
+/// again at every level. This records what custos does today; it is a gap
+/// (reported with issue 12), not a rule of the model.
 pub fn after_round_trip(it: &mut Item) {
     if let Some(rec) = &mut it.recording {
         rec.transcript = false;
