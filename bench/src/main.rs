@@ -68,6 +68,8 @@ enum What {
     /// Import of the text corpus in Latin and in Cyrillic letters, beside
     /// `--baseline` (a custos without the folded full-text twins; not in `all`)
     Fold,
+    /// A 2-hour recording: import, transcript set, access copies (issue 12)
+    Recordings,
 }
 
 /// Benchmarks custos against the targets of issue 7.
@@ -102,6 +104,10 @@ struct Args {
     /// The sample collection for `query --count`
     #[arg(long, default_value = "archive")]
     sample: PathBuf,
+    /// Length of the long recording of `recordings`, seconds (the short
+    /// one is a quarter of it; the transcript has 20,000 cues per 2 hours)
+    #[arg(long, default_value_t = 7200)]
+    rec_secs: u32,
     /// Seconds of load for `web`
     #[arg(long, default_value_t = 60)]
     web_secs: u64,
@@ -209,6 +215,9 @@ fn real_main() -> Res<()> {
     if all || a.what == What::Memory {
         b.big_file(a.big_mib, a.seed)?;
         b.big_manifest()?;
+    }
+    if all || a.what == What::Recordings {
+        b.recordings(a.seed, a.rec_secs)?;
     }
     if a.what == What::Web {
         let dir = out.join("catalogue");

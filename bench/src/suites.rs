@@ -20,6 +20,7 @@ use crate::{ctx, rng, Res};
 
 mod fold;
 mod memory;
+mod recordings;
 pub mod web;
 
 pub struct Bench {

@@ -1,14 +1,18 @@
 //! FLAC access copies: decoded packet by packet with symphonia, closed
-//! frames zeroed, encoded again losslessly with flacenc. The decoder
-//! streams; the encoder keeps the compressed stream until it is written.
+//! frames zeroed, encoded again losslessly with flacenc one FLAC frame at
+//! a time and written as it goes, so memory stays flat in the recording's
+//! length: the `fLaC` marker and a STREAMINFO placeholder first, STREAMINFO
+//! patched by seeking back once the totals, frame sizes and MD5 are known.
+//! It writes only into the file it is given; making that file appear
+//! atomically (temp file, rename) is the caller's job.
 
 use std::fs::File;
-use std::io::Write;
+use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
 
-use flacenc::component::BitRepr;
+use flacenc::component::{BitRepr, Stream, StreamInfo};
 use flacenc::error::{SourceError, Verify};
-use flacenc::source::{Fill, Source};
+use flacenc::source::{Context, Fill, FrameBuf, Source};
 use symphonia::core::audio::{AudioBufferRef, Signal};
 use symphonia::core::codecs::DecoderOptions;
 use symphonia::core::formats::{FormatOptions, FormatReader};
@@ -161,22 +165,80 @@ pub fn copy(src: &Path, closed: &[Interval], out: &mut File) -> Result<()> {
         done: false,
         error: None,
     };
-    let config = flacenc::config::Encoder::default()
-        .into_verified()
-        .map_err(|e| Error::Failed(format!("FLAC encoder settings: {e:?}")))?;
-    let stream = flacenc::encode_with_fixed_block_size(&config, &mut source, config.block_size)
-        .map_err(|e| Error::Failed(format!("encoding the access copy: {e}")))?;
+    encode(&mut source, out)?;
     if let Some(why) = source.error.take() {
         return Err(bad(why));
     }
+    Ok(())
+}
+
+/// Encodes `source` into `out` frame by frame: what flacenc's
+/// `encode_with_fixed_block_size` does, but each frame is written as soon
+/// as it is encoded instead of being kept in a `Stream` (single-threaded:
+/// the parallel encoder also holds every frame). STREAMINFO gets the MD5
+/// of the (silenced) samples from flacenc's `Context`, as the whole-stream
+/// encoder gave it.
+pub(crate) fn encode<S: Source>(source: &mut S, out: &mut File) -> Result<()> {
+    let enc = |e: String| Error::Failed(format!("encoding the access copy: {e}"));
+    let config = flacenc::config::Encoder::default()
+        .into_verified()
+        .map_err(|e| Error::Failed(format!("FLAC encoder settings: {e:?}")))?;
+    let block_size = config.block_size;
+    let (channels, bits) = (source.channels(), source.bits_per_sample());
+    let mut info =
+        StreamInfo::new(source.sample_rate(), channels, bits).map_err(|e| enc(e.to_string()))?;
+    // As flacenc does: the configured size is the maximum even when the
+    // only block is shorter.
+    info.set_block_sizes(block_size, block_size)
+        .map_err(|e| enc(e.to_string()))?;
+    let io = |e| Error::io("<access copy>", e);
+    let start = out.stream_position().map_err(io)?;
+    // STREAMINFO has a fixed size; zeros hold its place (the caller's
+    // temp file is discarded if anything fails before the patch).
+    let placeholder = header(&info)?;
+    let mut w = BufWriter::with_capacity(1 << 16, &mut *out);
+    w.write_all(&vec![0u8; placeholder.len()]).map_err(io)?;
+    let mut fill = (
+        FrameBuf::with_size(channels, block_size).map_err(|e| enc(e.to_string()))?,
+        Context::new(bits, channels),
+    );
     let mut sink = flacenc::bitsink::ByteSink::new();
-    stream
+    loop {
+        let read = source
+            .read_samples(block_size, &mut fill)
+            .map_err(|e| enc(e.to_string()))?;
+        if read == 0 {
+            break;
+        }
+        let number = fill.1.current_frame_number().unwrap_or_default();
+        let frame = flacenc::encode_fixed_size_frame(&config, &fill.0, number, &info)
+            .map_err(|e| enc(e.to_string()))?;
+        info.update_frame_info(&frame);
+        sink.clear();
+        frame.write(&mut sink).map_err(|e| enc(format!("{e:?}")))?;
+        w.write_all(sink.as_slice()).map_err(io)?;
+    }
+    w.flush().map_err(io)?;
+    drop(w);
+    info.set_md5_digest(&fill.1.md5_digest());
+    let mut head = header(&info)?;
+    fix_min_block(&mut head);
+    if head.len() != placeholder.len() {
+        return Err(enc("STREAMINFO changed size".into()));
+    }
+    out.seek(SeekFrom::Start(start)).map_err(io)?;
+    out.write_all(&head).map_err(io)?;
+    out.seek(SeekFrom::End(0)).map_err(io)?;
+    Ok(())
+}
+
+/// The `fLaC` marker and the STREAMINFO block for `info`.
+fn header(info: &StreamInfo) -> Result<Vec<u8>> {
+    let mut sink = flacenc::bitsink::ByteSink::new();
+    Stream::with_stream_info(info.clone())
         .write(&mut sink)
         .map_err(|e| Error::Failed(format!("encoding the access copy: {e:?}")))?;
-    let mut bytes = sink.as_slice().to_vec();
-    fix_min_block(&mut bytes);
-    out.write_all(&bytes)
-        .map_err(|e| Error::io("<access copy>", e))
+    Ok(sink.as_slice().to_vec())
 }
 
 /// flacenc counts the short last block in STREAMINFO's minimum block size,

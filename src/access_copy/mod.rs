@@ -100,7 +100,13 @@ pub fn wav<W: Write + Seek>(src: &Path, closed: &[Interval], out: W) -> Result<(
 /// Writes the access copy of `src` (of `media_type`) to `out`.
 pub fn write_copy(src: &Path, media_type: &str, closed: &[Interval], out: &mut File) -> Result<()> {
     match Kind::of(media_type) {
-        Kind::Wav => wav(src, closed, &mut *out),
+        Kind::Wav => {
+            // hound writes each sample with its own `write`: unbuffered,
+            // that is a system call per sample.
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, &mut *out);
+            wav(src, closed, &mut w)?;
+            w.flush().map_err(|e| Error::io("<access copy>", e))
+        }
         Kind::Flac => flac::copy(src, closed, &mut *out),
         Kind::Other => ffmpeg(src, media_type, closed, out),
     }

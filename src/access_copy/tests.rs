@@ -153,3 +153,107 @@ fn other_codecs_without_ffmpeg_say_what_is_missing() {
     assert!(e.to_string().contains("ffmpeg"), "{e}");
     assert!(!d.path().join("b.mp3").exists());
 }
+
+/// Big-endian bits `at..at + len` of `b`.
+fn bits(b: &[u8], at: usize, len: usize) -> u64 {
+    (at..at + len).fold(0, |v, i| {
+        (v << 1) | u64::from((b[i / 8] >> (7 - i % 8)) & 1)
+    })
+}
+
+/// A FLAC of many blocks (stereo, 3 s at 16 kHz: eleven blocks of 4096
+/// frames and a short last one) copied frame by frame decodes to what the
+/// whole-stream encoder gave for the same silenced samples, and its
+/// STREAMINFO (patched after the frames) says the right totals, block and
+/// frame sizes and MD5. `flac -t`, where installed, checks the file on its
+/// own, MD5 included.
+#[test]
+fn a_multi_block_copy_matches_the_whole_stream_encoder() {
+    let d = tempfile::tempdir().unwrap();
+    let (rate, channels, frames_n) = (16_000usize, 2usize, 48_000usize);
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let samples: Vec<i16> = (0..frames_n * channels)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            ((x % 4000) as i16) - 2000
+        })
+        .collect();
+    let src = d.path().join("a.flac");
+    write_flac(&src, &samples, channels, rate);
+    let closed = [
+        Interval {
+            start: TimeCode(1000),
+            end: TimeCode(1500),
+        },
+        Interval {
+            start: TimeCode(2200),
+            end: TimeCode(2201),
+        },
+    ];
+    let dest = d.path().join("copy.flac");
+    write_file(&src, "audio/flac", &closed, &dest).unwrap();
+    let copy = decode_flac(&dest);
+
+    // Before: the silenced samples through encode_with_fixed_block_size.
+    let ranges: Vec<(u64, u64)> = closed.iter().map(|r| frames(r, rate as u32)).collect();
+    let silenced: Vec<i16> = samples
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if closed_frame((i / channels) as u64, &ranges) {
+                0
+            } else {
+                *s
+            }
+        })
+        .collect();
+    let before = d.path().join("before.flac");
+    write_flac(&before, &silenced, channels, rate);
+    assert_eq!(copy, decode_flac(&before));
+    check(&decode_flac(&src), &copy, channels, rate as u32, &closed);
+
+    let (new, old) = (
+        std::fs::read(&dest).unwrap(),
+        std::fs::read(&before).unwrap(),
+    );
+    assert_eq!(&new[..4], b"fLaC");
+    assert_eq!(new[4], 0x80, "STREAMINFO, the last metadata block");
+    assert_eq!(bits(&new, 40, 24), 34, "STREAMINFO's length");
+    let si = 8 * 8; // STREAMINFO's first bit
+    let (min_block, max_block) = (bits(&new, si, 16), bits(&new, si + 16, 16));
+    assert_eq!((min_block, max_block), (4096, 4096));
+    let (min_frame, max_frame) = (bits(&new, si + 32, 24), bits(&new, si + 56, 24));
+    assert!(0 < min_frame && min_frame <= max_frame && max_frame < new.len() as u64);
+    assert_eq!(bits(&new, si + 80, 20), rate as u64);
+    assert_eq!(bits(&new, si + 100, 3) + 1, channels as u64);
+    assert_eq!(bits(&new, si + 103, 5) + 1, 16);
+    assert_eq!(bits(&new, si + 108, 36), frames_n as u64, "total samples");
+    let md5 = &new[26..42];
+    assert_ne!(md5, [0u8; 16], "an MD5 is given");
+    assert_eq!(md5, &old[26..42], "the MD5 the whole-stream encoder gave");
+    // The same frames, and so the same frame sizes, as the encoder before.
+    assert_eq!(new, old);
+
+    if std::process::Command::new("flac")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        let t = std::process::Command::new("flac")
+            .args(["-t", "-s"])
+            .arg(&dest)
+            .output()
+            .unwrap();
+        assert!(
+            t.status.success(),
+            "flac -t: {}",
+            String::from_utf8_lossy(&t.stderr)
+        );
+    } else {
+        eprintln!(
+            "flac is not installed: the copy is not checked by `flac -t` (apt-get install flac)"
+        );
+    }
+}

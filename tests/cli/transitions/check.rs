@@ -38,7 +38,7 @@ fn scan(what: &str, text: &str, forbidden: &[&str]) -> Result<(), String> {
     Ok(())
 }
 
-fn run_scan(sys: &Sys, args: &[&str], forbidden: &[&str]) -> Result<(), String> {
+pub(super) fn run_scan(sys: &Sys, args: &[&str], forbidden: &[&str]) -> Result<(), String> {
     let out = sys.out(args);
     if out.status.code() == Some(101) || out.status.code().is_none() {
         return Err(format!(
@@ -221,6 +221,7 @@ pub fn all(sys: &Sys, model: &Model, step: usize) -> Result<(), String> {
             )?;
         }
         web(sys, l, &ids, &forbidden)?;
+        super::passages::check(sys, model, level, &forbidden)?;
         for item in &model.items {
             let open = item.open_at(level, model.today);
             let mut hidden_terms: Vec<String> = Vec::new();

@@ -2,7 +2,22 @@
 //! findings of issue 11, and the cases later issues added, each as the
 //! shortest sequence that showed it.
 
+use super::passages::RecOp;
 use super::{run_case, Op};
+
+fn rec(op: RecOp) -> Op {
+    Op::Rec(op)
+}
+
+/// A restriction on the live recording `item` picks (`passages::pick`).
+fn restrict(item: u8, range: u8, research: bool, until: bool) -> Op {
+    Op::Rec(RecOp::Restrict {
+        item,
+        range,
+        research,
+        until,
+    })
+}
 
 /// The same checks on sequences written out by hand: each of the findings
 /// 1, 4, 7, 8 and 9 of issue 11 as the shortest sequence that showed it.
@@ -172,6 +187,67 @@ fn the_findings_as_sequences() {
             Op::RoundTrip,
             Op::Withdraw { item: 2 },
             Op::Claim { item: 0 },
+            Op::Purge { item: 2 },
+        ],
+        // Issue 12: a recording's passage closed below custodian, then
+        // below research until a day, lifted, the day passing; combined
+        // with a kind edit, consent, a redaction, exports and a round trip.
+        vec![
+            rec(RecOp::Import {
+                testimony: false,
+                narrator: false,
+            }),
+            restrict(2, 0, false, false),
+            Op::Export { level: 0 },
+            restrict(2, 2, true, true),
+            rec(RecOp::Lift { item: 2, which: 0 }),
+            restrict(2, 1, true, true),
+            Op::Export { level: 1 },
+            Op::Clock,
+            Op::EditKind { item: 2, kind: 2 },
+            Op::Grant {
+                item: 2,
+                scope: 3,
+                embargo: false,
+                evidence: None,
+            },
+            restrict(2, 0, false, false),
+            Op::Export { level: 0 },
+            Op::Redact { item: 2 },
+            Op::Export { level: 2 },
+            Op::RoundTrip,
+        ],
+        // Issue 12: a narrated recording granted for research, a passage
+        // closed to public, then withdrawn and purged; another deaccessioned
+        // under a restriction.
+        vec![
+            rec(RecOp::Import {
+                testimony: true,
+                narrator: true,
+            }),
+            Op::Grant {
+                item: 2,
+                scope: 1,
+                embargo: false,
+                evidence: None,
+            },
+            restrict(2, 0, true, false),
+            Op::Access {
+                item: 2,
+                level: 2,
+                until: true,
+            },
+            rec(RecOp::Import {
+                testimony: false,
+                narrator: false,
+            }),
+            restrict(3, 1, false, false),
+            Op::Deaccession {
+                item: 3,
+                purge_bytes: false,
+            },
+            Op::Withdraw { item: 2 },
+            Op::Export { level: 1 },
             Op::Purge { item: 2 },
         ],
     ];

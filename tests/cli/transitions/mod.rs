@@ -4,8 +4,9 @@
 //! scopes and embargoes, redactions, purges, exports at each level, a
 //! custodian round trip into a fresh archive, the clock passing an embargo,
 //! signed heads (each later step verifies the archive against the last),
-//! items' own access (close, restrict, open, with end days, any kind) and
-//! imports taken in closed (intake) —
+//! items' own access (close, restrict, open, with end days, any kind),
+//! imports taken in closed (intake), and recordings with a transcript and
+//! passage restrictions closed, lifted or ended (`passages.rs`) —
 //! run against the real binary. After every step every read command, in
 //! a format that rotates through all five, is checked at public and
 //! research against a small reference model (`model.rs`): no word of an
@@ -19,6 +20,7 @@
 mod check;
 mod findings;
 mod model;
+mod passages;
 mod sys;
 
 use proptest::prelude::*;
@@ -105,6 +107,8 @@ pub enum Op {
         item: u8,
         purge_bytes: bool,
     },
+    /// Recordings and passage restrictions (issue 12): `passages::RecOp`.
+    Rec(passages::RecOp),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -131,6 +135,7 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (i(), 0..3u8, any::<bool>()).prop_map(|(item, level, until)| Op::Access { item, level, until }),
         2 => i().prop_map(|item| Op::Claim { item }),
         1 => (i(), any::<bool>()).prop_map(|(item, purge_bytes)| Op::Deaccession { item, purge_bytes }),
+        6 => passages::op().prop_map(Op::Rec),
     ]
 }
 
@@ -140,7 +145,7 @@ const AFTER: &str = "2031-06-01";
 
 /// Names of the form a redaction term takes, and the variant of each that
 /// the item's text uses (issue 11, finding 5).
-fn name_for(n: usize) -> (String, String) {
+pub(super) fn name_for(n: usize) -> (String, String) {
     let a = letters(n, "vor");
     let b = letters(n, "qed");
     let name = format!("{a} {b}");
@@ -155,7 +160,7 @@ fn name_for(n: usize) -> (String, String) {
 }
 
 /// A word made of letters only, unique for `n` (FTS tokens stay whole).
-fn letters(mut n: usize, prefix: &str) -> String {
+pub(super) fn letters(mut n: usize, prefix: &str) -> String {
     let mut s = prefix.to_string();
     for _ in 0..4 {
         s.push((b'a' + (n % 26) as u8) as char);
@@ -223,6 +228,7 @@ fn apply(sys: &mut Sys, model: &mut Model, op: &Op) -> Result<(), String> {
                     purged: false,
                     own: if closed { Own::Closed(None) } else { Own::Open },
                     deaccessioned: false,
+                    recording: None,
                 });
             }
         }
@@ -462,6 +468,7 @@ fn apply(sys: &mut Sys, model: &mut Model, op: &Op) -> Result<(), String> {
                     };
                     // A custodian bag carries each item's own access, which
                     // replaces the new archive's intake (closed, the default).
+                    passages::after_round_trip(it);
                 }
             }
         }
@@ -511,6 +518,7 @@ fn apply(sys: &mut Sys, model: &mut Model, op: &Op) -> Result<(), String> {
                 model.items[n].deaccessioned = true;
             }
         }
+        Op::Rec(ref r) => passages::apply(sys, model, r, EMBARGO),
         Op::Clock => {
             model.today = AFTER;
             sys.now = AFTER;

@@ -121,6 +121,8 @@ pub struct Item {
     pub own: Own,
     /// Deaccessioned: gone below custodian for good, whatever else holds.
     pub deaccessioned: bool,
+    /// A recording with a transcript and passage restrictions (issue 12).
+    pub recording: Option<super::passages::Rec>,
 }
 
 impl Item {
@@ -141,6 +143,19 @@ impl Item {
                 scope.seen_by(level) && embargo.is_none_or(|e| today >= e)
             }
         }
+    }
+
+    /// Whether the word said only inside a recording's passage may appear
+    /// at `level`: the item open, not redacted (its transcript is then the
+    /// custodian's), the transcript held, and no restriction closing the
+    /// passage to the level. A restriction only ever closes more.
+    pub fn pword_visible_at(&self, level: Level, today: &str) -> bool {
+        self.recording.as_ref().is_some_and(|r| {
+            r.transcript
+                && !self.redacted
+                && self.open_at(level, today)
+                && !r.pword_closed(level, today)
+        })
     }
 
     /// Whether the name may appear at `level`.
@@ -168,6 +183,11 @@ impl Model {
             }
             if !i.name_visible_at(level, self.today) {
                 out.push(i.name.as_str());
+            }
+            if let Some(r) = &i.recording {
+                if !i.pword_visible_at(level, self.today) {
+                    out.push(r.pword.as_str());
+                }
             }
         }
         out
