@@ -31,6 +31,7 @@ use crate::model::{ItemId, Kind};
 use crate::policy::{self, Facts};
 
 mod parse;
+mod recording;
 
 pub use parse::{parse_item, parse_narrators, ItemState};
 
@@ -79,6 +80,8 @@ pub fn item_state(
         "access_history": crate::catalogue::access::bag_history(conn, id)?,
         // Its accession, or the accessions it is the agreement of.
         "accessions": crate::catalogue::accessions::bag_state(conn, id)?,
+        // A recording's closed passages, transcript and segments.
+        "recording": recording::state(conn, id)?,
     });
     Ok((state, narrator))
 }
@@ -294,6 +297,9 @@ impl Restorer {
                 Some(&detail),
                 now,
             )?;
+        }
+        if let Some(r) = &state.recording {
+            recording::restore(tx, log, id, r, &self.agent, now)?;
         }
         if let Some((copy, sealed)) = &state.redaction {
             for s in sealed {

@@ -40,6 +40,8 @@ pub struct ItemState {
     pub(super) access: Option<Vec<crate::catalogue::access::NewAccess>>,
     /// The accessions it came in or is the agreement of (issue 18).
     pub(super) accessions: Value,
+    /// A recording's restrictions, transcript and segments (issue 12).
+    pub(super) recording: Option<super::recording::RecordingIn>,
 }
 
 #[derive(Debug, Clone)]
@@ -149,7 +151,9 @@ pub fn parse_item(record: &Value) -> std::result::Result<Option<ItemState>, Stri
         }
     };
     let access = crate::catalogue::access::parse_bag_history(state.get("access_history"))?;
+    let recording = super::recording::parse(state.get("recording"))?;
     Ok(Some(ItemState {
+        recording,
         access,
         accessions: state.get("accessions").cloned().unwrap_or(Value::Null),
         source_id,

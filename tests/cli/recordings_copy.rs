@@ -213,3 +213,83 @@ fn walk(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
     }
     out
 }
+
+/// A custodian bag carries the recording's standing restrictions, its
+/// transcript and its segments; imported into another archive, the passage
+/// is closed again: silent in the public copy, a marker in the transcript.
+#[test]
+fn a_custodian_round_trip_keeps_the_passage_closed() {
+    let env = Env::with_archive();
+    let (id, src) = restricted(&env);
+    let bag = env.path().join("bag");
+    let (code, _, err) = cmd(
+        &env,
+        &[
+            "export",
+            "--access",
+            "custodian",
+            "--bag",
+            bag.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let other = Env::with_archive();
+    let (code, _, err) = cmd(&other, &["import", "--bag", bag.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let list = other.json(&["query", "--access", "custodian", "--format", "json"]);
+    let new = list[0]["id"].as_i64().expect("imported").to_string();
+    let v = other.json(&[
+        "restrict",
+        &new,
+        "--list",
+        "--access",
+        "custodian",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v.as_array().map(Vec::len), Some(1), "{v}");
+    assert_eq!(v[0]["reason"], "names a neighbour");
+    assert_eq!(v[0]["from"], "00:00:13.000");
+    // The whole transcript is back for the custodian, closed below.
+    let t = other.json(&[
+        "transcript",
+        "show",
+        &new,
+        "--access",
+        "custodian",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(t.as_array().map(Vec::len), Some(4), "{t}");
+    let t = other.json(&[
+        "transcript",
+        "show",
+        &new,
+        "--access",
+        "public",
+        "--format",
+        "json",
+    ]);
+    assert!(!t.to_string().contains("Quellwater"), "{t}");
+    assert!(t.to_string().contains("[passage closed]"), "{t}");
+    // And the public access copy is silent in 00:13–00:18 again.
+    let out = other.path().join("public.wav");
+    let (code, _, err) = cmd(
+        &other,
+        &[
+            "access-copy",
+            &new,
+            "--access",
+            "public",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (orig, copy) = (samples(&src), samples(&out));
+    assert_eq!(orig.len(), copy.len());
+    assert!(copy[13 * 4000..18 * 4000].iter().all(|s| *s == 0));
+    assert_ne!(orig[13 * 4000..18 * 4000], copy[13 * 4000..18 * 4000]);
+    assert_eq!(orig[..13 * 4000], copy[..13 * 4000]);
+    let _ = id;
+}

@@ -468,7 +468,7 @@ fn apply(sys: &mut Sys, model: &mut Model, op: &Op) -> Result<(), String> {
                     };
                     // A custodian bag carries each item's own access, which
                     // replaces the new archive's intake (closed, the default).
-                    passages::after_round_trip(it);
+                    passages::after_round_trip(sys, it);
                 }
             }
         }

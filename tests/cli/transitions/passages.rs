@@ -56,7 +56,7 @@ pub struct Rec {
     /// The original's samples, to compare access copies with.
     pub samples: Vec<i16>,
     /// Whether the archive holds its transcript (a custodian bag round
-    /// trip does not bring transcripts or restrictions back: see `RoundTrip`).
+    /// trip brings it back with the restrictions: see `after_round_trip`).
     pub transcript: bool,
     pub passes: Vec<Pass>,
 }
@@ -507,16 +507,33 @@ pub fn apply(sys: &Sys, model: &mut Model, op: &RecOp, until_day: &'static str) 
     }
 }
 
-/// After a custodian round trip. The custodian bag carries the transcript
-/// in records.json but not the restrictions (`passages_closed` lists what is
-/// closed to the bag's level: nothing, for the custodian), and `import
-/// --bag` reads neither back: the new archive has neither transcript nor
-/// restrictions, so the canary is nowhere in text, and the audio is whole
-/// again at every level. This records what custos does today; it is a gap
-/// (reported with issue 12), not a rule of the model.
-pub fn after_round_trip(it: &mut Item) {
-    if let Some(rec) = &mut it.recording {
-        rec.transcript = false;
-        rec.passes.clear();
+/// After a custodian round trip. The custodian bag carries each
+/// recording's standing restrictions, its transcript and its segments in
+/// the record's custodian state (`restore::recording`), so every passage
+/// closed before is closed again in the new archive; lifted restrictions
+/// close nothing and stay home. The restored restrictions have new
+/// numbers, read back here in order so a later lift names the right one.
+pub fn after_round_trip(sys: &Sys, it: &mut Item) {
+    let Some(id) = it.id else { return };
+    let Some(rec) = &mut it.recording else { return };
+    rec.passes.retain(|p| !p.lifted);
+    let out = sys.out(&[
+        "restrict",
+        &id.to_string(),
+        "--list",
+        "--access",
+        "custodian",
+        "--format",
+        "json",
+    ]);
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    let ids: Vec<i64> = list
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["id"].as_i64())
+        .collect();
+    for (p, new) in rec.passes.iter_mut().zip(ids) {
+        p.id = new;
     }
 }
