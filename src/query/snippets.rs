@@ -25,6 +25,11 @@ fn phrases(terms: &[FtsTerm]) -> Vec<&str> {
     terms.iter().map(|t| t.folded.as_str()).collect()
 }
 
+/// The terms' FTS5 expressions (plain or folded) as one OR expression.
+fn any_of(terms: &[FtsTerm], part: fn(&FtsTerm) -> &str) -> String {
+    terms.iter().map(part).collect::<Vec<_>>().join(" OR ")
+}
+
 fn one_line(s: &str) -> String {
     // One line, so tables and TSV stay one row per item.
     s.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -43,11 +48,7 @@ pub(super) fn item(
     } else {
         &["item_fts"]
     };
-    let match_expr = terms
-        .iter()
-        .map(|t| t.plain.as_str())
-        .collect::<Vec<_>>()
-        .join(" OR ");
+    let match_expr = any_of(terms, |t| &t.plain);
     for table in tables {
         // Table names are the two fixed FTS tables above, never user text.
         let sql = format!(
@@ -90,16 +91,7 @@ pub(super) fn timed(
     today: NaiveDate,
 ) -> Result<Vec<view::TimedHit>> {
     let (cond, params) = policy::passage::visible_hits(access, today);
-    let plain = terms
-        .iter()
-        .map(|t| t.plain.as_str())
-        .collect::<Vec<_>>()
-        .join(" OR ");
-    let folded = terms
-        .iter()
-        .map(|t| t.folded.as_str())
-        .collect::<Vec<_>>()
-        .join(" OR ");
+    let (plain, folded) = (any_of(terms, |t| &t.plain), any_of(terms, |t| &t.folded));
     // (rowid, start, end, snippet) of each hit.
     let mut hits: Vec<(i64, Option<i64>, Option<i64>, String)> = Vec::new();
     let sql = format!(

@@ -51,7 +51,7 @@ pub(super) struct TestimonyFieldsIn {
     pub(super) interviewer: Option<String>,
 }
 
-fn str_of(v: &Value, key: &str) -> Option<String> {
+pub(super) fn str_of(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(Value::as_str).map(str::to_string)
 }
 

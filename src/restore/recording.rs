@@ -22,6 +22,8 @@ use crate::model::ItemId;
 use crate::policy::passage::{Passage, PassageLevel};
 use crate::transcript::{Cue, Format, Segment};
 
+use super::parse::str_of;
+
 /// What a bag carries of one recording.
 #[derive(Debug, Clone, Default)]
 pub struct RecordingIn {
@@ -96,10 +98,6 @@ fn opt_int(v: &Value, key: &str, at: &str) -> Parsed<Option<TimeCode>> {
     }
 }
 
-fn text(v: &Value, key: &str) -> Option<String> {
-    v.get(key).and_then(Value::as_str).map(str::to_string)
-}
-
 fn list(v: &Value, key: &str) -> Vec<String> {
     v.get(key)
         .and_then(Value::as_array)
@@ -129,10 +127,10 @@ pub fn parse(v: Option<&Value>) -> Parsed<Option<RecordingIn>> {
         if end <= start {
             return Err(format!("{at}: end_ms {end} is not after start_ms {start}"));
         }
-        let level = text(p, "level")
+        let level = str_of(p, "level")
             .and_then(|l| PassageLevel::parse(&l))
             .ok_or_else(|| format!("{at}.level: not custodian or research"))?;
-        let until = match text(p, "until") {
+        let until = match str_of(p, "until") {
             None => None,
             Some(d) => Some(
                 chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")
@@ -147,14 +145,14 @@ pub fn parse(v: Option<&Value>) -> Parsed<Option<RecordingIn>> {
             },
             level,
             until,
-            reason: text(p, "reason").ok_or_else(|| format!("{at}.reason: missing"))?,
+            reason: str_of(p, "reason").ok_or_else(|| format!("{at}.reason: missing"))?,
             lifted: false,
             recorded_at: String::new(),
             recorded_by: String::new(),
         });
     }
     if let Some(t) = v.get("transcript").filter(|t| !t.is_null()) {
-        let format = text(t, "format")
+        let format = str_of(t, "format")
             .and_then(|f| Format::parse(&f))
             .ok_or("recording.transcript.format: not vtt, srt, ohms or text")?;
         let mut cues = Vec::new();
@@ -163,8 +161,8 @@ pub fn parse(v: Option<&Value>) -> Parsed<Option<RecordingIn>> {
             cues.push(Cue {
                 start: opt_int(c, "start_ms", &at)?,
                 end: opt_int(c, "end_ms", &at)?,
-                speaker: text(c, "speaker"),
-                text: text(c, "text").ok_or_else(|| format!("{at}.text: missing"))?,
+                speaker: str_of(c, "speaker"),
+                text: str_of(c, "text").ok_or_else(|| format!("{at}.text: missing"))?,
             });
         }
         r.transcript = Some((format, cues));
@@ -174,9 +172,9 @@ pub fn parse(v: Option<&Value>) -> Parsed<Option<RecordingIn>> {
         r.segments.push(Segment {
             start: TimeCode(int(s, "start_ms", &at)?),
             end: TimeCode(int(s, "end_ms", &at)?),
-            title: text(s, "title").ok_or_else(|| format!("{at}.title: missing"))?,
-            synopsis: text(s, "synopsis"),
-            partial_transcript: text(s, "partial_transcript"),
+            title: str_of(s, "title").ok_or_else(|| format!("{at}.title: missing"))?,
+            synopsis: str_of(s, "synopsis"),
+            partial_transcript: str_of(s, "partial_transcript"),
             keywords: list(s, "keywords"),
             places: list(s, "places"),
             events: list(s, "events"),
@@ -196,47 +194,28 @@ pub fn restore(
     agent: &str,
     now: &str,
 ) -> Result<()> {
+    // Every restored piece is an event of its own, marked as restored.
+    let mut record = |ty: EventType, mut detail: Value| {
+        detail["restored_from_bag"] = true.into();
+        log.append(ty, Some(id), agent, "success", Some(&detail), now)
+    };
     for p in &r.passages {
         let detail = json!({"action": "restrict", "from": p.range.start.to_string(),
             "to": p.range.end.to_string(), "level": p.level.as_str(),
-            "until": p.until.map(|u| u.to_string()), "reason": p.reason,
-            "restored_from_bag": true});
-        let event = log.append(
-            EventType::PassageRestriction,
-            Some(id),
-            agent,
-            "success",
-            Some(&detail),
-            now,
-        )?;
+            "until": p.until.map(|u| u.to_string()), "reason": p.reason});
+        let event = record(EventType::PassageRestriction, detail)?;
         passages::insert(tx, id, p, event, agent, now)?;
     }
     if let Some((format, cues)) = &r.transcript {
-        let detail =
-            json!({"format": format.as_str(), "cues": cues.len(), "restored_from_bag": true});
-        let event = log.append(
-            EventType::TranscriptChange,
-            Some(id),
-            agent,
-            "success",
-            Some(&detail),
-            now,
-        )?;
+        let detail = json!({"format": format.as_str(), "cues": cues.len()});
+        let event = record(EventType::TranscriptChange, detail)?;
         transcripts::set(tx, id, *format, cues, event, agent, now)?;
     }
     if !r.segments.is_empty() {
         for s in &r.segments {
             segments::insert(tx, id, s)?;
         }
-        let detail = json!({"added": r.segments.len(), "restored_from_bag": true});
-        log.append(
-            EventType::SegmentChange,
-            Some(id),
-            agent,
-            "success",
-            Some(&detail),
-            now,
-        )?;
+        record(EventType::SegmentChange, json!({"added": r.segments.len()}))?;
     }
     Ok(())
 }
