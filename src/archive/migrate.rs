@@ -83,6 +83,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0018_fold.sql",
         include_str!("../../migrations/0018_fold.sql"),
     ),
+    (
+        "0019_kind_order.sql",
+        include_str!("../../migrations/0019_kind_order.sql"),
+    ),
 ];
 
 /// The guards of migration 0007. Tests of derived state (tallies, the SQL

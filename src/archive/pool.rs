@@ -143,6 +143,11 @@ impl ReadPool {
         &self.root
     }
 
+    /// How many heavy borrowers may hold an archive at once.
+    pub fn heavy_max(&self) -> usize {
+        self.heavy_max
+    }
+
     /// A light borrowing (see [`ReadPool::get_in`]).
     pub fn get(&self) -> Result<Borrowed<'_>> {
         self.get_in(Lane::Light)
@@ -232,9 +237,13 @@ impl ReadPool {
 /// connection touches counts in the server's resident memory, once per
 /// connection (eight maps of up to 256 MiB), while its page cache is
 /// bounded (`cache_size`) and the kernel's file cache serves the rest.
+/// The page cache is 8 MiB rather than a command's 32: the pool's memory
+/// is eight of them, and a page the kernel already caches costs a copy,
+/// not a disk read.
 fn open_pooled(root: &Path) -> Result<Archive> {
     let a = Archive::open(root, Mode::Read)?;
     a.conn().pragma_update(None, "mmap_size", 0)?;
+    a.conn().pragma_update(None, "cache_size", -8_192)?;
     Ok(a)
 }
 

@@ -50,8 +50,8 @@ pub fn fts_string(text: &str) -> String {
 }
 
 pub(super) struct Sql {
-    sql: String,
-    params: Vec<Value>,
+    pub(super) sql: String,
+    pub(super) params: Vec<Value>,
 }
 
 impl Sql {
@@ -65,7 +65,7 @@ impl Sql {
         self.params.extend(params);
         self
     }
-    fn new() -> Sql {
+    pub(super) fn new() -> Sql {
         Sql {
             sql: String::new(),
             params: Vec::new(),
@@ -166,9 +166,9 @@ fn condition(
         Pred::FullText(words) => {
             let t = FtsTerm::new(words);
             s.push("i.id IN (");
-            fulltext::items(&mut s, &t, access);
+            fulltext::items(&mut s, &t, access, None);
             s.push(" UNION ");
-            fulltext::timed(&mut s, &t, None, access, today);
+            fulltext::timed(&mut s, &t, None, access, today, None);
             s.push(")");
             fts.push(t);
         }
@@ -179,7 +179,7 @@ fn condition(
                 _ => "cue",
             };
             s.push("i.id IN (");
-            fulltext::timed(&mut s, &t, Some(source), access, today);
+            fulltext::timed(&mut s, &t, Some(source), access, today, None);
             s.push(")");
             fts.push(t);
         }
@@ -440,6 +440,20 @@ pub fn compile_with(
     today: NaiveDate,
     dates: &DateShape,
 ) -> Result<Compiled> {
+    compile_without(q, access, today, dates, None)
+}
+
+/// As [`compile_with`], with the term at `skip` (an index into the first
+/// alternative) taken as true: its rows are known already (`stream` reads
+/// them off the full-text index). Everything else, the open predicate the
+/// term calls for included, is compiled as for the whole query.
+pub(super) fn compile_without(
+    q: &Query,
+    access: Access,
+    today: NaiveDate,
+    dates: &DateShape,
+    skip: Option<usize>,
+) -> Result<Compiled> {
     let listed = policy_sql::listed(access);
     let open = policy_sql::open(access, today);
     let needs_open = |alt: &Vec<Term>| alt.iter().any(|t| vis(t) != Vis::Listed);
@@ -463,6 +477,10 @@ pub fn compile_with(
             for (k, t) in alt.iter().enumerate() {
                 if k > 0 {
                     s.push(" AND ");
+                }
+                if n == 0 && skip == Some(k) {
+                    s.push("(1)");
+                    continue;
                 }
                 let ts = term_sql(t, access, today, dates, &mut fts)?;
                 s.append(ts);

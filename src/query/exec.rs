@@ -81,7 +81,7 @@ impl Plan {
     }
 }
 
-const FROM: &str = "FROM items i
+pub(super) const FROM: &str = "FROM items i
 JOIN objects o ON o.id = i.object_id";
 
 /// Columns after the record and the facts.
@@ -97,17 +97,44 @@ fn compiled(q: &Query, o: &Options<'_>) -> Result<Compiled> {
 
 /// The SELECT that returns the page of records.
 pub fn select_plan(q: &Query, o: &Options<'_>) -> Result<Plan> {
-    let c = compiled(q, o)?;
+    select_plan_within(q, o, None)
+}
+
+/// As [`select_plan`], among the ids of the JSON array `within` only: the
+/// page `stream` found, every one matching the query's term at the given
+/// place, which is taken as true; the rest of the filter still applies.
+fn select_plan_within(
+    q: &Query,
+    o: &Options<'_>,
+    within: Option<(String, usize)>,
+) -> Result<Plan> {
+    let c = match &within {
+        Some((_, term)) => Compiled {
+            // The snippets still need the walked term.
+            fts: compiled(q, o)?.fts,
+            ..compile::compile_without(q, o.access, o.today, &o.dates, Some(*term))?
+        },
+        None => compiled(q, o)?,
+    };
     let order = compile::order_by(o.sort.unwrap_or("id"), o.access, o.today, c.open_everywhere)?;
+    let among = if within.is_some() {
+        "i.id IN (SELECT value FROM json_each(?)) AND "
+    } else {
+        ""
+    };
     let sql = format!(
-        "SELECT {}, {}, {EXTRA_COLUMNS}\n{}{FACTS_JOIN}\nLEFT JOIN redacted_text rx ON rx.item_id = i.id\nWHERE {}\nORDER BY {}\nLIMIT ? OFFSET ?",
+        "SELECT {}, {}, {EXTRA_COLUMNS}\n{}{FACTS_JOIN}\nLEFT JOIN redacted_text rx ON rx.item_id = i.id\nWHERE {among}({})\nORDER BY {}\nLIMIT ? OFFSET ?",
         items::RECORD_COLUMNS,
         policy_sql::FACTS_COLUMNS,
         items::RECORD_FROM.trim_start(),
         c.filter.sql,
         order.sql
     );
-    let mut params = c.filter.params;
+    let mut params: Vec<Value> = within
+        .map(|(ids, _)| Value::Text(ids))
+        .into_iter()
+        .collect();
+    params.extend(c.filter.params);
     params.extend(order.params);
     params.push(Value::Integer(
         o.limit.map(|l| l.min(i64::MAX as u64) as i64).unwrap_or(-1),
@@ -154,7 +181,7 @@ pub fn register(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-fn with_context(e: rusqlite::Error) -> Error {
+pub(super) fn with_context(e: rusqlite::Error) -> Error {
     match e.sqlite_error_code() {
         Some(rusqlite::ffi::ErrorCode::OperationInterrupted) => {
             Error::Failed("the query was interrupted".into())
@@ -201,6 +228,9 @@ pub(super) fn count_capped_conn(
         dates: DateShape::load(conn)?,
         ..*o
     };
+    if let Some(found) = super::stream::first_ids(conn, q, &o, cap)? {
+        return Ok(found.ids.len() as i64);
+    }
     let plan = count_plan(q, &o)?;
     let inner = plan
         .sql
@@ -265,7 +295,29 @@ pub(crate) fn run_conn(conn: &Connection, q: &Query, o: &Options<'_>) -> Result<
         ..*o
     };
     let o = &shaped;
-    let plan = select_plan(q, o)?;
+    // A full-text search's page in id order: its ids off the indexes
+    // first, then the records of those alone.
+    let streamed = match o.limit {
+        Some(limit) => super::stream::first_ids(conn, q, o, o.offset.saturating_add(limit))?,
+        None => None,
+    };
+    let plan = match streamed {
+        Some(found) => {
+            let page: Vec<i64> = found.ids.into_iter().skip(o.offset as usize).collect();
+            if page.is_empty() {
+                return Ok(Vec::new());
+            }
+            let within = serde_json::to_string(&page)
+                .map_err(|e| Error::Failed(format!("listing a page of ids: {e}")))?;
+            let all = Options {
+                limit: None,
+                offset: 0,
+                ..*o
+            };
+            select_plan_within(q, &all, Some((within, found.term)))?
+        }
+        None => select_plan(q, o)?,
+    };
     let mut stmt = conn.prepare(&plan.sql)?;
     let raws: Vec<Raw> = stmt
         .query_map(rusqlite::params_from_iter(plan.params.iter()), read_row)

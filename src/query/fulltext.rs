@@ -47,8 +47,9 @@ fn text(s: &str) -> Value {
 }
 
 /// The item ids whose title or text match, in the public index and its
-/// twin, and for the custodian also in the unredacted index and its twin.
-pub(super) fn items(s: &mut Sql, t: &FtsTerm, access: Access) {
+/// twin, and for the custodian also in the unredacted index and its twin;
+/// with `after`, only ids above it.
+pub(super) fn items(s: &mut Sql, t: &FtsTerm, access: Access, after: Option<i64>) {
     let mut docs = vec![crate::catalogue::fts::Doc::Public];
     if policy::reads_originals(access) {
         // The custodian also finds redacted items by what was redacted.
@@ -61,24 +62,35 @@ pub(super) fn items(s: &mut Sql, t: &FtsTerm, access: Access) {
         let (table, twin) = (doc.table(), doc.twin());
         s.push(&format!("SELECT rowid FROM {table} WHERE {table} MATCH "))
             .bind(text(&t.plain));
+        above(s, "rowid", after);
         s.push(&format!(
             " UNION SELECT rowid FROM {twin} WHERE {twin} MATCH "
         ))
         .bind(text(&t.folded));
+        above(s, "rowid", after);
+    }
+}
+
+fn above(s: &mut Sql, column: &str, after: Option<i64>) {
+    if let Some(after) = after {
+        s.push(&format!(" AND {column} > ")).bind(Value::Integer(after));
     }
 }
 
 /// The items with a cue or segment hit the reader may find
-/// (`policy::passage::visible_hits`), in the timed index or its twin.
+/// (`policy::passage::visible_hits`), in the timed index or its twin;
+/// with `after`, only ids above it.
 pub(super) fn timed(
     s: &mut Sql,
     t: &FtsTerm,
     source: Option<&str>,
     access: Access,
     today: NaiveDate,
+    after: Option<i64>,
 ) {
     let (cond, params) = policy::passage::visible_hits(access, today);
     let tail = |s: &mut Sql| {
+        above(s, "item_fts_timed.item_id", after);
         if let Some(src) = source {
             s.push(" AND item_fts_timed.source = ").bind(text(src));
         }
@@ -95,4 +107,24 @@ pub(super) fn timed(
     )
     .bind(text(&t.folded));
     tail(s);
+}
+
+
+/// The ids a bare full-text term matches for this reader (exactly the set
+/// its `i.id IN (…)` holds), above `after`, ascending, at most `limit`:
+/// one compound SELECT whose ORDER BY lets SQLite merge the indexes' own
+/// rowid order and stop at the limit instead of collecting every match.
+pub(super) fn ids_after(
+    t: &FtsTerm,
+    access: Access,
+    today: NaiveDate,
+    after: i64,
+    limit: i64,
+) -> Sql {
+    let mut s = Sql::new();
+    items(&mut s, t, access, Some(after));
+    s.push(" UNION ");
+    timed(&mut s, t, None, access, today, Some(after));
+    s.push(" ORDER BY 1 LIMIT ").bind(Value::Integer(limit));
+    s
 }

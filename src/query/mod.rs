@@ -14,6 +14,7 @@ mod fulltext;
 mod parse;
 pub mod raw;
 mod snippets;
+mod stream;
 
 pub use compile::{fold, fts_string, DateShape};
 pub use exec::{

@@ -16,7 +16,9 @@ mod narrator;
 pub mod oai;
 mod original;
 mod pages;
+mod results;
 mod routes;
+mod search;
 mod state;
 mod term;
 mod who;
@@ -34,8 +36,18 @@ pub use state::AppState;
 /// beyond this wait for one, so memory does not grow with the number of
 /// clients.
 const POOL_SIZE: usize = 8;
-/// Archives searches may not take, so item pages always find one.
-const RESERVED_FOR_ITEMS: usize = 2;
+/// Archives searches may not take, so item pages always find one: all
+/// but one per CPU core. A search that is not kept from before is CPU
+/// work from start to end; more of them at once than there are cores
+/// only share the cores more finely, while every item page (and every
+/// kept search page, read in the light lane) waits for its share.
+fn reserved_for_items() -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    POOL_SIZE - cores.clamp(1, POOL_SIZE - 2)
+}
+/// Threads for reads and log writes: the pool's archives, the access
+/// log's writer and a few waiting their turn.
+const BLOCKING_THREADS: usize = POOL_SIZE * 2;
 
 pub fn serve(archive_arg: Option<&Path>, a: ServeArgs) -> Result<()> {
     if !a.listen.ip().is_loopback() {
@@ -47,10 +59,13 @@ pub fn serve(archive_arg: Option<&Path>, a: ServeArgs) -> Result<()> {
         );
     }
     let root = custos::archive::locate(archive_arg)?;
-    let pool = ReadPool::with_reserve(&root, POOL_SIZE, RESERVED_FOR_ITEMS)?;
+    let pool = ReadPool::with_reserve(&root, POOL_SIZE, reserved_for_items())?;
     let state = AppState::new(pool, a.access);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // Reads wait for one of POOL_SIZE archives anyway: more threads
+        // would only wait too, each with its own allocator arena.
+        .max_blocking_threads(BLOCKING_THREADS)
         .build()
         .map_err(|e| Error::Failed(format!("cannot start the web server: {e}")))?;
     let served = runtime.block_on(async move {
@@ -63,7 +78,9 @@ pub fn serve(archive_arg: Option<&Path>, a: ServeArgs) -> Result<()> {
         // The actual address, so `--listen 127.0.0.1:0` tells its port.
         eprintln!("custos: serving at {} level on http://{addr}/", a.access);
         let oai = oai::for_serve(&root, &a, addr)?;
-        tokio::spawn(pages::warm(state.clone(), a.access));
+        // Counted at start, off the clock: the first readers then find
+        // the home page's holdings ready.
+        pages::count_later(&state, a.access);
         axum::serve(listener, router(state).layer(axum::Extension(oai)))
             .with_graceful_shutdown(shutdown())
             .await

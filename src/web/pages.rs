@@ -1,15 +1,15 @@
-//! The catalogue pages: home (holdings) and search (the query language,
-//! facets, pages of results with snippets). Every number and row comes
-//! from the library's reports and queries at the reader's level.
+//! The home page (holdings) and the whole-collection counts it shares
+//! with the search page's facets. Every number comes from the library's
+//! reports at the reader's level; counts not yet computed for the
+//! catalogue's current state are computed in the background while the
+//! page says so, so no reader waits for a million-item count.
 //!
 //! Rendering only: no SQL, no visibility decisions, and every value goes
 //! through askama's HTML escaping.
 
 use askama::Template;
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
-use serde::Deserialize;
+use axum::extract::State;
+use axum::response::Html;
 use serde_json::Value;
 
 use std::sync::Arc;
@@ -19,7 +19,7 @@ use chrono::NaiveDate;
 use custos::archive::pool::Borrowed;
 use custos::archive::Archive;
 use custos::error::Result;
-use custos::model::{Access, Kind, Vocab};
+use custos::model::{Access, Vocab};
 use custos::report::{self, GroupBy, Which};
 
 use super::routes::{render, WebError};
@@ -28,10 +28,6 @@ use super::AppState;
 
 /// The longest query the search takes (characters).
 pub const MAX_QUERY: usize = 500;
-/// Results per page.
-const PAGE: u64 = 20;
-/// The last page served: a crawler cannot walk a million rows by offset.
-const MAX_PAGE: u64 = 500;
 /// Matches are counted up to this many, then shown as "more than": a
 /// word in every item of a million would take seconds to count.
 pub const COUNT_CAP: u64 = 10_000;
@@ -52,6 +48,8 @@ pub struct Section {
 struct Home {
     level: Access,
     max_query: usize,
+    /// The counts are being computed: the page says so instead.
+    counting: bool,
     sections: Vec<Section>,
 }
 
@@ -154,18 +152,45 @@ fn summarize(archive: &Archive, access: Access, today: NaiveDate) -> Result<Summ
     Ok(Summary { holdings, terms })
 }
 
-/// The summary at the reader's level for the state `b` reads. The state
-/// is named by the head of the chained history, read on `b` itself: every
-/// change to what the catalogue describes appends an event in its own
-/// transaction, while the research access log (a write on every research
-/// item view) does not, so a reader's views do not make the next search
-/// recount the whole collection.
-fn summary(state: &AppState, b: &Borrowed<'_>, access: Access) -> Result<Arc<Summary>> {
-    let today = custos::clock::today();
+/// The catalogue state `b` reads, named by the head of the chained
+/// history read on `b` itself: every change to what the catalogue
+/// describes appends an event in its own transaction, while the research
+/// access log (a write on every research item view) does not, so a
+/// reader's views do not make the next search recount the whole
+/// collection. None for an empty history.
+pub fn version(b: &Archive, access: Access, today: NaiveDate) -> Result<Option<u64>> {
     let head = custos::reader::Reader::new(b, access, today).head()?.head;
     // The first 16 hex digits of a SHA-256 name the state well enough.
-    let version = head.get(..16).and_then(|h| u64::from_str_radix(h, 16).ok());
+    Ok(head.get(..16).and_then(|h| u64::from_str_radix(h, 16).ok()))
+}
+
+/// The summary at the reader's level for the state `b` reads, computed
+/// here if missing (the background task's way).
+fn summary(state: &AppState, b: &Borrowed<'_>, access: Access) -> Result<Arc<Summary>> {
+    let today = custos::clock::today();
+    let version = version(b, access, today)?;
     state.summary(version, access, today, || summarize(b, access, today))
+}
+
+/// The summary at the reader's level for the state `b` reads, if already
+/// computed; never computes it (see [`count_later`]).
+pub fn ready(state: &AppState, b: &Archive, access: Access) -> Result<Option<Arc<Summary>>> {
+    let today = custos::clock::today();
+    Ok(state.summary_ready(version(b, access, today)?, access, today))
+}
+
+/// Starts computing the level's summary in the background, unless a
+/// computation is already running: the page that found none renders
+/// without it, and a later one finds it.
+pub fn count_later(state: &AppState, access: Access) {
+    if !state.claim_counting(access) {
+        return;
+    }
+    let state = state.clone();
+    tokio::spawn(async move {
+        warm(state.clone(), access).await;
+        state.counted(access);
+    });
 }
 
 impl Summary {
@@ -199,7 +224,7 @@ impl Summary {
         }
     }
 
-    fn facets(&self, q: &str) -> Vec<Section> {
+    pub fn facets(&self, q: &str) -> Vec<Section> {
         let mut out = vec![
             self.section(GroupBy::Kind, q),
             self.section(GroupBy::Decade, q),
@@ -230,17 +255,16 @@ impl Summary {
     }
 }
 
-/// Computes the anonymous level's summary at start, off the clock: the
-/// first readers then find it cached, instead of all waiting for it
-/// within their time limit.
-pub async fn warm(state: AppState, access: Access) {
+/// Computes the level's summary on a heavy-lane snapshot; failures are
+/// reported on standard error (the next page that misses it retries).
+async fn warm(state: AppState, access: Access) {
     let st = state.clone();
     let warmed = state
         .read_heavy(move |b| summary(&st, b, access).map(|_| ()))
         .await;
     if let Err(e) = warmed {
         eprintln!(
-            "custos: serve: counting the holdings at start failed: {}",
+            "custos: serve: counting the holdings failed: {}",
             custos::output::escape::terminal_line(&e.to_string())
         );
     }
@@ -249,177 +273,27 @@ pub async fn warm(state: AppState, access: Access) {
 pub async fn home(State(state): State<AppState>, who: Who) -> Result<Html<String>, WebError> {
     let st = state.clone();
     let sections = state
-        .read_heavy(move |b| {
-            let sum = summary(&st, b, who.access)?;
-            Ok([
-                GroupBy::Kind,
-                GroupBy::Decade,
-                GroupBy::Place,
-                GroupBy::Event,
-            ]
-            .into_iter()
-            .map(|by| sum.section(by, ""))
-            .collect::<Vec<_>>())
+        .read(move |b| {
+            Ok(ready(&st, b, who.access)?.map(|sum| {
+                [
+                    GroupBy::Kind,
+                    GroupBy::Decade,
+                    GroupBy::Place,
+                    GroupBy::Event,
+                ]
+                .into_iter()
+                .map(|by| sum.section(by, ""))
+                .collect::<Vec<_>>()
+            }))
         })
         .await?;
+    if sections.is_none() {
+        count_later(&state, who.access);
+    }
     render(&Home {
         level: who.access,
         max_query: MAX_QUERY,
-        sections,
+        counting: sections.is_none(),
+        sections: sections.unwrap_or_default(),
     })
-}
-
-#[derive(Debug, Deserialize)]
-pub struct SearchParams {
-    #[serde(default)]
-    q: String,
-    page: Option<u64>,
-}
-
-pub struct Hit {
-    pub id: i64,
-    pub title: String,
-    pub kind: String,
-    pub date: Option<String>,
-    pub snippet: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "web/search.html")]
-struct Search {
-    level: Access,
-    max_query: usize,
-    q: String,
-    error: Option<String>,
-    /// "3 items", or "More than 10,000 items" past the count's cap.
-    heading: String,
-    first: u64,
-    results: Vec<Hit>,
-    prev: Option<String>,
-    next: Option<String>,
-    facets: Vec<Section>,
-}
-
-/// The results' heading for a capped count of `total`.
-fn matches_heading(total: i64) -> String {
-    if total > COUNT_CAP as i64 {
-        format!("More than {} items", thousands(COUNT_CAP))
-    } else if total == 1 {
-        "1 item".into()
-    } else {
-        format!("{} items", thousands(total.max(0) as u64))
-    }
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-pub async fn search(
-    State(state): State<AppState>,
-    who: Who,
-    Query(p): Query<SearchParams>,
-) -> Result<Response, WebError> {
-    if p.q.chars().count() > MAX_QUERY {
-        return Err(WebError::BadRequest(format!(
-            "a query may be at most {MAX_QUERY} characters"
-        )));
-    }
-    let page = p.page.unwrap_or(1).clamp(1, MAX_PAGE);
-    let q = p.q.trim().to_string();
-    let qq = q.clone();
-    let st = state.clone();
-    let (outcome, facets) = state
-        .read_heavy(move |archive| {
-            let facets = summary(&st, archive, who.access)?.facets(&qq);
-            let parsed = if qq.is_empty() {
-                None
-            } else {
-                match custos::query::parse_line(&qq) {
-                    Ok(parsed) => Some(parsed),
-                    Err(e) => return Ok((Err(e.to_string()), facets)),
-                }
-            };
-            let Some(parsed) = parsed else {
-                return Ok((Ok((0, Vec::new())), facets));
-            };
-            let opts = custos::query::Options {
-                access: who.access,
-                today: custos::clock::today(),
-                sort: None,
-                limit: Some(PAGE),
-                offset: (page - 1) * PAGE,
-                extra: &[],
-                dates: Default::default(),
-            };
-            let total = custos::query::count_capped(archive, &parsed, &opts, COUNT_CAP + 1)?;
-            let listed = custos::query::run(archive, &parsed, &opts)?;
-            Ok((Ok((total, custos::output::to_values(&listed)?)), facets))
-        })
-        .await?;
-    let (error, total, rows) = match outcome {
-        Ok((total, rows)) => (None, total, rows),
-        Err(e) => (Some(e), 0, Vec::new()),
-    };
-    let results = rows
-        .iter()
-        .map(|r| {
-            let id = r.get("id").and_then(Value::as_i64).unwrap_or(0);
-            Hit {
-                id,
-                title: r
-                    .get("title")
-                    .and_then(Value::as_str)
-                    .map_or_else(|| format!("Item {id} (closed)"), str::to_string),
-                kind: r
-                    .get("kind")
-                    .and_then(Value::as_str)
-                    .unwrap_or(Kind::Other.as_str())
-                    .to_string(),
-                date: r.get("date").and_then(Value::as_str).map(str::to_string),
-                snippet: r.get("snippet").and_then(Value::as_str).map(str::to_string),
-            }
-        })
-        .collect();
-    let shown = (page * PAGE) as i64;
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
-    let html = render(&Search {
-        level: who.access,
-        max_query: MAX_QUERY,
-        prev: (page > 1).then(|| search_href(&q, page - 1)),
-        next: (total > shown && page < MAX_PAGE).then(|| search_href(&q, page + 1)),
-        q,
-        error,
-        heading: matches_heading(total),
-        first: (page - 1) * PAGE + 1,
-        results,
-        facets,
-    })?;
-    Ok((status, html).into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_heading_says_more_than_the_cap_past_it() {
-        assert_eq!(matches_heading(0), "0 items");
-        assert_eq!(matches_heading(1), "1 item");
-        assert_eq!(matches_heading(9_999), "9,999 items");
-        assert_eq!(matches_heading(10_000), "10,000 items");
-        assert_eq!(matches_heading(10_001), "More than 10,000 items");
-    }
 }

@@ -21,7 +21,7 @@ use tower_http::timeout::TimeoutLayer;
 
 use custos::error::Error;
 
-use super::{api, item, login, pages, term, AppState};
+use super::{api, item, login, pages, search, term, AppState};
 
 /// Every request is answered within this time (503 after it).
 pub const REQUEST_TIME_LIMIT: Duration = Duration::from_secs(10);
@@ -36,7 +36,7 @@ const CSP: &str = "default-src 'self'; img-src 'self'; media-src 'self'; style-s
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::home))
-        .route("/search", get(pages::search))
+        .route("/search", get(search::search))
         .route("/items/{id}", get(item::page))
         .route("/items/{id}/audio", get(item::audio))
         .route("/terms/{vocab}/{name}", get(term::page))

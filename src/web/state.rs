@@ -8,12 +8,14 @@
 //! item pages; a request whose future is dropped (its time limit fired)
 //! cancels its read, interrupting the SQL, so the archive returns at once.
 //! The whole-collection counts (facets, home holdings) are kept per level,
-//! catalogue version and day in [`LevelCache`].
+//! catalogue version and day in [`LevelCache`], and computed in the
+//! background when missing, so no request waits for them; pages of search
+//! results are kept in [`super::results::Results`] under the same key.
 //!
 //! It holds no rows of its own and decides nothing about visibility: a
 //! cached value is what the level's own report returned.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -32,6 +34,10 @@ pub struct AppState {
 
 struct Inner {
     pool: ReadPool,
+    /// Searches waiting for the heavy lane wait here, as tasks, not on
+    /// the pool as blocked threads: a queue of searches must not hold
+    /// the threads item pages read on.
+    heavy: tokio::sync::Semaphore,
     root: PathBuf,
     /// The level of a reader without a token: never custodian (the
     /// command line refuses it).
@@ -39,6 +45,7 @@ struct Inner {
     /// Opened at the first research read that must be logged.
     writer: Mutex<Option<Archive>>,
     summaries: LevelCache<super::pages::Summary>,
+    results: super::results::Results<super::search::Outcome>,
 }
 
 impl AppState {
@@ -46,11 +53,13 @@ impl AppState {
         let root = pool.root().to_path_buf();
         AppState {
             inner: Arc::new(Inner {
+                heavy: tokio::sync::Semaphore::new(pool.heavy_max()),
                 pool,
                 root,
                 anonymous,
                 writer: Mutex::new(None),
                 summaries: LevelCache::default(),
+                results: Default::default(),
             }),
         }
     }
@@ -76,6 +85,12 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&Borrowed<'_>) -> Result<T> + Send + 'static,
     {
+        let _turn = self
+            .inner
+            .heavy
+            .acquire()
+            .await
+            .map_err(|e| Error::Failed(format!("a request failed: {e}")))?;
         self.read_in(Lane::Heavy, f).await
     }
 
@@ -107,6 +122,31 @@ impl AppState {
         self.inner
             .summaries
             .get_or_compute(access, version, today, compute)
+    }
+
+    /// The level's counts at `version` on `today`, if computed.
+    pub fn summary_ready(
+        &self,
+        version: Option<u64>,
+        access: Access,
+        today: NaiveDate,
+    ) -> Option<Arc<super::pages::Summary>> {
+        self.inner.summaries.lookup(access, version?, today)
+    }
+
+    /// Whether the caller should start computing the level's counts:
+    /// true for one caller until [`AppState::counted`] is called, so a
+    /// burst of readers starts one computation, not one each.
+    pub fn claim_counting(&self, access: Access) -> bool {
+        self.inner.summaries.claim(access)
+    }
+
+    pub fn counted(&self, access: Access) {
+        self.inner.summaries.release(access);
+    }
+
+    pub fn results(&self) -> &super::results::Results<super::search::Outcome> {
+        &self.inner.results
     }
 
     /// The token a presented secret is, if valid today.
@@ -166,6 +206,8 @@ pub struct LevelCache<T> {
     /// One computation at a time: concurrent misses wait for it rather
     /// than each recomputing the same counts.
     computing: Mutex<()>,
+    /// Levels whose counts a background task is computing.
+    claimed: Mutex<HashSet<Access>>,
 }
 
 struct Entry<T> {
@@ -179,12 +221,28 @@ impl<T> Default for LevelCache<T> {
         LevelCache {
             entries: Mutex::new(HashMap::new()),
             computing: Mutex::new(()),
+            claimed: Mutex::new(HashSet::new()),
         }
     }
 }
 
 impl<T> LevelCache<T> {
-    fn lookup(&self, access: Access, version: u64, day: NaiveDate) -> Option<Arc<T>> {
+    /// Marks `access` as being computed; false if it already is.
+    pub fn claim(&self, access: Access) -> bool {
+        self.claimed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(access)
+    }
+
+    pub fn release(&self, access: Access) {
+        self.claimed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&access);
+    }
+
+    pub fn lookup(&self, access: Access, version: u64, day: NaiveDate) -> Option<Arc<T>> {
         let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         entries
             .get(&access)

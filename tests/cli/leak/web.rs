@@ -76,6 +76,14 @@ impl Crawl<'_> {
     fn run(&mut self, s: &Server) {
         let mut queue: VecDeque<String> = VecDeque::new();
         let mut done: BTreeSet<String> = BTreeSet::new();
+        // The home page once its holdings are counted, so the crawl
+        // starts from every link it will have.
+        {
+            let owned = self.headers.clone();
+            let headers: Vec<(&str, &str)> =
+                owned.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            let _ = s.counted_with("/", &headers);
+        }
         queue.push_back("/".into());
         for id in self.fx.items.values().copied().chain([99]) {
             for p in [

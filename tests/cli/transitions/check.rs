@@ -57,8 +57,9 @@ pub(super) fn run_scan(sys: &Sys, args: &[&str], forbidden: &[&str]) -> Result<(
 /// The web portal at `level` (issue 15): each item's page and API record
 /// exists exactly where `show` finds it (a hidden item is a 404, as a
 /// missing one), and no answer, headers included, holds a closed word.
+/// The server runs on across operations, so its kept pages are checked.
 fn web(sys: &Sys, level: &str, ids: &[String], forbidden: &[&str]) -> Result<(), String> {
-    let server = crate::web::server::Server::spawn(sys.cmd(), &["--access", level]);
+    let server = sys.server(level);
     for id in ids {
         let shown = sys.out(&["show", id, "--access", level]).status.success();
         for path in [format!("/items/{id}"), format!("/api/items/{id}")] {
@@ -119,6 +120,45 @@ fn web(sys: &Sys, level: &str, ids: &[String], forbidden: &[&str]) -> Result<(),
         }
     }
     Ok(())
+}
+
+/// The web search at `level` finds each item's word in both scripts
+/// exactly where the model opens the item, from the same long-running
+/// server, so a page of results kept from before a write is never served
+/// after it; the home page and every search page hold no closed word.
+fn web_search(sys: &Sys, model: &Model, level: Level, forbidden: &[&str]) -> Result<(), String> {
+    let l = level.as_str();
+    let server = sys.server(l);
+    let home = server.get("/");
+    scan(&format!("GET / at {l}"), &unescaped(&home), forbidden)?;
+    for item in &model.items {
+        let Some(id) = item.id else { continue };
+        let open = item.open_at(level, model.today);
+        for word in [item.word.clone(), super::cyrillic(&item.word)] {
+            let enc: String = url_encode(&word);
+            let path = format!("/search?q={enc}");
+            let a = server.get(&path);
+            scan(&format!("GET {path} at {l}"), &unescaped(&a), forbidden)?;
+            let found = a.text().contains(&format!("href=\"/items/{id}\""));
+            if found != open {
+                return Err(format!(
+                    "GET {path} at {l} {} item {id}, which the model {} ({item:?})",
+                    if found { "finds" } else { "does not find" },
+                    if open { "opens" } else { "closes" }
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// An answer's headers and body with askama's HTML escapes undone, so a
@@ -221,6 +261,7 @@ pub fn all(sys: &Sys, model: &Model, step: usize) -> Result<(), String> {
             )?;
         }
         web(sys, l, &ids, &forbidden)?;
+        web_search(sys, model, level, &forbidden)?;
         super::passages::check(sys, model, level, &forbidden)?;
         for item in &model.items {
             let open = item.open_at(level, model.today);

@@ -2,8 +2,10 @@
 //! archive in it (replaced by a fresh one after a round trip), a custodian
 //! key, one anonymous narrator whose legal name is a canary, and the clock.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::rc::Rc;
 
 use serde_json::Value;
 
@@ -21,6 +23,18 @@ pub struct Sys {
     generation: usize,
     /// The last head signed in the current archive (`Op::SignHead`).
     signed_head: Option<PathBuf>,
+    /// One `custos serve` per level, kept running across operations so
+    /// what it keeps between requests (counts, pages of results) is held
+    /// to the model after every write; restarted with a new archive or
+    /// clock.
+    servers: RefCell<Vec<Served>>,
+}
+
+struct Served {
+    level: String,
+    archive: PathBuf,
+    now: &'static str,
+    server: Rc<crate::web::server::Server>,
 }
 
 impl Sys {
@@ -35,6 +49,7 @@ impl Sys {
             step: 0,
             generation: 0,
             signed_head: None,
+            servers: RefCell::new(Vec::new()),
         };
         // Intake open: most imports here start open, a closed intake is an
         // operation of its own (`Op::Import { closed }`).
@@ -87,6 +102,26 @@ impl Sys {
         let v: Value = serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())?;
         self.narrator = v["id"].as_i64().ok_or("narrator add printed no id")?;
         Ok(())
+    }
+
+    /// The running server at `level` for the current archive and clock.
+    pub fn server(&self, level: &str) -> Rc<crate::web::server::Server> {
+        let mut servers = self.servers.borrow_mut();
+        servers.retain(|s| s.level != level || (s.archive == self.archive && s.now == self.now));
+        if let Some(s) = servers.iter().find(|s| s.level == level) {
+            return Rc::clone(&s.server);
+        }
+        let server = Rc::new(crate::web::server::Server::spawn(
+            self.cmd(),
+            &["--access", level],
+        ));
+        servers.push(Served {
+            level: level.to_string(),
+            archive: self.archive.clone(),
+            now: self.now,
+            server: Rc::clone(&server),
+        });
+        server
     }
 
     /// The folder site of the current archive.

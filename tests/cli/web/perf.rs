@@ -1,9 +1,10 @@
-//! The portal's cached whole-collection counts (issue 15, load): the home
-//! page's holdings and the search page's facets are kept per level and
-//! catalogue version, so a write made while the server runs shows on the
-//! next page, and a public and a research reader never see each other's
-//! counts. The capped match count of the API is here too. Fictional
-//! people and places throughout.
+//! The portal's kept whole-collection counts and pages of results (issue
+//! 15, load): the home page's holdings, the search page's facets and the
+//! search results are kept per level and catalogue version, so a write
+//! made while the server runs shows on the next page (once the counts are
+//! recomputed in the background; never the old ones meanwhile), and a
+//! public and a research reader never see each other's. The capped match
+//! count of the API is here too. Fictional people and places throughout.
 
 use serde_json::Value;
 
@@ -56,16 +57,17 @@ fn archive() -> (Env, i64, i64) {
 fn a_write_while_serving_shows_on_the_next_home_and_search_page() {
     let (env, public, _) = archive();
     let s = Server::start(&env, &[]);
-    let home = s.get("/").text();
+    let home = s.counted("/").text();
     assert_eq!(count_beside(&home, TESTIMONY), Some(1), "{home}");
     // Twice: the second is served from the cache, and says the same.
     assert_eq!(count_beside(&s.get("/").text(), TESTIMONY), Some(1));
-    let search = s.get("/search?q=Velmora").text();
+    let search = s.counted("/search?q=Velmora").text();
     assert_eq!(
         count_beside(&search, "Velmora+kind%3Atestimony\""),
         Some(1),
         "{search}"
     );
+    assert!(search.contains("href=\"/items/{public}\""), "{search}");
 
     // The narrator withdraws consent while the server runs: the testimony
     // is hidden at every level below custodian, so no count includes it.
@@ -76,9 +78,21 @@ fn a_write_while_serving_shows_on_the_next_home_and_search_page() {
         None,
         Some("fictional withdrawal"),
     );
-    let home = s.get("/").text();
-    assert_eq!(count_beside(&home, TESTIMONY), None, "{home}");
+    // At once, before any recount: the kept page of results and the kept
+    // counts are of the old state and must not be served.
     let search = s.get("/search?q=Velmora").text();
+    assert!(search.contains("0 items"), "{search}");
+    assert!(!search.contains(&format!("/items/{public}")), "{search}");
+    assert_eq!(
+        count_beside(&search, "Velmora+kind%3Atestimony\""),
+        None,
+        "{search}"
+    );
+    assert_eq!(count_beside(&s.get("/").text(), TESTIMONY), None);
+    let home = s.counted("/").text();
+    assert!(!home.contains("being counted"), "{home}");
+    assert_eq!(count_beside(&home, TESTIMONY), None, "{home}");
+    let search = s.counted("/search?q=Velmora").text();
     assert_eq!(
         count_beside(&search, "Velmora+kind%3Atestimony\""),
         None,
@@ -107,17 +121,28 @@ fn a_public_and_a_research_reader_never_share_counts() {
     let bearer = format!("Bearer {}", out.trim());
     let s = Server::start(&env, &[]);
     let research = |path: &str| s.get_with(path, &[("authorization", &bearer)]).text();
+    let research_counted = |path: &str| {
+        s.counted_with(path, &[("authorization", &bearer)]).text()
+    };
     // In both orders, each level gets its own counts.
-    assert_eq!(count_beside(&s.get("/").text(), TESTIMONY), Some(1));
-    assert_eq!(count_beside(&research("/"), TESTIMONY), Some(2));
+    assert_eq!(count_beside(&s.counted("/").text(), TESTIMONY), Some(1));
+    assert_eq!(count_beside(&research_counted("/"), TESTIMONY), Some(2));
     assert_eq!(count_beside(&s.get("/").text(), TESTIMONY), Some(1));
     let facet = "Velmora+kind%3Atestimony\"";
-    assert_eq!(count_beside(&research("/search?q=Velmora"), facet), Some(2));
     assert_eq!(
-        count_beside(&s.get("/search?q=Velmora").text(), facet),
+        count_beside(&research_counted("/search?q=Velmora"), facet),
+        Some(2)
+    );
+    assert_eq!(
+        count_beside(&s.counted("/search?q=Velmora").text(), facet),
         Some(1)
     );
     assert_eq!(count_beside(&research("/search?q=Velmora"), facet), Some(2));
+    // The pages of results too: the research reader's kept page (two
+    // testimonies) is never the public reader's (one).
+    let public_page = s.get("/search?q=Velmora").text();
+    assert!(public_page.contains(">1 item<"), "{public_page}");
+    assert!(research("/search?q=Velmora").contains(">2 items<"));
 }
 
 #[test]

@@ -143,6 +143,23 @@ impl Server {
         }
     }
 
+    /// GET `path` until the page no longer says its counts are being
+    /// computed (the server counts in the background): at most a minute.
+    pub fn counted_with(&self, path: &str, headers: &[(&str, &str)]) -> Answer {
+        let start = Instant::now();
+        loop {
+            let a = self.get_with(path, headers);
+            if !a.text().contains("being counted") || start.elapsed() > Duration::from_secs(60) {
+                return a;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn counted(&self, path: &str) -> Answer {
+        self.counted_with(path, &[])
+    }
+
     pub fn get(&self, path: &str) -> Answer {
         self.get_with(path, &[])
     }

@@ -1,0 +1,265 @@
+//! The first matches of a full-text search in id order, read straight off
+//! the full-text indexes: a word in most of a million items otherwise
+//! makes SQLite collect every match (a million ids) before it returns
+//! the first twenty, and counting "more than 10,000" collects them too.
+//!
+//! Only for a query whose every match must match one bare word or phrase
+//! (no `,` alternatives, the term not negated), in id order. The ids of
+//! that term are read in chunks from the same SQL its `i.id IN (…)` holds
+//! (the timed hits narrowed by the passages as there), and each chunk goes
+//! through the compiled filter of the rest of the query, the access policy
+//! included, exactly as the plain plan would; this module decides nothing
+//! about visibility.
+//! When the candidates run long without filling the page (a common word
+//! with a rare field value) it gives up and the plain plan answers.
+
+use rusqlite::types::Value;
+use rusqlite::Connection;
+
+use super::compile;
+use super::exec::{with_context, Options, FROM};
+use super::fulltext::{self, FtsTerm};
+use super::parse::{Pred, Query};
+use crate::error::Result;
+use crate::policy::sql::FACTS_JOIN;
+
+/// Candidates read in the first chunk; each next chunk is four times as
+/// large, up to [`LAST_CHUNK`].
+const FIRST_CHUNK: i64 = 64;
+const LAST_CHUNK: i64 = 16_384;
+/// Candidates read before giving the search back to the plain plan.
+const GIVE_UP_AFTER: u64 = 200_000;
+
+/// The term to walk (the query's one conjunction's first bare full-text
+/// term) and its place in it, if the query is searched in id order.
+fn driver(q: &Query, o: &Options<'_>) -> Option<(FtsTerm, usize)> {
+    if !matches!(o.sort, None | Some("id")) {
+        return None;
+    }
+    let [all] = q.any.as_slice() else {
+        return None;
+    };
+    let at = all
+        .iter()
+        .position(|t| matches!(&t.pred, Pred::FullText(_)) && !t.negated)?;
+    let Pred::FullText(words) = &all[at].pred else {
+        return None;
+    };
+    Some((FtsTerm::new(words), at))
+}
+
+/// What [`first_ids`] found.
+pub(super) struct Streamed {
+    /// In id order; fewer than asked means there are no more.
+    pub ids: Vec<i64>,
+    /// The walked term's place in the query's one alternative: its
+    /// condition holds for every id here, so a SELECT among these ids
+    /// may take it as true (`compile::compile_without`).
+    pub term: usize,
+}
+
+/// The first `want` ids of items the query matches for this reader, in
+/// id order; None where this way does not apply or gave up.
+pub(super) fn first_ids(
+    conn: &Connection,
+    q: &Query,
+    o: &Options<'_>,
+    want: u64,
+) -> Result<Option<Streamed>> {
+    let Some((term, at)) = driver(q, o) else {
+        return Ok(None);
+    };
+    let c = compile::compile_without(q, o.access, o.today, &o.dates, Some(at))?;
+    let filter_sql = format!(
+        "SELECT i.id\n{FROM}{FACTS_JOIN}\nLEFT JOIN redacted_text rx ON rx.item_id = i.id\n\
+         WHERE i.id IN (SELECT value FROM json_each(?)) AND ({})\nORDER BY i.id",
+        c.filter.sql
+    );
+    let mut filter = conn.prepare(&filter_sql)?;
+    let mut found: Vec<i64> = Vec::new();
+    let mut after = 0i64;
+    let mut chunk = FIRST_CHUNK;
+    let mut read = 0u64;
+    loop {
+        let cands = fulltext::ids_after(&term, o.access, o.today, after, chunk);
+        let mut stmt = conn.prepare_cached(&cands.sql)?;
+        let ids: Vec<i64> = stmt
+            .query_map(rusqlite::params_from_iter(cands.params.iter()), |r| {
+                r.get(0)
+            })
+            .map_err(with_context)?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(with_context)?;
+        let done = |ids| Ok(Some(Streamed { ids, term: at }));
+        let Some(&last) = ids.last() else {
+            return done(found);
+        };
+        read += ids.len() as u64;
+        let list = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into());
+        let mut params: Vec<Value> = vec![Value::Text(list)];
+        params.extend(c.filter.params.iter().cloned());
+        let passed = filter
+            .query_map(rusqlite::params_from_iter(params.iter()), |r| r.get(0))
+            .map_err(with_context)?
+            .collect::<rusqlite::Result<Vec<i64>>>()
+            .map_err(with_context)?;
+        found.extend(passed);
+        if found.len() as u64 >= want {
+            found.truncate(want as usize);
+            return done(found);
+        }
+        if (ids.len() as i64) < chunk {
+            return done(found);
+        }
+        if read >= GIVE_UP_AFTER {
+            return Ok(None);
+        }
+        after = last;
+        chunk = (chunk * 4).min(LAST_CHUNK);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::fts::{self, Doc};
+    use crate::model::{Access, ItemId};
+    use chrono::NaiveDate;
+
+    /// Items with words at every density (in every item, every other,
+    /// every 500th, and a Cyrillic one found by its Latin spelling), of
+    /// two kinds, a third of them closed and some evidence (fictional).
+    fn catalogue() -> Connection {
+        let mut c = Connection::open_in_memory().unwrap();
+        crate::archive::migrate::migrate(&mut c).unwrap();
+        for id in 1..=2000i64 {
+            c.execute(
+                "INSERT INTO objects (id, sha256, size, media_type, stored_at) VALUES (?1, ?2, 1, 'text/plain', 'now')",
+                rusqlite::params![id, format!("{id:064x}")],
+            )
+            .unwrap();
+            let kind = if id % 4 == 0 { "letter" } else { "article" };
+            let level = (id % 3 == 0).then_some("closed");
+            c.execute(
+                "INSERT INTO items (id, object_id, title, kind, created_at, updated_at, access_level, is_evidence)
+                 VALUES (?1, ?1, 't', ?2, 'now', 'now', ?3, ?4)",
+                rusqlite::params![id, kind, level, (id % 11 == 0) as i64],
+            )
+            .unwrap();
+            let mut body = String::from("everyword");
+            if id % 2 == 0 {
+                body.push_str(" halfword");
+            }
+            if id % 500 == 0 {
+                body.push_str(" rareword");
+            }
+            if id % 7 == 0 {
+                body.push_str(" Цхинвали");
+            }
+            fts::put(&c, Doc::Public, ItemId(id), "t", &body).unwrap();
+        }
+        c
+    }
+
+    fn opts(access: Access, limit: Option<u64>, offset: u64) -> Options<'static> {
+        Options {
+            access,
+            today: NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+            sort: None,
+            limit,
+            offset,
+            extra: &[],
+            dates: Default::default(),
+        }
+    }
+
+    /// Every id the plain plan finds, in order.
+    fn plain(c: &Connection, q: &Query, o: &Options<'_>) -> Vec<i64> {
+        let comp = compile::compile_with(q, o.access, o.today, &o.dates).unwrap();
+        let sql = format!(
+            "SELECT i.id\n{FROM}{FACTS_JOIN}\nLEFT JOIN redacted_text rx ON rx.item_id = i.id\nWHERE {} ORDER BY i.id",
+            comp.filter.sql
+        );
+        let mut stmt = c.prepare(&sql).unwrap();
+        let ids = stmt
+            .query_map(rusqlite::params_from_iter(comp.filter.params.iter()), |r| {
+                r.get(0)
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        ids
+    }
+
+    #[test]
+    fn pages_and_capped_counts_agree_with_the_plain_plan() {
+        let c = catalogue();
+        let queries = [
+            "everyword",
+            "halfword",
+            "rareword",
+            "Tskhinvali",
+            "everyword kind:letter",
+            "halfword -kind:letter",
+            "rareword kind:letter",
+            "\"everyword halfword\"",
+            "nowhereword",
+        ];
+        for access in [Access::Public, Access::Research, Access::Custodian] {
+            for text in queries {
+                let q = crate::query::parse_line(text).unwrap();
+                let all = plain(&c, &q, &opts(access, None, 0));
+                for want in [1u64, 20, 63, 64, 65, 300, 5000] {
+                    let got = first_ids(&c, &q, &opts(access, None, 0), want)
+                        .unwrap()
+                        .expect("a bare word is streamed")
+                        .ids;
+                    let n = (want as usize).min(all.len());
+                    assert_eq!(got, all[..n], "{text} at {access}, first {want}");
+                    assert_eq!(
+                        crate::query::exec::count_capped_conn(&c, &q, &opts(access, None, 0), want)
+                            .unwrap(),
+                        n as i64,
+                        "{text} at {access}, capped at {want}"
+                    );
+                }
+                for (limit, offset) in [(20, 0), (20, 40), (7, 995), (50, 1990)] {
+                    let listed =
+                        crate::query::exec::run_conn(&c, &q, &opts(access, Some(limit), offset))
+                            .unwrap();
+                    // The walked term still gives each row its snippet.
+                    for l in &listed {
+                        assert!(
+                            matches!(&l.snippet, Some(Some(s)) if s.contains('[')),
+                            "{text} at {access}: {:?}",
+                            l.snippet
+                        );
+                    }
+                    let page: Vec<i64> = listed.iter().map(|l| l.item.id.0).collect();
+                    let want: Vec<i64> = all
+                        .iter()
+                        .skip(offset as usize)
+                        .take(limit as usize)
+                        .copied()
+                        .collect();
+                    assert_eq!(page, want, "{text} at {access}, {limit} from {offset}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn alternatives_negations_and_other_orders_take_the_plain_plan() {
+        let c = catalogue();
+        for text in ["everyword , kind:letter", "-everyword", "kind:letter"] {
+            let q = crate::query::parse_line(text).unwrap();
+            assert!(first_ids(&c, &q, &opts(Access::Public, None, 0), 20)
+                .unwrap()
+                .is_none());
+        }
+        let q = crate::query::parse_line("everyword").unwrap();
+        let mut o = opts(Access::Public, None, 0);
+        o.sort = Some("-date");
+        assert!(first_ids(&c, &q, &o, 20).unwrap().is_none());
+    }
+}
