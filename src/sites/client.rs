@@ -35,6 +35,15 @@ use crate::model::Sha256;
 /// One part in flight at a time keeps memory near this size.
 pub const PART: usize = 8 * 1024 * 1024;
 
+/// The S3 client's limits (README, "When a site fails"): a connection is
+/// given up after CONNECT_TIMEOUT, a request whose answer stops arriving
+/// after READ_TIMEOUT without a byte, any request after TIMEOUT in all,
+/// and no retry starts once RETRY_TIMEOUT has passed since the first try.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+pub const READ_TIMEOUT: Duration = Duration::from_secs(15);
+pub const TIMEOUT: Duration = Duration::from_secs(120);
+pub const RETRY_TIMEOUT: Duration = Duration::from_secs(30);
+
 pub struct Remote {
     pub name: String,
     store: Arc<dyn ObjectStore>,
@@ -44,6 +53,11 @@ pub struct Remote {
     prefix: String,
     local_root: Option<std::path::PathBuf>,
     secrets: Vec<String>,
+    /// Set by the first error that says the site as a whole is not usable
+    /// now (unreachable, too slow, full, credentials or bucket refused), so
+    /// callers stop sending it work for the rest of the run instead of
+    /// waiting out every request's timeout again.
+    down: std::sync::Mutex<Option<String>>,
 }
 
 /// What `upload` reports while it works, for the caller to record.
@@ -72,6 +86,7 @@ impl Remote {
                     prefix: String::new(),
                     local_root: Some(dir),
                     secrets: Vec::new(),
+                    down: Default::default(),
                 })
             }
             SiteUrl::S3 { bucket, prefix } => {
@@ -84,9 +99,13 @@ impl Remote {
                 let plain_http = endpoint
                     .as_deref()
                     .is_some_and(|e| e.starts_with("http://"));
+                // A site that stops answering is given up on within about
+                // 30 s (two reads of READ_TIMEOUT, the retry budget), while
+                // a part that is still moving may take up to TIMEOUT.
                 let options = ClientOptions::new()
-                    .with_connect_timeout(Duration::from_secs(5))
-                    .with_timeout(Duration::from_secs(120))
+                    .with_connect_timeout(CONNECT_TIMEOUT)
+                    .with_read_timeout(READ_TIMEOUT)
+                    .with_timeout(TIMEOUT)
                     .with_allow_http(plain_http);
                 let retry = RetryConfig {
                     backoff: BackoffConfig {
@@ -95,7 +114,7 @@ impl Remote {
                         base: 2.0,
                     },
                     max_retries: 3,
-                    retry_timeout: Duration::from_secs(30),
+                    retry_timeout: RETRY_TIMEOUT,
                 };
                 let mut b = AmazonS3Builder::new()
                     .with_bucket_name(&bucket)
@@ -126,6 +145,7 @@ impl Remote {
                     prefix,
                     local_root: None,
                     secrets,
+                    down: Default::default(),
                 })
             }
         }
@@ -140,11 +160,20 @@ impl Remote {
     }
 
     fn fail(&self, what: &str, e: object_store::Error) -> Error {
-        Error::Site(format!(
-            "site {}: {what}: {}",
-            self.name,
-            describe(&e, &self.secrets)
-        ))
+        let (kind, words) = describe(&e, &self.secrets);
+        let msg = format!("site {}: {what}: {words}", self.name);
+        if kind.whole_site() {
+            if let Ok(mut down) = self.down.lock() {
+                down.get_or_insert_with(|| msg.clone());
+            }
+        }
+        Error::Site(msg)
+    }
+
+    /// Why the site is not usable for the rest of this run, if an error
+    /// said so.
+    pub fn down(&self) -> Option<String> {
+        self.down.lock().ok().and_then(|d| d.clone())
     }
 
     /// Lists the site's root: fails quickly on a wrong endpoint, wrong
@@ -237,7 +266,10 @@ impl Remote {
                     .parts(mp.as_ref(), &path, &id, &mut file, local, expected)
                     .await;
                 if let Err(e) = result {
-                    if mp.abort_multipart(&path, &id).await.is_ok() {
+                    // A site that stopped answering would make the abort
+                    // wait out its timeouts too; the upload id stays
+                    // recorded and the next run aborts it.
+                    if self.down().is_none() && mp.abort_multipart(&path, &id).await.is_ok() {
                         note(UploadNote::Ended(&id))?;
                     }
                     return Err(e);
@@ -434,11 +466,51 @@ fn check_local(local: &FsPath, got: &Sha256, expected: &Sha256) -> Result<()> {
     }
 }
 
+/// What kind of failure the store reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Credentials,
+    NoBucket,
+    Throttled,
+    Full,
+    Slow,
+    Unreachable,
+    Refused,
+}
+
+impl Kind {
+    fn words(self) -> &'static str {
+        match self {
+            Kind::Credentials => "credentials refused (check the access key and secret)",
+            Kind::NoBucket => "the bucket does not exist",
+            Kind::Throttled => "the site is throttling requests (gave up after a few retries)",
+            Kind::Full => "the site is out of space",
+            Kind::Slow => "the site did not answer in time",
+            Kind::Unreachable => "the site cannot be reached",
+            Kind::Refused => "the site refused the request",
+        }
+    }
+
+    /// Whether the next request would fail the same way: everything but a
+    /// refusal of one request.
+    fn whole_site(self) -> bool {
+        self != Kind::Refused
+    }
+}
+
 /// The store's error in words a custodian can act on, with secrets
 /// removed. The kind comes first; the store's own text follows, cut short.
-fn describe(e: &object_store::Error, secrets: &[String]) -> String {
+fn describe(e: &object_store::Error, secrets: &[String]) -> (Kind, String) {
     let text = scrub(&format!("{e}"), secrets);
-    let lower = text.to_ascii_lowercase();
+    // The causes too: a read timeout says so only deep in the chain.
+    let mut chain = text.clone();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        chain.push_str(": ");
+        chain.push_str(&c.to_string());
+        cause = c.source();
+    }
+    let lower = scrub(&chain, secrets).to_ascii_lowercase();
     let kind = if lower.contains("invalidaccesskeyid")
         || lower.contains("signaturedoesnotmatch")
         || lower.contains("accessdenied")
@@ -447,35 +519,38 @@ fn describe(e: &object_store::Error, secrets: &[String]) -> String {
             object_store::Error::Unauthenticated { .. }
                 | object_store::Error::PermissionDenied { .. }
         ) {
-        "credentials refused (check the access key and secret)"
+        Kind::Credentials
     } else if lower.contains("nosuchbucket") {
-        "the bucket does not exist"
+        Kind::NoBucket
+    } else if lower.contains("timed out") || lower.contains("deadline has elapsed") {
+        // Not "timeout": every retry error quotes its `retry_timeout`.
+        Kind::Slow
     } else if lower.contains("slowdown")
-        || lower.contains("503")
+        || lower.contains("code: 503")
+        || lower.contains("code: 429")
         || lower.contains("toomanyrequests")
     {
-        "the site is throttling requests (gave up after a few retries)"
+        // Status codes only as statuses: a key's hex digits hold "503" too.
+        Kind::Throttled
     } else if lower.contains("quota")
         || lower.contains("entitytoolarge")
         || lower.contains("no space")
+        || lower.contains("os error 28")
     {
-        "the site is out of space"
-    } else if lower.contains("timed out") || lower.contains("deadline has elapsed") {
-        // Not "timeout": every retry error quotes its `retry_timeout`.
-        "the site did not answer in time"
+        Kind::Full
     } else if lower.contains("error sending request")
         || lower.contains("connect")
         || lower.contains("dns")
     {
-        "the site cannot be reached"
+        Kind::Unreachable
     } else {
-        "the site refused the request"
+        Kind::Refused
     };
     let mut detail: String = text.chars().take(300).collect();
     if detail.len() < text.len() {
         detail.push('…');
     }
-    format!("{kind} ({detail})")
+    (kind, format!("{} ({detail})", kind.words()))
 }
 
 fn scrub(text: &str, secrets: &[String]) -> String {
@@ -494,12 +569,16 @@ mod tests {
             store: "S3",
             source: "Error performing GET http://127.0.0.1:9/b in 835ms, after 3 retries, max_retries: 3, retry_timeout: 30s - HTTP error: error sending request".into(),
         };
-        assert!(super::describe(&e, &[]).starts_with("the site cannot be reached"));
+        assert!(super::describe(&e, &[])
+            .1
+            .starts_with("the site cannot be reached"));
         let e = object_store::Error::Generic {
             store: "S3",
             source: "HTTP error: error sending request: operation timed out".into(),
         };
-        assert!(super::describe(&e, &[]).starts_with("the site did not answer in time"));
+        assert!(super::describe(&e, &[])
+            .1
+            .starts_with("the site did not answer in time"));
     }
 
     #[test]

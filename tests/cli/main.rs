@@ -58,6 +58,7 @@ mod seed;
 mod signed_head;
 mod sites;
 mod sites_cluster;
+mod sites_failing;
 mod sites_s3;
 mod tally;
 mod terms;
