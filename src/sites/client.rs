@@ -36,17 +36,27 @@ use crate::model::Sha256;
 pub const PART: usize = 8 * 1024 * 1024;
 
 /// The S3 client's limits (README, "When a site fails"): a connection is
-/// given up after CONNECT_TIMEOUT, a request whose answer stops arriving
-/// after READ_TIMEOUT without a byte, any request after TIMEOUT in all,
-/// and no retry starts once RETRY_TIMEOUT has passed since the first try.
+/// given up after CONNECT_TIMEOUT; a request that sends no part is given
+/// up when READ_TIMEOUT passes before its answer begins or between two
+/// pieces of it, and after TIMEOUT in all; no retry starts once
+/// RETRY_TIMEOUT has passed since the first try.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub const READ_TIMEOUT: Duration = Duration::from_secs(15);
 pub const TIMEOUT: Duration = Duration::from_secs(120);
+/// A request that sends up to a part (8 MiB) has this long in all: the
+/// upload needs about 190 KB/s (1.5 Mbit/s) to the site, and a site that
+/// stalls mid-part is given up after it (the retry budget is spent by then).
+pub const PART_TIMEOUT: Duration = Duration::from_secs(45);
 pub const RETRY_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub struct Remote {
     pub name: String,
     store: Arc<dyn ObjectStore>,
+    /// The same site for requests that carry up to a part of bytes (a
+    /// whole small object, a part, finishing an upload): no read timeout,
+    /// since reqwest's runs from the start of the request to the answer's
+    /// headers, so it would also bound the time to send the bytes.
+    bulk: Arc<dyn ObjectStore>,
     /// The S3 client's low-level multipart API, so the upload id can be
     /// recorded before the first part and aborted by a later run.
     multipart: Option<Arc<dyn MultipartStore>>,
@@ -79,9 +89,11 @@ impl Remote {
                 }
                 let fs = LocalFileSystem::new_with_prefix(&dir)
                     .map_err(|e| Error::Site(format!("site {}: {e}", row.name)))?;
+                let fs: Arc<dyn ObjectStore> = Arc::new(fs);
                 Ok(Remote {
                     name: row.name.clone(),
-                    store: Arc::new(fs),
+                    store: fs.clone(),
+                    bulk: fs,
                     multipart: None,
                     prefix: String::new(),
                     local_root: Some(dir),
@@ -100,13 +112,16 @@ impl Remote {
                     .as_deref()
                     .is_some_and(|e| e.starts_with("http://"));
                 // A site that stops answering is given up on within about
-                // 30 s (two reads of READ_TIMEOUT, the retry budget), while
-                // a part that is still moving may take up to TIMEOUT.
+                // 30 s (two tries of READ_TIMEOUT, the retry budget); a
+                // request that sends a part has PART_TIMEOUT in all.
                 let options = ClientOptions::new()
                     .with_connect_timeout(CONNECT_TIMEOUT)
-                    .with_read_timeout(READ_TIMEOUT)
-                    .with_timeout(TIMEOUT)
                     .with_allow_http(plain_http);
+                let quick = options
+                    .clone()
+                    .with_read_timeout(READ_TIMEOUT)
+                    .with_timeout(TIMEOUT);
+                let bulk = options.with_timeout(PART_TIMEOUT);
                 let retry = RetryConfig {
                     backoff: BackoffConfig {
                         init_backoff: Duration::from_millis(200),
@@ -121,7 +136,6 @@ impl Remote {
                     .with_region(row.region.as_deref().unwrap_or("us-east-1"))
                     .with_access_key_id(creds.key_id.expose_secret())
                     .with_secret_access_key(creds.secret.expose_secret())
-                    .with_client_options(options)
                     .with_retry(retry);
                 if let Some(t) = &creds.token {
                     b = b.with_token(t.expose_secret());
@@ -131,17 +145,21 @@ impl Remote {
                     b = b.with_endpoint(e).with_virtual_hosted_style_request(false);
                 }
                 let secrets = creds.secrets();
-                let s3 = Arc::new(b.build().map_err(|e| {
-                    Error::Site(format!(
-                        "site {}: {}",
-                        row.name,
-                        scrub(&e.to_string(), &secrets)
-                    ))
-                })?);
+                let build = |o: ClientOptions| {
+                    b.clone().with_client_options(o).build().map_err(|e| {
+                        Error::Site(format!(
+                            "site {}: {}",
+                            row.name,
+                            scrub(&e.to_string(), &secrets)
+                        ))
+                    })
+                };
+                let (quick, bulk) = (Arc::new(build(quick)?), Arc::new(build(bulk)?));
                 Ok(Remote {
                     name: row.name.clone(),
-                    store: s3.clone(),
-                    multipart: Some(s3),
+                    store: quick,
+                    bulk: bulk.clone(),
+                    multipart: Some(bulk),
                     prefix,
                     local_root: None,
                     secrets,
@@ -249,7 +267,7 @@ impl Remote {
                 .map_err(|e| Error::io(local, e))?;
             h.update(&buf);
             check_local(local, &Sha256::from_digest(&h.finalize()), expected)?;
-            self.store
+            self.bulk
                 .put(&path, PutPayload::from(buf))
                 .await
                 .map_err(|e| self.fail(&format!("writing {key}"), e))?;
@@ -356,7 +374,7 @@ impl Remote {
 
     /// Writes a small object in one request.
     pub async fn put_bytes(&self, key: &str, bytes: Vec<u8>) -> Result<()> {
-        self.store
+        self.bulk
             .put(&self.path(key), PutPayload::from(bytes))
             .await
             .map(|_| ())
