@@ -93,6 +93,11 @@ impl StallingProxy {
         self.sent.load(Ordering::SeqCst) >= self.budget.load(Ordering::SeqCst)
     }
 
+    /// Stalls every connection from now on.
+    fn stall_now(&self) {
+        self.budget.store(0, Ordering::SeqCst);
+    }
+
     fn heal(&self) {
         self.budget.store(u64::MAX, Ordering::SeqCst);
     }
@@ -170,9 +175,44 @@ fn a_site_that_stops_answering_fails_within_a_minute() {
     );
     assert_eq!(code, 0, "{err}");
 
-    let start = Instant::now();
-    let (code, _, err) = with_keys(&env, &["replicate", "--copies", "2"]);
-    let took = start.elapsed();
+    // A second archive whose copy at the same store is read through a
+    // proxy that stalls from now on: its `verify --site` runs while the
+    // first archive's `replicate` does (the two waits overlap).
+    let reader = Env::with_archive();
+    let p = reader.write(
+        "in/r.txt",
+        "A fictional receipt from the Vetrana archive.\n",
+    );
+    reader.import(&[&p], &[]);
+    let proxy2 = StallingProxy::start(w.s3_port, u64::MAX);
+    let url2 = format!("s3://{BUCKET}/slow2");
+    for args in [
+        &[
+            "site",
+            "add",
+            "slow",
+            &url2,
+            "--endpoint",
+            &proxy2.endpoint(),
+        ][..],
+        &["replicate", "--copies", "2"],
+    ] {
+        let (code, _, err) = with_keys(&reader, args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+    }
+    proxy2.stall_now();
+
+    let (replicated, verified) = std::thread::scope(|s| {
+        let v = s.spawn(|| {
+            let start = Instant::now();
+            let r = with_keys(&reader, &["verify", "--site", "slow"]);
+            (r, start.elapsed())
+        });
+        let start = Instant::now();
+        let r = with_keys(&env, &["replicate", "--copies", "2"]);
+        ((r, start.elapsed()), v.join().unwrap())
+    });
+    let ((code, _, err), took) = replicated;
     eprintln!("{test}: replicate gave up after {took:?}:\n{err}");
     assert!(
         proxy.stalled(),
@@ -195,13 +235,20 @@ fn a_site_that_stops_answering_fails_within_a_minute() {
     let recorded = copy_rows(&env);
     assert!(recorded < 6, "{recorded}");
 
-    let start = Instant::now();
-    let (code, _, err) = with_keys(&env, &["verify", "--site", "slow"]);
-    let took = start.elapsed();
+    let ((code, _, err), took) = verified;
     eprintln!("{test}: verify --site gave up after {took:?}:\n{err}");
     assert_eq!(code, 14, "{err}");
     assert!(took < Duration::from_secs(60), "{took:?}");
     assert!(err.contains("site slow"), "{err}");
+    let unread: i64 = reader
+        .db()
+        .query_row(
+            "SELECT COUNT(*) FROM copies WHERE outcome != 'ok'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(unread, 0, "a copy nobody read was marked");
     // Nothing is said about copies whose bytes were not seen.
     let unread: i64 = env
         .db()
