@@ -70,6 +70,9 @@ enum What {
     Fold,
     /// A 2-hour recording: import, transcript set, access copies (issue 12)
     Recordings,
+    /// Replicate to and verify an S3 site (SeaweedFS started by the bench;
+    /// issue 14; not in `all`)
+    Sites,
 }
 
 /// Benchmarks custos against the targets of issue 7.
@@ -174,7 +177,7 @@ fn real_main() -> Res<()> {
     let needs_corpus = all
         || matches!(
             a.what,
-            What::Corpus | What::Import | What::Alternatives | What::Fold
+            What::Corpus | What::Import | What::Alternatives | What::Fold | What::Sites
         );
     let corpus = if needs_corpus {
         let t = Instant::now();
@@ -215,6 +218,9 @@ fn real_main() -> Res<()> {
     if all || a.what == What::Memory {
         b.big_file(a.big_mib, a.seed)?;
         b.big_manifest()?;
+    }
+    if a.what == What::Sites {
+        b.sites(corpus.as_ref(), a.big_mib, a.seed)?;
     }
     if all || a.what == What::Recordings {
         b.recordings(a.seed, a.rec_secs)?;

@@ -21,6 +21,7 @@ use crate::{ctx, rng, Res};
 mod fold;
 mod memory;
 mod recordings;
+mod sites;
 pub mod web;
 
 pub struct Bench {

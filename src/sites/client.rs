@@ -35,15 +35,39 @@ use crate::model::Sha256;
 /// One part in flight at a time keeps memory near this size.
 pub const PART: usize = 8 * 1024 * 1024;
 
+/// The S3 client's limits (README, "When a site fails"): a connection is
+/// given up after CONNECT_TIMEOUT; a request that sends no part is given
+/// up when READ_TIMEOUT passes before its answer begins or between two
+/// pieces of it, and after TIMEOUT in all; no retry starts once
+/// RETRY_TIMEOUT has passed since the first try.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+pub const READ_TIMEOUT: Duration = Duration::from_secs(15);
+pub const TIMEOUT: Duration = Duration::from_secs(120);
+/// A request that sends up to a part (8 MiB) has this long in all: the
+/// upload needs about 190 KB/s (1.5 Mbit/s) to the site, and a site that
+/// stalls mid-part is given up after it (the retry budget is spent by then).
+pub const PART_TIMEOUT: Duration = Duration::from_secs(45);
+pub const RETRY_TIMEOUT: Duration = Duration::from_secs(30);
+
 pub struct Remote {
     pub name: String,
     store: Arc<dyn ObjectStore>,
+    /// The same site for requests that carry up to a part of bytes (a
+    /// whole small object, a part, finishing an upload): no read timeout,
+    /// since reqwest's runs from the start of the request to the answer's
+    /// headers, so it would also bound the time to send the bytes.
+    bulk: Arc<dyn ObjectStore>,
     /// The S3 client's low-level multipart API, so the upload id can be
     /// recorded before the first part and aborted by a later run.
     multipart: Option<Arc<dyn MultipartStore>>,
     prefix: String,
     local_root: Option<std::path::PathBuf>,
     secrets: Vec<String>,
+    /// Set by the first error that says the site as a whole is not usable
+    /// now (unreachable, too slow, full, credentials or bucket refused), so
+    /// callers stop sending it work for the rest of the run instead of
+    /// waiting out every request's timeout again.
+    down: std::sync::Mutex<Option<String>>,
 }
 
 /// What `upload` reports while it works, for the caller to record.
@@ -65,13 +89,16 @@ impl Remote {
                 }
                 let fs = LocalFileSystem::new_with_prefix(&dir)
                     .map_err(|e| Error::Site(format!("site {}: {e}", row.name)))?;
+                let fs: Arc<dyn ObjectStore> = Arc::new(fs);
                 Ok(Remote {
                     name: row.name.clone(),
-                    store: Arc::new(fs),
+                    store: fs.clone(),
+                    bulk: fs,
                     multipart: None,
                     prefix: String::new(),
                     local_root: Some(dir),
                     secrets: Vec::new(),
+                    down: Default::default(),
                 })
             }
             SiteUrl::S3 { bucket, prefix } => {
@@ -84,10 +111,17 @@ impl Remote {
                 let plain_http = endpoint
                     .as_deref()
                     .is_some_and(|e| e.starts_with("http://"));
+                // A site that stops answering is given up on within about
+                // 30 s (two tries of READ_TIMEOUT, the retry budget); a
+                // request that sends a part has PART_TIMEOUT in all.
                 let options = ClientOptions::new()
-                    .with_connect_timeout(Duration::from_secs(5))
-                    .with_timeout(Duration::from_secs(120))
+                    .with_connect_timeout(CONNECT_TIMEOUT)
                     .with_allow_http(plain_http);
+                let quick = options
+                    .clone()
+                    .with_read_timeout(READ_TIMEOUT)
+                    .with_timeout(TIMEOUT);
+                let bulk = options.with_timeout(PART_TIMEOUT);
                 let retry = RetryConfig {
                     backoff: BackoffConfig {
                         init_backoff: Duration::from_millis(200),
@@ -95,14 +129,13 @@ impl Remote {
                         base: 2.0,
                     },
                     max_retries: 3,
-                    retry_timeout: Duration::from_secs(30),
+                    retry_timeout: RETRY_TIMEOUT,
                 };
                 let mut b = AmazonS3Builder::new()
                     .with_bucket_name(&bucket)
                     .with_region(row.region.as_deref().unwrap_or("us-east-1"))
                     .with_access_key_id(creds.key_id.expose_secret())
                     .with_secret_access_key(creds.secret.expose_secret())
-                    .with_client_options(options)
                     .with_retry(retry);
                 if let Some(t) = &creds.token {
                     b = b.with_token(t.expose_secret());
@@ -112,20 +145,25 @@ impl Remote {
                     b = b.with_endpoint(e).with_virtual_hosted_style_request(false);
                 }
                 let secrets = creds.secrets();
-                let s3 = Arc::new(b.build().map_err(|e| {
-                    Error::Site(format!(
-                        "site {}: {}",
-                        row.name,
-                        scrub(&e.to_string(), &secrets)
-                    ))
-                })?);
+                let build = |o: ClientOptions| {
+                    b.clone().with_client_options(o).build().map_err(|e| {
+                        Error::Site(format!(
+                            "site {}: {}",
+                            row.name,
+                            scrub(&e.to_string(), &secrets)
+                        ))
+                    })
+                };
+                let (quick, bulk) = (Arc::new(build(quick)?), Arc::new(build(bulk)?));
                 Ok(Remote {
                     name: row.name.clone(),
-                    store: s3.clone(),
-                    multipart: Some(s3),
+                    store: quick,
+                    bulk: bulk.clone(),
+                    multipart: Some(bulk),
                     prefix,
                     local_root: None,
                     secrets,
+                    down: Default::default(),
                 })
             }
         }
@@ -140,11 +178,20 @@ impl Remote {
     }
 
     fn fail(&self, what: &str, e: object_store::Error) -> Error {
-        Error::Site(format!(
-            "site {}: {what}: {}",
-            self.name,
-            describe(&e, &self.secrets)
-        ))
+        let (kind, words) = describe(&e, &self.secrets);
+        let msg = format!("site {}: {what}: {words}", self.name);
+        if kind.whole_site() {
+            if let Ok(mut down) = self.down.lock() {
+                down.get_or_insert_with(|| msg.clone());
+            }
+        }
+        Error::Site(msg)
+    }
+
+    /// Why the site is not usable for the rest of this run, if an error
+    /// said so.
+    pub fn down(&self) -> Option<String> {
+        self.down.lock().ok().and_then(|d| d.clone())
     }
 
     /// Lists the site's root: fails quickly on a wrong endpoint, wrong
@@ -220,7 +267,7 @@ impl Remote {
                 .map_err(|e| Error::io(local, e))?;
             h.update(&buf);
             check_local(local, &Sha256::from_digest(&h.finalize()), expected)?;
-            self.store
+            self.bulk
                 .put(&path, PutPayload::from(buf))
                 .await
                 .map_err(|e| self.fail(&format!("writing {key}"), e))?;
@@ -237,7 +284,10 @@ impl Remote {
                     .parts(mp.as_ref(), &path, &id, &mut file, local, expected)
                     .await;
                 if let Err(e) = result {
-                    if mp.abort_multipart(&path, &id).await.is_ok() {
+                    // A site that stopped answering would make the abort
+                    // wait out its timeouts too; the upload id stays
+                    // recorded and the next run aborts it.
+                    if self.down().is_none() && mp.abort_multipart(&path, &id).await.is_ok() {
                         note(UploadNote::Ended(&id))?;
                     }
                     return Err(e);
@@ -324,7 +374,7 @@ impl Remote {
 
     /// Writes a small object in one request.
     pub async fn put_bytes(&self, key: &str, bytes: Vec<u8>) -> Result<()> {
-        self.store
+        self.bulk
             .put(&self.path(key), PutPayload::from(bytes))
             .await
             .map(|_| ())
@@ -434,11 +484,51 @@ fn check_local(local: &FsPath, got: &Sha256, expected: &Sha256) -> Result<()> {
     }
 }
 
+/// What kind of failure the store reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Credentials,
+    NoBucket,
+    Throttled,
+    Full,
+    Slow,
+    Unreachable,
+    Refused,
+}
+
+impl Kind {
+    fn words(self) -> &'static str {
+        match self {
+            Kind::Credentials => "credentials refused (check the access key and secret)",
+            Kind::NoBucket => "the bucket does not exist",
+            Kind::Throttled => "the site is throttling requests (gave up after a few retries)",
+            Kind::Full => "the site is out of space",
+            Kind::Slow => "the site did not answer in time",
+            Kind::Unreachable => "the site cannot be reached",
+            Kind::Refused => "the site refused the request",
+        }
+    }
+
+    /// Whether the next request would fail the same way: everything but a
+    /// refusal of one request.
+    fn whole_site(self) -> bool {
+        self != Kind::Refused
+    }
+}
+
 /// The store's error in words a custodian can act on, with secrets
 /// removed. The kind comes first; the store's own text follows, cut short.
-fn describe(e: &object_store::Error, secrets: &[String]) -> String {
+fn describe(e: &object_store::Error, secrets: &[String]) -> (Kind, String) {
     let text = scrub(&format!("{e}"), secrets);
-    let lower = text.to_ascii_lowercase();
+    // The causes too: a read timeout says so only deep in the chain.
+    let mut chain = text.clone();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        chain.push_str(": ");
+        chain.push_str(&c.to_string());
+        cause = c.source();
+    }
+    let lower = scrub(&chain, secrets).to_ascii_lowercase();
     let kind = if lower.contains("invalidaccesskeyid")
         || lower.contains("signaturedoesnotmatch")
         || lower.contains("accessdenied")
@@ -447,35 +537,38 @@ fn describe(e: &object_store::Error, secrets: &[String]) -> String {
             object_store::Error::Unauthenticated { .. }
                 | object_store::Error::PermissionDenied { .. }
         ) {
-        "credentials refused (check the access key and secret)"
+        Kind::Credentials
     } else if lower.contains("nosuchbucket") {
-        "the bucket does not exist"
+        Kind::NoBucket
+    } else if lower.contains("timed out") || lower.contains("deadline has elapsed") {
+        // Not "timeout": every retry error quotes its `retry_timeout`.
+        Kind::Slow
     } else if lower.contains("slowdown")
-        || lower.contains("503")
+        || lower.contains("code: 503")
+        || lower.contains("code: 429")
         || lower.contains("toomanyrequests")
     {
-        "the site is throttling requests (gave up after a few retries)"
+        // Status codes only as statuses: a key's hex digits hold "503" too.
+        Kind::Throttled
     } else if lower.contains("quota")
         || lower.contains("entitytoolarge")
         || lower.contains("no space")
+        || lower.contains("os error 28")
     {
-        "the site is out of space"
-    } else if lower.contains("timed out") || lower.contains("deadline has elapsed") {
-        // Not "timeout": every retry error quotes its `retry_timeout`.
-        "the site did not answer in time"
+        Kind::Full
     } else if lower.contains("error sending request")
         || lower.contains("connect")
         || lower.contains("dns")
     {
-        "the site cannot be reached"
+        Kind::Unreachable
     } else {
-        "the site refused the request"
+        Kind::Refused
     };
     let mut detail: String = text.chars().take(300).collect();
     if detail.len() < text.len() {
         detail.push('…');
     }
-    format!("{kind} ({detail})")
+    (kind, format!("{} ({detail})", kind.words()))
 }
 
 fn scrub(text: &str, secrets: &[String]) -> String {
@@ -494,12 +587,16 @@ mod tests {
             store: "S3",
             source: "Error performing GET http://127.0.0.1:9/b in 835ms, after 3 retries, max_retries: 3, retry_timeout: 30s - HTTP error: error sending request".into(),
         };
-        assert!(super::describe(&e, &[]).starts_with("the site cannot be reached"));
+        assert!(super::describe(&e, &[])
+            .1
+            .starts_with("the site cannot be reached"));
         let e = object_store::Error::Generic {
             store: "S3",
             source: "HTTP error: error sending request: operation timed out".into(),
         };
-        assert!(super::describe(&e, &[]).starts_with("the site did not answer in time"));
+        assert!(super::describe(&e, &[])
+            .1
+            .starts_with("the site did not answer in time"));
     }
 
     #[test]

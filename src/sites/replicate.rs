@@ -154,6 +154,7 @@ pub fn replicate(archive: &mut Archive, opts: &ReplicateOptions) -> Result<WorkR
             if held
                 .get(&obj.object_id)
                 .is_some_and(|s| s.contains(&site.id))
+                || remote.down().is_some()
             {
                 continue;
             }
@@ -170,8 +171,23 @@ pub fn replicate(archive: &mut Archive, opts: &ReplicateOptions) -> Result<WorkR
             }
         }
     }
+    gave_up(&reachable, &mut report);
     report.short = copies::under_wanted(archive.conn(), wanted)?;
     Ok(report)
+}
+
+/// Says which sites were left for the rest of the run after an error that
+/// concerns the whole site (so a stalled or full site costs one timeout,
+/// not one per object).
+fn gave_up(reachable: &[(SiteRow, Remote)], report: &mut WorkReport) {
+    for (site, remote) in reachable {
+        if remote.down().is_some() {
+            report.failures.push(format!(
+                "site {}: nothing more was sent there in this run",
+                site.name
+            ));
+        }
+    }
 }
 
 /// Puts one object at one site from the verified local copy and records
@@ -282,6 +298,9 @@ pub fn repair(archive: &mut Archive, opts: &RepairOptions) -> Result<WorkReport>
             let Some(obj) = wanted.get(&bad.object_id) else {
                 continue;
             };
+            if remote.down().is_some() {
+                break;
+            }
             match repair_one(archive, site, remote, obj, &reachable, &opts.agent) {
                 Ok(()) => report.repaired += 1,
                 Err(e) => report.failures.push(format!("item {}: {e}", obj.item_id)),
@@ -294,6 +313,7 @@ pub fn repair(archive: &mut Archive, opts: &RepairOptions) -> Result<WorkReport>
             }
         }
     }
+    gave_up(&reachable, &mut report);
     if let Some(w) = copies::wanted_copies(archive.conn())? {
         report.wanted = w;
         report.short = copies::under_wanted(archive.conn(), w)?;

@@ -17,7 +17,7 @@ use crate::catalogue::copies::{self, CopyRow};
 use crate::catalogue::events::{EventLog, EventType};
 use crate::catalogue::fixity::Outcome;
 use crate::catalogue::sites;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::ItemId;
 
 use super::key_of;
@@ -84,23 +84,33 @@ pub fn verify_site(archive: &mut Archive, opts: &VerifySiteOptions) -> Result<Si
     };
     let rt = super::runtime()?;
     let remote_ref = &remote;
+    let total = chosen.len();
+    // Once the site as a whole fails (stalled, unreachable), the copies not
+    // read yet are left as they were: their bytes were not seen, so nothing
+    // is recorded about them, and the run ends with the site's error.
     let results: Vec<(CopyRow, Outcome)> = rt.block_on(
         futures_util::stream::iter(chosen)
             .map(|c| async move {
+                if remote_ref.down().is_some() {
+                    return None;
+                }
                 let outcome = match remote_ref.hash(&key_of(&c.sha256)).await {
                     Ok(Some((sha, _))) if sha == c.sha256 => Outcome::Ok,
                     Ok(Some(_)) => Outcome::Changed,
                     Ok(None) => Outcome::Missing,
+                    Err(_) if remote_ref.down().is_some() => return None,
                     Err(_) => Outcome::IoError,
                 };
-                (c, outcome)
+                Some((c, outcome))
             })
             .buffer_unordered(opts.jobs.max(1))
+            .filter_map(|r| async move { r })
             .collect(),
     );
+    let down = remote.down();
     let owed = copies::owed_purges(archive.conn(), Some(site.id))?;
     let owed_keys: BTreeSet<&str> = owed.iter().map(|p| p.key.as_str()).collect();
-    let untracked = if opts.sample.is_some() {
+    let untracked = if opts.sample.is_some() || down.is_some() {
         Vec::new()
     } else {
         remote
@@ -148,6 +158,12 @@ pub fn verify_site(archive: &mut Archive, opts: &VerifySiteOptions) -> Result<Si
         }
     }
     check.damaged.sort_by_key(|d| d.item_id.map(|i| i.0));
+    if let Some(why) = down {
+        return Err(Error::Site(format!(
+            "{why}; {} of {total} copies were checked before it failed (their outcomes are recorded; the rest keep their last)",
+            check.checked
+        )));
+    }
     let summary = serde_json::json!({
         "site": check.site,
         "checked": check.checked,

@@ -27,7 +27,7 @@ pub struct Weed {
 
 /// A free loopback port (and, when `plus` is set, one with port + plus
 /// free too: weed puts gRPC and the admin worker at fixed offsets).
-fn free_port(taken: &mut Vec<u16>, plus: Option<u16>) -> u16 {
+pub fn free_port(taken: &mut Vec<u16>, plus: Option<u16>) -> u16 {
     for _ in 0..200 {
         let l = TcpListener::bind("127.0.0.1:0").expect("bind");
         let p = l.local_addr().expect("addr").port();
