@@ -73,7 +73,8 @@ pub(super) fn items(s: &mut Sql, t: &FtsTerm, access: Access, after: Option<i64>
 
 fn above(s: &mut Sql, column: &str, after: Option<i64>) {
     if let Some(after) = after {
-        s.push(&format!(" AND {column} > ")).bind(Value::Integer(after));
+        s.push(&format!(" AND {column} > "))
+            .bind(Value::Integer(after));
     }
 }
 
@@ -108,7 +109,6 @@ pub(super) fn timed(
     .bind(text(&t.folded));
     tail(s);
 }
-
 
 /// The ids a bare full-text term matches for this reader (exactly the set
 /// its `i.id IN (…)` holds), above `after`, ascending, at most `limit`:

@@ -49,7 +49,9 @@ impl<T> Default for Results<T> {
 impl<T> Results<T> {
     pub fn with_capacity(n: usize) -> Self {
         Results {
-            pages: Mutex::new(LruCache::new(NonZeroUsize::new(n).unwrap_or(NonZeroUsize::MIN))),
+            pages: Mutex::new(LruCache::new(
+                NonZeroUsize::new(n).unwrap_or(NonZeroUsize::MIN),
+            )),
         }
     }
 
@@ -86,9 +88,13 @@ mod tests {
     #[test]
     fn an_entry_answers_only_its_own_level_state_day_query_and_page() {
         let r: Results<&str> = Results::default();
-        r.put(key(Access::Research, 7, 29, "kind:letter", 1), Arc::new("rows"));
+        r.put(
+            key(Access::Research, 7, 29, "kind:letter", 1),
+            Arc::new("rows"),
+        );
         assert_eq!(
-            r.get(&key(Access::Research, 7, 29, "kind:letter", 1)).as_deref(),
+            r.get(&key(Access::Research, 7, 29, "kind:letter", 1))
+                .as_deref(),
             Some(&"rows")
         );
         for other in [

@@ -35,7 +35,7 @@ const MAX_PAGE: u64 = 500;
 /// page, past it), then says "more than": counting further costs a busy
 /// server more than the number is worth to a reader (the API counts to
 /// `pages::COUNT_CAP`).
-const PAGE_COUNT_CAP: u64 = 1_000;
+const PAGE_COUNT_CAP: u64 = 200;
 
 /// How far the matches are counted for `page`.
 fn count_cap(page: u64) -> u64 {
@@ -264,14 +264,17 @@ mod tests {
     #[test]
     fn the_heading_says_more_than_the_cap_past_it() {
         let cap = count_cap(1);
-        assert_eq!(cap, 1_000);
+        assert_eq!(cap, 200);
         assert_eq!(matches_heading(0, cap), "0 items");
         assert_eq!(matches_heading(1, cap), "1 item");
-        assert_eq!(matches_heading(999, cap), "999 items");
-        assert_eq!(matches_heading(1_000, cap), "1,000 items");
-        assert_eq!(matches_heading(1_001, cap), "More than 1,000 items");
+        assert_eq!(matches_heading(199, cap), "199 items");
+        assert_eq!(matches_heading(200, cap), "200 items");
+        assert_eq!(matches_heading(201, cap), "More than 200 items");
         // Deep pages count to their own end, so "Next" still shows.
         assert_eq!(count_cap(60), 1_200);
-        assert_eq!(matches_heading(1_201, count_cap(60)), "More than 1,200 items");
+        assert_eq!(
+            matches_heading(1_201, count_cap(60)),
+            "More than 1,200 items"
+        );
     }
 }

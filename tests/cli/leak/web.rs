@@ -80,8 +80,7 @@ impl Crawl<'_> {
         // starts from every link it will have.
         {
             let owned = self.headers.clone();
-            let headers: Vec<(&str, &str)> =
-                owned.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            let headers: Vec<(&str, &str)> = owned.iter().map(|(n, v)| (*n, v.as_str())).collect();
             let _ = s.counted_with("/", &headers);
         }
         queue.push_back("/".into());

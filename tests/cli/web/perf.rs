@@ -67,7 +67,10 @@ fn a_write_while_serving_shows_on_the_next_home_and_search_page() {
         Some(1),
         "{search}"
     );
-    assert!(search.contains("href=\"/items/{public}\""), "{search}");
+    assert!(
+        search.contains(&format!("href=\"/items/{public}\"")),
+        "{search}"
+    );
 
     // The narrator withdraws consent while the server runs: the testimony
     // is hidden at every level below custodian, so no count includes it.
@@ -121,9 +124,7 @@ fn a_public_and_a_research_reader_never_share_counts() {
     let bearer = format!("Bearer {}", out.trim());
     let s = Server::start(&env, &[]);
     let research = |path: &str| s.get_with(path, &[("authorization", &bearer)]).text();
-    let research_counted = |path: &str| {
-        s.counted_with(path, &[("authorization", &bearer)]).text()
-    };
+    let research_counted = |path: &str| s.counted_with(path, &[("authorization", &bearer)]).text();
     // In both orders, each level gets its own counts.
     assert_eq!(count_beside(&s.counted("/").text(), TESTIMONY), Some(1));
     assert_eq!(count_beside(&research_counted("/"), TESTIMONY), Some(2));
