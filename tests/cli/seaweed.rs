@@ -18,6 +18,16 @@ pub const ACCESS_KEY: &str = "AKCUSTOSTEST0001";
 pub const SECRET: &str = "canary-secret-Zq7uWk3PpL9x";
 pub const BUCKET: &str = "custos-test";
 
+/// Runs custos in `env` with the test identity's keys in its environment:
+/// (exit code, stdout, stderr).
+pub fn with_keys(env: &crate::harness::Env, args: &[&str]) -> (i32, String, String) {
+    let mut c = env.cmd();
+    c.env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", SECRET)
+        .args(args);
+    crate::harness::run(c)
+}
+
 pub struct Weed {
     child: Child,
     pub endpoint: String,

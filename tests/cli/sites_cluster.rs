@@ -8,18 +8,8 @@
 use std::time::{Duration, Instant};
 
 use crate::harness::{run, sha256_hex, Env};
-use crate::seaweed::{ACCESS_KEY, BUCKET, SECRET};
+use crate::seaweed::{with_keys, ACCESS_KEY, BUCKET, SECRET};
 use crate::seaweed_cluster::Cluster;
-
-fn with_keys(env: &Env, args: &[&str]) -> (i32, String, String) {
-    run({
-        let mut c = env.cmd();
-        c.env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-            .env("AWS_SECRET_ACCESS_KEY", SECRET)
-            .args(args);
-        c
-    })
-}
 
 fn copy_rows(env: &Env) -> i64 {
     env.db()

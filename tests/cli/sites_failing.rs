@@ -14,17 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::harness::{run, sha256_hex, Env};
-use crate::seaweed::{Weed, ACCESS_KEY, BUCKET, SECRET};
-
-fn with_keys(env: &Env, args: &[&str]) -> (i32, String, String) {
-    run({
-        let mut c = env.cmd();
-        c.env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-            .env("AWS_SECRET_ACCESS_KEY", SECRET)
-            .args(args);
-        c
-    })
-}
+use crate::seaweed::{with_keys, Weed, BUCKET};
 
 fn copy_rows(env: &Env) -> i64 {
     env.db()

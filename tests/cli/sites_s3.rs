@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use crate::harness::Env;
-use crate::seaweed::{Weed, ACCESS_KEY, BUCKET, SECRET};
+use crate::seaweed::{with_keys, Weed, ACCESS_KEY, BUCKET, SECRET};
 use crate::seed;
 
 /// Runs a prepared command: (exit code, stdout, stderr).
@@ -19,14 +19,6 @@ fn run(c: &mut assert_cmd::Command) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
-}
-
-fn with_keys(env: &Env, args: &[&str]) -> (i32, String, String) {
-    run(env
-        .cmd()
-        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-        .env("AWS_SECRET_ACCESS_KEY", SECRET)
-        .args(args))
 }
 
 fn add_vault(env: &Env, w: &Weed, prefix: &str) {
