@@ -67,6 +67,19 @@ pub fn weed_available() -> bool {
         .unwrap_or(false)
 }
 
+/// Starts `custos replicate --copies 2` in `env` with the test identity's
+/// keys, without waiting: the tests that kill something mid-run.
+pub fn replicate_in_background(env: &crate::harness::Env, stderr: Stdio) -> Child {
+    env.spawnable()
+        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", SECRET)
+        .args(["replicate", "--copies", "2"])
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .expect("spawn custos replicate")
+}
+
 /// A temp folder holding the S3 gateway's identity file (the test
 /// identity, whose secret is the canary); None, with a message saying the
 /// test skips, when `weed` is not installed.

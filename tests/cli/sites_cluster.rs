@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use crate::harness::{run, sha256_hex, Env};
-use crate::seaweed::{with_keys, ACCESS_KEY, BUCKET, SECRET};
+use crate::seaweed::{replicate_in_background, with_keys, BUCKET};
 use crate::seaweed_cluster::Cluster;
 
 fn copy_rows(env: &Env) -> i64 {
@@ -79,15 +79,7 @@ fn a_volume_server_killed_during_replicate_loses_nothing() {
     assert_eq!(code, 0, "{err}\n{}", c.logs());
 
     // Kill volume server 2 once a few copies are recorded.
-    let mut child = env
-        .spawnable()
-        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-        .env("AWS_SECRET_ACCESS_KEY", SECRET)
-        .args(["replicate", "--copies", "2"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = replicate_in_background(&env, std::process::Stdio::piped());
     let start = Instant::now();
     while copy_rows(&env) < 5 && start.elapsed() < Duration::from_secs(30) {
         if let Ok(Some(_)) = child.try_wait() {

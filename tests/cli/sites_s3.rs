@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use crate::harness::Env;
-use crate::seaweed::{with_keys, Weed, ACCESS_KEY, BUCKET, SECRET};
+use crate::seaweed::{replicate_in_background, with_keys, Weed, ACCESS_KEY, BUCKET, SECRET};
 use crate::seed;
 
 /// Runs a prepared command: (exit code, stdout, stderr).
@@ -308,15 +308,7 @@ fn a_kill_mid_upload_leaves_no_false_copy_and_the_next_run_finishes() {
     add_vault(&env, &w, "kill");
     let mut interrupted = 0;
     for delay_ms in [200u64, 500, 900] {
-        let mut child = env
-            .spawnable()
-            .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-            .env("AWS_SECRET_ACCESS_KEY", SECRET)
-            .args(["replicate", "--copies", "2"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = replicate_in_background(&env, std::process::Stdio::null());
         std::thread::sleep(Duration::from_millis(delay_ms));
         let _ = child.kill();
         let _ = child.wait();
