@@ -87,6 +87,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0019_kind_order.sql",
         include_str!("../../migrations/0019_kind_order.sql"),
     ),
+    (
+        "0020_intake_once.sql",
+        include_str!("../../migrations/0020_intake_once.sql"),
+    ),
 ];
 
 /// The guards of migration 0007. Tests of derived state (tallies, the SQL

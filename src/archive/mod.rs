@@ -5,6 +5,7 @@
 //! custos catalogue, so a foreign or damaged file is left exactly as found.
 //! This module never prints and never decides what a reader may see.
 
+mod checkpoint;
 mod locate;
 pub mod migrate;
 pub mod pool;
@@ -20,6 +21,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use crate::error::{Error, Result};
 use crate::model::Access;
 
+pub use checkpoint::Background;
 pub use locate::{locate, DB_FILE};
 
 /// Marks a SQLite file as a custos catalogue ("CSTS").

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::display_bytes;
 use crate::edtf::Edtf;
 use crate::error::{Error, Result};
-use crate::model::{ItemId, Kind, Sha256};
+use crate::model::{Intake, ItemId, Kind, Sha256};
 
 /// Descriptive metadata of a new item.
 #[derive(Debug, Clone)]
@@ -24,6 +24,10 @@ pub struct NewItem {
     pub coverage: Option<Edtf>,
     pub rights: Option<String>,
     pub location: Option<String>,
+    /// The access it starts with. A closed intake inserts the row closed,
+    /// and `ops::access::intake` records the event that says so in the same
+    /// transaction (the event's trigger then leaves the row as it is).
+    pub intake: Intake,
 }
 
 /// An item as the catalogue describes it; its origin fields come from its
@@ -121,11 +125,11 @@ pub fn insert_item(conn: &Connection, object_id: i64, item: &NewItem, now: &str)
         // size and date_span are derived columns (migration 0004), set here
         // rather than by a trigger so each new row is written once.
         "INSERT INTO items (object_id, title, kind, description, creator, date, date_lower, date_upper, language, collection, created_at, updated_at, size, date_span,
-                            coverage, coverage_lower, coverage_upper, rights, location)
+                            coverage, coverage_lower, coverage_upper, rights, location, access_level)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11,
                  coalesce((SELECT size FROM objects WHERE id = ?1), 0),
                  CAST(julianday(?8) - julianday(?7) AS INTEGER),
-                 ?12, ?13, ?14, ?15, ?16)",
+                 ?12, ?13, ?14, ?15, ?16, ?17)",
     )?
     .execute(params![
         object_id,
@@ -144,6 +148,10 @@ pub fn insert_item(conn: &Connection, object_id: i64, item: &NewItem, now: &str)
         item.coverage.as_ref().and_then(Edtf::upper),
         item.rights,
         item.location,
+        match item.intake {
+            Intake::Closed => Some(crate::model::ItemAccess::Closed),
+            Intake::Open => None,
+        },
     ])?;
     Ok(ItemId(conn.last_insert_rowid()))
 }

@@ -115,7 +115,11 @@ fn run(
     let (tx, rx) =
         mpsc::sync_channel::<Vec<(Job, std::result::Result<prepare::Prepared, String>)>>(1);
     let mut report = Report::default();
-    std::thread::scope(|scope| -> Result<()> {
+    let checkpoints = match opts.dry_run {
+        true => None,
+        false => Some(archive.checkpoint_in_background()?),
+    };
+    let ran = std::thread::scope(|scope| -> Result<()> {
         let writer = scope.spawn(|| -> Result<Report> {
             let mut committer = Committer::new(opts, staging.as_ref());
             committer.finish = finish;
@@ -180,7 +184,11 @@ fn run(
             )
         })??;
         Ok(())
-    })?;
+    });
+    if let Some(c) = checkpoints {
+        c.finish(archive)?;
+    }
+    ran?;
     progress.finish_and_clear();
     report.interrupted = interrupt::requested();
     if !opts.dry_run && report.count(Status::Imported) > 0 {
@@ -526,6 +534,7 @@ fn commit_one(
             .as_deref()
             .map(|c| crate::catalogue::collections::spelling(tx, c))
             .transpose()?,
+        intake: opts.intake,
     };
     let id = items::insert_item(tx, object_id, &new, now)?;
     items::insert_text(tx, id, extracted.text.as_deref())?;

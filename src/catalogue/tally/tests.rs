@@ -37,7 +37,11 @@ enum Op {
     Resize(i64, i64),
     Kind(i64, &'static str),
     Purge(i64),
-    NewItem,
+    /// A new item; closed: as an import with a closed intake writes it
+    /// (inserted closed by `items::insert_item`, then its access event).
+    NewItem {
+        closed: bool,
+    },
     /// An access change (level, end day), as catalogue/access.rs records it.
     Access(i64, &'static str, Option<&'static str>),
 }
@@ -64,7 +68,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (item.clone(), prop::sample::select(vec!["article", "testimony", "letter"]))
             .prop_map(|(i, k)| Op::Kind(i, k)),
         1 => item.clone().prop_map(Op::Purge),
-        1 => Just(Op::NewItem),
+        1 => any::<bool>().prop_map(|closed| Op::NewItem { closed }),
         3 => (
             item.clone(),
             prop::sample::select(vec!["open", "closed", "research"]),
@@ -129,6 +133,35 @@ fn new_item(c: &Connection) {
     .unwrap();
 }
 
+fn new_item_closed(c: &Connection) -> i64 {
+    let id: i64 = c
+        .query_row("SELECT ifnull(max(id), 0) + 1 FROM objects", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    c.execute(
+        "INSERT INTO objects (id, sha256, size, media_type, stored_at) VALUES (?1, ?2, ?3, 'text/plain', ?4)",
+        params![id, format!("{id:064x}"), id * 10, NOW],
+    )
+    .unwrap();
+    let new = crate::catalogue::items::NewItem {
+        title: "t".into(),
+        kind: crate::model::Kind::Article,
+        description: None,
+        creator: None,
+        date: None,
+        language: None,
+        collection: None,
+        coverage: None,
+        rights: None,
+        location: None,
+        intake: crate::model::Intake::Closed,
+    };
+    crate::catalogue::items::insert_item(c, id, &new, NOW)
+        .unwrap()
+        .0
+}
+
 fn exists(c: &Connection, item: i64) -> bool {
     c.query_row("SELECT count(*) FROM items WHERE id = ?1", [item], |r| {
         r.get::<_, i64>(0)
@@ -152,7 +185,7 @@ fn apply(c: &Connection, op: &Op) {
         | Op::Kind(i, _)
         | Op::Access(i, ..)
         | Op::Purge(i) => *i,
-        Op::Merge(..) | Op::NewItem => 1,
+        Op::Merge(..) | Op::NewItem { .. } => 1,
     };
     if !exists(c, item) {
         return;
@@ -232,20 +265,45 @@ fn apply(c: &Connection, op: &Op) {
                 &[&i],
             );
         }
-        Op::NewItem => new_item(c),
-        Op::Access(i, level, until) => {
-            x(
-                "INSERT INTO events (at, type, item_id, agent, outcome, detail_hash, prev_hash, hash)
-                 VALUES (?1, 'access_change', ?2, 'test', 'success', '', '', lower(hex(randomblob(32))))",
-                &[&NOW, &i],
-            );
-            x(
-                "INSERT INTO access_events (item_id, level, until, event_id, recorded_at, recorded_by)
-                 VALUES (?1, ?2, ?3, last_insert_rowid(), ?4, 'test')",
-                &[&i, &level, &until, &NOW],
-            );
+        Op::NewItem { closed: false } => new_item(c),
+        Op::NewItem { closed: true } => {
+            let id = new_item_closed(c);
+            access_event(c, id, "closed", None);
         }
+        Op::Access(i, level, until) => access_event(c, i, level, until),
     }
+}
+
+fn access_event(c: &Connection, i: i64, level: &str, until: Option<&str>) {
+    let x = |sql: &str, p: &[&dyn rusqlite::ToSql]| {
+        c.execute(sql, p).unwrap();
+    };
+    x(
+        "INSERT INTO events (at, type, item_id, agent, outcome, detail_hash, prev_hash, hash)
+         VALUES (?1, 'access_change', ?2, 'test', 'success', '', '', lower(hex(randomblob(32))))",
+        &[&NOW, &i],
+    );
+    x(
+        "INSERT INTO access_events (item_id, level, until, event_id, recorded_at, recorded_by)
+         VALUES (?1, ?2, ?3, last_insert_rowid(), ?4, 'test')",
+        &[&i, &level, &until, &NOW],
+    );
+}
+
+/// Items whose own access columns differ from their latest access event
+/// (or, with none, from open).
+fn access_out_of_step(c: &Connection) -> i64 {
+    c.query_row(
+        "SELECT count(*) FROM items i
+          WHERE (i.access_level, i.access_until) IS NOT
+                (SELECT CASE a.level WHEN 'open' THEN NULL ELSE a.level END, a.until
+                   FROM access_events a WHERE a.item_id = i.id ORDER BY a.id DESC LIMIT 1)
+            AND NOT (i.access_level IS NULL AND i.access_until IS NULL
+                     AND NOT EXISTS (SELECT 1 FROM access_events a WHERE a.item_id = i.id))",
+        [],
+        |r| r.get(0),
+    )
+    .unwrap()
 }
 
 /// The holdings by a vocabulary's terms, by joining every link to its item
@@ -365,6 +423,7 @@ proptest! {
             apply(&c, op);
         }
         prop_assert_eq!(disagreements(&c).unwrap(), Vec::<String>::new());
+        prop_assert_eq!(access_out_of_step(&c), 0);
         check_reports(&c);
     }
 }
