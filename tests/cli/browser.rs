@@ -256,7 +256,14 @@ fn readme_screenshot_of_the_sample_recording_page() {
     ]);
     let rec = env.import(
         &[&repo.join("archive/recordings/corran-ford-interview-2019.wav")],
-        &["--intake", "open"],
+        // An origin of its own, not the file's path in whatever checkout
+        // took the picture.
+        &[
+            "--intake",
+            "open",
+            "--origin",
+            "Harrow Valley Memory Project, interview recordings (fictional)",
+        ],
     )[0]["id"]
         .as_i64()
         .expect("recording id")
