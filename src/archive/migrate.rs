@@ -91,6 +91,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0020_intake_once.sql",
         include_str!("../../migrations/0020_intake_once.sql"),
     ),
+    (
+        "0021_fts_without_text.sql",
+        include_str!("../../migrations/0021_fts_without_text.sql"),
+    ),
 ];
 
 /// The guards of migration 0007. Tests of derived state (tallies, the SQL

@@ -5,8 +5,13 @@
 //! rowid, and only for rows with non-ASCII text; writing both here, in one
 //! place, is what keeps a redacted or purged word out of the twin as well.
 //!
+//! The two item-level indexes keep no copy of their text (migration 0021):
+//! [`indexed_text`] reads what an index was built from out of the text
+//! tables (the redacted copy for the public index of a redacted item), and
+//! [`disagreements_with_text`] re-indexes it to check the index.
+//!
 //! Rows only: this module never decides what goes into the public index
-//! (redaction does) and never reads an index for a reader (the query does).
+//! (redaction does) and never decides who reads an index (the query does).
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -89,16 +94,98 @@ pub fn replace(conn: &Connection, doc: Doc, id: ItemId, title: &str, body: &str)
     put(conn, doc, id, title, body)
 }
 
-/// A new title for an item's public entry, its body kept.
+/// A new title for an item's public entry, its body kept (the redacted
+/// copy's, for a redacted item). Nothing when the item is not indexed.
 pub fn set_title(conn: &Connection, id: ItemId, title: &str) -> Result<()> {
-    let body: Option<String> = conn
-        .prepare_cached("SELECT body FROM item_fts WHERE rowid = ?1")?
-        .query_row([id], |r| r.get(0))
-        .optional()?;
-    let Some(body) = body else {
+    let Some((_, body)) = indexed_text(conn, Doc::Public, id)? else {
         return Ok(());
     };
     replace(conn, Doc::Public, id, title, &body)
+}
+
+/// `SELECT rowid, title, body` of what `doc` indexes, for every row it
+/// holds: the public index holds a redacted item's redacted copy (title
+/// and text) and every other item's own title and extracted text; the full
+/// index holds the original title and text of redacted items only.
+fn source_sql(doc: Doc) -> String {
+    let t = doc.table();
+    match doc {
+        Doc::Public => format!(
+            "SELECT f.rowid,
+                    CASE WHEN r.item_id IS NULL THEN i.title ELSE r.title END,
+                    CASE WHEN r.item_id IS NULL THEN ifnull(x.text, '') ELSE ifnull(r.text, '') END
+               FROM {t} f JOIN items i ON i.id = f.rowid
+               LEFT JOIN redacted_text r ON r.item_id = f.rowid
+               LEFT JOIN item_text x ON x.item_id = f.rowid"
+        ),
+        Doc::Full => format!(
+            "SELECT f.rowid, i.title, ifnull(x.text, '')
+               FROM {t} f JOIN items i ON i.id = f.rowid
+               LEFT JOIN item_text x ON x.item_id = f.rowid"
+        ),
+    }
+}
+
+/// The title and body `doc` was built from for an item, read from the
+/// text tables (see [`source_sql`]); None when `doc` holds no row for it.
+/// Snippets are cut from this, so a reader below custodian, who searches
+/// the public index, is shown the redacted copy.
+pub fn indexed_text(conn: &Connection, doc: Doc, id: ItemId) -> Result<Option<(String, String)>> {
+    Ok(conn
+        .prepare_cached(&format!("{} WHERE f.rowid = ?1", source_sql(doc)))?
+        .query_row([id], |r| Ok((r.get(1)?, r.get(2)?)))
+        .optional()?)
+}
+
+/// For `verify --full`: each item-level index against a fresh index of the
+/// text it was built from, compared term by term (documents and
+/// occurrences per term). One message per index that disagrees, with the
+/// number of terms that differ and never a term itself: a word that
+/// lingers in the public index after a redaction must not be printed by
+/// the check that finds it.
+pub fn disagreements_with_text(conn: &Connection) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for doc in Doc::ALL {
+        let t = doc.table();
+        conn.execute_batch(
+            "DROP TABLE IF EXISTS temp.fts_rebuilt;
+             DROP TABLE IF EXISTS temp.fts_vocab_index;
+             DROP TABLE IF EXISTS temp.fts_vocab_rebuilt;
+             CREATE VIRTUAL TABLE temp.fts_rebuilt USING fts5(
+                 title, body, content = '', tokenize = 'unicode61 remove_diacritics 2');",
+        )?;
+        conn.execute(
+            &format!(
+                "INSERT INTO temp.fts_rebuilt (rowid, title, body) {}",
+                source_sql(doc)
+            ),
+            [],
+        )?;
+        conn.execute_batch(&format!(
+            "CREATE VIRTUAL TABLE temp.fts_vocab_index USING fts5vocab(main, {t}, row);
+             CREATE VIRTUAL TABLE temp.fts_vocab_rebuilt USING fts5vocab(temp, fts_rebuilt, row);"
+        ))?;
+        let differ: i64 = conn.query_row(
+            "SELECT count(*) FROM (
+                 SELECT * FROM (SELECT term, doc, cnt FROM temp.fts_vocab_index
+                                EXCEPT SELECT term, doc, cnt FROM temp.fts_vocab_rebuilt)
+                 UNION ALL
+                 SELECT * FROM (SELECT term, doc, cnt FROM temp.fts_vocab_rebuilt
+                                EXCEPT SELECT term, doc, cnt FROM temp.fts_vocab_index))",
+            [],
+            |r| r.get(0),
+        )?;
+        conn.execute_batch(
+            "DROP TABLE temp.fts_vocab_index; DROP TABLE temp.fts_vocab_rebuilt;
+             DROP TABLE temp.fts_rebuilt;",
+        )?;
+        if differ > 0 {
+            out.push(format!(
+                "the full-text index {t} disagrees with the text it was built from: {differ} term(s) differ in where or how often they occur"
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// Erases an item from both item-level indexes and their twins so that no
@@ -176,10 +263,33 @@ mod tests {
         .unwrap()
     }
 
+    /// An item with its text, as an import leaves it (not yet indexed).
+    fn item(conn: &Connection, n: i64, title: &str, text: &str) -> ItemId {
+        let sha: crate::model::Sha256 = format!("{n:064x}").parse().unwrap();
+        let object =
+            crate::catalogue::items::insert_object(conn, &sha, 1, "text/plain", "now").unwrap();
+        let new = crate::catalogue::items::NewItem {
+            title: title.into(),
+            kind: crate::model::Kind::Letter,
+            description: None,
+            creator: None,
+            date: None,
+            language: None,
+            collection: None,
+            coverage: None,
+            rights: None,
+            location: None,
+            intake: crate::model::Intake::Open,
+        };
+        let id = crate::catalogue::items::insert_item(conn, object, &new, "now").unwrap();
+        crate::catalogue::items::insert_text(conn, id, Some(text)).unwrap();
+        id
+    }
+
     #[test]
     fn a_twin_row_follows_its_index_row() {
         let conn = archive();
-        let id = ItemId(7);
+        let id = item(&conn, 7, "A fictional letter", "from Цхинвали");
         put(
             &conn,
             Doc::Public,
@@ -192,6 +302,8 @@ mod tests {
         // ASCII text gets no twin row: the plain index answers it.
         put(&conn, Doc::Public, ItemId(8), "Plain", "from Gori").unwrap();
         assert_eq!(count(&conn, "item_fts_fold", "gori"), 0);
+        conn.execute("UPDATE items SET title = 'Письмо' WHERE id = ?1", [id])
+            .unwrap();
         set_title(&conn, id, "Письмо").unwrap();
         assert_eq!(count(&conn, "item_fts_fold", "pismo"), 1);
         assert_eq!(count(&conn, "item_fts_fold", "tskhinvali"), 1);
@@ -202,6 +314,84 @@ mod tests {
         assert_eq!(count(&conn, "item_fts", "pismo"), 0);
         // Removing what is not there is not an error.
         remove(&conn, Doc::Full, id).unwrap();
+    }
+
+    #[test]
+    fn the_text_behind_each_index_is_read_back_and_checked_against_it() {
+        let conn = archive();
+        let id = item(
+            &conn,
+            1,
+            "Letter of A. Lisanova",
+            "she hid in the bakery cellar",
+        );
+        put(
+            &conn,
+            Doc::Public,
+            id,
+            "Letter of A. Lisanova",
+            "she hid in the bakery cellar",
+        )
+        .unwrap();
+        assert_eq!(
+            indexed_text(&conn, Doc::Public, id).unwrap(),
+            Some((
+                "Letter of A. Lisanova".into(),
+                "she hid in the bakery cellar".into()
+            ))
+        );
+        assert_eq!(indexed_text(&conn, Doc::Full, id).unwrap(), None);
+        assert!(disagreements_with_text(&conn).unwrap().is_empty());
+        // Redacted: the public index is built from the redacted copy, and
+        // that is what is read back for it; the full index from the original.
+        conn.execute(
+            "INSERT INTO redacted_text (item_id, title, description, text)
+             VALUES (?1, 'Letter of [redacted]', NULL, 'she hid in the [redacted]')",
+            [id],
+        )
+        .unwrap();
+        replace(
+            &conn,
+            Doc::Public,
+            id,
+            "Letter of [redacted]",
+            "she hid in the [redacted]",
+        )
+        .unwrap();
+        replace(
+            &conn,
+            Doc::Full,
+            id,
+            "Letter of A. Lisanova",
+            "she hid in the bakery cellar",
+        )
+        .unwrap();
+        let (title, body) = indexed_text(&conn, Doc::Public, id).unwrap().unwrap();
+        assert!(
+            !title.contains("Lisanova") && !body.contains("bakery"),
+            "{title} {body}"
+        );
+        assert!(indexed_text(&conn, Doc::Full, id)
+            .unwrap()
+            .unwrap()
+            .1
+            .contains("bakery"));
+        assert!(disagreements_with_text(&conn).unwrap().is_empty());
+        // Text changed behind the index's back (a word left in the public
+        // index that its text no longer has) is found, and not named.
+        conn.execute(
+            "UPDATE redacted_text SET text = 'she hid somewhere' WHERE item_id = ?1",
+            [id],
+        )
+        .unwrap();
+        let found = disagreements_with_text(&conn).unwrap();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].contains("item_fts ")
+                && !found[0].contains("bakery")
+                && !found[0].contains("cellar"),
+            "{found:?}"
+        );
     }
 
     #[test]

@@ -1,7 +1,8 @@
-//! The snippets of an open item a query found by its words: FTS5's own
-//! `snippet()` where the words were found as typed, and where they were
-//! found only through folding (another script, another diacritic) a
-//! snippet cut by `fold::snippet` from the same row, as written.
+//! The snippets of an open item a query found by its words, cut by
+//! `fold::snippet` from the text as written, whether the words were found
+//! as typed or only through folding (another script, another diacritic):
+//! the item-level indexes keep no text of their own (migration 0021); a
+//! timed hit found as typed gets FTS5's own `snippet()`.
 //!
 //! It reads only the index the item was searched in at this level (the
 //! unredacted one only for the custodian) and only timed hits the policy
@@ -11,6 +12,7 @@ use chrono::NaiveDate;
 use rusqlite::Connection;
 
 use super::fulltext::FtsTerm;
+use crate::catalogue::fts::{self, Doc};
 use crate::error::Result;
 use crate::model::{Access, ItemId};
 use crate::policy;
@@ -35,41 +37,24 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The snippet of an open item from the FTS table that was searched: the
-/// unredacted copy only for the custodian, and only for redacted items.
+/// The snippet of an open item from the index that was searched: the
+/// unredacted copy only for the custodian, and only for redacted items. It
+/// is cut from the text that index was built from (`fts::indexed_text`:
+/// the redacted copy in the public index), wherever the words were found
+/// as typed or through folding.
 pub(super) fn item(
     conn: &Connection,
     id: ItemId,
     full: bool,
     terms: &[FtsTerm],
 ) -> Result<Option<String>> {
-    let tables: &[&str] = if full {
-        &["item_fts_full", "item_fts"]
+    let docs: &[Doc] = if full {
+        &[Doc::Full, Doc::Public]
     } else {
-        &["item_fts"]
+        &[Doc::Public]
     };
-    let match_expr = any_of(terms, |t| &t.plain);
-    for table in tables {
-        // Table names are the two fixed FTS tables above, never user text.
-        let sql = format!(
-            "SELECT snippet({table}, -1, '[', ']', '…', 12) FROM {table} WHERE {table} MATCH ?1 AND rowid = ?2"
-        );
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(rusqlite::params![match_expr, id])?;
-        if let Some(r) = rows.next()? {
-            let s: Option<String> = r.get(0)?;
-            if let Some(s) = s.filter(|s| !s.trim().is_empty()) {
-                return Ok(Some(one_line(&s)));
-            }
-        }
-    }
-    // Found through a twin: the same rows, cut in Rust.
-    for table in tables {
-        let sql = format!("SELECT title, body FROM {table} WHERE rowid = ?1");
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query([id])?;
-        if let Some(r) = rows.next()? {
-            let (title, body): (String, String) = (r.get(0)?, r.get(1)?);
+    for doc in docs {
+        if let Some((title, body)) = fts::indexed_text(conn, *doc, id)? {
             for text in [body, title] {
                 if let Some(s) = crate::fold::snippet(&text, &phrases(terms), WIDTH) {
                     return Ok(Some(one_line(&s)));

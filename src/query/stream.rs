@@ -156,6 +156,7 @@ mod tests {
             if id % 7 == 0 {
                 body.push_str(" Цхинвали");
             }
+            crate::catalogue::items::insert_text(&c, ItemId(id), Some(&body)).unwrap();
             fts::put(&c, Doc::Public, ItemId(id), "t", &body).unwrap();
         }
         c

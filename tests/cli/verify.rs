@@ -409,10 +409,10 @@ fn the_full_catalogue_check_also_matches_the_search_index_against_the_text() {
     let env = Env::with_archive();
     env.import_fixtures();
     // Text changed behind FTS5's back: its pages are sound, its inverted
-    // index no longer matches the stored text.
+    // index no longer matches the stored text it was built from.
     env.db()
         .execute(
-            "UPDATE item_fts_content SET c1 = 'quizzaciously unindexed words' WHERE id = (SELECT min(id) FROM item_fts_content)",
+            "UPDATE item_text SET text = 'quizzaciously unindexed words' WHERE item_id = (SELECT min(item_id) FROM item_text)",
             [],
         )
         .unwrap();
@@ -424,11 +424,13 @@ fn the_full_catalogue_check_also_matches_the_search_index_against_the_text() {
     let (code, rows) = verify_json(&env, &["--full"]);
     assert_eq!(code, 1, "{rows:?}");
     assert_eq!(kinds(&rows), vec!["catalogue"], "{rows:?}");
+    let detail = rows[0]["detail"].as_str().unwrap();
     assert!(
-        rows[0]["detail"]
-            .as_str()
-            .unwrap()
-            .starts_with("integrity_check: "),
+        detail.starts_with("integrity_check: the full-text index item_fts disagrees"),
         "{rows:?}"
+    );
+    assert!(
+        !detail.contains("quizzaciously"),
+        "no term is named: {detail}"
     );
 }
