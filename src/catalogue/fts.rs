@@ -268,19 +268,11 @@ mod tests {
         let sha: crate::model::Sha256 = format!("{n:064x}").parse().unwrap();
         let object =
             crate::catalogue::items::insert_object(conn, &sha, 1, "text/plain", "now").unwrap();
-        let new = crate::catalogue::items::NewItem {
-            title: title.into(),
-            kind: crate::model::Kind::Letter,
-            description: None,
-            creator: None,
-            date: None,
-            language: None,
-            collection: None,
-            coverage: None,
-            rights: None,
-            location: None,
-            intake: crate::model::Intake::Open,
-        };
+        let new = crate::catalogue::items::NewItem::bare(
+            title,
+            crate::model::Kind::Letter,
+            crate::model::Intake::Open,
+        );
         let id = crate::catalogue::items::insert_item(conn, object, &new, "now").unwrap();
         crate::catalogue::items::insert_text(conn, id, Some(text)).unwrap();
         id

@@ -30,6 +30,27 @@ pub struct NewItem {
     pub intake: Intake,
 }
 
+#[cfg(test)]
+impl NewItem {
+    /// A new item with a title, a kind and an intake, and nothing else
+    /// described: what tests of the catalogue's writers insert.
+    pub(crate) fn bare(title: &str, kind: Kind, intake: Intake) -> NewItem {
+        NewItem {
+            title: title.into(),
+            kind,
+            description: None,
+            creator: None,
+            date: None,
+            language: None,
+            collection: None,
+            coverage: None,
+            rights: None,
+            location: None,
+            intake,
+        }
+    }
+}
+
 /// An item as the catalogue describes it; its origin fields come from its
 /// first provenance record. This is the documented JSON shape of `list`.
 #[derive(Debug, Clone, Serialize)]

@@ -113,7 +113,8 @@ fn catalogue() -> Connection {
     c
 }
 
-fn new_item(c: &Connection) {
+/// The next object (and item) id, with its object row written.
+fn new_object(c: &Connection) -> i64 {
     let id: i64 = c
         .query_row("SELECT ifnull(max(id), 0) + 1 FROM objects", [], |r| {
             r.get(0)
@@ -124,6 +125,11 @@ fn new_item(c: &Connection) {
         params![id, format!("{id:064x}"), id * 10, NOW],
     )
     .unwrap();
+    id
+}
+
+fn new_item(c: &Connection) {
+    let id = new_object(c);
     // As catalogue/items.rs does: the insert sets the derived size itself.
     c.execute(
         "INSERT INTO items (id, object_id, title, kind, size, created_at, updated_at)
@@ -134,29 +140,12 @@ fn new_item(c: &Connection) {
 }
 
 fn new_item_closed(c: &Connection) -> i64 {
-    let id: i64 = c
-        .query_row("SELECT ifnull(max(id), 0) + 1 FROM objects", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
-    c.execute(
-        "INSERT INTO objects (id, sha256, size, media_type, stored_at) VALUES (?1, ?2, ?3, 'text/plain', ?4)",
-        params![id, format!("{id:064x}"), id * 10, NOW],
-    )
-    .unwrap();
-    let new = crate::catalogue::items::NewItem {
-        title: "t".into(),
-        kind: crate::model::Kind::Article,
-        description: None,
-        creator: None,
-        date: None,
-        language: None,
-        collection: None,
-        coverage: None,
-        rights: None,
-        location: None,
-        intake: crate::model::Intake::Closed,
-    };
+    let id = new_object(c);
+    let new = crate::catalogue::items::NewItem::bare(
+        "t",
+        crate::model::Kind::Article,
+        crate::model::Intake::Closed,
+    );
     crate::catalogue::items::insert_item(c, id, &new, NOW)
         .unwrap()
         .0
