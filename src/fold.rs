@@ -99,12 +99,22 @@ fn is_mark(c: char) -> bool {
 /// `width` words, the matched words in `[` `]`, `…` where text was left
 /// out, as FTS5's `snippet()` writes them. None when no phrase is found.
 pub fn snippet(text: &str, phrases: &[&str], width: usize) -> Option<String> {
-    let words: Vec<&str> = split_words(text)
-        .filter_map(|p| match p {
-            Piece::Word(w) => Some(w),
-            Piece::Gap(_) => None,
-        })
-        .collect();
+    // Each word with the gap written before it, so what is shown between
+    // two words (a comma, a dash, a full stop) stays as written.
+    let mut words: Vec<&str> = Vec::new();
+    let mut gaps: Vec<&str> = Vec::new();
+    let mut pending = "";
+    for piece in split_words(text) {
+        match piece {
+            Piece::Word(w) => {
+                gaps.push(pending);
+                words.push(w);
+                pending = "";
+            }
+            Piece::Gap(g) => pending = g,
+        }
+    }
+    let trailing = pending;
     let keys: Vec<String> = words.iter().map(|w| key(w)).collect();
     let (at, len) = phrases.iter().find_map(|p| {
         let want: Vec<String> = split_words(p)
@@ -130,10 +140,9 @@ pub fn snippet(text: &str, phrases: &[&str], width: usize) -> Option<String> {
     if start > 0 {
         out.push('…');
     }
-    for (i, w) in words[start..end].iter().enumerate() {
-        let i = start + i;
-        if !out.is_empty() && !out.ends_with('…') {
-            out.push(' ');
+    for (i, w) in words.iter().enumerate().take(end).skip(start) {
+        if i > start || start == 0 {
+            out.push_str(gaps[i]);
         }
         if i == at {
             out.push('[');
@@ -145,6 +154,8 @@ pub fn snippet(text: &str, phrases: &[&str], width: usize) -> Option<String> {
     }
     if end < words.len() {
         out.push('…');
+    } else {
+        out.push_str(trailing);
     }
     Some(out)
 }
@@ -188,6 +199,19 @@ mod tests {
         let s = snippet(text, &["the river"], 4).unwrap();
         assert!(s.contains("[the river]"), "{s}");
         assert_eq!(snippet(text, &["Gori"], 6), None);
+    }
+
+    #[test]
+    fn a_snippet_keeps_the_punctuation_between_its_words() {
+        let text = "«Fictional» witness: she left Цхинвали — on foot, at dawn.";
+        assert_eq!(
+            snippet(text, &["Tskhinvali"], 20).unwrap(),
+            "«Fictional» witness: she left [Цхинвали] — on foot, at dawn."
+        );
+        assert_eq!(
+            snippet(text, &["Tskhinvali"], 3).unwrap(),
+            "…left [Цхинвали] — on…"
+        );
     }
 
     proptest! {

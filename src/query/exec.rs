@@ -103,12 +103,16 @@ pub fn select_plan(q: &Query, o: &Options<'_>) -> Result<Plan> {
 /// As [`select_plan`], among the ids of the JSON array `within` only: the
 /// page `stream` found, every one matching the query's term at the given
 /// place, which is taken as true; the rest of the filter still applies.
-fn select_plan_within(q: &Query, o: &Options<'_>, within: Option<(String, usize)>) -> Result<Plan> {
+fn select_plan_within(
+    q: &Query,
+    o: &Options<'_>,
+    within: Option<(String, Option<usize>)>,
+) -> Result<Plan> {
     let c = match &within {
         Some((_, term)) => Compiled {
             // The snippets still need the walked term.
             fts: compiled(q, o)?.fts,
-            ..compile::compile_without(q, o.access, o.today, &o.dates, Some(*term))?
+            ..compile::compile_without(q, o.access, o.today, &o.dates, *term)?
         },
         None => compiled(q, o)?,
     };

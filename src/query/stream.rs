@@ -12,12 +12,20 @@
 //! about visibility.
 //! When the candidates run long without filling the page (a common word
 //! with a rare field value) it gives up and the plain plan answers.
+//!
+//! A date range that many items overlap (`date:1980..1989`) is walked the
+//! same way over the items themselves, in id order: SQLite would choose
+//! the date index and sort every match (70,000 at a million items) before
+//! returning the first twenty, while in id order a page stops after a few
+//! hundred rows. Only when the range alone matches at least [`DENSE`]
+//! items; a narrow one keeps the index.
 
 use rusqlite::types::Value;
 use rusqlite::Connection;
 
 use super::compile;
 use super::exec::{with_context, Options, FROM};
+use super::fields::Type;
 use super::fulltext::{self, FtsTerm};
 use super::parse::{Pred, Query};
 use crate::error::Result;
@@ -29,6 +37,20 @@ const FIRST_CHUNK: i64 = 64;
 const LAST_CHUNK: i64 = 16_384;
 /// Candidates read before giving the search back to the plain plan.
 const GIVE_UP_AFTER: u64 = 200_000;
+
+/// Matches of a date range alone from which walking the items in id
+/// order beats the date index: with fewer, sorting them is cheap. The
+/// tests' catalogue is smaller.
+const DENSE: u64 = if cfg!(test) { 100 } else { 10_000 };
+
+/// What the candidates are read from.
+enum Driver {
+    /// The query's one conjunction's first bare full-text term, at its
+    /// place in it.
+    Words(FtsTerm, usize),
+    /// The items themselves, for a wide date range.
+    Items,
+}
 
 /// The term to walk (the query's one conjunction's first bare full-text
 /// term) and its place in it, if the query is searched in id order.
@@ -48,14 +70,49 @@ fn driver(q: &Query, o: &Options<'_>) -> Option<(FtsTerm, usize)> {
     Some((FtsTerm::new(words), at))
 }
 
+/// The query's date range, when the items are to be walked in id order
+/// for it: no full-text term to walk instead, and the range alone matches
+/// at least [`DENSE`] items this reader may list (counted off the date
+/// index, no further than that).
+fn wide_date_range(conn: &Connection, q: &Query, o: &Options<'_>) -> Result<bool> {
+    if !matches!(o.sort, None | Some("id")) {
+        return Ok(false);
+    }
+    let [all] = q.any.as_slice() else {
+        return Ok(false);
+    };
+    let Some(range) = all.iter().find(|t| {
+        !t.negated && matches!(&t.pred, Pred::Days { field, .. } if field.ty == Type::Date)
+    }) else {
+        return Ok(false);
+    };
+    let alone = Query {
+        any: vec![vec![range.clone()]],
+    };
+    let c = compile::compile_with(&alone, o.access, o.today, &o.dates)?;
+    let sql = format!(
+        "SELECT count(*) FROM (SELECT 1\n{FROM}{FACTS_JOIN}\nLEFT JOIN redacted_text rx ON rx.item_id = i.id\nWHERE {}\nLIMIT {DENSE})",
+        c.filter.sql
+    );
+    let n: i64 = conn
+        .query_row(
+            &sql,
+            rusqlite::params_from_iter(c.filter.params.iter()),
+            |r| r.get(0),
+        )
+        .map_err(with_context)?;
+    Ok(n as u64 >= DENSE)
+}
+
 /// What [`first_ids`] found.
 pub(super) struct Streamed {
     /// In id order; fewer than asked means there are no more.
     pub ids: Vec<i64>,
     /// The walked term's place in the query's one alternative: its
     /// condition holds for every id here, so a SELECT among these ids
-    /// may take it as true (`compile::compile_without`).
-    pub term: usize,
+    /// may take it as true (`compile::compile_without`). None when the
+    /// items were walked: every condition still applies.
+    pub term: Option<usize>,
 }
 
 /// The first `want` ids of items the query matches for this reader, in
@@ -66,10 +123,16 @@ pub(super) fn first_ids(
     o: &Options<'_>,
     want: u64,
 ) -> Result<Option<Streamed>> {
-    let Some((term, at)) = driver(q, o) else {
-        return Ok(None);
+    let drive = match driver(q, o) {
+        Some((term, at)) => Driver::Words(term, at),
+        None if wide_date_range(conn, q, o)? => Driver::Items,
+        None => return Ok(None),
     };
-    let c = compile::compile_without(q, o.access, o.today, &o.dates, Some(at))?;
+    let skip = match &drive {
+        Driver::Words(_, at) => Some(*at),
+        Driver::Items => None,
+    };
+    let c = compile::compile_without(q, o.access, o.today, &o.dates, skip)?;
     let filter_sql = format!(
         "SELECT i.id\n{FROM}{FACTS_JOIN}\nLEFT JOIN redacted_text rx ON rx.item_id = i.id\n\
          WHERE i.id IN (SELECT value FROM json_each(?)) AND ({})\nORDER BY i.id",
@@ -81,7 +144,10 @@ pub(super) fn first_ids(
     let mut chunk = FIRST_CHUNK;
     let mut read = 0u64;
     loop {
-        let cands = fulltext::ids_after(&term, o.access, o.today, after, chunk);
+        let cands = match &drive {
+            Driver::Words(term, _) => fulltext::ids_after(term, o.access, o.today, after, chunk),
+            Driver::Items => items_after(after, chunk),
+        };
         let mut stmt = conn.prepare_cached(&cands.sql)?;
         let ids: Vec<i64> = stmt
             .query_map(rusqlite::params_from_iter(cands.params.iter()), |r| {
@@ -90,7 +156,7 @@ pub(super) fn first_ids(
             .map_err(with_context)?
             .collect::<rusqlite::Result<_>>()
             .map_err(with_context)?;
-        let done = |ids| Ok(Some(Streamed { ids, term: at }));
+        let done = |ids| Ok(Some(Streamed { ids, term: skip }));
         let Some(&last) = ids.last() else {
             return done(found);
         };
@@ -119,6 +185,16 @@ pub(super) fn first_ids(
     }
 }
 
+/// The next `chunk` item ids after `after`, off the table itself.
+fn items_after(after: i64, chunk: i64) -> compile::Sql {
+    let mut s = compile::Sql::new();
+    s.push("SELECT id FROM items WHERE id > ")
+        .bind(Value::Integer(after))
+        .push(" ORDER BY id LIMIT ")
+        .bind(Value::Integer(chunk));
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,7 +204,8 @@ mod tests {
 
     /// Items with words at every density (in every item, every other,
     /// every 500th, and a Cyrillic one found by its Latin spelling), of
-    /// two kinds, a third of them closed and some evidence (fictional).
+    /// two kinds, a third of them closed, some evidence, and dated one
+    /// year each (fictional).
     fn catalogue() -> Connection {
         let mut c = Connection::open_in_memory().unwrap();
         crate::archive::migrate::migrate(&mut c).unwrap();
@@ -140,10 +217,18 @@ mod tests {
             .unwrap();
             let kind = if id % 4 == 0 { "letter" } else { "article" };
             let level = (id % 3 == 0).then_some("closed");
+            // One year each, 1950–2008 (59 is prime to the other periods);
+            // every 13th undated.
+            let year = 1950 + id % 59;
+            let (lo, hi) = match id % 13 {
+                0 => (None, None),
+                _ => (Some(format!("{year}-01-01")), Some(format!("{year}-12-31"))),
+            };
             c.execute(
-                "INSERT INTO items (id, object_id, title, kind, created_at, updated_at, access_level, is_evidence)
-                 VALUES (?1, ?1, 't', ?2, 'now', 'now', ?3, ?4)",
-                rusqlite::params![id, kind, level, (id % 11 == 0) as i64],
+                "INSERT INTO items (id, object_id, title, kind, created_at, updated_at, access_level, is_evidence,
+                                    date_lower, date_upper, date_span)
+                 VALUES (?1, ?1, 't', ?2, 'now', 'now', ?3, ?4, ?5, ?6, CAST(julianday(?6) - julianday(?5) AS INTEGER))",
+                rusqlite::params![id, kind, level, (id % 11 == 0) as i64, lo, hi],
             )
             .unwrap();
             let mut body = String::from("everyword");
@@ -237,6 +322,60 @@ mod tests {
                         );
                     }
                     let page: Vec<i64> = listed.iter().map(|l| l.item.id.0).collect();
+                    let want: Vec<i64> = all
+                        .iter()
+                        .skip(offset as usize)
+                        .take(limit as usize)
+                        .copied()
+                        .collect();
+                    assert_eq!(page, want, "{text} at {access}, {limit} from {offset}");
+                }
+            }
+        }
+    }
+
+    /// A wide date range walks the items; a narrow one (fewer than DENSE
+    /// matches) keeps the date index. Either way the same ids, at every
+    /// level, with the other terms and the policy still applied.
+    #[test]
+    fn a_wide_date_range_walks_the_items_in_id_order() {
+        let c = catalogue();
+        let cases = [
+            ("date:1980..1989", true),
+            ("date:1980..1989 kind:letter", true),
+            ("date:1960..1999 -kind:letter", true),
+            ("date:1980", false),
+            ("date:1990-06-01..1990-06-30", false),
+        ];
+        for access in [Access::Public, Access::Research, Access::Custodian] {
+            for (text, walked) in cases {
+                let q = crate::query::parse_line(text).unwrap();
+                let all = plain(&c, &q, &opts(access, None, 0));
+                assert!(!all.is_empty(), "{text} at {access}");
+                for want in [1u64, 20, 65, 5000] {
+                    let found = first_ids(&c, &q, &opts(access, None, 0), want).unwrap();
+                    let Some(found) = found else {
+                        assert!(!walked, "{text} at {access}: not walked");
+                        continue;
+                    };
+                    assert!(walked, "{text} at {access}: walked");
+                    assert_eq!(found.term, None);
+                    let n = (want as usize).min(all.len());
+                    assert_eq!(found.ids, all[..n], "{text} at {access}, first {want}");
+                    assert_eq!(
+                        crate::query::exec::count_capped_conn(&c, &q, &opts(access, None, 0), want)
+                            .unwrap(),
+                        n as i64,
+                        "{text} at {access}, capped at {want}"
+                    );
+                }
+                for (limit, offset) in [(20, 0), (20, 40), (50, 300)] {
+                    let page: Vec<i64> =
+                        crate::query::exec::run_conn(&c, &q, &opts(access, Some(limit), offset))
+                            .unwrap()
+                            .iter()
+                            .map(|l| l.item.id.0)
+                            .collect();
                     let want: Vec<i64> = all
                         .iter()
                         .skip(offset as usize)

@@ -67,6 +67,14 @@ fn readme_examples() {
             "{r}"
         );
     }
+    // Cut from the text as written: the punctuation between words stays.
+    assert!(
+        rows.as_array().unwrap().iter().any(|r| r["snippet"]
+            .as_str()
+            .unwrap()
+            .contains([',', '.', ';', ':'])),
+        "{rows}"
+    );
 
     // quince is in exactly one document: a testimony with consent to publish.
     assert_eq!(s.ids_of(&["quince"]), vec![brenkel]);
