@@ -33,7 +33,7 @@ pub struct ItemsParams {
     count: bool,
 }
 
-fn json(status: StatusCode, v: &Value) -> Response {
+pub(super) fn json(status: StatusCode, v: &Value) -> Response {
     let body = serde_json::to_string(v).unwrap_or_else(|_| "null".into());
     (
         status,

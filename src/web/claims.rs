@@ -4,7 +4,8 @@
 //! where its source is open to the reader: `policy::view::claim`), and
 //! whether its property is disputed among them. Every visible claim is
 //! kept; none is picked as the true one. A term the reader may not know
-//! answers the one 404, as a missing one.
+//! answers the one 404, as a missing one. `/api/terms/…/claims` answers
+//! the same claims as `custos claim list … --format json` prints them.
 //!
 //! Rendering only; the reader decides what is shown.
 
@@ -12,9 +13,12 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::Html;
+use axum::http::StatusCode;
+use axum::response::{Html, Response};
+use serde_json::Value;
 
 use custos::model::{Access, Vocab};
+use custos::policy::view::ClaimView;
 use custos::reader::{ClaimSelect, ClaimSubject, Reader};
 
 use super::routes::{render, WebError};
@@ -47,6 +51,43 @@ pub fn href(vocab: &str, label: &str) -> String {
     format!("{}/claims", super::term::href(vocab, label))
 }
 
+/// The term's label and its claims the reader may see, each with whether
+/// its property is disputed; None for the one 404.
+#[allow(clippy::type_complexity)]
+fn found(
+    archive: &custos::archive::Archive,
+    access: Access,
+    vocab: Vocab,
+    name: &str,
+) -> custos::error::Result<Option<(String, Vec<(ClaimView, bool)>)>> {
+    let reader = Reader::new(archive, access, custos::clock::today());
+    let Some(subject) = reader.claim_term(vocab, name)? else {
+        return Ok(None);
+    };
+    let label = match &subject {
+        ClaimSubject::Term { label, .. } => label.clone(),
+        ClaimSubject::Item(_) => return Ok(None),
+    };
+    let sel = ClaimSelect {
+        subject: Some(subject),
+        ..ClaimSelect::default()
+    };
+    let disputed: HashMap<i64, bool> = reader
+        .claim_report(&sel, false)?
+        .into_iter()
+        .map(|r| (r.claim, r.disputed))
+        .collect();
+    let claims = reader
+        .claims(&sel)?
+        .into_iter()
+        .map(|c| {
+            let d = disputed.get(&c.id).copied().unwrap_or(false);
+            (c, d)
+        })
+        .collect();
+    Ok(Some((label, claims)))
+}
+
 pub async fn page(
     State(state): State<AppState>,
     who: Who,
@@ -55,44 +96,24 @@ pub async fn page(
     let vocab: Vocab = vocab.parse().map_err(|_| WebError::NotFound)?;
     let access = who.access;
     let found = state
-        .read(move |archive| {
-            let reader = Reader::new(archive, access, custos::clock::today());
-            let Some(subject) = reader.claim_term(vocab, &name)? else {
-                return Ok(None);
-            };
-            let label = match &subject {
-                ClaimSubject::Term { label, .. } => label.clone(),
-                ClaimSubject::Item(_) => return Ok(None),
-            };
-            let sel = ClaimSelect {
-                subject: Some(subject),
-                ..ClaimSelect::default()
-            };
-            let disputed: HashMap<i64, bool> = reader
-                .claim_report(&sel, false)?
-                .into_iter()
-                .map(|r| (r.claim, r.disputed))
-                .collect();
-            let claims = reader
-                .claims(&sel)?
-                .into_iter()
-                .map(|c| Claim {
-                    disputed: disputed.get(&c.id).copied().unwrap_or(false),
-                    property: c.property,
-                    value: c.value,
-                    kind: c.kind,
-                    source: c.source.0,
-                    locator: c.locator,
-                    quote: c.quote,
-                    note: c.note,
-                })
-                .collect::<Vec<_>>();
-            Ok(Some((label, claims)))
-        })
+        .read(move |archive| found(archive, access, vocab, &name))
         .await?;
     let Some((label, claims)) = found else {
         return Err(WebError::NotFound);
     };
+    let claims = claims
+        .into_iter()
+        .map(|(c, disputed)| Claim {
+            disputed,
+            property: c.property,
+            value: c.value,
+            kind: c.kind,
+            source: c.source.0,
+            locator: c.locator,
+            quote: c.quote,
+            note: c.note,
+        })
+        .collect();
     render(&ClaimsPage {
         level: access,
         vocab,
@@ -100,4 +121,29 @@ pub async fn page(
         label,
         claims,
     })
+}
+
+/// `/api/terms/event/Harbour%20fire/claims`: the rows `custos claim list
+/// event:"Harbour fire" --format json` prints at the reader's level, where
+/// the page exists; the API's 404 elsewhere.
+pub async fn api(
+    State(state): State<AppState>,
+    who: Who,
+    Path((vocab, name)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let vocab: Vocab = vocab.parse().map_err(|_| WebError::ApiNotFound)?;
+    let access = who.access;
+    let rows = state
+        .read(move |archive| match found(archive, access, vocab, &name)? {
+            Some((_, claims)) => {
+                let views: Vec<ClaimView> = claims.into_iter().map(|(c, _)| c).collect();
+                custos::output::to_values(&views).map(Some)
+            }
+            None => Ok(None),
+        })
+        .await?;
+    match rows {
+        Some(rows) => Ok(super::api::json(StatusCode::OK, &Value::Array(rows))),
+        None => Err(WebError::ApiNotFound),
+    }
 }

@@ -1,6 +1,7 @@
 //! The leak test's web pass (issue 15): `custos serve` over the leak
 //! archive, crawled from the home page (every same-site link, plus every
-//! item's page, audio and API record, and searches for every canary) at
+//! item's page, audio and API record, every narrator's page and API
+//! record, each claims page's API twin, and searches for every canary) at
 //! public and at research (a valid token, and a server run at research),
 //! and with revoked, expired and forged tokens as bearer and as cookie.
 //! Bodies and headers are scanned for every canary the CLI hides at that
@@ -40,7 +41,11 @@ impl Crawl<'_> {
             }
         }
         if a.status == 200 {
-            if path.starts_with("/narrators/") {
+            if path.starts_with("/api/narrators/") {
+                self.reached.insert("narrator API");
+            } else if path.starts_with("/api/terms/") {
+                self.reached.insert("claims API");
+            } else if path.starts_with("/narrators/") {
                 self.reached.insert("narrator");
             } else if path.ends_with("/claims") {
                 self.reached.insert("claims");
@@ -97,6 +102,7 @@ impl Crawl<'_> {
         // Every narrator, those without an open testimony too (a 404).
         for n in self.fx.narrators.values().copied().chain([99]) {
             queue.push_back(format!("/narrators/{n}"));
+            queue.push_back(format!("/api/narrators/{n}"));
         }
         queue.push_back("/api/items?q=".into());
         queue.push_back("/api/items?q=kind%3Atestimony".into());
@@ -143,6 +149,10 @@ impl Crawl<'_> {
             }
             let a = s.get_with(&path, &headers);
             self.check(&path, &a);
+            // Each claims page's JSON twin.
+            if path.starts_with("/terms/") && path.ends_with("/claims") {
+                queue.push_back(format!("/api{path}"));
+            }
             if a.header("content-type")
                 .is_some_and(|t| t.starts_with("text/html"))
             {
@@ -252,7 +262,13 @@ fn no_page_shows_what_the_reader_may_not_see() {
         let c = crawl(&fx, &s, "anonymous", Level::Public, vec![], None);
         // Positive control: the crawl reads the narrator, claims and
         // download routes, not only their 404s and 403s.
-        for page in ["narrator", "claims", "original"] {
+        for page in [
+            "narrator",
+            "claims",
+            "original",
+            "narrator API",
+            "claims API",
+        ] {
             assert!(
                 c.reached.contains(page),
                 "public crawl never read a {page} page: {:?}",

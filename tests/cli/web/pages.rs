@@ -332,6 +332,32 @@ fn a_narrator_page_shows_the_display_form_and_the_open_testimonies() {
     assert_eq!(hidden.without_date(), missing.without_date());
     assert!(!hidden.text().contains("PAGESHIDDENNARRATOR"));
     assert_eq!(s.get("/narrators/x").without_date(), missing.without_date());
+    // The API: what `narrator show` prints at public, where the page
+    // exists; the API's one 404 where it does not.
+    let api = s.get(&format!("/api/narrators/{}", it.anonymous_narrator));
+    assert_eq!(api.status, 200);
+    let api: serde_json::Value = serde_json::from_slice(&api.body).unwrap();
+    let cli = env.json(&[
+        "narrator",
+        "show",
+        &it.anonymous_narrator.to_string(),
+        "--access",
+        "public",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(api, cli);
+    assert!(api.get("birth_year").is_none_or(|y| y.is_null()), "{api}");
+    let missing = s.get("/api/items/999999").without_date();
+    for path in [
+        format!("/api/narrators/{}", it.hidden_narrator),
+        "/api/narrators/999999".into(),
+        "/api/narrators/x".into(),
+    ] {
+        let a = s.get(&path);
+        assert!(!a.text().contains("PAGESHIDDENNARRATOR"), "{path}");
+        assert_eq!(a.without_date(), missing, "{path}");
+    }
     drop(s);
     // The custodian alone sees the anonymous narrator's birth year, on
     // the command line (the portal never serves that level).
@@ -435,11 +461,21 @@ fn the_claims_page_keeps_every_visible_claim_side_by_side() {
         "json",
     ]);
     assert_eq!(list.as_array().unwrap().len(), 2, "{list}");
+    // The API answers what `claim list` prints, row for row.
+    let api = s.get("/api/terms/event/Harbour%20fire/claims");
+    assert_eq!(api.status, 200);
+    let api: serde_json::Value = serde_json::from_slice(&api.body).unwrap();
+    assert_eq!(api, list);
     // A term no reader at this level may know: as missing.
     let unknown = s.get("/terms/event/Nowhere%20fire/claims");
     assert_eq!(
         unknown.without_date(),
         s.get("/items/999999").without_date()
+    );
+    assert_eq!(
+        s.get("/api/terms/event/Nowhere%20fire/claims")
+            .without_date(),
+        s.get("/api/items/999999").without_date()
     );
 }
 
