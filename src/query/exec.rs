@@ -231,7 +231,12 @@ pub(super) fn count_capped_conn(
     if let Some(found) = super::stream::first_ids(conn, q, &o, cap)? {
         return Ok(found.ids.len() as i64);
     }
-    let plan = count_plan(q, &o)?;
+    plain_count_capped(conn, q, &o, cap)
+}
+
+/// The capped count by the plain plan, without walking the indexes.
+fn plain_count_capped(conn: &Connection, q: &Query, o: &Options<'_>, cap: u64) -> Result<i64> {
+    let plan = count_plan(q, o)?;
     let inner = plan
         .sql
         .strip_prefix("SELECT count(*)\n")
@@ -286,6 +291,47 @@ pub fn run(archive: &Archive, q: &Query, o: &Options<'_>) -> Result<Vec<ListedIt
     run_conn(archive.conn(), q, o)
 }
 
+/// A page of the query's rows (as [`run`]) and the number of its matches
+/// counted no further than `cap` (as [`count_capped`]), from one walk of
+/// the indexes where the query is walked in id order (`stream`): a search
+/// page needs both, and the count's walk already holds the page's ids.
+pub fn page_and_count(
+    archive: &Archive,
+    q: &Query,
+    o: &Options<'_>,
+    cap: u64,
+) -> Result<(Vec<ListedItem>, i64)> {
+    page_and_count_conn(archive.conn(), q, o, cap)
+}
+
+pub(crate) fn page_and_count_conn(
+    conn: &Connection,
+    q: &Query,
+    o: &Options<'_>,
+    cap: u64,
+) -> Result<(Vec<ListedItem>, i64)> {
+    register(conn)?;
+    let shaped = Options {
+        dates: DateShape::load(conn)?,
+        ..*o
+    };
+    let o = &shaped;
+    if let Some(limit) = o.limit {
+        let end = o.offset.saturating_add(limit);
+        if let Some(found) = super::stream::first_ids(conn, q, o, end.max(cap))? {
+            let count = found.ids.len().min(cap as usize) as i64;
+            let page = super::stream::Streamed {
+                ids: found.ids.into_iter().take(end as usize).collect(),
+                term: found.term,
+            };
+            return Ok((rows(conn, q, o, Some(page))?, count));
+        }
+    }
+    // Where the walk does not apply or gave up, walking again to count
+    // would give up again: the plain plan counts.
+    Ok((run_conn(conn, q, o)?, plain_count_capped(conn, q, o, cap)?))
+}
+
 /// Runs the query and returns each visible row shaped for the reader, with
 /// `snippet` (open items only) when the query has full-text terms.
 pub(crate) fn run_conn(conn: &Connection, q: &Query, o: &Options<'_>) -> Result<Vec<ListedItem>> {
@@ -301,6 +347,17 @@ pub(crate) fn run_conn(conn: &Connection, q: &Query, o: &Options<'_>) -> Result<
         Some(limit) => super::stream::first_ids(conn, q, o, o.offset.saturating_add(limit))?,
         None => None,
     };
+    rows(conn, q, o, streamed)
+}
+
+/// The rows of the page: among `streamed`'s ids (those up to the end of
+/// the page, in id order) when the query was walked, else by the plain plan.
+fn rows(
+    conn: &Connection,
+    q: &Query,
+    o: &Options<'_>,
+    streamed: Option<super::stream::Streamed>,
+) -> Result<Vec<ListedItem>> {
     let plan = match streamed {
         Some(found) => {
             let page: Vec<i64> = found.ids.into_iter().skip(o.offset as usize).collect();

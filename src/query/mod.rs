@@ -18,7 +18,8 @@ mod stream;
 
 pub use compile::{fold, fts_string, DateShape};
 pub use exec::{
-    count, count_capped, count_plan, register, run, select_plan, Options, Plan, EXTRA_KEYS,
+    count, count_capped, count_plan, page_and_count, register, run, select_plan, Options, Plan,
+    EXTRA_KEYS,
 };
 pub use parse::{parse, parse_line, parse_size, Evidence, Pred, Query, Term, MAX_QUERY_BYTES};
 

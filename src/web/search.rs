@@ -161,8 +161,7 @@ fn search_page(b: &Archive, access: Access, q: &str, page: u64) -> Result<Outcom
         extra: &[],
         dates: Default::default(),
     };
-    let total = custos::query::count_capped(b, &parsed, &opts, count_cap(page) + 1)?;
-    let listed = custos::query::run(b, &parsed, &opts)?;
+    let (listed, total) = custos::query::page_and_count(b, &parsed, &opts, count_cap(page) + 1)?;
     let hits = custos::output::to_values(&listed)?
         .iter()
         .map(hit)
