@@ -95,6 +95,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0021_fts_without_text.sql",
         include_str!("../../migrations/0021_fts_without_text.sql"),
     ),
+    (
+        "0022_no_secure_delete_on_contentless.sql",
+        include_str!("../../migrations/0022_no_secure_delete_on_contentless.sql"),
+    ),
 ];
 
 /// The guards of migration 0007. Tests of derived state (tallies, the SQL

@@ -80,6 +80,8 @@ fn put_twin(conn: &Connection, doc: Doc, id: ItemId, title: &str, body: &str) ->
 }
 
 /// Removes an item from `doc` and its twin; nothing when it is not there.
+/// In these contentless indexes a removed row is a tombstone: its tokens
+/// leave the pages when the segment is merged (`purge::clean_database`).
 pub fn remove(conn: &Connection, doc: Doc, id: ItemId) -> Result<()> {
     for t in [doc.table(), doc.twin()] {
         conn.prepare_cached(&format!("DELETE FROM {t} WHERE rowid = ?1"))?
@@ -188,16 +190,11 @@ pub fn disagreements_with_text(conn: &Connection) -> Result<Vec<String>> {
     Ok(out)
 }
 
-/// Erases an item from both item-level indexes and their twins so that no
-/// token survives in a segment (purge, deaccession with its bytes).
+/// Erases an item from both item-level indexes and their twins (purge,
+/// deaccession with its bytes); the caller then merges every index
+/// (`purge::clean_database`) so that no token survives in a segment.
 pub fn erase(conn: &Connection, id: ItemId) -> Result<()> {
     for doc in Doc::ALL {
-        for t in [doc.table(), doc.twin()] {
-            conn.execute(
-                &format!("INSERT INTO {t} ({t}, rank) VALUES ('secure-delete', 1)"),
-                [],
-            )?;
-        }
         remove(conn, doc, id)?;
     }
     Ok(())
@@ -252,6 +249,47 @@ mod tests {
         let mut conn = Connection::open_in_memory().unwrap();
         crate::archive::migrate::migrate(&mut conn).unwrap();
         conn
+    }
+
+    /// Whether any page of `table`'s index holds `bytes`.
+    fn in_pages(conn: &Connection, table: &str, bytes: &[u8]) -> bool {
+        let mut stmt = conn
+            .prepare(&format!("SELECT block FROM {table}_data"))
+            .unwrap();
+        let blocks: Vec<Vec<u8>> = stmt
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        blocks
+            .iter()
+            .any(|b| b.windows(bytes.len()).any(|w| w == bytes))
+    }
+
+    /// A removed row is a tombstone until its segment is merged; after
+    /// the merge purge and deaccession run, no page holds its tokens.
+    #[test]
+    fn a_removed_row_leaves_its_tokens_until_the_indexes_are_merged() {
+        let conn = archive();
+        let filler = "the harbour the river the mill and the bridge ".repeat(40);
+        let mut ids = Vec::new();
+        for (n, word) in [(1, "quarnsecret"), (2, "vellasecret"), (3, "orrinword")] {
+            let text = format!("{filler} {word} {filler}");
+            let id = item(&conn, n, "Fictional letter", &text);
+            put(&conn, Doc::Public, id, "Fictional letter", &text).unwrap();
+            ids.push(id);
+        }
+        erase(&conn, ids[0]).unwrap();
+        assert_eq!(count(&conn, "item_fts", "quarnsecret"), 0);
+        assert!(
+            in_pages(&conn, "item_fts", b"quarnsecret"),
+            "a tombstone only"
+        );
+        conn.execute("INSERT INTO item_fts (item_fts) VALUES ('optimize')", [])
+            .unwrap();
+        assert!(!in_pages(&conn, "item_fts", b"quarnsecret"));
+        assert!(in_pages(&conn, "item_fts", b"vellasecret"));
+        assert_eq!(count(&conn, "item_fts", "orrinword"), 1);
     }
 
     fn count(conn: &Connection, table: &str, word: &str) -> i64 {

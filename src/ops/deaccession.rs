@@ -189,6 +189,12 @@ pub fn deaccession(archive: &mut Archive, op: &Deaccession) -> Result<Vec<Change
     for sha in &erase {
         crate::purge::erase_object(&objects, sha)?;
     }
+    // A removed row is only a tombstone in the full-text index's segment
+    // until the segment is merged, and the freed pages and the WAL still
+    // hold the text: merge, truncate and vacuum, as purge does.
+    if !erase.is_empty() {
+        crate::purge::clean_database(archive)?;
+    }
     Ok(changes)
 }
 

@@ -250,6 +250,17 @@ fn purge_bytes_erases_the_file_its_text_and_index_entries() {
     };
     let file = object(2);
     assert!(file.exists(), "{}", file.display());
+    // Positive control for the scan below: the indexed word is in the
+    // catalogue's pages (the full-text index keeps it lower-cased).
+    let traces = || {
+        let mut found = crate::seed::files_containing(&env.archive(), "brenkelcanary");
+        found.extend(crate::seed::files_containing(
+            &env.archive(),
+            "BRENKELCANARY",
+        ));
+        found
+    };
+    assert!(!traces().is_empty());
     // Without --yes and without a terminal, refused; nothing changes.
     let (code, _, err) = custos(
         &env,
@@ -309,6 +320,10 @@ fn purge_bytes_erases_the_file_its_text_and_index_entries() {
         "json",
     ]);
     assert_eq!(ids(&found), Vec::<i64>::new());
+    // No trace of the text in the archive folder: not in a tombstoned
+    // row of the full-text index, not in a freed page, not in the WAL.
+    let left = traces();
+    assert!(left.is_empty(), "the erased text remains in {left:?}");
     let (code, _, err) = custos(&env, &["verify"]);
     assert_eq!(code, 0, "verify after erasure: {err}");
     // Run again: nothing more to erase, nothing written.
@@ -325,6 +340,60 @@ fn purge_bytes_erases_the_file_its_text_and_index_entries() {
     );
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("its bytes were erased before"), "{err}");
+}
+
+/// The erased text leaves no trace even where its item shared the
+/// full-text index's segment with many others (a delete there is only a
+/// tombstone until the segment is merged).
+#[test]
+fn purge_bytes_leaves_no_indexed_word_in_a_shared_segment() {
+    let env = Env::with_archive();
+    for n in 0..150 {
+        env.write(
+            &format!("in/note-{n:03}.txt"),
+            format!("Fictional note {n} about the ferry at Corran Ford and the mill."),
+        );
+    }
+    env.write(
+        "in/secret.txt",
+        "A fictional letter naming QUILLBRAKECANARY.",
+    );
+    let out = env.import(&[&env.path().join("in")], &[]);
+    let id = out
+        .iter()
+        .find(|r| {
+            r["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("secret.txt"))
+        })
+        .and_then(|r| r["id"].as_i64())
+        .expect("the letter's id");
+    let traces = || crate::seed::files_containing(&env.archive(), "quillbrakecanary");
+    assert!(!traces().is_empty(), "the index holds the word before");
+    let (code, _, err) = custos(
+        &env,
+        &[
+            "deaccession",
+            &id.to_string(),
+            "--reason",
+            "asked by donor",
+            "--purge-bytes",
+            "--yes",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let left = traces();
+    assert!(left.is_empty(), "the erased word remains in {left:?}");
+    // The other notes are still found.
+    let found = env.json(&[
+        "query",
+        "ferry",
+        "--access",
+        "custodian",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(found.as_array().unwrap().len(), 150);
 }
 
 #[test]
