@@ -16,12 +16,17 @@ pub struct Cluster {
     /// master, volume 1..3, filer, s3 (in that order).
     children: Vec<Option<Child>>,
     ports: Vec<u16>,
+    /// The gateway's arguments but its Iceberg and Lance ports, which a
+    /// restart chooses again (see `wait_gateway`).
+    s3_args: Vec<String>,
     pub endpoint: String,
     dir: tempfile::TempDir,
 }
 
 /// Index of the first volume server in `children`.
 const VOLUME: usize = 1;
+/// Index of the S3 gateway in `children`.
+const S3: usize = 5;
 
 impl Cluster {
     pub fn start(test: &str) -> Option<Cluster> {
@@ -35,16 +40,14 @@ impl Cluster {
         let volumes = [port(Some(10000)), port(Some(10000)), port(Some(10000))];
         let filer = port(Some(10000));
         let s3 = port(Some(10000));
-        let (iceberg, lance) = (port(None), port(None));
         let grpc: Vec<u16> = [master, volumes[0], volumes[1], volumes[2], filer, s3]
             .iter()
             .map(|p| p + 10000)
             .collect();
         let mut c = Cluster {
             children: Vec::new(),
-            ports: vec![
-                master, volumes[0], volumes[1], volumes[2], filer, s3, iceberg, lance,
-            ],
+            ports: vec![master, volumes[0], volumes[1], volumes[2], filer, s3],
+            s3_args: Vec::new(),
             endpoint: format!("http://127.0.0.1:{s3}"),
             dir,
         };
@@ -97,20 +100,38 @@ impl Cluster {
             ]
             .concat(),
         );
-        c.spawn(
-            "s3",
-            &[
-                "-ip.bind=127.0.0.1",
-                &format!("-port={s3}"),
-                &format!("-port.grpc={}", grpc[5]),
-                &format!("-port.iceberg={iceberg}"),
-                &format!("-port.lance={lance}"),
-                &format!("-filer=127.0.0.1:{filer}"),
-                &format!("-config={}", config.display()),
-            ],
-        );
+        c.s3_args = vec![
+            "-ip.bind=127.0.0.1".into(),
+            format!("-port={s3}"),
+            format!("-port.grpc={}", grpc[5]),
+            format!("-filer=127.0.0.1:{filer}"),
+            format!("-config={}", config.display()),
+        ];
+        c.spawn_s3();
         c.make_bucket(master, filer);
         Some(c)
+    }
+
+    /// Starts the gateway (again, in place of one that exited) with
+    /// Iceberg and Lance ports of its own: a port chosen free here can be
+    /// taken by another process before weed binds it, and the gateway
+    /// then exits at once ("address already in use").
+    fn spawn_s3(&mut self) {
+        let mut taken = self.ports.clone();
+        let (iceberg, lance) = (free_port(&mut taken, None), free_port(&mut taken, None));
+        self.ports.extend([iceberg, lance]);
+        let mut args = self.s3_args.clone();
+        args.push(format!("-port.iceberg={iceberg}"));
+        args.push(format!("-port.lance={lance}"));
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        if let Some(old) = self.children.get_mut(S3).and_then(Option::take) {
+            drop(old);
+        }
+        self.spawn("s3", &refs);
+        if self.children.len() > S3 + 1 {
+            let new = self.children.pop().flatten();
+            self.children[S3] = new;
+        }
     }
 
     fn sub(&self, name: &str) -> PathBuf {
@@ -140,7 +161,7 @@ impl Cluster {
 
     /// `weed shell` makes the bucket once the master, the filer and at
     /// least two volume servers are up (it retries until then).
-    fn make_bucket(&self, master: u16, filer: u16) {
+    fn make_bucket(&mut self, master: u16, filer: u16) {
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(60) {
             let out = Command::new("sh")
@@ -163,10 +184,18 @@ impl Cluster {
     }
 
     /// Until the S3 gateway answers HTTP.
-    fn wait_gateway(&self) {
+    fn wait_gateway(&mut self) {
         use std::io::{Read, Write};
         let start = Instant::now();
+        let mut restarts = 0;
         while start.elapsed() < Duration::from_secs(30) {
+            let exited = self.children[S3]
+                .as_mut()
+                .is_some_and(|c| matches!(c.try_wait(), Ok(Some(_))));
+            if exited && restarts < 2 {
+                restarts += 1;
+                self.spawn_s3();
+            }
             if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", self.ports[5])) {
                 let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
                 let req = format!("GET /{BUCKET} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
