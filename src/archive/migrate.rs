@@ -134,7 +134,7 @@ pub fn current_version(conn: &Connection) -> Result<i64> {
 /// Brings the schema up to date. Each migration runs in its own transaction
 /// together with the version bump, so a crash leaves a whole version.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
-    let mut version = current_version(conn)?;
+    let version = current_version(conn)?;
     if version > latest_version() {
         return Err(Error::Corrupt {
             path: "custos.db".into(),
@@ -147,6 +147,24 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
     if version < latest_version() {
         register_functions(conn)?;
     }
+    // With secure_delete ON, SQLite zeroes every page a migration frees,
+    // and a DROP of a large table (0021 drops the old full-text indexes)
+    // then kept them all in memory: 1.9 GiB for a million items, growing
+    // with the catalogue. FAST still zeroes what it can without more I/O;
+    // what a migration drops is derived or copied data, and purged
+    // material was zeroed and vacuumed away when it was purged.
+    let secure: i64 = conn.pragma_query_value(None, "secure_delete", |r| r.get(0))?;
+    if version < latest_version() && secure == 1 {
+        conn.pragma_update(None, "secure_delete", "FAST")?;
+    }
+    let applied = apply(conn, version);
+    if secure == 1 {
+        conn.pragma_update(None, "secure_delete", "ON")?;
+    }
+    applied
+}
+
+fn apply(conn: &mut Connection, mut version: i64) -> Result<()> {
     while version < latest_version() {
         let (name, sql) = MIGRATIONS[version as usize];
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -201,6 +219,27 @@ mod tests {
         assert_eq!(tables, 4);
         migrate(&mut conn).unwrap();
         assert_eq!(current_version(&conn).unwrap(), latest_version());
+    }
+
+    /// Migrations run with secure_delete FAST (see `migrate`), and a
+    /// writer's ON is back when they are done, failed or not.
+    #[test]
+    fn secure_delete_is_on_again_after_the_migrations() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "secure_delete", "ON").unwrap();
+        migrate(&mut conn).unwrap();
+        let on: i64 = conn
+            .pragma_query_value(None, "secure_delete", |r| r.get(0))
+            .unwrap();
+        assert_eq!(on, 1);
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "secure_delete", "ON").unwrap();
+        conn.execute_batch("CREATE TABLE items (x)").unwrap();
+        assert!(migrate(&mut conn).is_err(), "0001 cannot apply here");
+        let on: i64 = conn
+            .pragma_query_value(None, "secure_delete", |r| r.get(0))
+            .unwrap();
+        assert_eq!(on, 1);
     }
 
     #[test]
