@@ -196,11 +196,7 @@ pub fn count(archive: &Archive, q: &Query, o: &Options<'_>) -> Result<i64> {
 }
 
 pub(super) fn count_conn(conn: &Connection, q: &Query, o: &Options<'_>) -> Result<i64> {
-    register(conn)?;
-    let o = Options {
-        dates: DateShape::load(conn)?,
-        ..*o
-    };
+    let o = shaped(conn, o)?;
     let plan = count_plan(q, &o)?;
     conn.query_row(
         &plan.sql,
@@ -223,11 +219,7 @@ pub(super) fn count_capped_conn(
     o: &Options<'_>,
     cap: u64,
 ) -> Result<i64> {
-    register(conn)?;
-    let o = Options {
-        dates: DateShape::load(conn)?,
-        ..*o
-    };
+    let o = shaped(conn, o)?;
     if let Some(found) = super::stream::first_ids(conn, q, &o, cap)? {
         return Ok(found.ids.len() as i64);
     }
@@ -246,6 +238,16 @@ fn plain_count_capped(conn: &Connection, q: &Query, o: &Options<'_>, cap: u64) -
         r.get(0)
     })
     .map_err(with_context)
+}
+
+/// The options with the catalogue's date shape, the custom functions
+/// registered: what every execution here starts from.
+fn shaped<'a>(conn: &Connection, o: &Options<'a>) -> Result<Options<'a>> {
+    register(conn)?;
+    Ok(Options {
+        dates: DateShape::load(conn)?,
+        ..*o
+    })
 }
 
 /// One result row before shaping.
@@ -310,11 +312,7 @@ pub(crate) fn page_and_count_conn(
     o: &Options<'_>,
     cap: u64,
 ) -> Result<(Vec<ListedItem>, i64)> {
-    register(conn)?;
-    let shaped = Options {
-        dates: DateShape::load(conn)?,
-        ..*o
-    };
+    let shaped = shaped(conn, o)?;
     let o = &shaped;
     if let Some(limit) = o.limit {
         let end = o.offset.saturating_add(limit);
@@ -329,18 +327,20 @@ pub(crate) fn page_and_count_conn(
     }
     // Where the walk does not apply or gave up, walking again to count
     // would give up again: the plain plan counts.
-    Ok((run_conn(conn, q, o)?, plain_count_capped(conn, q, o, cap)?))
+    Ok((
+        run_shaped(conn, q, o)?,
+        plain_count_capped(conn, q, o, cap)?,
+    ))
 }
 
 /// Runs the query and returns each visible row shaped for the reader, with
 /// `snippet` (open items only) when the query has full-text terms.
 pub(crate) fn run_conn(conn: &Connection, q: &Query, o: &Options<'_>) -> Result<Vec<ListedItem>> {
-    register(conn)?;
-    let shaped = Options {
-        dates: DateShape::load(conn)?,
-        ..*o
-    };
-    let o = &shaped;
+    run_shaped(conn, q, &shaped(conn, o)?)
+}
+
+/// [`run_conn`] on options already [`shaped`].
+fn run_shaped(conn: &Connection, q: &Query, o: &Options<'_>) -> Result<Vec<ListedItem>> {
     // A full-text search's page in id order: its ids off the indexes
     // first, then the records of those alone.
     let streamed = match o.limit {
