@@ -99,6 +99,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0022_no_secure_delete_on_contentless.sql",
         include_str!("../../migrations/0022_no_secure_delete_on_contentless.sql"),
     ),
+    (
+        "0023_tally_holdings.sql",
+        include_str!("../../migrations/0023_tally_holdings.sql"),
+    ),
 ];
 
 /// The guards of migration 0007. Tests of derived state (tallies, the SQL

@@ -406,6 +406,9 @@ const DEACCESSION_ADDED: i64 = 16;
 const NOTES_ADDED: i64 = 17;
 /// Migration 0018 added the folded full-text twins.
 const FOLD_ADDED: i64 = 18;
+/// Migration 0023 added the holdings tally (by collection, language and
+/// decade).
+const HOLDINGS_TALLY_ADDED: i64 = 23;
 
 /// Prepares a catalogue that could not be upgraded (read-only media) to be
 /// read at its own version: what later migrations derive is stood in for
@@ -432,7 +435,9 @@ fn read_as_is(conn: &Connection, version: i64) -> Result<()> {
         )?;
     }
     if version < ITEM_ACCESS_ADDED {
-        crate::catalogue::tally::stand_in(conn)?;
+        crate::catalogue::tally::stand_in(conn, |_| true)?;
+    } else if version < HOLDINGS_TALLY_ADDED {
+        crate::catalogue::tally::stand_in(conn, |table| table == "tally_holdings")?;
     }
     if version < DEACCESSION_ADDED {
         // Nothing was deaccessioned before deaccession existed; the

@@ -32,11 +32,15 @@ const TALLIES: &[(&str, &str)] = &[
         "tally_narrators",
         "narrator_id, kind, is_evidence, consent_status, consent_scope, consent_embargo, access_level, access_until, testimonies",
     ),
+    (
+        "tally_holdings",
+        "collection, language, decade, kind, is_evidence, consent_status, consent_scope, consent_embargo, access_level, access_until, items, size",
+    ),
 ];
 
 /// (what, stored rows, the same rows recounted from the catalogue). Both
 /// SELECTs give the same columns in the same order; for the tallies (the
-/// first four, in [`TALLIES`] order) that is the table's column order.
+/// first five, in [`TALLIES`] order) that is the table's column order.
 fn recounts() -> Vec<(&'static str, String, String)> {
     recounts_with(true)
 }
@@ -83,6 +87,17 @@ fn recounts_with(accessions: bool) -> Vec<(&'static str, String, String)> {
                    FROM testimonies t JOIN items i ON i.id = t.item_id
                   WHERE t.narrator_id IS NOT NULL
                   GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
+            ),
+        ),
+        (
+            "tally_holdings (holdings by collection, language and decade)",
+            format!(
+                "SELECT i.collection, i.language, i.decade, {STATE}, i.items, i.size
+                   FROM tally_holdings i"
+            ),
+            format!(
+                "SELECT i.collection, i.language, substr(i.date_lower, 1, 3), {STATE}, count(*), sum(i.size)
+                   FROM items i GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10"
             ),
         ),
         (
@@ -154,10 +169,15 @@ pub fn rebuild(conn: &Connection) -> Result<()> {
 
 /// For a catalogue older than the tallies that cannot be upgraded (on
 /// read-only media): TEMP tables of the same names, counted now, which the
-/// reports then read as they read the real ones. Nothing is written to the
-/// archive; on a large catalogue this costs seconds on every open.
-pub fn stand_in(conn: &Connection) -> Result<()> {
+/// reports then read as they read the real ones. `missing` names the
+/// tallies the catalogue lacks (those added after its version). Nothing is
+/// written to the archive; on a large catalogue this costs seconds on
+/// every open.
+pub fn stand_in(conn: &Connection, missing: impl Fn(&str) -> bool) -> Result<()> {
     for ((table, columns), (_, _, recount)) in TALLIES.iter().zip(recounts()) {
+        if !missing(table) {
+            continue;
+        }
         conn.execute_batch(&format!(
             "CREATE TEMP TABLE {table} ({columns});
              INSERT INTO temp.{table} ({columns}) {recount};"

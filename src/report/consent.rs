@@ -26,10 +26,10 @@ pub fn consent(conn: &Connection, reader: Reader, within_days: i64) -> Result<Re
     let custodian = policy::sees_everything(reader.access);
     let mut report = Report::default();
     let filter = policy_sql::counted_testimonies(reader.access, reader.today);
-    // items carries the current consent (kept by triggers), so the counts
-    // are one scan of items_kind_holdings, with no join.
+    // The whole-catalogue tally is keyed by kind and the current consent
+    // (kept by triggers), so the counts read its testimony rows, not items.
     let sql = format!(
-        "SELECT coalesce(i.consent_status, 'pending'), i.consent_scope, count(*) FROM items i
+        "SELECT coalesce(i.consent_status, 'pending'), i.consent_scope, sum(i.items) FROM tally_items i
          WHERE i.kind = 'testimony' AND {}
          GROUP BY 1, 2 ORDER BY 1, 2",
         filter.sql
