@@ -33,6 +33,8 @@ pub struct Key {
     pub day: NaiveDate,
     pub query: String,
     pub page: u64,
+    /// How far the page's matches were counted.
+    pub counted_to: u64,
 }
 
 /// Bounded, shared between requests.
@@ -82,11 +84,12 @@ mod tests {
             day: NaiveDate::from_ymd_opt(2026, 11, d).unwrap(),
             query: q.into(),
             page,
+            counted_to: 20 * page,
         }
     }
 
     #[test]
-    fn an_entry_answers_only_its_own_level_state_day_query_and_page() {
+    fn an_entry_answers_only_its_own_level_state_day_query_page_and_count() {
         let r: Results<&str> = Results::default();
         r.put(
             key(Access::Research, 7, 29, "kind:letter", 1),
@@ -103,6 +106,10 @@ mod tests {
             key(Access::Research, 7, 30, "kind:letter", 1),
             key(Access::Research, 7, 29, "kind:photo", 1),
             key(Access::Research, 7, 29, "kind:letter", 2),
+            Key {
+                counted_to: 10_000,
+                ..key(Access::Research, 7, 29, "kind:letter", 1)
+            },
         ] {
             assert!(r.get(&other).is_none(), "{other:?} found another's page");
         }

@@ -158,3 +158,62 @@ fn the_api_counts_matches_with_a_more_flag() {
     let rows: Value = serde_json::from_slice(&s.get("/api/items?q=Velmora").body).unwrap();
     assert_eq!(rows.as_array().map(Vec::len), Some(1), "{rows}");
 }
+
+/// The search page counts to the end of the page it shows; "Count them"
+/// counts to the API's cap, through the same policy: closed items are in
+/// neither count. Fictional notes.
+#[test]
+fn a_search_page_counts_to_its_end_and_counts_them_all_when_asked() {
+    let env = Env::with_archive();
+    let dir = env.path().join("notes");
+    std::fs::create_dir_all(dir.join("open")).unwrap();
+    std::fs::create_dir_all(dir.join("closed")).unwrap();
+    for i in 0..30 {
+        let body = format!("Fictional note {i} about the Quillmarsh ferry.");
+        std::fs::write(dir.join("open").join(format!("n{i}.txt")), body).unwrap();
+    }
+    for i in 0..5 {
+        let body = format!("Fictional closed note {i} about the Quillmarsh weir.");
+        std::fs::write(dir.join("closed").join(format!("c{i}.txt")), body).unwrap();
+    }
+    assert_eq!(
+        env.import(&[&dir.join("open")], &["--intake", "open"])
+            .len(),
+        30
+    );
+    assert_eq!(
+        env.import(&[&dir.join("closed")], &["--intake", "closed"])
+            .len(),
+        5
+    );
+    let s = Server::start(&env, &[]);
+    // askama writes `&` in an attribute as `&#38;`.
+    let page = |path: &str| s.get(path).text().replace("&#38;", "&");
+    let first = s
+        .counted("/search?q=Quillmarsh")
+        .text()
+        .replace("&#38;", "&");
+    assert!(first.contains(">More than 20 items<"), "{first}");
+    assert!(
+        first.contains("href=\"/search?q=Quillmarsh&page=2\""),
+        "{first}"
+    );
+    let link = "/search?q=Quillmarsh&count=all";
+    assert!(first.contains(&format!("href=\"{link}\"")), "{first}");
+    let all = page(link);
+    assert!(all.contains(">30 items<"), "{all}");
+    assert!(!all.contains("count=all"), "counted already: {all}");
+    assert!(all.contains("page=2"), "Next still shows: {all}");
+    // The second page counts to its own end, past the 30.
+    let second = page("/search?q=Quillmarsh&page=2");
+    assert!(second.contains(">30 items<"), "{second}");
+    assert!(!second.contains("count=all"), "{second}");
+    // The CLI counts the same at public.
+    let (code, out, err) = run(
+        &env,
+        &["query", "Quillmarsh", "--access", "public", "--count"],
+    );
+    assert_eq!((code, out.trim()), (0, "30"), "{err}");
+    let bad = s.get("/search?q=Quillmarsh&count=every");
+    assert_eq!(bad.status, 400, "an unknown count is refused");
+}
