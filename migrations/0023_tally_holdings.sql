@@ -12,7 +12,12 @@
 -- The four covering indexes the reports scanned (0008) are dropped: every
 -- item insert updated them, and no other reader needs them (a search on a
 -- kind or a collection reads items_kind, items_collection or
--- items_kind_date_policy).
+-- items_kind_date_policy). So are the three of 0003 that let the holdings
+-- read each item's object for its size, before items carried the size
+-- (0004): a search on a kind or a collection has the indexes above, and
+-- one on a language gets an index of the language alone, which keeps its
+-- items in id order as items_kind does (0019). Seven index updates fewer
+-- on every item insert, one more tally upsert.
 --
 -- The group columns may be NULL (no collection, language or date); the key
 -- reads NULL as an empty blob, which no text equals, so a NULL group and
@@ -48,6 +53,10 @@ DROP INDEX IF EXISTS items_kind_holdings;
 DROP INDEX IF EXISTS items_collection_holdings;
 DROP INDEX IF EXISTS items_language_holdings;
 DROP INDEX IF EXISTS items_decade_holdings;
+DROP INDEX IF EXISTS items_kind_object;
+DROP INDEX IF EXISTS items_collection_object;
+DROP INDEX IF EXISTS items_language_object;
+CREATE INDEX items_language ON items(language);
 
 CREATE TRIGGER tally_holdings_insert AFTER INSERT ON items BEGIN
     INSERT INTO tally_holdings
