@@ -220,6 +220,9 @@ mod tests {
         #[test]
         fn a_word_is_found_by_its_own_fold(w in "[a-zA-Zа-яА-Яა-ჰա-ֆəğışçöü]{1,12}") {
             let text = format!("before {w} after");
+            // A word of signs alone ("ъ") folds to nothing, and snippets
+            // match folded words: such a hit is listed without a snippet.
+            prop_assume!(!fold_text(&w).is_empty());
             prop_assert!(snippet(&text, &[&fold_text(&w)], 5).is_some());
             prop_assert!(snippet(&text, &[&w], 5).is_some());
             prop_assert_eq!(key(&fold_text(&w)), key(&w));
