@@ -12,7 +12,10 @@
 //! never from an unverified one. Nothing is deleted from a site except with
 //! `--prune`, and then only objects no item names.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
+
+use futures_util::StreamExt;
 
 use crate::archive::Archive;
 use crate::catalogue::copies::{self, Wanted};
@@ -26,6 +29,10 @@ use crate::store;
 use super::client::UploadNote;
 use super::purges::{self, PurgeReport};
 use super::{key_of, sha_of_key, Remote};
+
+/// Objects `replicate` has in flight at once: as many transfers as
+/// `verify --site` reads at once by default.
+const IN_FLIGHT: usize = 4;
 
 pub struct ReplicateOptions {
     /// Copies wanted of each object, the local one included (default: the
@@ -137,40 +144,62 @@ pub fn replicate(archive: &mut Archive, opts: &ReplicateOptions) -> Result<WorkR
     };
     let reachable = reach(archive, None, &opts.agent, &mut report)?;
     let mut held: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
+    let mut good: BTreeMap<i64, u64> = BTreeMap::new();
     for c in copies::all(archive.conn(), None)? {
         held.entry(c.object_id).or_default().insert(c.site_id);
+        if c.outcome == Outcome::Ok.as_str() {
+            *good.entry(c.object_id).or_default() += 1;
+        }
     }
-    let good: BTreeSet<(i64, i64)> = copies::all(archive.conn(), None)?
-        .into_iter()
-        .filter(|c| c.outcome == Outcome::Ok.as_str())
-        .map(|c| (c.object_id, c.site_id))
-        .collect();
-    for obj in copies::wanted(archive.conn())? {
-        let mut have = 1 + good.iter().filter(|(o, _)| *o == obj.object_id).count() as u64;
-        for (site, remote) in &reachable {
-            if have >= wanted {
-                break;
-            }
-            if held
-                .get(&obj.object_id)
-                .is_some_and(|s| s.contains(&site.id))
-                || remote.down().is_some()
-            {
-                continue;
-            }
-            match copy_one(archive, site, remote, &obj, &opts.agent, "copied") {
-                Ok(adopted) => {
-                    have += 1;
-                    if adopted {
-                        report.adopted += 1;
-                    } else {
-                        report.copied += 1;
+    let objects = copies::wanted(archive.conn())?;
+    let objects_dir = archive.objects_dir();
+    let rt = super::runtime()?;
+    let archive = RefCell::new(archive);
+    // Each object's sites are tried in order, as one task; several objects
+    // are in flight at once, because a site's time per request (three for
+    // each object) is what a run of many small objects waits on. Every
+    // catalogue write happens between two awaits, on this thread.
+    let outcomes: Vec<(crate::model::ItemId, Vec<Result<bool>>)> = rt.block_on(
+        futures_util::stream::iter(objects.iter().map(|obj| {
+            let (archive, reachable, held) = (&archive, &reachable, &held);
+            let local = store::object_path(&objects_dir, &obj.sha256);
+            let mut have = 1 + good.get(&obj.object_id).copied().unwrap_or(0);
+            async move {
+                let mut tried = Vec::new();
+                for (site, remote) in reachable {
+                    if have >= wanted {
+                        break;
                     }
+                    if held
+                        .get(&obj.object_id)
+                        .is_some_and(|s| s.contains(&site.id))
+                        || remote.down().is_some()
+                    {
+                        continue;
+                    }
+                    let r =
+                        copy_async(archive, site, remote, obj, &local, &opts.agent, "copied").await;
+                    if r.is_ok() {
+                        have += 1;
+                    }
+                    tried.push(r);
                 }
-                Err(e) => report.failures.push(format!("item {}: {e}", obj.item_id)),
+                (obj.item_id, tried)
+            }
+        }))
+        .buffer_unordered(IN_FLIGHT)
+        .collect(),
+    );
+    for (item, tried) in outcomes {
+        for r in tried {
+            match r {
+                Ok(true) => report.adopted += 1,
+                Ok(false) => report.copied += 1,
+                Err(e) => report.failures.push(format!("item {item}: {e}")),
             }
         }
     }
+    let archive = archive.into_inner();
     gave_up(&reachable, &mut report);
     report.short = copies::under_wanted(archive.conn(), wanted)?;
     Ok(report)
@@ -214,23 +243,44 @@ fn copy_from(
     agent: &str,
     outcome: &str,
 ) -> Result<bool> {
+    let archive = RefCell::new(archive);
+    super::runtime()?.block_on(copy_async(
+        &archive, site, remote, obj, source, agent, outcome,
+    ))
+}
+
+/// [`copy_from`] as one task of several in flight: the catalogue is
+/// borrowed only for each write, never across an await, so tasks polled on
+/// one thread take turns with it.
+#[allow(clippy::too_many_arguments)]
+async fn copy_async(
+    archive: &RefCell<&mut Archive>,
+    site: &SiteRow,
+    remote: &Remote,
+    obj: &Wanted,
+    source: &std::path::Path,
+    agent: &str,
+    outcome: &str,
+) -> Result<bool> {
     let key = key_of(&obj.sha256);
-    let rt = super::runtime()?;
-    let already = rt.block_on(remote.hash(&key))?;
+    let already = remote.hash(&key).await?;
     let adopted = matches!(&already, Some((sha, _)) if *sha == obj.sha256);
     if !adopted {
         let site_id = site.id;
-        rt.block_on(remote.upload(source, &key, &obj.sha256, &mut |n| {
-            let now = crate::clock::now_rfc3339();
-            match n {
-                UploadNote::Started(id) => {
-                    archive.write(|tx| copies::upload_started(tx, site_id, &key, id, &now))
+        remote
+            .upload(source, &key, &obj.sha256, &mut |n| {
+                let now = crate::clock::now_rfc3339();
+                let mut archive = archive.borrow_mut();
+                match n {
+                    UploadNote::Started(id) => {
+                        archive.write(|tx| copies::upload_started(tx, site_id, &key, id, &now))
+                    }
+                    UploadNote::Ended(id) => {
+                        archive.write(|tx| copies::upload_ended(tx, site_id, &key, id))
+                    }
                 }
-                UploadNote::Ended(id) => {
-                    archive.write(|tx| copies::upload_ended(tx, site_id, &key, id))
-                }
-            }
-        }))?;
+            })
+            .await?;
         #[cfg(feature = "failpoints")]
         {
             // Crash tests: the store keeps other bytes than were sent.
@@ -239,10 +289,10 @@ fn copy_from(
                 false
             })();
             if corrupt {
-                rt.block_on(remote.overwrite_for_test(&key))?;
+                remote.overwrite_for_test(&key).await?;
             }
         }
-        match rt.block_on(remote.hash(&key))? {
+        match remote.hash(&key).await? {
             Some((sha, _)) if sha == obj.sha256 => {}
             Some(_) => {
                 return Err(Error::Site(format!(
@@ -261,7 +311,7 @@ fn copy_from(
     #[cfg(feature = "failpoints")]
     fail::fail_point!("sites::before_record");
     let now = crate::clock::now_rfc3339();
-    archive.write(|tx| {
+    archive.borrow_mut().write(|tx| {
         copies::record(tx, site.id, obj.object_id, obj.size, Outcome::Ok, &now)?;
         let detail = serde_json::json!({
             "site": site.name,
