@@ -82,7 +82,8 @@ pub fn backup(root: &Path, opts: &BackupOptions) -> Result<Backup> {
         .build()
         .map_err(|e| Error::Failed(format!("cannot start copying threads: {e}")))?;
     let staging = Staging::new(&dest.join("staging"))?;
-    let src_objects = source.objects_dir();
+    // Fetched from the primary store where the originals are kept there.
+    let src_objects = crate::sites::primary::Objects::of(&source)?;
     let dst_objects = dest.join("objects");
     let results: Vec<Result<PathBuf>> = pool.install(|| {
         expected
@@ -193,13 +194,14 @@ fn prepare_dest(root: &Path, dest: &Path) -> Result<PathBuf> {
 /// Copies one object through the copy's staging folder, hashing as it
 /// goes; bytes that do not match their name are not copied.
 fn copy_object(
-    src_objects: &Path,
+    src_objects: &crate::sites::primary::Objects,
     dst_objects: &Path,
     staging: &Staging,
     sha: &crate::model::Sha256,
 ) -> Result<PathBuf> {
-    let src = store::object_path(src_objects, sha);
-    let f = fs::File::open(&src).map_err(|e| Error::io(&src, e))?;
+    let fetched = src_objects.fetch(sha)?;
+    let src = fetched.path();
+    let f = fs::File::open(src).map_err(|e| Error::io(src, e))?;
     let staged = staging.copy_in(f)?;
     if &staged.sha != sha {
         return Err(Error::Failed(format!(

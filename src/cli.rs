@@ -125,7 +125,7 @@ pub struct AccessArgs {
 /// Create a new, empty archive
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  custos init ~/archives/valley\n  custos init --default-access public ./reading-room\n  custos init --intake open ./open-collection\n\nThe folder must be new or empty. It gets custos.db, objects/ and staging/, readable by you alone (0700/0600)."
+    after_help = "Examples:\n  custos init ~/archives/valley\n  custos init --default-access public ./reading-room\n  custos init --intake open ./open-collection\n\nThe folder must be new or empty. It gets custos.db, objects/ and staging/, readable by you alone (0700/0600).\n\nWith --objects the originals are kept only on that store (an S3 bucket, or a folder on another disk), under the same keys as any site (objects/ab/cd/<sha256>); objects/ stays empty. The store is contacted first (credentials as for `custos site add`), and becomes the site `primary`. An import sends each new original there and reads it back before cataloguing it; commands that need an original's bytes fetch it, check its digest, and remove the fetched copy when done.\n  custos init ~/archives/x --objects s3://custos-vault/x --endpoint https://s3.example.org"
 )]
 pub struct InitArgs {
     /// Folder to create the archive in (default: the current folder)
@@ -139,6 +139,41 @@ pub struct InitArgs {
     /// Access of newly imported items: closed until someone opens them (`custos access`), or open at once
     #[arg(long, value_enum, value_name = "STATE", default_value = "closed")]
     pub intake: crate::model::Intake,
+
+    #[command(flatten)]
+    pub store: PrimaryStoreArgs,
+}
+
+/// `init --objects`: where the originals are kept instead of objects/.
+#[derive(Debug, Args)]
+pub struct PrimaryStoreArgs {
+    /// Keep the originals only on this store, not under objects/: s3://BUCKET/PREFIX or file:///FOLDER
+    #[arg(long = "objects", value_name = "URL", value_parser = parse_store_url)]
+    pub url: Option<crate::sites::SiteUrl>,
+    /// The store's name among the archive's sites
+    #[arg(
+        long = "objects-site",
+        value_name = "NAME",
+        default_value = "primary",
+        requires = "url"
+    )]
+    pub name: String,
+    /// The S3 endpoint of a store other than AWS, e.g. https://s3.example.org
+    #[arg(long, value_name = "URL", requires = "url")]
+    pub endpoint: Option<String>,
+    /// The S3 region (default us-east-1)
+    #[arg(long, requires = "url")]
+    pub region: Option<String>,
+    /// An INI file with aws_access_key_id and aws_secret_access_key (must be mode 0600)
+    #[arg(long, value_name = "FILE", requires = "url")]
+    pub credentials_file: Option<PathBuf>,
+    /// The profile (section) of the credentials file to use
+    #[arg(long, requires = "url")]
+    pub profile: Option<String>,
+}
+
+fn parse_store_url(s: &str) -> Result<crate::sites::SiteUrl, String> {
+    s.parse()
 }
 
 /// Descriptive metadata given on the command line for imported items.

@@ -77,15 +77,21 @@ impl Archive {
         match Self::create_layout(dir, opts) {
             Ok(a) => Ok(a),
             Err(e) => {
-                // Leave no half-made archive that later commands would trust.
-                for sub in [DB_FILE, "custos.db-wal", "custos.db-shm"] {
-                    let _ = fs::remove_file(dir.join(sub));
-                }
-                let _ = fs::remove_dir(dir.join("objects"));
-                let _ = fs::remove_dir_all(dir.join("staging"));
+                Self::undo_init(dir);
                 Err(e)
             }
         }
+    }
+
+    /// Removes what `init` made in `dir` (an archive nothing was imported
+    /// into yet), so no half-made archive is left that later commands
+    /// would trust. The folder itself stays.
+    pub fn undo_init(dir: &Path) {
+        for sub in [DB_FILE, "custos.db-wal", "custos.db-shm"] {
+            let _ = fs::remove_file(dir.join(sub));
+        }
+        let _ = fs::remove_dir(dir.join("objects"));
+        let _ = fs::remove_dir_all(dir.join("staging"));
     }
 
     fn create_layout(dir: &Path, opts: &InitOptions) -> Result<Archive> {

@@ -105,6 +105,33 @@ pub fn record(
     Ok(())
 }
 
+/// Of these digests, those with a good copy at `site`.
+pub fn good_at(
+    conn: &Connection,
+    site: i64,
+    shas: &[Sha256],
+) -> Result<std::collections::BTreeSet<Sha256>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT 1 FROM objects o JOIN copies c ON c.object_id = o.id
+          WHERE o.sha256 = ?1 AND c.site_id = ?2 AND c.outcome = 'ok'",
+    )?;
+    let mut held = std::collections::BTreeSet::new();
+    for sha in shas {
+        if stmt.exists(params![sha, site])? {
+            held.insert(sha.clone());
+        }
+    }
+    Ok(held)
+}
+
+/// Records a copy, just read back, of the object with this digest.
+pub fn record_by_digest(conn: &Connection, site: i64, sha: &Sha256, now: &str) -> Result<()> {
+    let (object, size): (i64, i64) = conn
+        .prepare_cached("SELECT id, size FROM objects WHERE sha256 = ?1")?
+        .query_row([sha], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    record(conn, site, object, size.max(0) as u64, Outcome::Ok, now)
+}
+
 /// Records the outcome of checking an existing copy.
 pub fn set_outcome(
     conn: &Connection,
@@ -229,15 +256,18 @@ pub fn tally(conn: &Connection, site: i64) -> Result<SiteTally> {
 }
 
 /// How many wanted objects have fewer than `copies` good copies, counting
-/// the local one (when its last local check was not damage) as one.
+/// the local one (when its last local check was not damage) as one unless
+/// the archive keeps its originals at a primary store (then every copy is
+/// a site's).
 pub fn under_wanted(conn: &Connection, copies: u64) -> Result<u64> {
+    let local = crate::catalogue::settings::get(conn, crate::sites::primary::SETTING)?.is_none();
     let n: i64 = conn.query_row(
         "SELECT COUNT(*) FROM objects o JOIN items i ON i.object_id = o.id
           WHERE o.purged_at IS NULL
-            AND (CASE WHEN EXISTS (SELECT 1 FROM fixity f WHERE f.object_id = o.id AND f.outcome <> 'ok')
+            AND (CASE WHEN NOT ?2 OR EXISTS (SELECT 1 FROM fixity f WHERE f.object_id = o.id AND f.outcome <> 'ok')
                       THEN 0 ELSE 1 END)
               + (SELECT COUNT(*) FROM copies c WHERE c.object_id = o.id AND c.outcome = 'ok') < ?1",
-        [copies as i64],
+        params![copies as i64, local],
         |r| r.get(0),
     )?;
     Ok(n as u64)

@@ -12,7 +12,7 @@ pub fn run(archive_arg: Option<&Path>, a: AccessCopyArgs) -> Result<()> {
     let archive = super::open(archive_arg, Mode::Read)?;
     let access = super::access(&archive, &a.access)?;
     let n = Reader::new(&archive, access, custos::clock::today()).access_copy(
-        &archive.objects_dir(),
+        &custos::sites::primary::Objects::of(&archive)?,
         a.id,
         &a.out,
     )?;

@@ -14,6 +14,7 @@ use custos::sites;
 const COLUMNS: &[Column] = &[
     col("name", "Site"),
     col("url", "URL"),
+    col("primary", "Primary"),
     col("copies", "Copies"),
     col("damaged", "Damaged"),
     col("lacking", "Lacking"),

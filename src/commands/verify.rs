@@ -87,6 +87,7 @@ pub fn run(archive_arg: Option<&Path>, a: VerifyArgs) -> Result<()> {
     };
     let total = fixity::stored_bytes(&archive);
     let mut report = fixity::verify(&mut archive, &opts, &super::progress(total))?;
+    let store_failed = check_store(&mut archive, &opts, record, &mut report)?;
     if a.remove_untracked {
         remove_untracked(&mut archive, &mut report, &opts.agent)?;
     }
@@ -113,6 +114,9 @@ pub fn run(archive_arg: Option<&Path>, a: VerifyArgs) -> Result<()> {
     if let Some(why) = &report.not_recorded {
         super::note(format!("the results were not recorded: {why}"));
     }
+    if let Some(e) = store_failed {
+        return Err(e);
+    }
     if report.damaged() {
         let n = report.findings.iter().filter(|f| f.damage).count();
         return Err(Error::Failed(format!(
@@ -120,6 +124,43 @@ pub fn run(archive_arg: Option<&Path>, a: VerifyArgs) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// Where the originals are kept at a primary store, checks them there too
+/// (not for `--items`, nor when the archive cannot record the outcomes).
+/// A store that cannot be reached is returned, to fail the command once the
+/// local findings are shown.
+fn check_store(
+    archive: &mut Archive,
+    opts: &VerifyOptions,
+    record: bool,
+    report: &mut VerifyReport,
+) -> Result<Option<Error>> {
+    let Some(site) = custos::sites::primary::of(archive)? else {
+        return Ok(None);
+    };
+    if !opts.items.is_empty() || !record {
+        super::note(format!(
+            "the originals at the primary store (site {}) were not checked: {}",
+            site.name,
+            if record {
+                "a run for chosen items checks local files only; run `custos verify` or `custos verify --sample 5%`"
+            } else {
+                "the archive cannot be written, so their outcomes could not be recorded"
+            }
+        ));
+        return Ok(None);
+    }
+    match fixity::on_store::check(archive, opts, report) {
+        Ok(_) => Ok(None),
+        Err(e @ Error::Site(_)) => {
+            super::note(format!(
+                "the originals at the primary store were not checked: {e}"
+            ));
+            Ok(Some(e))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Deletes the untracked objects found and drops them from the findings;

@@ -31,7 +31,7 @@ use crate::error::{Error, Result};
 use crate::model::{Access, ItemId};
 use crate::output;
 use crate::policy::{self, Decision};
-use crate::store;
+use crate::sites::primary::{ObjectRef, Objects};
 
 /// Where a custodian bag carries the latest signed head (and `.minisig`
 /// beside it, where `minisign -Vm` looks): a tag file, in the tag manifest.
@@ -184,13 +184,13 @@ pub(crate) struct Payload {
 pub(crate) enum PayloadSource {
     /// The stored original, which must hash to this SHA-256 (the writer
     /// checks it while copying).
-    Original(PathBuf, crate::model::Sha256),
+    Original(ObjectRef, crate::model::Sha256),
     /// The redacted text the level gets instead of the original.
     Text(String),
     /// The recording with the passages closed at the level silenced
     /// (`recording.rs`), made while it is copied.
     AccessCopy {
-        original: PathBuf,
+        original: ObjectRef,
         media_type: String,
         closed: Vec<crate::media::Interval>,
     },
@@ -209,7 +209,7 @@ pub(crate) struct Selection {
 /// the policy exactly as a bag carries it.
 pub(crate) fn select(archive: &Archive, opts: &ExportOptions) -> Result<Selection> {
     let ids = selected(archive, opts)?;
-    let objects = archive.objects_dir();
+    let objects = std::sync::Arc::new(Objects::of(archive)?);
     let conn = archive.conn();
     let mut out = Selection {
         items: Vec::new(),
@@ -262,7 +262,7 @@ pub(crate) fn select(archive: &Archive, opts: &ExportOptions) -> Result<Selectio
             Some(Payload {
                 name: format!("{id}.{}", extension(&record)),
                 source: PayloadSource::Original(
-                    store::object_path(&objects, &record.sha256),
+                    ObjectRef::new(objects.clone(), record.sha256.clone()),
                     record.sha256.clone(),
                 ),
             })
@@ -374,8 +374,10 @@ pub(crate) fn copy_payload(
             original,
             media_type,
             closed,
-        } => recording::copy(original, media_type, closed, add),
+        } => recording::copy(original.open()?.path(), media_type, closed, add),
         PayloadSource::Original(src, sha) => {
+            let src = src.open()?;
+            let src = src.path();
             let mut f = File::open(src).map_err(|e| Error::io(src, e))?;
             let got = add(&mut f)?;
             if &got != sha {

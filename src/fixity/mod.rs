@@ -11,6 +11,7 @@
 //! report).
 
 pub mod cleanup;
+pub mod on_store;
 
 /// The bytes of every stored object, for a progress bar.
 pub fn stored_bytes(archive: &Archive) -> u64 {
@@ -289,9 +290,10 @@ fn check_objects(
     let mut findings = Vec::new();
 
     let all = rows::expected(conn)?;
-    let (selected, scope) = select(all, opts)?;
+    let (mut selected, scope) = select(all, opts)?;
     let full = scope == "full";
     let objects = archive.objects_dir();
+    on_store::keep_local(conn, &objects, &mut selected)?;
     let strays = if full {
         walk_objects(&objects, &selected)?
     } else {

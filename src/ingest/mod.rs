@@ -17,6 +17,7 @@ pub mod manifest_update;
 pub mod mediatype;
 mod pdf;
 mod prepare;
+mod row;
 pub mod source;
 mod sources;
 mod walk;
@@ -30,13 +31,13 @@ use rusqlite::Connection;
 
 use crate::archive::Archive;
 use crate::catalogue::display_bytes;
-use crate::catalogue::events::{EventLog, EventType};
-use crate::catalogue::items::{self, NewItem};
-use crate::catalogue::provenance::{self, NewProvenance};
+use crate::catalogue::events::EventLog;
+use crate::catalogue::items;
 use crate::error::{Error, Result};
-use crate::model::{ItemId, Kind, Sha256};
+use crate::model::Sha256;
 use crate::store::{self, Staging};
 use lookup::{deaccessioned, ObjectLookup};
+use row::{commit_one, record_sent, ChunkWriter};
 
 pub use job::{Describer, FileOutcome, Finish, ImportOptions, ItemMeta, Job, Report, Status};
 pub use prepare::EXTRACT_LIMIT;
@@ -108,7 +109,17 @@ fn run(
     } else {
         Some(Staging::new(&archive.staging_dir())?)
     };
-    let objects = archive.objects_dir();
+    // An archive whose originals live on a primary store stages each new
+    // object in an outbox of this import's own, sends it there and reads it
+    // back before the rows commit; the outbox goes with the staging folder.
+    let sender = match &staging {
+        Some(_) => crate::sites::primary::Sender::of(archive)?,
+        None => None,
+    };
+    let objects = match (&sender, &staging) {
+        (Some(_), Some(s)) => s.dir().join("outbox"),
+        _ => archive.objects_dir(),
+    };
     // Jobs are drawn a chunk at a time, so a long manifest streams.
     let mut jobs = jobs.into_iter();
     let chunks = std::iter::from_fn(move || next_chunk(&mut jobs, limits));
@@ -121,7 +132,7 @@ fn run(
     };
     let ran = std::thread::scope(|scope| -> Result<()> {
         let writer = scope.spawn(|| -> Result<Report> {
-            let mut committer = Committer::new(opts, staging.as_ref());
+            let mut committer = Committer::new(opts, staging.as_ref(), &objects, sender.as_ref());
             committer.finish = finish;
             // Consecutive chunks that stored no new object (duplicates of a
             // re-import) share one transaction: their rows land on the same
@@ -239,13 +250,24 @@ struct Committer<'o> {
     dry_seen: HashSet<Sha256>,
     /// Run in the next (for `import_atomic`: the only) chunk's transaction.
     finish: Option<Finish>,
+    /// Where prepared objects are: `objects/`, or the outbox of an import
+    /// to a primary store.
+    objects: &'o Path,
+    sender: Option<&'o crate::sites::primary::Sender>,
 }
 
 impl<'o> Committer<'o> {
-    fn new(opts: &'o ImportOptions, staging: Option<&'o Staging>) -> Self {
+    fn new(
+        opts: &'o ImportOptions,
+        staging: Option<&'o Staging>,
+        objects: &'o Path,
+        sender: Option<&'o crate::sites::primary::Sender>,
+    ) -> Self {
         Committer {
             opts,
             staging,
+            objects,
+            sender,
             report: Report::default(),
             dry_seen: HashSet::new(),
             finish: None,
@@ -257,7 +279,7 @@ impl<'o> Committer<'o> {
         archive: &mut Archive,
         batch: Vec<(Job, std::result::Result<prepare::Prepared, String>)>,
     ) -> Result<()> {
-        let objects = archive.objects_dir();
+        let objects = self.objects;
         if self.opts.dry_run {
             for (job, r) in batch {
                 let o = self.dry_outcome(archive.conn(), &job, r)?;
@@ -269,6 +291,20 @@ impl<'o> Committer<'o> {
             .iter()
             .filter_map(|(_, r)| r.as_ref().ok().and_then(|p| p.written.clone()))
             .collect();
+        // To a primary store, before the transaction: each new object is
+        // sent and read back, or nothing of the batch is committed.
+        let sent: HashSet<Sha256> = match self.sender {
+            Some(sender) => {
+                let unsent = sender.unsent(archive.conn(), &written)?;
+                sender.send(archive, &unsent)?;
+                written
+                    .iter()
+                    .filter_map(|p| p.file_name()?.to_str()?.parse().ok())
+                    .collect()
+            }
+            None => HashSet::new(),
+        };
+        let sender = self.sender;
         let now = crate::clock::now_rfc3339();
         let opts = self.opts;
         let finish = self.finish.take();
@@ -277,7 +313,12 @@ impl<'o> Committer<'o> {
             // this one writes the rows that point at them; the rows commit
             // only after the sync has returned (see below). Syncing waits on
             // the disk, so overlapping it hides most of its time.
-            let synced = scope.spawn(|| store::sync_batch(&objects, &written));
+            // (An outbox for a primary store needs no sync: the store's copy,
+            // read back, is the durable one.)
+            let synced = scope.spawn(|| match sender {
+                Some(_) => Ok(()),
+                None => store::sync_batch(objects, &written),
+            });
             archive.write(|tx| {
                 let mut chunk = ChunkWriter {
                     log: EventLog::new(tx)?,
@@ -286,7 +327,10 @@ impl<'o> Committer<'o> {
                 };
                 let mut outs = Vec::with_capacity(batch.len());
                 for (job, r) in &batch {
-                    outs.push(commit_one(tx, &mut chunk, &objects, job, r, opts, &now)?);
+                    outs.push(commit_one(tx, &mut chunk, objects, job, r, opts, &now)?);
+                }
+                if let Some(sender) = sender {
+                    record_sent(tx, sender.site_id(), &outs, &sent, &now)?;
                 }
                 // Last, so that FTS5 flushes once, at commit (see index_text).
                 for (id, title, text) in &chunk.to_index {
@@ -337,6 +381,12 @@ impl<'o> Committer<'o> {
         };
         #[cfg(feature = "failpoints")]
         fail::fail_point!("ingest::after_commit");
+        if sender.is_some() {
+            // Sent and recorded: the outbox copies have done their job.
+            for p in &written {
+                let _ = std::fs::remove_file(p);
+            }
+        }
         self.report.outcomes.extend(outcomes);
         Ok(())
     }
@@ -385,7 +435,7 @@ impl<'o> Committer<'o> {
     }
 }
 
-fn unreadable(path: String, found: &Found, reason: String) -> FileOutcome {
+pub(super) fn unreadable(path: String, found: &Found, reason: String) -> FileOutcome {
     let status = match found {
         Found::Skipped(_) => Status::Skipped,
         _ if reason == interrupt::NOT_REACHED => Status::Skipped,
@@ -397,229 +447,6 @@ fn unreadable(path: String, found: &Found, reason: String) -> FileOutcome {
         id: None,
         sha256: None,
         reason: Some(reason),
-    }
-}
-
-/// What one chunk's transaction keeps between files.
-struct ChunkWriter<'c> {
-    log: EventLog<'c>,
-    lookup: ObjectLookup<'c>,
-    /// New items' titles and texts, indexed after the chunk's other rows.
-    to_index: Vec<(ItemId, String, Option<String>)>,
-}
-
-fn commit_one(
-    tx: &Connection,
-    chunk: &mut ChunkWriter<'_>,
-    objects: &Path,
-    job: &Job,
-    r: &std::result::Result<prepare::Prepared, String>,
-    opts: &ImportOptions,
-    now: &str,
-) -> Result<FileOutcome> {
-    let path = display_bytes(job.path.as_os_str().as_encoded_bytes());
-    let p = match r {
-        Err(reason) => return Ok(unreadable(path, &job.found, reason.clone())),
-        Ok(p) => p,
-    };
-    let origin = job.origin.clone().unwrap_or_else(|| file_uri(&job.path));
-    let name = job.path.file_name().unwrap_or_default().as_encoded_bytes();
-    let abs = std::path::absolute(&job.path).unwrap_or_else(|_| job.path.clone());
-    let prov = NewProvenance {
-        origin: &origin,
-        original_name: name,
-        original_path: abs.as_os_str().as_encoded_bytes(),
-        method: opts.method,
-        ingested_at: now,
-        ingested_by: &opts.agent,
-        detail: job.provenance_detail.as_ref(),
-    };
-    let existing = chunk.lookup.find(&p.sha)?;
-    let log = &mut chunk.log;
-    if let Some((_, Some(item), true)) = existing {
-        if let Some(gone) = deaccessioned(tx, item)? {
-            return Ok(gone.outcome(path, p.sha.clone()));
-        }
-    }
-    if let Some((_, Some(item), _)) = existing {
-        if let Some(why) = match &job.describer {
-            Some(d) => d.conflict(tx, item)?,
-            None => None,
-        } {
-            return Ok(FileOutcome {
-                path,
-                status: Status::Failed,
-                id: Some(item),
-                sha256: Some(p.sha.clone()),
-                reason: Some(why),
-            });
-        }
-        provenance::insert(tx, item, &prov)?;
-        let detail = serde_json::json!({ "origin": origin, "duplicate": true });
-        log.append(
-            EventType::Ingestion,
-            Some(item),
-            &opts.agent,
-            "duplicate",
-            Some(&detail),
-            now,
-        )?;
-        let mut reason = "same bytes already in the archive; provenance record added".to_string();
-        if let Some(d) = &job.describer {
-            if let Some(what) = d.duplicate(tx, item, log, now)? {
-                reason.push_str("; ");
-                reason.push_str(&what);
-            }
-        }
-        return Ok(FileOutcome {
-            path,
-            status: Status::Duplicate,
-            id: Some(item),
-            sha256: Some(p.sha.clone()),
-            reason: Some(reason),
-        });
-    }
-    let object_file = store::object_path(objects, &p.sha);
-    let mut extracted = p.extracted.clone();
-    let mut technical = p.technical.clone();
-    if p.already_stored && p.written.is_none() {
-        // A leftover object with no row (an interrupted import): trust it
-        // only after re-hashing, and make it durable before committing.
-        match store::hash_file(&object_file) {
-            Ok((sha, _)) if sha == p.sha => {
-                store::sync_batch(objects, std::slice::from_ref(&object_file))?;
-                extracted = prepare::extract_stored(&object_file, &p.media_type, p.size);
-                technical = crate::media::probe::characterise(&object_file, &p.media_type);
-            }
-            _ => {
-                return Ok(FileOutcome {
-                    path,
-                    status: Status::Failed,
-                    id: None,
-                    sha256: Some(p.sha.clone()),
-                    reason: Some(format!(
-                        "a damaged file already stands at {}; run `custos verify` and remove it, then import again",
-                        object_file.display()
-                    )),
-                })
-            }
-        }
-    }
-    let object_id = match existing {
-        Some((oid, None, _)) => oid,
-        _ => items::insert_object(tx, &p.sha, p.size, &p.media_type, now)?,
-    };
-    if let Some(t) = &technical {
-        crate::catalogue::recordings::insert(tx, object_id, t)?;
-    }
-    let title = job
-        .meta
-        .title
-        .clone()
-        .or_else(|| extracted.title.clone())
-        .unwrap_or_else(|| title_from_name(&job.path));
-    let new = NewItem {
-        title,
-        kind: job.meta.kind.unwrap_or_else(|| Kind::guess(&p.media_type)),
-        description: job.meta.description.clone(),
-        creator: job.meta.creator.clone(),
-        date: job.meta.date.clone(),
-        language: job.meta.language.clone(),
-        coverage: job.meta.coverage.clone(),
-        rights: job.meta.rights.clone(),
-        location: job.meta.location.clone(),
-        collection: job
-            .meta
-            .collection
-            .as_deref()
-            .map(|c| crate::catalogue::collections::spelling(tx, c))
-            .transpose()?,
-        intake: opts.intake,
-    };
-    let id = items::insert_item(tx, object_id, &new, now)?;
-    items::insert_text(tx, id, extracted.text.as_deref())?;
-    chunk.to_index.push((id, new.title.clone(), extracted.text));
-    provenance::insert(tx, id, &prov)?;
-    for (vocab, label) in &job.meta.terms {
-        crate::catalogue::terms::tag(tx, id, *vocab, label)?;
-    }
-    if let Some(number) = &job.meta.accession {
-        crate::ops::accession::link_new_item(tx, id, number)?;
-    }
-    for (audience, text) in &job.meta.notes {
-        crate::catalogue::notes::insert(tx, id, *audience, text.trim(), &opts.agent, now)?;
-    }
-    let mut ingest = serde_json::json!({
-        "origin": origin,
-        "method": opts.method,
-        "size": p.size,
-        "media_type": p.media_type,
-    });
-    if let Some(number) = &job.meta.accession {
-        ingest["accession"] = number.trim().into();
-    }
-    if !job.meta.notes.is_empty() {
-        ingest["notes"] = job
-            .meta
-            .notes
-            .iter()
-            .map(|(a, t)| serde_json::json!({ "audience": a, "text": t.trim() }))
-            .collect();
-    }
-    if !job.meta.terms.is_empty() {
-        // The terms given at import are part of what was ingested.
-        ingest["terms"] = job
-            .meta
-            .terms
-            .iter()
-            .map(|(v, l)| serde_json::json!({ "vocab": v, "label": l }))
-            .collect();
-    }
-    let damaged = technical.as_ref().and_then(|t| t.problem.clone());
-    if let Some(why) = &damaged {
-        // The reason stays with the ingestion, as well as on the recording.
-        ingest["recording_problem"] = why.clone().into();
-    }
-    log.append(
-        EventType::Ingestion,
-        Some(id),
-        &opts.agent,
-        "success",
-        Some(&ingest),
-        now,
-    )?;
-    let digest = serde_json::json!({ "algorithm": "SHA-256", "digest": p.sha });
-    log.append(
-        EventType::MessageDigestCalculation,
-        Some(id),
-        &opts.agent,
-        "success",
-        Some(&digest),
-        now,
-    )?;
-    crate::ops::access::intake(tx, log, id, opts.intake, &opts.agent, now)?;
-    if let Some(d) = &job.describer {
-        d.new_item(tx, id, log, now)?;
-    }
-    Ok(FileOutcome {
-        path,
-        status: Status::Imported,
-        id: Some(id),
-        sha256: Some(p.sha.clone()),
-        reason: damaged.map(|why| format!("recording: {why}")),
-    })
-}
-
-fn title_from_name(path: &Path) -> String {
-    let stem = path
-        .file_stem()
-        .or_else(|| path.file_name())
-        .map(|s| display_bytes(s.as_encoded_bytes()))
-        .unwrap_or_default();
-    if stem.trim().is_empty() {
-        "(untitled)".into()
-    } else {
-        stem
     }
 }
 

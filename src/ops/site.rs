@@ -1,6 +1,7 @@
 //! `site add`: record a site after checking its URL, its credentials file
 //! (mode 0600) and, unless told not to, that it can be listed with the
-//! credentials found now. Only where credentials come from is stored (a
+//! credentials found now; and `init --objects`, which makes an archive
+//! whose originals are kept only at such a site (its primary store). Only where credentials come from is stored (a
 //! path, a profile name), never what they are; the event names the site,
 //! not its URL.
 
@@ -84,4 +85,37 @@ pub fn add_site(archive: &mut Archive, a: &AddSite) -> Result<()> {
         )?;
         Ok(())
     })
+}
+
+/// Creates an archive in `dir` whose originals are kept only at `store`
+/// (contacted first: a store that cannot be listed leaves no archive).
+pub fn init_with_primary(
+    dir: &std::path::Path,
+    init: &crate::archive::InitOptions,
+    store: &AddSite,
+) -> Result<Archive> {
+    let mut archive = Archive::init(dir, init)?;
+    let made = add_site(&mut archive, store).and_then(|()| {
+        archive.write(|tx| {
+            crate::sites::primary::set(tx, &store.name)?;
+            let detail = serde_json::json!({ "site": store.name, "change": "primary store" });
+            EventLog::new(tx)?.append(
+                EventType::MetadataModification,
+                None,
+                &store.agent,
+                "success",
+                Some(&detail),
+                &crate::clock::now_rfc3339(),
+            )?;
+            Ok(())
+        })
+    });
+    match made {
+        Ok(()) => Ok(archive),
+        Err(e) => {
+            drop(archive);
+            Archive::undo_init(dir);
+            Err(e)
+        }
+    }
 }

@@ -4,22 +4,23 @@
 //! item id and an extension for the media type, never the original file
 //! name (which may carry a person's name).
 //!
-//! It loads rows and asks the policy; it never decides visibility itself,
-//! opens no object and never prints.
-
-use std::path::{Path, PathBuf};
+//! It loads rows and asks the policy; it never decides visibility itself
+//! and never prints. It asks for the object's file (fetched from a primary
+//! store where the archive keeps its originals there) only once the
+//! policy has let it leave.
 
 use super::Reader;
 use crate::catalogue::{items, passages};
 use crate::error::Result;
 use crate::model::ItemId;
 use crate::policy::download::{self, Refusal};
+use crate::sites::primary::{ObjectFile, Objects};
 
 /// An original a reader may download.
-#[derive(Debug, Clone)]
 pub struct Original {
-    /// The stored object (content-addressed; no name of the item's in it).
-    pub path: PathBuf,
+    /// The stored object (content-addressed; no name of the item's in it),
+    /// as a local file for as long as this value lives.
+    pub file: ObjectFile,
     pub media_type: String,
     /// `item-17.wav`: the id and an extension for the media type.
     pub file_name: String,
@@ -46,7 +47,7 @@ impl Reader<'_> {
     /// reader; else why not.
     pub fn original(
         &self,
-        objects: &Path,
+        objects: &Objects,
         id: ItemId,
     ) -> Result<std::result::Result<Original, Refusal>> {
         if let Err(why) = self.original_may_leave(id)? {
@@ -57,7 +58,7 @@ impl Reader<'_> {
         };
         let ext = crate::export::extension_for(&record.media_type);
         Ok(Ok(Original {
-            path: crate::store::object_path(objects, &record.sha256),
+            file: objects.fetch(&record.sha256)?,
             file_name: format!("item-{}.{ext}", id.0),
             media_type: record.media_type,
             size: u64::try_from(record.size).unwrap_or(0),

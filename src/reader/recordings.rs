@@ -83,7 +83,7 @@ impl Reader<'_> {
     /// Returns how many closed ranges were silenced.
     pub fn access_copy(
         &self,
-        objects: &std::path::Path,
+        objects: &crate::sites::primary::Objects,
         id: ItemId,
         dest: &std::path::Path,
     ) -> Result<usize> {
@@ -95,8 +95,8 @@ impl Reader<'_> {
         }
         let closed: Vec<crate::media::Interval> =
             self.closed(id)?.into_iter().map(|(r, _)| r).collect();
-        let src = crate::store::object_path(objects, &record.sha256);
-        crate::access_copy::write_file(&src, &record.media_type, &closed, dest)?;
+        let src = objects.fetch(&record.sha256)?;
+        crate::access_copy::write_file(src.path(), &record.media_type, &closed, dest)?;
         Ok(closed.len())
     }
 

@@ -15,6 +15,7 @@
 pub mod backup;
 mod client;
 pub mod credentials;
+pub mod primary;
 mod purges;
 pub mod replicate;
 pub mod summary;

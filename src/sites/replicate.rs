@@ -27,6 +27,7 @@ use crate::model::Sha256;
 use crate::store;
 
 use super::client::UploadNote;
+use super::primary::Objects;
 use super::purges::{self, PurgeReport};
 use super::{key_of, sha_of_key, Remote};
 
@@ -129,11 +130,20 @@ pub fn replicate(archive: &mut Archive, opts: &ReplicateOptions) -> Result<WorkR
         return Err(Error::usage("--copies must be at least 1 (the local copy)"));
     }
     let site_count = sites::all(archive.conn())?.len() as u64;
-    if wanted - 1 > site_count {
-        return Err(Error::usage(format!(
-            "{wanted} copies need {} sites besides the local archive; this archive has {site_count} (custos site add NAME URL)",
-            wanted - 1
-        )));
+    let objects = Objects::of(archive)?;
+    // With a primary store there is no local copy: every copy is a site's.
+    let local_copy = u64::from(objects.primary().is_none());
+    if wanted - local_copy > site_count {
+        return Err(Error::usage(if local_copy == 1 {
+            format!(
+                "{wanted} copies need {} sites besides the local archive; this archive has {site_count} (custos site add NAME URL)",
+                wanted - 1
+            )
+        } else {
+            format!(
+                "{wanted} copies need {wanted} sites, the primary store among them; this archive has {site_count} (custos site add NAME URL)"
+            )
+        }));
     }
     if opts.copies.is_some() {
         archive.write(|tx| copies::set_wanted_copies(tx, wanted))?;
@@ -151,8 +161,7 @@ pub fn replicate(archive: &mut Archive, opts: &ReplicateOptions) -> Result<WorkR
             *good.entry(c.object_id).or_default() += 1;
         }
     }
-    let objects = copies::wanted(archive.conn())?;
-    let objects_dir = archive.objects_dir();
+    let wanted_objects = copies::wanted(archive.conn())?;
     let rt = super::runtime()?;
     let archive = RefCell::new(archive);
     // Each object's sites are tried in order, as one task; several objects
@@ -160,12 +169,14 @@ pub fn replicate(archive: &mut Archive, opts: &ReplicateOptions) -> Result<WorkR
     // each object) is what a run of many small objects waits on. Every
     // catalogue write happens between two awaits, on this thread.
     let outcomes: Vec<(crate::model::ItemId, Vec<Result<bool>>)> = rt.block_on(
-        futures_util::stream::iter(objects.iter().map(|obj| {
-            let (archive, reachable, held) = (&archive, &reachable, &held);
-            let local = store::object_path(&objects_dir, &obj.sha256);
-            let mut have = 1 + good.get(&obj.object_id).copied().unwrap_or(0);
+        futures_util::stream::iter(wanted_objects.iter().map(|obj| {
+            let (archive, reachable, held, objects) = (&archive, &reachable, &held, &objects);
+            let mut have = local_copy + good.get(&obj.object_id).copied().unwrap_or(0);
             async move {
                 let mut tried = Vec::new();
+                // Fetched from the primary store (and checked) only once a
+                // site turns out to need it.
+                let mut source = None;
                 for (site, remote) in reachable {
                     if have >= wanted {
                         break;
@@ -177,8 +188,26 @@ pub fn replicate(archive: &mut Archive, opts: &ReplicateOptions) -> Result<WorkR
                     {
                         continue;
                     }
-                    let r =
-                        copy_async(archive, site, remote, obj, &local, &opts.agent, "copied").await;
+                    if source.is_none() {
+                        match objects.fetch_async(&obj.sha256).await {
+                            Ok(f) => source = Some(f),
+                            Err(e) => {
+                                tried.push(Err(e));
+                                break;
+                            }
+                        }
+                    }
+                    let Some(local) = &source else { break };
+                    let r = copy_async(
+                        archive,
+                        site,
+                        remote,
+                        obj,
+                        local.path(),
+                        &opts.agent,
+                        "copied",
+                    )
+                    .await;
                     if r.is_ok() {
                         have += 1;
                     }
@@ -229,8 +258,8 @@ pub(crate) fn copy_one(
     agent: &str,
     outcome: &str,
 ) -> Result<bool> {
-    let local = store::object_path(&archive.objects_dir(), &obj.sha256);
-    copy_from(archive, site, remote, obj, &local, agent, outcome)
+    let local = Objects::of(archive)?.fetch(&obj.sha256)?;
+    copy_from(archive, site, remote, obj, local.path(), agent, outcome)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -405,7 +434,7 @@ fn repair_one(
         }
     }
     Err(Error::Failed(format!(
-        "no good copy of {key} to repair site {} from (the local one is damaged too)",
+        "no good copy of {key} to repair site {} from: neither objects/ nor another site holds one that hashes right",
         site.name
     )))
 }

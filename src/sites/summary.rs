@@ -18,6 +18,9 @@ pub struct SiteSummary {
     pub url: String,
     pub endpoint: Option<String>,
     pub region: Option<String>,
+    /// The archive's originals are kept here (`init --objects`), not under
+    /// its objects/ folder.
+    pub primary: bool,
     /// Good copies held (last check ok).
     pub copies: u64,
     /// Copies whose last check found them changed, missing or unreadable.
@@ -47,6 +50,7 @@ pub fn list(archive: &Archive, access: Access) -> Result<SiteList> {
     let conn = archive.conn();
     let objects = copies::wanted(conn)?.len() as u64;
     let mut out = Vec::new();
+    let primary = super::primary::site(conn)?.map(|p| p.id);
     for s in sites::all(conn)? {
         let t = copies::tally(conn, s.id)?;
         out.push(SiteSummary {
@@ -54,6 +58,7 @@ pub fn list(archive: &Archive, access: Access) -> Result<SiteList> {
             url: s.url,
             endpoint: s.endpoint,
             region: s.region,
+            primary: primary == Some(s.id),
             copies: t.ok,
             damaged: t.damaged,
             lacking: objects.saturating_sub(t.ok),

@@ -21,6 +21,7 @@ use custos::ops::token::Use;
 use custos::policy::download::Refusal;
 use custos::policy::Decision;
 use custos::reader::Reader;
+use custos::sites::primary::Objects;
 
 use super::routes::{render, WebError};
 use super::who::Who;
@@ -285,7 +286,7 @@ pub async fn audio(
             // Built in the same read snapshot the key was taken in.
             let path = super::copy_cache::get_or_build(&key, |dest| {
                 reader
-                    .access_copy(&archive.objects_dir(), id, dest)
+                    .access_copy(&Objects::of(archive)?, id, dest)
                     .map(|_| ())
             })?;
             Ok(Some((media_type, path)))

@@ -54,7 +54,7 @@ pub async fn original(
     let found = state
         .read(move |archive| {
             Reader::new(archive, access, custos::clock::today())
-                .original(&archive.objects_dir(), id)
+                .original(&custos::sites::primary::Objects::of(archive)?, id)
         })
         .await?;
     let original = match found {
@@ -63,7 +63,9 @@ pub async fn original(
         Err(why) => return refused(access, id.0, why),
     };
     let (parts, _) = req.into_parts();
-    let mut served = stream(&original.path, &original.media_type, &parts).await?;
+    // A copy fetched from a primary store is removed when `original`
+    // drops, after `stream` has opened it.
+    let mut served = stream(original.file.path(), &original.media_type, &parts).await?;
     // A HEAD request sends no bytes: not a download.
     if served.status().is_success() && parts.method != axum::http::Method::HEAD {
         state.log_use(access, who.token, id, Use::Download).await?;

@@ -41,6 +41,7 @@ mod ocfl;
 mod output_safety;
 mod pdf;
 mod perf;
+mod primary_store;
 mod purge;
 mod query;
 mod reading;
