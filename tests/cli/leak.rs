@@ -126,7 +126,24 @@ fn positive_controls(fx: &fixture::Fixture) {
 
 #[test]
 fn no_read_command_shows_what_the_reader_may_not_see() {
-    let fx = fixture::build();
+    scan_every_command(fixture::build());
+}
+
+/// The same with the originals only at a primary store: every reader that
+/// fetches them (exports, backups, access copies) still gives each level
+/// only what the policy lets it have.
+#[test]
+fn no_read_command_shows_more_when_the_originals_are_on_a_store() {
+    let fx = fixture::build_on_store();
+    let objects = fx.env.archive().join("objects");
+    assert!(
+        crate::harness::Env::snapshot(&objects).is_empty(),
+        "the originals should be at the store only"
+    );
+    scan_every_command(fx);
+}
+
+fn scan_every_command(fx: fixture::Fixture) {
     positive_controls(&fx);
     let nodes = table::walk();
     let entries = table::entries();

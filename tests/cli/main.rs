@@ -42,6 +42,7 @@ mod output_safety;
 mod pdf;
 mod perf;
 mod primary_store;
+mod primary_store_s3;
 mod purge;
 mod query;
 mod reading;

@@ -1,4 +1,5 @@
-//! The sites suite (issue 14): `replicate` to one S3 site and `verify
+//! The sites suite (issue 14): import of the corpus with an S3 primary
+//! store beside a local one, `replicate` to one S3 site and `verify
 //! --site` of it, on the corpus, and the peak memory of both for one large
 //! object, against a real SeaweedFS (`weed mini`) that this suite starts on
 //! loopback ports and stops at the end. Without `weed` the rows say they
@@ -145,6 +146,75 @@ impl Bench {
         Ok(())
     }
 
+    /// Import of the corpus into a new archive whose originals go to the
+    /// store (`init --objects`, each run to a new prefix), beside the same
+    /// import into a new local archive, in the same run.
+    fn primary_import(&mut self, c: &Corpus, endpoint: &str) {
+        let files = c.files.to_string_lossy().into_owned();
+        let mut local = Row::new(
+            "Sites",
+            format!("import the corpus into a local archive ({} files)", c.count),
+            "custos import (objects/ on this disk)",
+        );
+        local.bytes = Some(c.bytes);
+        local.files = Some(c.count as u64);
+        let mut primary = Row::new(
+            "Sites",
+            format!(
+                "import the corpus with an S3 primary store ({} files)",
+                c.count
+            ),
+            "custos init --objects s3://… ; custos import",
+        );
+        primary.bytes = Some(c.bytes);
+        primary.files = Some(c.count as u64);
+        // Archives stay until the suite ends: deleting one just before the
+        // next import would slow it (ext4 skips recently freed inodes).
+        let mut made = Vec::new();
+        let mut n = 0;
+        self.measure(local, self.runs, "logs/sites.log", |b| {
+            let archive = b.init("primary-local")?;
+            made.push(archive.clone());
+            Ok((
+                b.custos(Some(&archive), &["import".into(), files.clone().into()]),
+                b.io("sites"),
+            ))
+        });
+        self.measure(primary, self.runs, "logs/sites.log", |b| {
+            n += 1;
+            let archive = b.fresh("primary-s3");
+            made.push(archive.clone());
+            let url = format!("s3://{BUCKET}/primary{n}");
+            let init: Vec<OsString> = [
+                "init",
+                "--intake",
+                "open",
+                "--objects",
+                &url,
+                "--endpoint",
+                endpoint,
+            ]
+            .iter()
+            .map(OsString::from)
+            .collect();
+            let out = b.keyed(&archive, &init).stdout(Stdio::null()).output()?;
+            if !out.status.success() {
+                return Err(format!(
+                    "custos init --objects failed: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                )
+                .into());
+            }
+            Ok((
+                b.keyed(&archive, &["import".into(), files.clone().into()]),
+                b.io("sites"),
+            ))
+        });
+        for a in made {
+            let _ = crate::remove_tree(&a);
+        }
+    }
+
     /// Replicate and verify --site throughput on the corpus (each run to a
     /// new site, so every run uploads everything), then peak memory of both
     /// for one `big_mib` object.
@@ -169,6 +239,7 @@ impl Bench {
         let weed = Weed::start(&store)?;
         eprintln!("custos-bench: SeaweedFS at {}", weed.endpoint);
         if let Some(c) = corpus {
+            self.primary_import(c, &weed.endpoint);
             let archive = self.init("sites-corpus")?;
             eprintln!("custos-bench: importing the corpus for the sites suite");
             let files = c.files.to_string_lossy().into_owned();

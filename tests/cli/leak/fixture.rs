@@ -291,21 +291,38 @@ pub(super) fn import(env: &Env, file: &Path, args: &[&str]) -> i64 {
 }
 
 pub fn build() -> Fixture {
+    build_with(&[])
+}
+
+/// The same archive keeping its originals only at a folder store
+/// (`init --objects`), so every reader fetches them from there.
+pub fn build_on_store() -> Fixture {
     let env = Env::new();
+    let store = env.path().join("store");
+    std::fs::create_dir(&store).unwrap();
+    let url = format!("file://{}", store.display());
+    build_in(env, &["--objects", &url])
+}
+
+fn build_with(init: &[&str]) -> Fixture {
+    build_in(Env::new(), init)
+}
+
+fn build_in(env: Env, init: &[&str]) -> Fixture {
     // Commands without --access run at the archive's default: the strictest.
-    ok(
-        &env,
-        &[
-            "init",
-            env.archive().to_str().unwrap(),
-            "--default-access",
-            "public",
-            // Most items here are opened by consent; the closed intake is
-            // one item's (CLOSED) below.
-            "--intake",
-            "open",
-        ],
-    );
+    let archive = env.archive();
+    let mut args = vec![
+        "init",
+        archive.to_str().unwrap(),
+        "--default-access",
+        "public",
+        // Most items here are opened by consent; the closed intake is
+        // one item's (CLOSED) below.
+        "--intake",
+        "open",
+    ];
+    args.extend_from_slice(init);
+    ok(&env, &args);
     let key = env.path().join("keys/custodian.key");
     std::fs::create_dir_all(key.parent().unwrap()).unwrap();
     ok(&env, &["key", "init", "--out", key.to_str().unwrap()]);
