@@ -50,6 +50,31 @@ pub fn object_path(objects: &Path, sha: &Sha256) -> PathBuf {
     objects.join(&s[0..2]).join(&s[2..4]).join(s)
 }
 
+/// How objects lie under a folder: the archive's `objects/ab/cd/<sha256>`
+/// tree, or flat `<sha256>` files (an import's outbox for a primary store,
+/// where making two folders per object cost more than the object).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    Tree,
+    Flat,
+}
+
+/// A folder of objects and how they lie in it.
+#[derive(Debug, Clone, Copy)]
+pub struct Place<'a> {
+    pub root: &'a Path,
+    pub layout: Layout,
+}
+
+impl Place<'_> {
+    pub fn path(&self, sha: &Sha256) -> PathBuf {
+        match self.layout {
+            Layout::Tree => object_path(self.root, sha),
+            Layout::Flat => self.root.join(sha.as_str()),
+        }
+    }
+}
+
 /// Reads `r` to its end in fixed-size chunks (never the whole file in
 /// memory), handing each to `on_chunk`; returns the byte count.
 pub fn read_chunks(mut r: impl Read, mut on_chunk: impl FnMut(&[u8])) -> io::Result<u64> {
@@ -182,7 +207,15 @@ impl Staged {
     /// Renames the copy to its hash name, read-only. Renaming over an
     /// existing file of the same name is safe: same name, same bytes.
     pub fn persist(self, objects: &Path) -> Result<PathBuf> {
-        let dest = object_path(objects, &self.sha);
+        self.persist_at(Place {
+            root: objects,
+            layout: Layout::Tree,
+        })
+    }
+
+    /// [`Staged::persist`] into `place`.
+    pub fn persist_at(self, place: Place<'_>) -> Result<PathBuf> {
+        let dest = place.path(&self.sha);
         if let Some(parent) = dest.parent() {
             fs::DirBuilder::new()
                 .recursive(true)

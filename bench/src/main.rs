@@ -73,6 +73,10 @@ enum What {
     /// Replicate to and verify an S3 site (SeaweedFS started by the bench;
     /// issue 14; not in `all`)
     Sites,
+    /// Import of the corpus with an S3 primary store (`init --objects`)
+    /// beside a local import (SeaweedFS started by the bench; issue 14;
+    /// not in `all`)
+    Primary,
 }
 
 /// Benchmarks custos against the targets of issue 7.
@@ -177,7 +181,12 @@ fn real_main() -> Res<()> {
     let needs_corpus = all
         || matches!(
             a.what,
-            What::Corpus | What::Import | What::Alternatives | What::Fold | What::Sites
+            What::Corpus
+                | What::Import
+                | What::Alternatives
+                | What::Fold
+                | What::Sites
+                | What::Primary
         );
     let corpus = if needs_corpus {
         let t = Instant::now();
@@ -221,6 +230,9 @@ fn real_main() -> Res<()> {
     }
     if a.what == What::Sites {
         b.sites(corpus.as_ref(), a.big_mib, a.seed)?;
+    }
+    if let (What::Primary, Some(c)) = (a.what, &corpus) {
+        b.primary(c)?;
     }
     if all || a.what == What::Recordings {
         b.recordings(a.seed, a.rec_secs)?;

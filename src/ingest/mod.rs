@@ -116,9 +116,17 @@ fn run(
         Some(_) => crate::sites::primary::Sender::of(archive)?,
         None => None,
     };
-    let objects = match (&sender, &staging) {
-        (Some(_), Some(s)) => s.dir().join("outbox"),
-        _ => archive.objects_dir(),
+    let (objects, layout) = match (&sender, &staging) {
+        (Some(_), Some(s)) => {
+            let outbox = s.dir().join("outbox");
+            std::fs::create_dir(&outbox).map_err(|e| Error::io(&outbox, e))?;
+            (outbox, store::Layout::Flat)
+        }
+        _ => (archive.objects_dir(), store::Layout::Tree),
+    };
+    let place = store::Place {
+        root: &objects,
+        layout,
     };
     // Jobs are drawn a chunk at a time, so a long manifest streams.
     let mut jobs = jobs.into_iter();
@@ -132,7 +140,7 @@ fn run(
     };
     let ran = std::thread::scope(|scope| -> Result<()> {
         let writer = scope.spawn(|| -> Result<Report> {
-            let mut committer = Committer::new(opts, staging.as_ref(), &objects, sender.as_ref());
+            let mut committer = Committer::new(opts, staging.as_ref(), place, sender.as_ref());
             committer.finish = finish;
             // Consecutive chunks that stored no new object (duplicates of a
             // re-import) share one transaction: their rows land on the same
@@ -158,7 +166,7 @@ fn run(
             Ok(committer.report)
         });
         let ctx = prepare::Context {
-            objects: &objects,
+            objects: place,
             staging: staging.as_ref(),
         };
         for chunk in chunks {
@@ -210,6 +218,10 @@ fn run(
     Ok(report)
 }
 
+/// Sent objects smaller than this stay in an import's outbox until the
+/// import ends (see `Committer::commit`).
+const OUTBOX_KEEPS_BELOW: u64 = 1024 * 1024;
+
 /// Files of all-duplicate chunks merged into one transaction at most.
 const MERGED_LIGHT_FILES: usize = 8192;
 
@@ -252,7 +264,7 @@ struct Committer<'o> {
     finish: Option<Finish>,
     /// Where prepared objects are: `objects/`, or the outbox of an import
     /// to a primary store.
-    objects: &'o Path,
+    objects: store::Place<'o>,
     sender: Option<&'o crate::sites::primary::Sender>,
 }
 
@@ -260,7 +272,7 @@ impl<'o> Committer<'o> {
     fn new(
         opts: &'o ImportOptions,
         staging: Option<&'o Staging>,
-        objects: &'o Path,
+        objects: store::Place<'o>,
         sender: Option<&'o crate::sites::primary::Sender>,
     ) -> Self {
         Committer {
@@ -317,7 +329,7 @@ impl<'o> Committer<'o> {
             // read back, is the durable one.)
             let synced = scope.spawn(|| match sender {
                 Some(_) => Ok(()),
-                None => store::sync_batch(objects, &written),
+                None => store::sync_batch(objects.root, &written),
             });
             archive.write(|tx| {
                 let mut chunk = ChunkWriter {
@@ -382,9 +394,15 @@ impl<'o> Committer<'o> {
         #[cfg(feature = "failpoints")]
         fail::fail_point!("ingest::after_commit");
         if sender.is_some() {
-            // Sent and recorded: the outbox copies have done their job.
+            // Sent and recorded: the outbox copies have done their job. Large
+            // ones go now, so the outbox stays small; small ones with the
+            // staging folder at the end, because ext4 makes every new file
+            // skip the inodes freed in the last seconds (a many-file import
+            // that deleted as it went spent most of its time there).
             for p in &written {
-                let _ = std::fs::remove_file(p);
+                if std::fs::metadata(p).is_ok_and(|m| m.len() >= OUTBOX_KEEPS_BELOW) {
+                    let _ = std::fs::remove_file(p);
+                }
             }
         }
         self.report.outcomes.extend(outcomes);

@@ -49,7 +49,7 @@ pub struct Prepared {
 }
 
 pub struct Context<'a> {
-    pub objects: &'a Path,
+    pub objects: store::Place<'a>,
     /// None for a dry run: nothing is copied.
     pub staging: Option<&'a Staging>,
 }
@@ -64,7 +64,7 @@ pub fn prepare(path: &Path, ctx: &Context<'_>) -> Result<Prepared, String> {
     let mut head = Vec::with_capacity(HEAD);
     let (sha, size) = hash_keeping_head(&mut file, &mut head).map_err(|e| reason(&e))?;
     let media_type = mediatype::detect(path.file_name().unwrap_or_default(), &head);
-    let dest = store::object_path(ctx.objects, &sha);
+    let dest = ctx.objects.path(&sha);
     let already_stored = dest.is_file();
     let mut written = None;
     let wants_text = !already_stored && extractable(&media_type, size);
@@ -89,7 +89,11 @@ pub fn prepare(path: &Path, ctx: &Context<'_>) -> Result<Prepared, String> {
         if super::interrupt::requested() {
             return Err(super::interrupt::NOT_REACHED.into());
         }
-        written = Some(staged.persist(ctx.objects).map_err(|e| error_reason(&e))?);
+        written = Some(
+            staged
+                .persist_at(ctx.objects)
+                .map_err(|e| error_reason(&e))?,
+        );
     }
     if stamp(&file)? != before || before.0 != size {
         return Err("changed while being read (size or modification time moved); import it again when it is stable".into());

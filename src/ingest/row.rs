@@ -32,7 +32,7 @@ pub(super) struct ChunkWriter<'c> {
 pub(super) fn commit_one(
     tx: &Connection,
     chunk: &mut ChunkWriter<'_>,
-    objects: &Path,
+    objects: store::Place<'_>,
     job: &Job,
     r: &std::result::Result<prepare::Prepared, String>,
     opts: &ImportOptions,
@@ -100,7 +100,7 @@ pub(super) fn commit_one(
             reason: Some(reason),
         });
     }
-    let object_file = store::object_path(objects, &p.sha);
+    let object_file = objects.path(&p.sha);
     let mut extracted = p.extracted.clone();
     let mut technical = p.technical.clone();
     if p.already_stored && p.written.is_none() {
@@ -108,7 +108,7 @@ pub(super) fn commit_one(
         // only after re-hashing, and make it durable before committing.
         match store::hash_file(&object_file) {
             Ok((sha, _)) if sha == p.sha => {
-                store::sync_batch(objects, std::slice::from_ref(&object_file))?;
+                store::sync_batch(objects.root, std::slice::from_ref(&object_file))?;
                 extracted = prepare::extract_stored(&object_file, &p.media_type, p.size);
                 technical = crate::media::probe::characterise(&object_file, &p.media_type);
             }

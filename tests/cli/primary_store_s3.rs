@@ -3,7 +3,9 @@
 //! original and a small one into the bucket only, verifies them there, and
 //! keeps the secret out of everything it writes; a batch whose commit
 //! fails leaves its sent objects untracked at the store and no row, and
-//! the next import adopts them; without credentials nothing is catalogued.
+//! the next import adopts them; without credentials nothing is catalogued;
+//! a kill mid-upload leaves no row without its object at the store, and
+//! the next import aborts the open upload and finishes.
 //! Skips (saying so) without `weed`. Fictional material throughout.
 
 use crate::harness::{sha256_hex, Env};
@@ -127,4 +129,87 @@ fn an_s3_primary_store_holds_the_originals_and_a_failed_batch_leaves_no_row() {
             p.display()
         );
     }
+}
+
+#[test]
+fn a_kill_mid_import_leaves_no_row_without_its_object_and_the_next_import_finishes() {
+    let Some(w) = Weed::start("a_kill_mid_import_leaves_no_row_without_its_object") else {
+        return;
+    };
+    let env = Env::new();
+    let url = format!("s3://{BUCKET}/primary-kill");
+    let archive = env.archive();
+    let (code, _, err) = with_keys(
+        &env,
+        &[
+            "init",
+            archive.to_str().unwrap(),
+            "--objects",
+            &url,
+            "--endpoint",
+            &w.endpoint,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let big = env.write("in/interview.wav", blob(40 * 1024 * 1024, 5));
+    let small = env.write("in/note.txt", "A fictional note on the Vetrana tapes.");
+    let mut interrupted = 0;
+    // The first kill waits for the large upload to be under way (its
+    // upload id recorded); the others strike at set moments.
+    for delay_ms in [0u64, 300, 1200] {
+        let mut child = env
+            .spawnable()
+            .env("AWS_ACCESS_KEY_ID", crate::seaweed::ACCESS_KEY)
+            .env("AWS_SECRET_ACCESS_KEY", SECRET)
+            .args(["import"])
+            .arg(&big)
+            .arg(&small)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn custos import");
+        if delay_ms == 0 {
+            let start = std::time::Instant::now();
+            while count(&env, "SELECT COUNT(*) FROM site_uploads") == 0
+                && start.elapsed() < std::time::Duration::from_secs(60)
+                && child.try_wait().ok().flatten().is_none()
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+        } else {
+            std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        // Whatever the moment, every catalogued original is at the store.
+        let items = count(&env, "SELECT COUNT(*) FROM items");
+        assert_eq!(
+            count(&env, "SELECT COUNT(*) FROM copies WHERE outcome = 'ok'"),
+            items,
+            "an item without its confirmed copy at the store"
+        );
+        let (_, out, err) = with_keys(&env, &["verify", "--format", "json"]);
+        assert!(!out.contains("\"changed\""), "{out}{err}");
+        assert!(!out.contains("\"missing\""), "{out}{err}");
+        let open = count(&env, "SELECT COUNT(*) FROM site_uploads");
+        if delay_ms == 0 {
+            assert_eq!(open, 1, "the kill mid-upload should leave its upload id");
+        }
+        interrupted += open;
+        assert_eq!(files_under(&archive.join("objects")), 0);
+    }
+    let (code, _, err) = with_keys(
+        &env,
+        &["import", big.to_str().unwrap(), small.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        count(&env, "SELECT COUNT(*) FROM site_uploads"),
+        0,
+        "an interrupted upload was left open"
+    );
+    assert_eq!(count(&env, "SELECT COUNT(*) FROM items"), 2);
+    let (code, _, err) = with_keys(&env, &["verify"]);
+    assert_eq!(code, 0, "{err}");
+    eprintln!("uploads left open by the kills: {interrupted}");
 }

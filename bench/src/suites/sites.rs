@@ -1,10 +1,11 @@
-//! The sites suite (issue 14): import of the corpus with an S3 primary
-//! store beside a local one, `replicate` to one S3 site and `verify
+//! The sites suite (issue 14): `replicate` to one S3 site and `verify
 //! --site` of it, on the corpus, and the peak memory of both for one large
 //! object, against a real SeaweedFS (`weed mini`) that this suite starts on
-//! loopback ports and stops at the end. Without `weed` the rows say they
-//! were skipped. Like every suite it measures and records rows; it does not
-//! format the report, and it never touches a store it did not start.
+//! loopback ports and stops at the end; and the primary suite: import of
+//! the corpus with an S3 primary store beside a local import. Without
+//! `weed` the rows say they were skipped. Like every suite it measures and
+//! records rows; it does not format the report, and it never touches a
+//! store it did not start.
 
 use std::ffi::OsString;
 use std::io::{Read, Write};
@@ -146,6 +147,26 @@ impl Bench {
         Ok(())
     }
 
+    /// The `primary` suite: a SeaweedFS of its own for [`Bench::primary_import`].
+    pub fn primary(&mut self, corpus: &Corpus) -> Res<()> {
+        if !crate::run::on_path("weed") || !self.has(&["init"]) {
+            let row = Row::new(
+                "Sites",
+                "import with an S3 primary store",
+                "custos init --objects",
+            );
+            self.skip(row, "`weed` (SeaweedFS) not installed".into());
+            return Ok(());
+        }
+        let store = self.fresh("seaweedfs");
+        let weed = Weed::start(&store)?;
+        eprintln!("custos-bench: SeaweedFS at {}", weed.endpoint);
+        let endpoint = weed.endpoint.clone();
+        self.primary_import(corpus, &endpoint);
+        drop(weed);
+        crate::remove_tree(&store)
+    }
+
     /// Import of the corpus into a new archive whose originals go to the
     /// store (`init --objects`, each run to a new prefix), beside the same
     /// import into a new local archive, in the same run.
@@ -239,7 +260,6 @@ impl Bench {
         let weed = Weed::start(&store)?;
         eprintln!("custos-bench: SeaweedFS at {}", weed.endpoint);
         if let Some(c) = corpus {
-            self.primary_import(c, &weed.endpoint);
             let archive = self.init("sites-corpus")?;
             eprintln!("custos-bench: importing the corpus for the sites suite");
             let files = c.files.to_string_lossy().into_owned();

@@ -190,7 +190,11 @@ fn unescaped(a: &crate::web::server::Answer) -> String {
 
 /// The SHA-256 digests of the files in the current archive's folder site.
 fn site_digests(sys: &Sys) -> std::collections::BTreeSet<String> {
-    walkdir::WalkDir::new(sys.site())
+    digests_in(&sys.site())
+}
+
+fn digests_in(dir: &std::path::Path) -> std::collections::BTreeSet<String> {
+    walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
@@ -215,11 +219,29 @@ pub fn replicated(sys: &Sys, model: &Model) -> Result<(), String> {
 }
 
 /// A purged item's bytes are at no site (the site is always reachable here).
+/// With a primary store: every other item's bytes are there, and none
+/// under the archive's own objects/.
 fn purged_everywhere(sys: &Sys, model: &Model) -> Result<(), String> {
     let at_site = site_digests(sys);
+    let at_store = sys.store().map(|s| digests_in(&s)).unwrap_or_default();
     for it in model.items.iter().filter(|i| i.purged) {
-        if at_site.contains(&crate::harness::sha256_hex(&it.bytes)) {
-            return Err(format!("purged item {:?} is still at the site", it.id));
+        let sha = crate::harness::sha256_hex(&it.bytes);
+        if at_site.contains(&sha) || at_store.contains(&sha) {
+            return Err(format!("purged item {:?} is still at a site", it.id));
+        }
+    }
+    if sys.store().is_some() {
+        for it in model.items.iter().filter(|i| i.id.is_some() && !i.purged) {
+            if !at_store.contains(&crate::harness::sha256_hex(&it.bytes)) {
+                return Err(format!("item {:?} is not at the primary store", it.id));
+            }
+        }
+        let local = digests_in(&sys.archive.join("objects"));
+        if !local.is_empty() {
+            return Err(format!(
+                "{} original(s) under objects/ of an archive whose originals are on a store",
+                local.len()
+            ));
         }
     }
     Ok(())

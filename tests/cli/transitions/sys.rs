@@ -21,6 +21,8 @@ pub struct Sys {
     pub now: &'static str,
     pub step: usize,
     generation: usize,
+    /// The originals are kept only at a folder store (`store()`).
+    on_store: bool,
     /// The last head signed in the current archive (`Op::SignHead`).
     signed_head: Option<PathBuf>,
     /// One `custos serve` per level, kept running across operations so
@@ -38,12 +40,15 @@ struct Served {
 }
 
 impl Sys {
-    pub fn new() -> Result<Sys, String> {
+    /// A new archive; `on_store`: its originals only at a folder store
+    /// (`init --objects`), as are those of the archive a round trip makes.
+    pub fn new(on_store: bool) -> Result<Sys, String> {
         let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
         let archive = tmp.path().join("archive-0");
         let mut sys = Sys {
             tmp,
             archive,
+            on_store,
             narrator: 0,
             now: "2026-06-01",
             step: 0,
@@ -53,14 +58,31 @@ impl Sys {
         };
         // Intake open: most imports here start open, a closed intake is an
         // operation of its own (`Op::Import { closed }`).
-        sys.must(&[
-            "init",
-            "--intake",
-            "open",
-            sys.archive.to_str().unwrap_or_default(),
-        ])?;
+        let at = sys.archive.clone();
+        sys.init(&at, 0)?;
         sys.set_up_archive()?;
         Ok(sys)
+    }
+
+    /// `init --intake open DIR`, with `--objects` on a new folder store
+    /// for generation `generation` when the case keeps originals on one.
+    fn init(&self, dir: &Path, generation: usize) -> Result<(), String> {
+        let dir = dir.to_str().unwrap_or_default();
+        let mut args = vec!["init", "--intake", "open", dir];
+        let url;
+        if self.on_store {
+            let store = self.tmp.path().join(format!("store-{generation}"));
+            std::fs::create_dir_all(&store).map_err(|e| e.to_string())?;
+            url = format!("file://{}", store.display());
+            args.extend(["--objects", url.as_str()]);
+        }
+        self.must(&args).map(|_| ())
+    }
+
+    /// The folder store of the current archive, when it has one.
+    pub fn store(&self) -> Option<PathBuf> {
+        self.on_store
+            .then(|| self.tmp.path().join(format!("store-{}", self.generation)))
     }
 
     /// A key and a narrator in the current archive.
@@ -254,12 +276,7 @@ impl Sys {
         // Intake open like the first archive: a closed intake is an
         // operation of its own (`Op::Import { closed }`), and the model
         // takes an import after a round trip to be open too.
-        self.must(&[
-            "init",
-            "--intake",
-            "open",
-            next.to_str().unwrap_or_default(),
-        ])?;
+        self.init(&next, self.generation + 1)?;
         let old = std::mem::replace(&mut self.archive, next.clone());
         let out = self.out(&["import", "--bag", bag.to_str().unwrap_or_default()]);
         let _ = std::fs::remove_dir_all(&bag);
