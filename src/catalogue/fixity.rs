@@ -90,6 +90,25 @@ pub fn last_for_item(conn: &Connection, item: ItemId) -> Result<Option<LastCheck
     if !has_table {
         return Ok(None);
     }
+    // Where the originals are kept at a primary store, their last check is
+    // the one of the store's copy (`verify` records it on the copy row); a
+    // local check, if any, is only of a copy that happened to be here.
+    if let Some(store) = crate::catalogue::settings::get(conn, crate::sites::primary::SETTING)? {
+        return Ok(conn
+            .prepare_cached(
+                "SELECT c.verified_at, c.outcome, NULL FROM copies c
+                 JOIN sites s ON s.id = c.site_id AND s.name = ?2
+                 JOIN items i ON i.object_id = c.object_id WHERE i.id = ?1",
+            )?
+            .query_row(rusqlite::params![item, store], |r| {
+                Ok(LastCheck {
+                    checked_at: r.get(0)?,
+                    outcome: r.get(1)?,
+                    actual_sha256: r.get(2)?,
+                })
+            })
+            .optional()?);
+    }
     Ok(conn
         .prepare_cached(
             "SELECT f.checked_at, f.outcome, f.actual_sha256 FROM fixity f

@@ -87,6 +87,7 @@ pub fn verify(archive_arg: Option<&Path>, a: VerifyArgs, site: String) -> Result
             sample: a.sample,
             seed: a.seed,
             jobs: a.jobs.map(usize::from).unwrap_or(4),
+            items: a.items.clone(),
             agent: super::agent(a.agent.as_deref()),
         },
     )?;

@@ -127,7 +127,7 @@ pub fn run(archive_arg: Option<&Path>, a: VerifyArgs) -> Result<()> {
 }
 
 /// Where the originals are kept at a primary store, checks them there too
-/// (not for `--items`, nor when the archive cannot record the outcomes).
+/// (not when the archive cannot record the outcomes).
 /// A store that cannot be reached is returned, to fail the command once the
 /// local findings are shown.
 fn check_store(
@@ -139,15 +139,10 @@ fn check_store(
     let Some(site) = custos::sites::primary::of(archive)? else {
         return Ok(None);
     };
-    if !opts.items.is_empty() || !record {
+    if !record {
         super::note(format!(
-            "the originals at the primary store (site {}) were not checked: {}",
+            "the originals at the primary store (site {}) were not checked: the archive cannot be written, so their outcomes could not be recorded",
             site.name,
-            if record {
-                "a run for chosen items checks local files only; run `custos verify` or `custos verify --sample 5%`"
-            } else {
-                "the archive cannot be written, so their outcomes could not be recorded"
-            }
         ));
         return Ok(None);
     }

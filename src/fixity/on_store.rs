@@ -45,6 +45,7 @@ pub fn check(
             sample: opts.sample.map(|s| s.percent),
             seed: opts.sample.map(|s| s.seed).unwrap_or(0),
             jobs: opts.jobs.unwrap_or(4),
+            items: opts.items.clone(),
             agent: opts.agent.clone(),
         },
     )?;

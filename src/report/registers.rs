@@ -266,11 +266,22 @@ pub fn fixity(conn: &Connection, reader: Reader) -> Result<Report> {
     // The last check of each object is its `fixity` row (stamped with the
     // time of the run that checked it): a verify run records an event per
     // item only for a problem, so the events no longer list every check.
+    // Where the originals are kept at a primary store, an object's last
+    // check is that of the store's copy (its copy row).
+    use crate::sites::primary::SETTING;
+    let checks = match crate::catalogue::settings::get(conn, SETTING)? {
+        Some(_) => format!(
+            "(SELECT c.object_id, c.verified_at AS checked_at, c.outcome FROM copies c
+               JOIN sites s ON s.id = c.site_id
+               JOIN settings t ON t.key = '{SETTING}' AND t.value = s.name)"
+        ),
+        None => "fixity".to_string(),
+    };
     let last = format!(
         "SELECT substr(f.checked_at, 1, 10), i.id, {title},
                 i.kind, i.collection,
                 CASE f.outcome WHEN 'ok' THEN 'success' ELSE 'failure' END, {FACTS_COLUMNS}
-         FROM fixity f
+         FROM {checks} f
          JOIN items i ON i.object_id = f.object_id{FACTS_JOIN}
          LEFT JOIN redacted_text rx ON rx.item_id = i.id
          WHERE {}

@@ -29,6 +29,8 @@ pub struct VerifySiteOptions {
     pub seed: u64,
     /// Transfers at once.
     pub jobs: usize,
+    /// Only the copies of these items (then no search for untracked keys).
+    pub items: Vec<ItemId>,
     pub agent: String,
 }
 
@@ -82,6 +84,15 @@ pub fn verify_site(archive: &mut Archive, opts: &VerifySiteOptions) -> Result<Si
             .collect(),
         None => rows,
     };
+    let partial = opts.sample.is_some() || !opts.items.is_empty();
+    let chosen: Vec<CopyRow> = if opts.items.is_empty() {
+        chosen
+    } else {
+        chosen
+            .into_iter()
+            .filter(|c| c.item_id.is_some_and(|i| opts.items.contains(&i)))
+            .collect()
+    };
     let rt = super::runtime()?;
     let remote_ref = &remote;
     let total = chosen.len();
@@ -110,7 +121,7 @@ pub fn verify_site(archive: &mut Archive, opts: &VerifySiteOptions) -> Result<Si
     let down = remote.down();
     let owed = copies::owed_purges(archive.conn(), Some(site.id))?;
     let owed_keys: BTreeSet<&str> = owed.iter().map(|p| p.key.as_str()).collect();
-    let untracked = if opts.sample.is_some() || down.is_some() {
+    let untracked = if partial || down.is_some() {
         Vec::new()
     } else {
         remote
@@ -126,7 +137,7 @@ pub fn verify_site(archive: &mut Archive, opts: &VerifySiteOptions) -> Result<Si
         damaged: Vec::new(),
         untracked,
         pending_purges: owed.len() as u64,
-        sampled: opts.sample.is_some(),
+        sampled: partial,
     };
     let now = crate::clock::now_rfc3339();
     archive.write(|tx| {

@@ -186,6 +186,15 @@ fn damage_at_the_store_is_found_and_repaired_from_another_site() {
         .as_str()
         .unwrap()
         .contains("primary store"));
+    // Its last check, as show and report fixity give it, is the store's.
+    let shown = env.json(&["show", "1", "--format", "json"]);
+    assert_eq!(shown["fixity"]["outcome"], "changed", "{shown}");
+    let r = env.json(&["report", "fixity", "--format", "json"]);
+    assert_eq!(r["last_checks"][0]["outcome"], "failure", "{r}");
+    // A run for the item alone checks it at the store too.
+    let (code, _, err) = run(&env, &["verify", "--item", "1"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("1 changed"), "{err}");
     // A reader is refused the damaged bytes rather than given them.
     let (code, _, err) = run(
         &env,
@@ -199,6 +208,10 @@ fn damage_at_the_store_is_found_and_repaired_from_another_site() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("1 repaired"), "{err}");
     assert_eq!(std::fs::read(&at).unwrap(), text);
+    let (code, _, err) = run(&env, &["verify", "--item", "1"]);
+    assert_eq!(code, 0, "{err}");
+    let shown = env.json(&["show", "1", "--format", "json"]);
+    assert_eq!(shown["fixity"]["outcome"], "ok", "{shown}");
     let (code, _, err) = run(&env, &["verify"]);
     assert_eq!(code, 0, "{err}");
 }

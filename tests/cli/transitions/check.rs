@@ -233,7 +233,20 @@ fn purged_everywhere(sys: &Sys, model: &Model) -> Result<(), String> {
     if sys.store().is_some() {
         for it in model.items.iter().filter(|i| i.id.is_some() && !i.purged) {
             if !at_store.contains(&crate::harness::sha256_hex(&it.bytes)) {
-                return Err(format!("item {:?} is not at the primary store", it.id));
+                let show = sys.out(&[
+                    "show",
+                    &it.id.unwrap_or(0).to_string(),
+                    "--access",
+                    "custodian",
+                ]);
+                return Err(format!(
+                    "item {:?} ({}) is not at the primary store {:?} ({at_store:?}): {}{}",
+                    it.id,
+                    crate::harness::sha256_hex(&it.bytes),
+                    sys.store(),
+                    String::from_utf8_lossy(&show.stdout),
+                    String::from_utf8_lossy(&show.stderr)
+                ));
             }
         }
         let local = digests_in(&sys.archive.join("objects"));

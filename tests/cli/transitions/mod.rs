@@ -424,11 +424,7 @@ fn apply(sys: &mut Sys, model: &mut Model, op: &Op) -> Result<(), String> {
             let Some(n) = pick(model, item) else {
                 return Ok(());
             };
-            if sys.run_item(
-                &["purge", "{}", "--yes", "--reason", "asked"],
-                &model.items[n],
-            ) == 0
-            {
+            if sys.purge(&model.items[n]) {
                 model.items[n].purged = true;
             }
         }

@@ -228,6 +228,20 @@ impl Sys {
         self.out(&args).status.code().unwrap_or(-1)
     }
 
+    /// `purge ID --yes`: whether the item was purged. Exit 1 with the
+    /// purge done is a purge all the same (a server held the archive open,
+    /// so the write-ahead log could not be truncated yet).
+    pub fn purge(&self, item: &Item) -> bool {
+        let Some(id) = item.id else { return false };
+        let out = self.out(&["purge", &id.to_string(), "--yes", "--reason", "asked"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        match out.status.code() {
+            Some(0) => true,
+            Some(1) => err.contains(&format!("item {id} purged")),
+            _ => false,
+        }
+    }
+
     pub fn redact(&self, item: &Item, name: &str) -> i32 {
         let Some(id) = item.id else { return -1 };
         let terms = self.write("private/terms.txt", format!("{name}\n").as_bytes());
