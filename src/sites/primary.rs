@@ -24,7 +24,6 @@ use crate::error::{Error, Result};
 use crate::model::Sha256;
 use crate::store::{self, Staging};
 
-use super::client::UploadNote;
 use super::{key_of, Remote};
 
 /// The settings key naming the primary site.
@@ -261,33 +260,21 @@ impl Sender {
         // No request to ask whether the store has it already: for an
         // import nearly every object is new, and sending the same bytes
         // under the same key again is harmless (then read back as always).
-        {
-            let site_id = self.site.id;
-            self.remote
-                .upload(path, &key, sha, &mut |n| {
-                    let now = crate::clock::now_rfc3339();
-                    let mut archive = archive.borrow_mut();
-                    match n {
-                        UploadNote::Started(id) => {
-                            archive.write(|tx| copies::upload_started(tx, site_id, &key, id, &now))
-                        }
-                        UploadNote::Ended(id) => {
-                            archive.write(|tx| copies::upload_ended(tx, site_id, &key, id))
-                        }
-                    }
-                })
-                .await?;
-            match self.remote.hash(&key).await? {
-                Some((s, _)) if s == *sha => {}
-                _ => {
-                    return Err(Error::Site(format!(
-                        "site {}: an original read back after its upload does not match its digest; nothing of this batch was recorded",
-                        self.site.name
-                    )))
-                }
-            }
+        self.remote
+            .upload(
+                path,
+                &key,
+                sha,
+                &mut super::replicate::record_uploads(archive, self.site.id, &key),
+            )
+            .await?;
+        match self.remote.hash(&key).await? {
+            Some((s, _)) if s == *sha => Ok(()),
+            _ => Err(Error::Site(format!(
+                "site {}: an original read back after its upload does not match its digest; nothing of this batch was recorded",
+                self.site.name
+            ))),
         }
-        Ok(())
     }
 }
 

@@ -295,20 +295,13 @@ async fn copy_async(
     let already = remote.hash(&key).await?;
     let adopted = matches!(&already, Some((sha, _)) if *sha == obj.sha256);
     if !adopted {
-        let site_id = site.id;
         remote
-            .upload(source, &key, &obj.sha256, &mut |n| {
-                let now = crate::clock::now_rfc3339();
-                let mut archive = archive.borrow_mut();
-                match n {
-                    UploadNote::Started(id) => {
-                        archive.write(|tx| copies::upload_started(tx, site_id, &key, id, &now))
-                    }
-                    UploadNote::Ended(id) => {
-                        archive.write(|tx| copies::upload_ended(tx, site_id, &key, id))
-                    }
-                }
-            })
+            .upload(
+                source,
+                &key,
+                &obj.sha256,
+                &mut record_uploads(archive, site.id, &key),
+            )
             .await?;
         #[cfg(feature = "failpoints")]
         {
@@ -357,6 +350,26 @@ async fn copy_async(
         Ok(())
     })?;
     Ok(adopted)
+}
+
+/// Records the upload id of a large upload to `site` before its first
+/// part, and drops it when the upload ended, each in its own transaction
+/// (borrowing the catalogue only for the write, never across an await).
+pub(super) fn record_uploads<'a, 'b: 'a>(
+    archive: &'a RefCell<&'b mut Archive>,
+    site_id: i64,
+    key: &'a str,
+) -> impl FnMut(UploadNote<'_>) -> Result<()> + use<'a, 'b> {
+    move |n| {
+        let now = crate::clock::now_rfc3339();
+        let mut archive = archive.borrow_mut();
+        match n {
+            UploadNote::Started(id) => {
+                archive.write(|tx| copies::upload_started(tx, site_id, key, id, &now))
+            }
+            UploadNote::Ended(id) => archive.write(|tx| copies::upload_ended(tx, site_id, key, id)),
+        }
+    }
 }
 
 /// Puts back every copy whose last check found it changed or missing, at

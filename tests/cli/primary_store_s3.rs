@@ -28,13 +28,11 @@ fn files_under(dir: &std::path::Path) -> usize {
         .count()
 }
 
-#[test]
-fn an_s3_primary_store_holds_the_originals_and_a_failed_batch_leaves_no_row() {
-    let Some(w) = Weed::start("an_s3_primary_store_holds_the_originals") else {
-        return;
-    };
+/// A new archive (intake open) keeping its originals under `prefix` of
+/// the test bucket.
+fn on_weed(w: &Weed, prefix: &str) -> Env {
     let env = Env::new();
-    let url = format!("s3://{BUCKET}/primary-test");
+    let url = format!("s3://{BUCKET}/{prefix}");
     let archive = env.archive();
     let (code, _, err) = with_keys(
         &env,
@@ -50,6 +48,16 @@ fn an_s3_primary_store_holds_the_originals_and_a_failed_batch_leaves_no_row() {
         ],
     );
     assert_eq!(code, 0, "{err}\n{}", w.log());
+    env
+}
+
+#[test]
+fn an_s3_primary_store_holds_the_originals_and_a_failed_batch_leaves_no_row() {
+    let Some(w) = Weed::start("an_s3_primary_store_holds_the_originals") else {
+        return;
+    };
+    let env = on_weed(&w, "primary-test");
+    let archive = env.archive();
 
     let small = b"A fictional harbour log from Vetrana, entry 12.".to_vec();
     let big = blob(20 * 1024 * 1024 + 5, 11); // three 8 MiB parts
@@ -136,21 +144,8 @@ fn a_kill_mid_import_leaves_no_row_without_its_object_and_the_next_import_finish
     let Some(w) = Weed::start("a_kill_mid_import_leaves_no_row_without_its_object") else {
         return;
     };
-    let env = Env::new();
-    let url = format!("s3://{BUCKET}/primary-kill");
+    let env = on_weed(&w, "primary-kill");
     let archive = env.archive();
-    let (code, _, err) = with_keys(
-        &env,
-        &[
-            "init",
-            archive.to_str().unwrap(),
-            "--objects",
-            &url,
-            "--endpoint",
-            &w.endpoint,
-        ],
-    );
-    assert_eq!(code, 0, "{err}");
     let big = env.write("in/interview.wav", blob(40 * 1024 * 1024, 5));
     let small = env.write("in/note.txt", "A fictional note on the Vetrana tapes.");
     let mut interrupted = 0;
