@@ -231,7 +231,9 @@ fn purged_everywhere(sys: &Sys, model: &Model) -> Result<(), String> {
         }
     }
     if sys.store().is_some() {
-        for it in model.items.iter().filter(|i| i.id.is_some() && !i.purged) {
+        // A deaccession may have erased the bytes too (`--purge-bytes`).
+        let kept = |i: &&super::model::Item| i.id.is_some() && !i.purged && !i.deaccessioned;
+        for it in model.items.iter().filter(kept) {
             if !at_store.contains(&crate::harness::sha256_hex(&it.bytes)) {
                 let show = sys.out(&[
                     "show",
