@@ -50,6 +50,7 @@ pub fn check(
         },
     )?;
     report.checked += check.checked;
+    report.bytes += check.bytes;
     report.ok += check.ok;
     for d in &check.damaged {
         let (kind, what) = match d.outcome {

@@ -46,6 +46,8 @@ pub struct Damaged {
 pub struct SiteCheck {
     pub site: String,
     pub checked: u64,
+    /// The bytes of the copies read.
+    pub bytes: u64,
     pub ok: u64,
     pub damaged: Vec<Damaged>,
     /// Keys at the site no copy row names (not listed when sampling).
@@ -133,6 +135,7 @@ pub fn verify_site(archive: &mut Archive, opts: &VerifySiteOptions) -> Result<Si
     let mut check = SiteCheck {
         site: site.name.clone(),
         checked: results.len() as u64,
+        bytes: results.iter().map(|(c, _)| c.size).sum(),
         ok: 0,
         damaged: Vec::new(),
         untracked,

@@ -96,6 +96,10 @@ fn originals_live_only_at_the_store_and_every_reader_gets_them_from_it() {
     let (code, _, err) = run(&env, &["verify"]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("2 ok"), "{err}");
+    assert!(
+        err.contains("(9.0 MiB,"),
+        "the bytes read at the store: {err}"
+    );
 
     // The portal serves an open original from the store.
     let (code, _, err) = run(&env, &["access", "1", "--open", "--reason", "described"]);
