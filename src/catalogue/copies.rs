@@ -281,10 +281,5 @@ pub fn wanted_copies(conn: &Connection) -> Result<Option<u64>> {
 }
 
 pub fn set_wanted_copies(conn: &Connection, n: u64) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO settings (key, value) VALUES (?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )?
-    .execute(params![WANTED, n.to_string()])?;
-    Ok(())
+    crate::catalogue::settings::set(conn, WANTED, &n.to_string())
 }

@@ -19,6 +19,16 @@ pub fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
         .optional()?)
 }
 
+/// Sets `key` to `value`, replacing what it was.
+pub fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute([key, value])?;
+    Ok(())
+}
+
 /// The archive's custodian recipient, None before `custos key init`.
 pub fn custodian_recipient(conn: &Connection) -> Result<Option<Recipient>> {
     get(conn, CUSTODIAN_RECIPIENT)?

@@ -311,7 +311,7 @@ impl<'o> Committer<'o> {
                 sender.send(archive, &unsent)?;
                 written
                     .iter()
-                    .filter_map(|p| p.file_name()?.to_str()?.parse().ok())
+                    .filter_map(|p| crate::sites::primary::digest_of(p))
                     .collect()
             }
             None => HashSet::new(),

@@ -127,11 +127,7 @@ pub fn set_intake(archive: &mut Archive, intake: crate::model::Intake, agent: &s
     let now = crate::clock::now_rfc3339();
     archive.write(|tx| {
         let old = crate::catalogue::settings::get(tx, crate::archive::INTAKE_SETTING)?;
-        tx.prepare_cached(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )?
-        .execute((crate::archive::INTAKE_SETTING, intake.as_str()))?;
+        crate::catalogue::settings::set(tx, crate::archive::INTAKE_SETTING, intake.as_str())?;
         let mut log = EventLog::new(tx)?;
         let detail = serde_json::json!({
             "setting": crate::archive::INTAKE_SETTING,

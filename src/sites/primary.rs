@@ -48,12 +48,7 @@ pub fn of(archive: &Archive) -> Result<Option<SiteRow>> {
 /// Names `name` (an existing site) as the primary store.
 pub fn set(conn: &Connection, name: &str) -> Result<()> {
     sites::require(conn, name)?;
-    conn.prepare_cached(
-        "INSERT INTO settings (key, value) VALUES (?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )?
-    .execute([SETTING, name])?;
-    Ok(())
+    settings::set(conn, SETTING, name)
 }
 
 /// Where originals are read from.
@@ -79,11 +74,6 @@ enum Hold {
 impl ObjectFile {
     pub fn path(&self) -> &Path {
         &self.path
-    }
-
-    /// True when the bytes were fetched from the primary for this use.
-    pub fn fetched(&self) -> bool {
-        !matches!(self._hold, Hold::Local)
     }
 }
 
@@ -202,11 +192,7 @@ impl Sender {
             return Ok(None);
         };
         let remote = super::connect(&site)?;
-        for up in copies::uploads(archive.conn(), site.id)? {
-            super::runtime()?.block_on(remote.abort(&up.key, &up.upload_id))?;
-            archive.write(|tx| copies::upload_ended(tx, site.id, &up.key, &up.upload_id))?;
-        }
-        remote.clean_local_leftovers();
+        super::replicate::abort_left_uploads(archive, site.id, &remote)?;
         Ok(Some(Sender { site, remote }))
     }
 
@@ -278,7 +264,8 @@ impl Sender {
     }
 }
 
-fn digest_of(p: &Path) -> Option<Sha256> {
+/// The digest an outbox file is named by.
+pub(crate) fn digest_of(p: &Path) -> Option<Sha256> {
     p.file_name()?.to_str()?.parse().ok()
 }
 

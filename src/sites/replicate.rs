@@ -83,7 +83,6 @@ fn reach(
         None => sites::all(archive.conn())?,
     };
     let mut out = Vec::new();
-    let rt = super::runtime()?;
     for site in rows {
         let remote = match super::connect(&site).and_then(|r| r.probe().map(|()| r)) {
             Ok(r) => r,
@@ -99,12 +98,7 @@ fn reach(
                 continue;
             }
         };
-        for up in copies::uploads(archive.conn(), site.id)? {
-            rt.block_on(remote.abort(&up.key, &up.upload_id))?;
-            archive.write(|tx| copies::upload_ended(tx, site.id, &up.key, &up.upload_id))?;
-            report.aborted_uploads += 1;
-        }
-        report.aborted_uploads += remote.clean_local_leftovers() as u64;
+        report.aborted_uploads += abort_left_uploads(archive, site.id, &remote)?;
         if let Err(e) = purges::finish_at(archive, &site, &remote, agent, &mut report.purges) {
             let left = copies::owed_purges(archive.conn(), Some(site.id))?.len() as u64;
             report
@@ -350,6 +344,23 @@ async fn copy_async(
         Ok(())
     })?;
     Ok(adopted)
+}
+
+/// Aborts the uploads to a site that a killed run left open (their ids
+/// were recorded before their first part) and removes a folder site's
+/// partial files; returns how many.
+pub(super) fn abort_left_uploads(
+    archive: &mut Archive,
+    site_id: i64,
+    remote: &Remote,
+) -> Result<u64> {
+    let mut n = 0;
+    for up in copies::uploads(archive.conn(), site_id)? {
+        super::runtime()?.block_on(remote.abort(&up.key, &up.upload_id))?;
+        archive.write(|tx| copies::upload_ended(tx, site_id, &up.key, &up.upload_id))?;
+        n += 1;
+    }
+    Ok(n + remote.clean_local_leftovers() as u64)
 }
 
 /// Records the upload id of a large upload to `site` before its first
