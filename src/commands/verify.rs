@@ -107,7 +107,7 @@ pub fn run(archive_arg: Option<&Path>, a: VerifyArgs) -> Result<()> {
     let mut out = super::Stdout::new();
     output::render_list(out.w(), a.output.format, cols, &rows)?;
     out.finish()?;
-    summarise(&report);
+    summarise(&report, store_failed.is_some());
     if record {
         super::restrict::note_expiries(&mut archive, &opts.agent)?;
     }
@@ -289,7 +289,7 @@ fn signed_head_findings(
     }
 }
 
-fn summarise(r: &VerifyReport) {
+fn summarise(r: &VerifyReport, store_unchecked: bool) {
     let secs = r.elapsed.as_secs_f64().max(1e-3);
     super::note(format!(
         "checked {} object(s) ({}, scope {}) in {:.2} s, {}/s: {} ok",
@@ -335,7 +335,11 @@ fn summarise(r: &VerifyReport) {
             (n > 0).then(|| format!("{n} {name}"))
         })
         .collect();
-    if parts.is_empty() {
+    if parts.is_empty() && store_unchecked {
+        super::note(
+            "nothing wrong in what could be checked here; the originals at the store were not checked (see above)",
+        );
+    } else if parts.is_empty() {
         super::note("everything holds");
     } else {
         super::note(format!("found: {}", parts.join(", ")));

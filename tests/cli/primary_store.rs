@@ -253,6 +253,14 @@ fn a_purge_erases_the_bytes_at_the_store() {
     assert_eq!(owed, 0);
     let (code, _, err) = run(&env, &["verify"]);
     assert_eq!(code, 0, "{err}");
+    // The store's disk is away: verify says the originals were not checked.
+    let away = env.path().join("store-away");
+    std::fs::rename(&store, &away).unwrap();
+    let (code, _, err) = run(&env, &["verify"]);
+    assert_eq!(code, 14, "{err}");
+    assert!(err.contains("were not checked"), "{err}");
+    assert!(!err.contains("everything holds"), "{err}");
+    std::fs::rename(&away, &store).unwrap();
 }
 
 #[test]
