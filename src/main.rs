@@ -7,9 +7,11 @@ mod commands;
 mod web;
 
 use custos::error::Error;
+
 use custos::output::escape;
 
 fn main() -> ExitCode {
+    custos::archive::configure_sqlite();
     let cli = match custos::cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return clap_exit(e),

@@ -9,6 +9,7 @@ mod checkpoint;
 mod locate;
 pub mod migrate;
 pub mod pool;
+mod sqlite_config;
 
 use std::fs;
 use std::io::Read;
@@ -23,6 +24,7 @@ use crate::model::Access;
 
 pub use checkpoint::Background;
 pub use locate::{locate, DB_FILE};
+pub use sqlite_config::configure as configure_sqlite;
 
 /// Marks a SQLite file as a custos catalogue ("CSTS").
 /// The settings key of the intake default.

@@ -452,3 +452,27 @@ fn a_capped_count_stops_at_its_cap() {
         );
     }
 }
+
+/// Registering the functions again must not expire the connection's
+/// prepared statements: SQLite expires them all when a function is
+/// replaced, and a pooled reader registers before every query.
+#[test]
+fn registering_the_functions_again_keeps_prepared_statements() {
+    let c = rusqlite::Connection::open_in_memory().unwrap();
+    super::register(&c).unwrap();
+    let sql = "SELECT custos_fold(?1)";
+    let step = |w: &str| -> String {
+        c.prepare_cached(sql)
+            .unwrap()
+            .query_row([w], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(step("ÄB"), "äb");
+    super::register(&c).unwrap();
+    assert_eq!(step("Ç"), "ç");
+    let reprepared = c
+        .prepare_cached(sql)
+        .unwrap()
+        .get_status(rusqlite::StatementStatus::RePrepare);
+    assert_eq!(reprepared, 0, "the statement was parsed again");
+}

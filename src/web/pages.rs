@@ -32,25 +32,26 @@ pub const MAX_QUERY: usize = 500;
 /// word in every item of a million would take seconds to count.
 pub const COUNT_CAP: u64 = 10_000;
 
-pub struct Row {
-    pub label: String,
+/// One counted value, borrowed from the level's [`Summary`].
+pub struct Row<'a> {
+    pub label: &'a str,
     pub count: i64,
     pub href: Option<String>,
 }
 
-pub struct Section {
-    pub title: String,
-    pub rows: Vec<Row>,
+pub struct Section<'a> {
+    pub title: &'a str,
+    pub rows: Vec<Row<'a>>,
 }
 
 #[derive(Template)]
 #[template(path = "web/home.html")]
-struct Home {
+struct Home<'a> {
     level: Access,
     max_query: usize,
     /// The counts are being computed: the page says so instead.
     counting: bool,
-    sections: Vec<Section>,
+    sections: Vec<Section<'a>>,
 }
 
 /// A search URL for the query `q` (form-encoded), at `page`.
@@ -91,13 +92,58 @@ fn decade_term(label: &str) -> Option<String> {
 /// (see `state::LevelCache`); links are added per page.
 pub struct Summary {
     holdings: Vec<Counted>,
-    terms: Vec<(Vocab, String, i64)>,
+    terms: Vec<(Vocab, Entry)>,
 }
 
 struct Counted {
     by: GroupBy,
     title: String,
-    rows: Vec<(String, i64)>,
+    rows: Vec<Entry>,
+}
+
+/// A value with its count and, where it can be written as one, the query
+/// term that selects it, form-encoded once here: every search page links
+/// each of the hundreds of values to its query plus that term, and
+/// encoding them per page was a fifth of the portal's CPU under load.
+struct Entry {
+    label: String,
+    count: i64,
+    term: Option<String>,
+}
+
+impl Entry {
+    fn new(label: String, count: i64, term: Option<String>) -> Entry {
+        let term = term.map(|t| form_urlencoded::byte_serialize(t.as_bytes()).collect());
+        Entry { label, count, term }
+    }
+
+    /// The row linking to the search `prefix` (see [`search_prefix`]) plus
+    /// this value's term.
+    fn row<'a>(&'a self, prefix: &str) -> Row<'a> {
+        Row {
+            label: &self.label,
+            count: self.count,
+            href: self.term.as_ref().map(|t| {
+                let mut href = String::with_capacity(prefix.len() + t.len());
+                href.push_str(prefix);
+                href.push_str(t);
+                href
+            }),
+        }
+    }
+}
+
+/// The start of a search URL for the query `within` followed by one more
+/// term: what `search_href(format!("{within} {term}").trim(), 1)` gives,
+/// less the term (form encoding maps each byte on its own, a space to `+`).
+fn search_prefix(within: &str) -> String {
+    let within = within.trim_start();
+    if within.is_empty() {
+        "/search?q=".to_string()
+    } else {
+        let enc: String = form_urlencoded::byte_serialize(within.as_bytes()).collect();
+        format!("/search?q={enc}+")
+    }
 }
 
 /// The report's key column for `by`.
@@ -138,7 +184,11 @@ fn summarize(archive: &Archive, access: Access, today: NaiveDate) -> Result<Summ
                     Some(v) => v.to_string(),
                 };
                 let count = r.get("count").and_then(Value::as_i64).unwrap_or(0);
-                rows.push((label, count));
+                let term = match by {
+                    GroupBy::Decade => decade_term(&label),
+                    _ => term(key, &label),
+                };
+                rows.push(Entry::new(label, count, term));
             }
         }
         holdings.push(Counted { by, title, rows });
@@ -147,7 +197,10 @@ fn summarize(archive: &Archive, access: Access, today: NaiveDate) -> Result<Summ
         .terms(None)?
         .into_iter()
         .filter(|t| matches!(t.vocab, Vocab::Place | Vocab::Event | Vocab::Subject))
-        .map(|t| (t.vocab, t.label, t.items))
+        .map(|t| {
+            let term = term(t.vocab.as_str(), &t.label);
+            (t.vocab, Entry::new(t.label, t.items, term))
+        })
         .collect();
     Ok(Summary { holdings, terms })
 }
@@ -194,41 +247,29 @@ pub fn count_later(state: &AppState, access: Access) {
 }
 
 impl Summary {
-    /// The holdings by `by`, each row linking to the search `within` it.
-    fn section(&self, by: GroupBy, within: &str) -> Section {
+    /// The holdings by `by`, each row linking to the search `prefix` (see
+    /// [`search_prefix`]) narrowed to it.
+    fn section(&self, by: GroupBy, prefix: &str) -> Section<'_> {
         let Some(c) = self.holdings.iter().find(|c| c.by == by) else {
             return Section {
-                title: String::new(),
+                title: "",
                 rows: Vec::new(),
             };
         };
-        let key = key_of(by);
-        let rows = c
-            .rows
-            .iter()
-            .map(|(label, count)| {
-                let t = match by {
-                    GroupBy::Decade => decade_term(label),
-                    _ => term(key, label),
-                };
-                Row {
-                    label: label.clone(),
-                    count: *count,
-                    href: t.map(|t| search_href(format!("{within} {t}").trim(), 1)),
-                }
-            })
-            .collect();
         Section {
-            title: c.title.clone(),
-            rows,
+            title: &c.title,
+            rows: c.rows.iter().map(|e| e.row(prefix)).collect(),
         }
     }
 
-    pub fn facets(&self, q: &str) -> Vec<Section> {
+    /// The facets of a search page for the query `q`: each value links to
+    /// `q` narrowed to it.
+    pub fn facets(&self, q: &str) -> Vec<Section<'_>> {
+        let prefix = search_prefix(q);
         let mut out = vec![
-            self.section(GroupBy::Kind, q),
-            self.section(GroupBy::Decade, q),
-            self.section(GroupBy::Language, q),
+            self.section(GroupBy::Kind, &prefix),
+            self.section(GroupBy::Decade, &prefix),
+            self.section(GroupBy::Language, &prefix),
         ];
         for (vocab, title) in [
             (Vocab::Place, "Places"),
@@ -238,18 +279,10 @@ impl Summary {
             let rows = self
                 .terms
                 .iter()
-                .filter(|(v, _, _)| *v == vocab)
-                .map(|(_, label, count)| Row {
-                    label: label.clone(),
-                    count: *count,
-                    href: term(vocab.as_str(), label)
-                        .map(|t| search_href(format!("{q} {t}").trim(), 1)),
-                })
+                .filter(|(v, _)| *v == vocab)
+                .map(|(_, e)| e.row(&prefix))
                 .collect();
-            out.push(Section {
-                title: title.into(),
-                rows,
-            });
+            out.push(Section { title, rows });
         }
         out
     }
@@ -272,28 +305,65 @@ async fn warm(state: AppState, access: Access) {
 
 pub async fn home(State(state): State<AppState>, who: Who) -> Result<Html<String>, WebError> {
     let st = state.clone();
-    let sections = state
-        .read(move |b| {
-            Ok(ready(&st, b, who.access)?.map(|sum| {
-                [
-                    GroupBy::Kind,
-                    GroupBy::Decade,
-                    GroupBy::Place,
-                    GroupBy::Event,
-                ]
-                .into_iter()
-                .map(|by| sum.section(by, ""))
-                .collect::<Vec<_>>()
-            }))
-        })
-        .await?;
-    if sections.is_none() {
+    let summary = state.read(move |b| ready(&st, b, who.access)).await?;
+    if summary.is_none() {
         count_later(&state, who.access);
     }
+    let prefix = search_prefix("");
+    let sections = summary.as_ref().map(|sum| {
+        [
+            GroupBy::Kind,
+            GroupBy::Decade,
+            GroupBy::Place,
+            GroupBy::Event,
+        ]
+        .into_iter()
+        .map(|by| sum.section(by, &prefix))
+        .collect::<Vec<_>>()
+    });
     render(&Home {
         level: who.access,
         max_query: MAX_QUERY,
         counting: sections.is_none(),
         sections: sections.unwrap_or_default(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// A facet's link, built from the prefix made once per page and the
+        /// term encoded once per summary, is the link of the query plus the
+        /// term written whole, for any query and value.
+        #[test]
+        fn a_facet_link_is_the_search_for_the_query_plus_the_term(
+            q in "[ a-zA-Z0-9:.\"&=+%é Ա-ֆა-ჰА-я]{0,24}",
+            value in "[ a-zA-Z0-9:._\"&=+%é Ա-ֆ-]{0,16}",
+            count in 0i64..1_000_000,
+        ) {
+            let t = term("place", &value);
+            let e = Entry::new(value.clone(), count, t.clone());
+            let row = e.row(&search_prefix(&q));
+            let want = t.map(|t| search_href(format!("{q} {t}").trim(), 1));
+            prop_assert_eq!(row.href, want);
+            prop_assert_eq!(row.label, value.as_str());
+            prop_assert_eq!(row.count, count);
+        }
+    }
+
+    #[test]
+    fn a_decade_links_to_its_date_range() {
+        let e = Entry::new("1990s".into(), 3, decade_term("1990s"));
+        assert_eq!(
+            e.row(&search_prefix("kind:letter")).href.as_deref(),
+            Some("/search?q=kind%3Aletter+date%3A1990..1999")
+        );
+        assert_eq!(
+            e.row(&search_prefix("")).href.as_deref(),
+            Some("/search?q=date%3A1990..1999")
+        );
+    }
 }

@@ -84,7 +84,7 @@ pub struct Outcome {
 
 #[derive(Template)]
 #[template(path = "web/search.html")]
-struct Search {
+struct Search<'a> {
     level: Access,
     max_query: usize,
     q: String,
@@ -100,7 +100,7 @@ struct Search {
     next: Option<String>,
     /// The counts are being computed: the page says so instead of facets.
     counting: bool,
-    facets: Vec<Section>,
+    facets: Vec<Section<'a>>,
 }
 
 /// The results' heading for a count of `total` capped at `cap`.
@@ -131,7 +131,8 @@ fn thousands(n: u64) -> String {
 struct Read {
     key: Option<Key>,
     outcome: Option<Arc<Outcome>>,
-    facets: Option<Vec<Section>>,
+    /// The level's counts, for the facets.
+    facets: Option<Arc<pages::Summary>>,
 }
 
 /// Looks up the page (and the facets) for the state `b` reads.
@@ -147,7 +148,7 @@ fn lookup(state: &AppState, b: &Archive, access: Access, asked: &Asked) -> Resul
     });
     Ok(Read {
         outcome: key.as_ref().and_then(|k| state.results().get(k)),
-        facets: pages::ready(state, b, access)?.map(|s| s.facets(&asked.q)),
+        facets: pages::ready(state, b, access)?,
         key,
     })
 }
@@ -289,7 +290,11 @@ pub async fn search(
         first: (page - 1) * PAGE + 1,
         results: outcome.hits.clone(),
         counting,
-        facets: read.facets.unwrap_or_default(),
+        facets: read
+            .facets
+            .as_ref()
+            .map(|s| s.facets(q))
+            .unwrap_or_default(),
     })?;
     Ok((status, html).into_response())
 }
