@@ -4,6 +4,8 @@
 //! Every person, place and recording here is fictional; the recordings
 //! are synthesised.
 
+use std::os::unix::fs::PermissionsExt;
+
 use serde_json::Value;
 
 use super::server::Server;
@@ -512,13 +514,25 @@ fn an_access_copy_is_cached_until_a_passage_changes_it() {
     std::fs::create_dir_all(&tmp).unwrap();
     let mut cmd = env.spawnable();
     cmd.env("TMPDIR", &tmp);
+    // The cache a killed server left (its process id is gone).
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    let orphan = tmp.join(format!("custos-access-copies-{}-Zz9Yy8", gone.id()));
+    gone.wait().unwrap();
+    std::fs::create_dir(&orphan).unwrap();
+    std::fs::write(orphan.join("0".repeat(64)), b"an old copy").unwrap();
     let s = Server::spawn(cmd, &["--access", "public"]);
     let path = format!("/items/{id}/audio");
 
     let first = s.get(&path);
     assert_eq!(first.status, 200);
+    assert!(!orphan.exists(), "the killed server's cache is removed");
     let files = cached(&tmp);
     assert_eq!(files.len(), 1, "one copy built and kept");
+    let mode = std::fs::metadata(files[0].parent().unwrap())
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o700, "the cache is private");
     assert_eq!(std::fs::read(&files[0]).unwrap(), first.body);
     // The next request (and its ranges) come from the cache: a mark put
     // into the cached file is served back.
