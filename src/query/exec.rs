@@ -385,7 +385,9 @@ fn rows(
         }
         None => select_plan(q, o)?,
     };
-    let mut stmt = conn.prepare(&plan.sql)?;
+    // Cached: a search of one word has the same SQL whatever the word
+    // (it is bound), and a pooled reader keeps its statements parsed.
+    let mut stmt = conn.prepare_cached(&plan.sql)?;
     let raws: Vec<Raw> = stmt
         .query_map(rusqlite::params_from_iter(plan.params.iter()), read_row)
         .map_err(with_context)?

@@ -138,7 +138,7 @@ pub(super) fn first_ids(
          WHERE i.id IN (SELECT value FROM json_each(?)) AND ({})\nORDER BY i.id",
         c.filter.sql
     );
-    let mut filter = conn.prepare(&filter_sql)?;
+    let mut filter = conn.prepare_cached(&filter_sql)?;
     let mut found: Vec<i64> = Vec::new();
     let mut after = 0i64;
     let mut chunk = FIRST_CHUNK;
