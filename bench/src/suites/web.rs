@@ -407,8 +407,12 @@ pub fn run(
         total as f64 / elapsed
     ));
     md.push_str(&format!(
-        "\n1-minute load average {load_before} before the run, {load_after} at its end; custos commit {}.\n",
-        commit.trim()
+        "\n1-minute load average {load_before} before the run, {load_after} at its end; server `{}` (the working tree is at commit {}; a binary from elsewhere may be another).\n",
+        custos.display(),
+        match commit.trim() {
+            "" => "(none: not in a git checkout)",
+            c => c,
+        }
     ));
     for (k, t) in KINDS.iter().zip(merged.iter()) {
         if let Some(e) = &t.first_error {
