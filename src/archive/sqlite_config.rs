@@ -10,7 +10,9 @@ use std::sync::Once;
 /// and free inside SQLite takes one process-wide mutex to update the
 /// counters, and the portal's pooled readers, each on its own thread,
 /// queue on it (seen in a profile under load as futex wake-ups from
-/// `dbMallocRawFinish`). custos never reads those counters.
+/// `dbMallocRawFinish`). custos never reads those counters, and sets no
+/// soft heap limit (which would need them): memory is bounded per
+/// connection by its page cache instead.
 pub fn configure() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
