@@ -248,11 +248,11 @@ impl ReadPool {
 /// not a disk read.
 ///
 /// The query planner does not look at bound values (SQLite's query planner
-/// stability guarantee). Otherwise, with the catalogue's STAT4 samples, a
-/// statement whose plan could depend on a bound item id (through any join
-/// on `item_id`) is marked stale each time a new id is bound, and SQLite
-/// parses it again at its next step: a quarter of the portal's CPU under
-/// load was that second parse.
+/// stability guarantee). Otherwise, with the catalogue's STAT4 samples,
+/// SQLite marks a statement stale each time a value its plan could use is
+/// bound anew, and parses it again at its next step: an item page's
+/// statements (which bind the item id and join on `item_id`) were parsed
+/// twice on every page, a quarter of the portal's CPU under load.
 fn open_pooled(root: &Path) -> Result<Archive> {
     let a = Archive::open(root, Mode::Read)?;
     a.conn().pragma_update(None, "mmap_size", 0)?;
