@@ -288,11 +288,12 @@ mod tests {
     use crate::archive::InitOptions;
     use crate::model::{Access, Intake};
 
-    #[test]
-    fn a_borrowed_archive_sees_what_was_committed_before_it_was_lent() {
+    /// A new empty archive (open intake) in a temporary folder, with its
+    /// writer.
+    fn fresh() -> (tempfile::TempDir, PathBuf, Archive) {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("a");
-        let mut w = Archive::init(
+        let w = Archive::init(
             &root,
             &InitOptions {
                 default_access: Access::Public,
@@ -300,6 +301,12 @@ mod tests {
             },
         )
         .unwrap();
+        (dir, root, w)
+    }
+
+    #[test]
+    fn a_borrowed_archive_sees_what_was_committed_before_it_was_lent() {
+        let (_dir, root, mut w) = fresh();
         let pool = ReadPool::open(&root, 2).unwrap();
         let read = |pool: &ReadPool| pool.get().unwrap().setting("probe").unwrap();
         assert_eq!(read(&pool), None);
@@ -330,16 +337,7 @@ mod tests {
     /// on every page, so its statements must stay parsed.
     #[test]
     fn a_pooled_reader_parses_a_statement_once_whatever_is_bound() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("a");
-        let mut w = Archive::init(
-            &root,
-            &InitOptions {
-                default_access: Access::Public,
-                intake: Intake::Open,
-            },
-        )
-        .unwrap();
+        let (_dir, root, mut w) = fresh();
         // A test table with a skewed indexed column, analysed so that
         // STAT4 has samples of it (the catalogue's own tables are analysed
         // by the import's `PRAGMA optimize`).
@@ -377,16 +375,8 @@ mod tests {
 
     #[test]
     fn no_more_than_max_archives_are_lent_at_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("a");
-        Archive::init(
-            &root,
-            &InitOptions {
-                default_access: Access::Public,
-                intake: Intake::Open,
-            },
-        )
-        .unwrap();
+        let (_dir, root, w) = fresh();
+        drop(w);
         let pool = std::sync::Arc::new(ReadPool::open(&root, 2).unwrap());
         let a = pool.get().unwrap();
         let b = pool.get().unwrap();
@@ -408,20 +398,6 @@ mod tests {
         drop(b);
         assert_eq!(pool.state.lock().unwrap().lent, 0);
     }
-    fn fresh() -> (tempfile::TempDir, PathBuf, Archive) {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("a");
-        let w = Archive::init(
-            &root,
-            &InitOptions {
-                default_access: Access::Public,
-                intake: Intake::Open,
-            },
-        )
-        .unwrap();
-        (dir, root, w)
-    }
-
     #[test]
     fn heavy_borrowers_leave_the_reserved_archives_to_light_ones() {
         let (_d, root, _w) = fresh();
