@@ -104,7 +104,7 @@ pub(crate) fn import(archive_arg: Option<&Path>, a: &ImportArgs, dir: &Path) -> 
         // differs is refused by the restore, never merged.
     };
     let plan = source.plan(&archive)?;
-    let bar = super::progress(plan.bytes);
+    let bar = super::progress(plan.bytes.unwrap_or(0));
     let outcomes = import_from(&mut archive, plan, &opts, &bar)?;
     super::import::report_outcomes(&outcomes, a.format, a.dry_run)
 }

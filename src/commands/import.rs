@@ -34,11 +34,13 @@ pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
         custos::ops::accession::require(&archive, number)?;
     }
     let describer = testimony_describer(&archive, &a, &mut meta)?;
+    let bar = super::progress_growing();
     let source = Box::new(Files {
         paths: a.paths.clone(),
         meta,
         origin: a.origin.clone(),
         describer,
+        found: super::grow_progress(&bar),
     });
     let opts = ImportOptions {
         agent,
@@ -47,7 +49,10 @@ pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
         intake: intake(&archive, &a)?,
     };
     let plan = source.plan(&archive)?;
-    let bar = super::progress(plan.bytes);
+    if let Some(bytes) = plan.bytes {
+        bar.set_length(bytes);
+        super::show_progress_if_long(&bar, bytes);
+    }
     let report = import_from(&mut archive, plan, &opts, &bar)?;
     report_outcomes(&report, a.format, a.dry_run)
 }

@@ -61,7 +61,7 @@ pub fn run(archive_arg: Option<&Path>, a: &ImportArgs, path: &Path) -> Result<()
         // Phase 2 describes duplicates and new items alike (describe_row).
     };
     let plan = source.plan(&archive)?;
-    let bar = super::progress(plan.bytes);
+    let bar = super::progress(plan.bytes.unwrap_or(0));
     let report = import_from(&mut archive, plan, &import_opts, &bar)?;
     // Interrupted: the files in stay undescribed, that is closed (pending),
     // until the same import is run again.

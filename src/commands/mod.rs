@@ -192,11 +192,20 @@ pub(crate) fn agent(given: Option<&str>) -> String {
 
 /// A progress bar on stderr, only for a person watching a long job.
 pub(crate) fn progress(total_hint: u64) -> indicatif::ProgressBar {
-    const LONG: u64 = 64 * 1024 * 1024;
-    if !std::io::stderr().is_terminal() || total_hint < LONG {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(total_hint);
+    let bar = progress_growing();
+    bar.set_length(total_hint);
+    show_progress_if_long(&bar, total_hint);
+    bar
+}
+
+/// Work this long (in bytes) shows a progress bar on a terminal; shorter
+/// work would only flash one.
+const LONG_WORK: u64 = 64 * 1024 * 1024;
+
+/// A progress bar that stays hidden until [`show_progress_if_long`] finds
+/// the work long enough (and stderr a terminal).
+pub(crate) fn progress_growing() -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::hidden();
     bar.set_style(
         indicatif::ProgressStyle::with_template(
             "custos: {bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
@@ -204,4 +213,23 @@ pub(crate) fn progress(total_hint: u64) -> indicatif::ProgressBar {
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     bar
+}
+
+pub(crate) fn show_progress_if_long(bar: &indicatif::ProgressBar, total: u64) {
+    if total >= LONG_WORK && bar.is_hidden() && std::io::stderr().is_terminal() {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    }
+}
+
+/// For a walk that finds files while the import runs: each file found
+/// lengthens the bar, which shows once the work found is long.
+pub(crate) fn grow_progress(bar: &indicatif::ProgressBar) -> Box<dyn Fn(u64) + Send> {
+    let bar = bar.clone();
+    let terminal = std::io::stderr().is_terminal();
+    Box::new(move |size| {
+        bar.inc_length(size);
+        if terminal && bar.is_hidden() {
+            show_progress_if_long(&bar, bar.length().unwrap_or(0));
+        }
+    })
 }

@@ -75,7 +75,7 @@ pub(crate) fn import(archive_arg: Option<&Path>, a: &ImportArgs, root: &Path) ->
     for n in &plan.notes {
         super::note(n);
     }
-    let bar = super::progress(plan.bytes);
+    let bar = super::progress(plan.bytes.unwrap_or(0));
     let outcomes = import_from(&mut archive, plan, &opts, &bar)?;
     super::import::report_outcomes(&outcomes, a.format, a.dry_run)
 }

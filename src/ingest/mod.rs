@@ -44,9 +44,28 @@ pub use prepare::EXTRACT_LIMIT;
 pub use sources::ArchiveFence;
 pub use walk::{walk, walk_fenced, Entry, Found};
 
-/// Files and bytes per chunk (one transaction each).
-const CHUNKS: (usize, u64) = (512, 128 * 1024 * 1024);
-const ONE_CHUNK: (usize, u64) = (usize::MAX, u64::MAX);
+/// How an import groups its files into chunks (prepared together,
+/// committed together) and into transactions.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    /// Files and bytes per chunk (one transaction each, unless merged).
+    chunk_files: usize,
+    chunk_bytes: u64,
+    /// Files of consecutive all-duplicate chunks merged into one
+    /// transaction at most.
+    merged_duplicates: usize,
+}
+
+const CHUNKS: Limits = Limits {
+    chunk_files: 512,
+    chunk_bytes: 128 * 1024 * 1024,
+    merged_duplicates: 8192,
+};
+const ONE_CHUNK: Limits = Limits {
+    chunk_files: usize::MAX,
+    chunk_bytes: u64::MAX,
+    merged_duplicates: usize::MAX,
+};
 
 /// Jobs for plain files and folders sharing one set of metadata; the
 /// archive's own folder, where an input contains it, is a skipped entry.
@@ -99,7 +118,7 @@ fn run(
     jobs: impl IntoIterator<Item = Job>,
     opts: &ImportOptions,
     progress: &indicatif::ProgressBar,
-    limits: (usize, u64),
+    limits: Limits,
     finish: Option<Finish>,
 ) -> Result<Report> {
     // Leftovers of crashed imports were already cleaned when the command
@@ -146,22 +165,21 @@ fn run(
             // re-import) share one transaction: their rows land on the same
             // index pages (the events' unique hash, the per-item indexes),
             // and each commit writes every page it dirtied to the WAL again.
-            let mut light: Vec<PreparedJob> = Vec::new();
-            for batch in rx {
-                if !stores_nothing(&batch) {
-                    if !light.is_empty() {
-                        committer.commit(archive, std::mem::take(&mut light))?;
-                    }
+            let mut batches = rx.into_iter();
+            let mut next = batches.next();
+            while let Some(batch) = next.take() {
+                if opts.dry_run || !stores_nothing(&batch) {
                     committer.commit(archive, batch)?;
-                    continue;
+                    next = batches.next();
+                } else {
+                    // A full run leaves the next chunk for a new one (the
+                    // channel, once closed, only says None again).
+                    let most = limits.merged_duplicates;
+                    next = match committer.commit_light(archive, batch, &mut batches, most)? {
+                        Some(ended_by) => Some(ended_by),
+                        None => batches.next(),
+                    };
                 }
-                if light.len() + batch.len() > MERGED_LIGHT_FILES {
-                    committer.commit(archive, std::mem::take(&mut light))?;
-                }
-                light.extend(batch);
-            }
-            if !light.is_empty() {
-                committer.commit(archive, light)?;
             }
             Ok(committer.report)
         });
@@ -222,9 +240,6 @@ fn run(
 /// import ends (see `Committer::commit`).
 const OUTBOX_KEEPS_BELOW: u64 = 1024 * 1024;
 
-/// Files of all-duplicate chunks merged into one transaction at most.
-const MERGED_LIGHT_FILES: usize = 8192;
-
 type PreparedJob = (Job, std::result::Result<prepare::Prepared, String>);
 
 /// A chunk whose files were all already in the store (or unreadable): its
@@ -236,7 +251,7 @@ fn stores_nothing(batch: &[PreparedJob]) -> bool {
     })
 }
 
-fn next_chunk(jobs: &mut impl Iterator<Item = Job>, limits: (usize, u64)) -> Option<Vec<Job>> {
+fn next_chunk(jobs: &mut impl Iterator<Item = Job>, limits: Limits) -> Option<Vec<Job>> {
     let mut cur = Vec::new();
     let mut bytes = 0u64;
     for j in jobs.by_ref() {
@@ -244,7 +259,7 @@ fn next_chunk(jobs: &mut impl Iterator<Item = Job>, limits: (usize, u64)) -> Opt
             bytes += size;
         }
         cur.push(j);
-        if cur.len() >= limits.0 || bytes >= limits.1 {
+        if cur.len() >= limits.chunk_files || bytes >= limits.chunk_bytes {
             break;
         }
     }
@@ -409,6 +424,55 @@ impl<'o> Committer<'o> {
         Ok(())
     }
 
+    /// Commits a run of chunks that store nothing in one transaction,
+    /// writing each chunk's rows as it arrives, so that only the commit is
+    /// left once the last one is hashed. Returns the chunk that ended the
+    /// run, if one did (it stores objects, or the run is full).
+    fn commit_light(
+        &mut self,
+        archive: &mut Archive,
+        first: Vec<PreparedJob>,
+        rest: &mut impl Iterator<Item = Vec<PreparedJob>>,
+        most: usize,
+    ) -> Result<Option<Vec<PreparedJob>>> {
+        let objects = self.objects;
+        let opts = self.opts;
+        let now = crate::clock::now_rfc3339();
+        let (outcomes, after) = archive.write(|tx| {
+            let mut chunk = ChunkWriter {
+                log: EventLog::new(tx)?,
+                lookup: ObjectLookup::new(tx)?,
+                to_index: Vec::new(),
+            };
+            let mut outs = Vec::new();
+            let mut batch = first;
+            let after = loop {
+                for (job, r) in &batch {
+                    outs.push(commit_one(tx, &mut chunk, objects, job, r, opts, &now)?);
+                }
+                if outs.len() >= most {
+                    break None;
+                }
+                match rest.next() {
+                    Some(b) if stores_nothing(&b) => batch = b,
+                    other => break other,
+                }
+            };
+            // An object already in the store but not yet in the catalogue
+            // (left by a crash) becomes a new item here; index it too.
+            for (id, title, text) in &chunk.to_index {
+                items::index_text(tx, *id, title, text.as_deref())?;
+            }
+            #[cfg(feature = "failpoints")]
+            fail::fail_point!("ingest::before_commit", |_| Err(Error::Failed(
+                "injected commit failure (fail point ingest::before_commit); nothing of this batch was committed".into()
+            )));
+            Ok((outs, after))
+        })?;
+        self.report.outcomes.extend(outcomes);
+        Ok(after)
+    }
+
     fn dry_outcome(
         &mut self,
         conn: &Connection,
@@ -476,3 +540,6 @@ pub fn file_uri(path: &Path) -> String {
         display_bytes(abs.as_os_str().as_encoded_bytes())
     )
 }
+
+#[cfg(test)]
+mod tests;

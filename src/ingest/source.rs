@@ -18,12 +18,15 @@ use crate::error::{Error, Result};
 use crate::model::Method;
 
 /// What an import will do: the jobs in order (streamed: a manifest of a
-/// million rows is never held whole), the bytes they hold where known (for
-/// the progress bar), and for an all-or-nothing source (a bag) what runs
+/// million rows is never held whole, and folders are walked while the
+/// first files are imported), the bytes they hold where known (for the
+/// progress bar), and for an all-or-nothing source (a bag) what runs
 /// before its one transaction commits.
 pub struct Plan {
     pub jobs: Box<dyn Iterator<Item = Job>>,
-    pub bytes: u64,
+    /// The bytes of the jobs, known before they run; `None` when the
+    /// source tells them as it finds them (see [`Files::found`]).
+    pub bytes: Option<u64>,
     pub whole: Option<Finish>,
     /// What the person importing should know before it runs (what the
     /// source leaves out, say).
@@ -42,7 +45,7 @@ impl Plan {
             .sum();
         Plan {
             jobs: Box::new(jobs.into_iter()),
-            bytes,
+            bytes: Some(bytes),
             whole,
             notes: Vec::new(),
         }
@@ -62,6 +65,8 @@ pub struct Files {
     pub meta: ItemMeta,
     pub origin: Option<String>,
     pub describer: Option<Arc<dyn Describer>>,
+    /// Told the size of each file the walk finds, as it finds it.
+    pub found: Box<dyn Fn(u64) + Send>,
 }
 
 impl Source for Files {
@@ -73,6 +78,27 @@ impl Source for Files {
         // Before anything is read: the archive never imports itself.
         let fence = ArchiveFence::new(archive.root())?;
         fence.refuse_inside(&self.paths)?;
+        if self.meta.title.is_none() {
+            // The common case walks while the import runs: the files are
+            // known one by one, and the first are hashed meanwhile.
+            let (meta, origin, describer) = (self.meta, self.origin, self.describer);
+            let jobs =
+                super::walk::stream_fenced(self.paths, fence, self.found).map(move |e| Job {
+                    path: e.path,
+                    found: e.found,
+                    meta: meta.clone(),
+                    origin: origin.clone(),
+                    provenance_detail: None,
+                    describer: describer.clone(),
+                });
+            return Ok(Plan {
+                jobs: Box::new(jobs),
+                bytes: None,
+                whole: None,
+                notes: Vec::new(),
+            });
+        }
+        // --title must name one file, which needs the whole walk first.
         let mut jobs =
             super::jobs_for_paths(&self.paths, &self.meta, self.origin.as_deref(), &fence);
         let files = jobs
@@ -126,7 +152,7 @@ impl Source for Manifest {
     fn plan(self: Box<Self>, _archive: &Archive) -> Result<Plan> {
         Ok(Plan {
             jobs: Box::new(super::manifest::jobs(&self.path, &self.opts)?),
-            bytes: 0,
+            bytes: Some(0),
             whole: None,
             notes: Vec::new(),
         })
@@ -168,7 +194,9 @@ pub fn import_from(
     opts: &ImportOptions,
     progress: &indicatif::ProgressBar,
 ) -> Result<Report> {
-    progress.set_length(plan.bytes);
+    if let Some(bytes) = plan.bytes {
+        progress.set_length(bytes);
+    }
     match plan.whole {
         Some(finish) if !opts.dry_run => {
             super::import_atomic(archive, plan.jobs, opts, progress, finish)
