@@ -206,6 +206,8 @@ const LONG_WORK: u64 = 64 * 1024 * 1024;
 /// the work long enough (and stderr a terminal).
 pub(crate) fn progress_growing() -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::hidden();
+    // A hidden bar starts without a length, and inc_length leaves none.
+    bar.set_length(0);
     bar.set_style(
         indicatif::ProgressStyle::with_template(
             "custos: {bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
@@ -232,4 +234,20 @@ pub(crate) fn grow_progress(bar: &indicatif::ProgressBar) -> Box<dyn Fn(u64) + S
             show_progress_if_long(&bar, bar.length().unwrap_or(0));
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_growing_bar_counts_every_file_the_walk_finds() {
+        let bar = super::progress_growing();
+        let found = super::grow_progress(&bar);
+        for size in [10, 20, 30] {
+            found(size);
+        }
+        assert_eq!(bar.length(), Some(60));
+        // Not a terminal here: the bar stays hidden however long the work.
+        found(super::LONG_WORK);
+        assert!(bar.is_hidden());
+    }
 }
