@@ -103,7 +103,19 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0023_tally_holdings.sql",
         include_str!("../../migrations/0023_tally_holdings.sql"),
     ),
+    (
+        "0024_events_hash_unindexed.sql",
+        include_str!("../../migrations/0024_events_hash_unindexed.sql"),
+    ),
 ];
+
+/// Migrations that rebuild a table other tables refer to (create a copy,
+/// drop the old, rename the copy), with that table. SQLite's procedure for
+/// that runs with foreign keys off, or the drop would refuse the rows that
+/// name the old table; the tables that refer to it are checked before the
+/// migration commits, and it fails if more of their references are broken
+/// than before (a catalogue with an old broken reference still upgrades).
+const REBUILDS_A_TABLE: &[(&str, &str)] = &[("0024_events_hash_unindexed.sql", "events")];
 
 /// The guards of migration 0007. Tests of derived state (tallies, the SQL
 /// form of the policy) drop them to drive the catalogue through every
@@ -171,17 +183,76 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
 fn apply(conn: &mut Connection, mut version: i64) -> Result<()> {
     while version < latest_version() {
         let (name, sql) = MIGRATIONS[version as usize];
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        tx.execute_batch(sql).map_err(|e| {
-            Error::Failed(format!(
-                "migration {name} failed: {e}; the archive is unchanged"
-            ))
-        })?;
+        let rebuild = REBUILDS_A_TABLE
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, table)| *table);
+        // The pragma is a no-op inside a transaction: set it before.
+        let keys: i64 = conn.pragma_query_value(None, "foreign_keys", |r| r.get(0))?;
+        if rebuild.is_some() {
+            conn.pragma_update(None, "foreign_keys", "OFF")?;
+        }
+        let applied = apply_one(conn, name, sql, version + 1, rebuild);
+        if rebuild.is_some() {
+            conn.pragma_update(None, "foreign_keys", keys)?;
+        }
+        applied?;
         version += 1;
-        tx.pragma_update(None, "user_version", version)?;
-        tx.commit()?;
     }
     Ok(())
+}
+
+fn apply_one(
+    conn: &mut Connection,
+    name: &str,
+    sql: &str,
+    version: i64,
+    rebuild: Option<&str>,
+) -> Result<()> {
+    let failed = |e: String| {
+        Error::Failed(format!(
+            "migration {name} failed: {e}; the archive is unchanged"
+        ))
+    };
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let broken_before = match rebuild {
+        Some(table) => broken_references_to(&tx, table)?,
+        None => 0,
+    };
+    tx.execute_batch(sql).map_err(|e| failed(e.to_string()))?;
+    if let Some(table) = rebuild {
+        let broken = broken_references_to(&tx, table)?;
+        if broken > broken_before {
+            return Err(failed(format!(
+                "{} reference(s) to {table} would no longer hold",
+                broken - broken_before
+            )));
+        }
+    }
+    tx.pragma_update(None, "user_version", version)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Broken foreign keys in the tables that refer to `table` (any of their
+/// foreign keys, not only those to `table`).
+fn broken_references_to(conn: &Connection, table: &str) -> Result<i64> {
+    let children: Vec<String> = conn
+        .prepare(
+            "SELECT DISTINCT m.name FROM sqlite_schema m, pragma_foreign_key_list(m.name) f
+              WHERE m.type = 'table' AND f.\"table\" = ?1",
+        )?
+        .query_map([table], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut broken = 0;
+    for child in children {
+        broken += conn.query_row(
+            "SELECT count(*) FROM pragma_foreign_key_check(?1)",
+            [&child],
+            |r| r.get::<_, i64>(0),
+        )?;
+    }
+    Ok(broken)
 }
 
 /// The Rust functions a migration's SQL calls to fill a new derived table
@@ -297,5 +368,120 @@ mod tests {
             "ASCII is not twinned"
         );
         assert_eq!(hits("item_fts_timed_fold", "xankendi"), [9]);
+    }
+
+    /// A catalogue at the version before 0024, foreign keys on.
+    fn before_0024() -> (Connection, usize) {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        super::register_functions(&conn).unwrap();
+        let before = MIGRATIONS
+            .iter()
+            .position(|(name, _)| name.starts_with("0024"))
+            .unwrap();
+        for (_, sql) in &MIGRATIONS[..before] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", before as i64)
+            .unwrap();
+        (conn, before)
+    }
+
+    /// 0024 rebuilds the event log without the index of its hashes: every
+    /// row is kept with its id, what refers to an event still does, and
+    /// foreign keys are enforced again afterwards.
+    #[test]
+    fn the_event_log_is_rebuilt_without_its_hash_index_and_keeps_every_reference() {
+        let (mut conn, _) = before_0024();
+        conn.execute_batch(
+            "INSERT INTO objects (id, sha256, size, media_type, stored_at)
+                 VALUES (1, printf('%064d', 1), 10, 'text/plain', 'x');
+             INSERT INTO events (id, at, type, item_id, agent, outcome, detail, detail_salt, detail_hash, prev_hash, hash)
+                 VALUES (1, 'a', 'ingestion', NULL, 'x', 'success', '{}', x'01', 'd1', 'p1', 'h1'),
+                        (2, 'b', 'fixity_check', NULL, 'x', 'success', NULL, NULL, 'd2', 'h1', 'h2'),
+                        (7, 'c', 'fixity_check', 5, 'x', 'failure', NULL, NULL, 'd3', 'h2', 'h3');
+             INSERT INTO fixity (object_id, checked_at, outcome, run_event_id)
+                 VALUES (1, 'x', 'ok', 2);",
+        )
+        .unwrap();
+        let rows = |c: &Connection| -> Vec<String> {
+            c.prepare("SELECT id || '|' || at || '|' || type || '|' || ifnull(item_id, '-') || '|' || agent || '|' || outcome || '|' || ifnull(detail, '-') || '|' || ifnull(hex(detail_salt), '-') || '|' || detail_hash || '|' || prev_hash || '|' || hash FROM events ORDER BY id")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect()
+        };
+        let kept = rows(&conn);
+        migrate(&mut conn).unwrap();
+        assert_eq!(rows(&conn), kept);
+        let unique: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM pragma_index_list('events') WHERE \"unique\"",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(unique, 0, "no index of the hashes is left");
+        let mut indexes: Vec<String> = conn
+            .prepare("SELECT name FROM pragma_index_list('events') ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        indexes.sort();
+        assert_eq!(indexes, ["events_fixity", "events_item", "events_type"]);
+        let on: i64 = conn
+            .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+            .unwrap();
+        assert_eq!(on, 1, "foreign keys are enforced again");
+        let broken: i64 = conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(broken, 0);
+        // The fixity row still names its run, and a reference to an event
+        // that does not exist is refused as before.
+        let run: i64 = conn
+            .query_row("SELECT run_event_id FROM fixity", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(run, 2);
+        assert!(conn
+            .execute("UPDATE fixity SET run_event_id = 99", [])
+            .is_err());
+    }
+
+    /// A rebuild that would break a reference is not committed.
+    #[test]
+    fn a_rebuild_that_loses_a_referenced_row_fails_and_changes_nothing() {
+        let (mut conn, before) = before_0024();
+        conn.execute_batch(
+            "INSERT INTO objects (id, sha256, size, media_type, stored_at)
+                 VALUES (1, printf('%064d', 1), 10, 'text/plain', 'x');
+             INSERT INTO events (id, at, type, agent, outcome, detail_hash, prev_hash, hash)
+                 VALUES (2, 'b', 'fixity_check', 'x', 'success', 'd2', 'h1', 'h2');
+             INSERT INTO fixity (object_id, checked_at, outcome, run_event_id)
+                 VALUES (1, 'x', 'ok', 2);",
+        )
+        .unwrap();
+        // The same rebuild as 0024, but one that forgets the rows, run as
+        // `apply` runs it.
+        conn.pragma_update(None, "foreign_keys", "OFF").unwrap();
+        let (name, sql) = MIGRATIONS[before];
+        let lossy = sql.replace("FROM events ORDER BY id", "FROM events WHERE 0");
+        let err = super::apply_one(&mut conn, name, &lossy, before as i64 + 1, Some("events"))
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("1 reference(s) to events would no longer hold"),
+            "{err}"
+        );
+        assert_eq!(current_version(&conn).unwrap(), before as i64);
+        let events: i64 = conn
+            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(events, 1, "the old table is still there");
     }
 }
