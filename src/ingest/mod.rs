@@ -25,6 +25,7 @@ mod walk;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use rusqlite::Connection;
@@ -54,17 +55,23 @@ struct Limits {
     /// Files of consecutive all-duplicate chunks merged into one
     /// transaction at most.
     merged_duplicates: usize,
+    /// How long such a transaction may wait for the next chunk to be
+    /// hashed: other writers wait on it (their busy timeout is 5 s), and a
+    /// re-import of large recordings hashes for minutes.
+    merged_wait: Duration,
 }
 
 const CHUNKS: Limits = Limits {
     chunk_files: 512,
     chunk_bytes: 128 * 1024 * 1024,
     merged_duplicates: 8192,
+    merged_wait: Duration::from_secs(1),
 };
 const ONE_CHUNK: Limits = Limits {
     chunk_files: usize::MAX,
     chunk_bytes: u64::MAX,
     merged_duplicates: usize::MAX,
+    merged_wait: Duration::ZERO,
 };
 
 /// Jobs for plain files and folders sharing one set of metadata; the
@@ -163,21 +170,21 @@ fn run(
             committer.finish = finish;
             // Consecutive chunks that stored no new object (duplicates of a
             // re-import) share one transaction: their rows land on the same
-            // index pages (the events' unique hash, the per-item indexes),
-            // and each commit writes every page it dirtied to the WAL again.
-            let mut batches = rx.into_iter();
-            let mut next = batches.next();
+            // index pages (provenance and events by item), and each commit
+            // writes every page it dirtied to the WAL again.
+            let rx = rx; // the writer owns the receiving end
+            let mut next = rx.recv().ok();
             while let Some(batch) = next.take() {
                 if opts.dry_run || !stores_nothing(&batch) {
                     committer.commit(archive, batch)?;
-                    next = batches.next();
+                    next = rx.recv().ok();
                 } else {
-                    // A full run leaves the next chunk for a new one (the
-                    // channel, once closed, only says None again).
-                    let most = limits.merged_duplicates;
-                    next = match committer.commit_light(archive, batch, &mut batches, most)? {
+                    // A run that ends full or out of time leaves the next
+                    // chunk to be waited for outside its transaction (a
+                    // closed channel only says so again).
+                    next = match committer.commit_light(archive, batch, &rx, limits)? {
                         Some(ended_by) => Some(ended_by),
-                        None => batches.next(),
+                        None => rx.recv().ok(),
                     };
                 }
             }
@@ -427,14 +434,16 @@ impl<'o> Committer<'o> {
     /// Commits a run of chunks that store nothing in one transaction,
     /// writing each chunk's rows as it arrives, so that only the commit is
     /// left once the last one is hashed. Returns the chunk that ended the
-    /// run, if one did (it stores objects, or the run is full).
+    /// run when one stores objects; None when the run is full, its time to
+    /// wait is up, or the chunks have ended.
     fn commit_light(
         &mut self,
         archive: &mut Archive,
         first: Vec<PreparedJob>,
-        rest: &mut impl Iterator<Item = Vec<PreparedJob>>,
-        most: usize,
+        rest: &mpsc::Receiver<Vec<PreparedJob>>,
+        limits: Limits,
     ) -> Result<Option<Vec<PreparedJob>>> {
+        let deadline = Instant::now() + limits.merged_wait;
         let objects = self.objects;
         let opts = self.opts;
         let now = crate::clock::now_rfc3339();
@@ -450,12 +459,13 @@ impl<'o> Committer<'o> {
                 for (job, r) in &batch {
                     outs.push(commit_one(tx, &mut chunk, objects, job, r, opts, &now)?);
                 }
-                if outs.len() >= most {
+                if outs.len() >= limits.merged_duplicates {
                     break None;
                 }
-                match rest.next() {
-                    Some(b) if stores_nothing(&b) => batch = b,
-                    other => break other,
+                match rest.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                    Ok(b) if stores_nothing(&b) => batch = b,
+                    Ok(b) => break Some(b),
+                    Err(_) => break None,
                 }
             };
             // An object already in the store but not yet in the catalogue

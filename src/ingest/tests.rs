@@ -52,6 +52,7 @@ const SMALL: Limits = Limits {
     chunk_files: 3,
     chunk_bytes: u64::MAX,
     merged_duplicates: 7,
+    merged_wait: std::time::Duration::from_secs(60),
 };
 
 fn import_with(archive: &mut Archive, inputs: &[PathBuf], limits: Limits) -> Report {
@@ -140,4 +141,24 @@ fn a_third_import_after_a_full_run_of_duplicates_still_records_them_all() {
             "round {round}"
         );
     }
+}
+
+#[test]
+fn a_run_of_duplicates_out_of_time_commits_and_the_next_chunks_still_come() {
+    // No time to wait at all: a run takes only the chunks already hashed
+    // when it asks, and the rest are waited for outside its transaction.
+    let impatient = Limits {
+        merged_wait: std::time::Duration::ZERO,
+        ..SMALL
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let mut a = archive(tmp.path());
+    let d = tmp.path().join("a");
+    files(&d, 25);
+    let first = import_with(&mut a, std::slice::from_ref(&d), impatient);
+    let again = import_with(&mut a, std::slice::from_ref(&d), impatient);
+    assert_eq!(again.count(Status::Duplicate), 25);
+    let ids = |r: &Report| -> Vec<_> { r.outcomes.iter().map(|o| o.id).collect() };
+    assert_eq!(ids(&again), ids(&first), "in input order");
+    assert_eq!(count(&a, "SELECT count(*) FROM provenance"), 50);
 }
