@@ -50,7 +50,6 @@ pub fn run(archive_arg: Option<&Path>, a: ImportArgs) -> Result<()> {
     };
     let plan = source.plan(&archive)?;
     if let Some(bytes) = plan.bytes {
-        bar.set_length(bytes);
         super::show_progress_if_long(&bar, bytes);
     }
     let report = import_from(&mut archive, plan, &opts, &bar)?;
