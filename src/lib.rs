@@ -81,8 +81,10 @@ pub mod event_format {
 }
 
 /// What the benchmark harness needs beyond the public API: it writes a
-/// million-item catalogue with SQL, then derives the tallies.
+/// million-item catalogue with SQL, chains its events as custos does, then
+/// derives the tallies.
 #[cfg(feature = "bench")]
 pub mod bench_support {
+    pub use crate::catalogue::events::{detail_hash, event_hash, Canonical, GENESIS};
     pub use crate::catalogue::tally::rebuild as rebuild_tallies;
 }

@@ -424,8 +424,9 @@ pub fn generate(custos: &Path, dir: &Path, seed: u64, n: i64) -> Res<Catalogue> 
                 start = end;
             }
         });
+        let mut chain = crate::event_chain::Chain::new();
         for batch in rx {
-            insert_batch(&mut conn, &batch)?;
+            insert_batch(&mut conn, &batch, &mut chain)?;
             eprint!(
                 "\rcustos-bench: catalogue {} / {n} items",
                 batch.last().map_or(0, |i| i.id)
@@ -513,7 +514,11 @@ fn fill_narrators(conn: &Connection, seed: u64, n: i64, v: &Vocab) -> Res<()> {
     Ok(())
 }
 
-fn insert_batch(conn: &mut Connection, batch: &[Item]) -> Res<()> {
+fn insert_batch(
+    conn: &mut Connection,
+    batch: &[Item],
+    chain: &mut crate::event_chain::Chain,
+) -> Res<()> {
     let tx = conn.transaction()?;
     {
         let mut obj = tx.prepare_cached(
@@ -563,6 +568,7 @@ fn insert_batch(conn: &mut Connection, batch: &[Item]) -> Res<()> {
                 it.at,
             ])?;
             text.execute(params![it.id, it.text])?;
+            chain.append_item(&tx, it.id, &it.at, it.agent)?;
             fts.execute(params![it.id, it.title, it.text])?;
             let path = format!("/intake/{}/{}", &it.at[..7], it.name);
             let method = if it.id % 3 == 0 { "manifest" } else { "file" };

@@ -17,6 +17,7 @@
 
 mod catalogue;
 mod corpus;
+mod event_chain;
 mod report;
 mod rng;
 mod run;
