@@ -32,12 +32,11 @@ use rusqlite::Connection;
 
 use crate::archive::Archive;
 use crate::catalogue::display_bytes;
-use crate::catalogue::events::EventLog;
 use crate::catalogue::items;
 use crate::error::{Error, Result};
 use crate::model::Sha256;
 use crate::store::{self, Staging};
-use lookup::{deaccessioned, ObjectLookup};
+use lookup::deaccessioned;
 use row::{commit_one, record_sent, ChunkWriter};
 
 pub use job::{Describer, FileOutcome, Finish, ImportOptions, ItemMeta, Job, Report, Status};
@@ -354,11 +353,7 @@ impl<'o> Committer<'o> {
                 None => store::sync_batch(objects.root, &written),
             });
             archive.write(|tx| {
-                let mut chunk = ChunkWriter {
-                    log: EventLog::new(tx)?,
-                    lookup: ObjectLookup::new(tx)?,
-                    to_index: Vec::new(),
-                };
+                let mut chunk = ChunkWriter::new(tx)?;
                 let mut outs = Vec::with_capacity(batch.len());
                 for (job, r) in &batch {
                     outs.push(commit_one(tx, &mut chunk, objects, job, r, opts, &now)?);
@@ -366,10 +361,7 @@ impl<'o> Committer<'o> {
                 if let Some(sender) = sender {
                     record_sent(tx, sender.site_id(), &outs, &sent, &now)?;
                 }
-                // Last, so that FTS5 flushes once, at commit (see index_text).
-                for (id, title, text) in &chunk.to_index {
-                    items::index_text(tx, *id, title, text.as_deref())?;
-                }
+                chunk.index_new_items(tx)?;
                 if let Some(finish) = finish {
                     finish(tx, &mut chunk.log, &outs, &now)?;
                 }
@@ -448,11 +440,7 @@ impl<'o> Committer<'o> {
         let opts = self.opts;
         let now = crate::clock::now_rfc3339();
         let (outcomes, after) = archive.write(|tx| {
-            let mut chunk = ChunkWriter {
-                log: EventLog::new(tx)?,
-                lookup: ObjectLookup::new(tx)?,
-                to_index: Vec::new(),
-            };
+            let mut chunk = ChunkWriter::new(tx)?;
             let mut outs = Vec::new();
             let mut batch = first;
             let after = loop {
@@ -470,9 +458,7 @@ impl<'o> Committer<'o> {
             };
             // An object already in the store but not yet in the catalogue
             // (left by a crash) becomes a new item here; index it too.
-            for (id, title, text) in &chunk.to_index {
-                items::index_text(tx, *id, title, text.as_deref())?;
-            }
+            chunk.index_new_items(tx)?;
             #[cfg(feature = "failpoints")]
             fail::fail_point!("ingest::before_commit", |_| Err(Error::Failed(
                 "injected commit failure (fail point ingest::before_commit); nothing of this batch was committed".into()

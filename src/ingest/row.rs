@@ -29,6 +29,25 @@ pub(super) struct ChunkWriter<'c> {
     pub(super) to_index: Vec<(ItemId, String, Option<String>)>,
 }
 
+impl<'c> ChunkWriter<'c> {
+    pub(super) fn new(tx: &'c Connection) -> Result<Self> {
+        Ok(ChunkWriter {
+            log: EventLog::new(tx)?,
+            lookup: ObjectLookup::new(tx)?,
+            to_index: Vec::new(),
+        })
+    }
+
+    /// Indexes the chunk's new items, last, so that FTS5 flushes once, at
+    /// commit (see `items::index_text`).
+    pub(super) fn index_new_items(&self, tx: &Connection) -> Result<()> {
+        for (id, title, text) in &self.to_index {
+            items::index_text(tx, *id, title, text.as_deref())?;
+        }
+        Ok(())
+    }
+}
+
 pub(super) fn commit_one(
     tx: &Connection,
     chunk: &mut ChunkWriter<'_>,
