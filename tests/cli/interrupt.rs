@@ -34,7 +34,13 @@ fn sigint_during_an_import_stops_it_cleanly_with_nothing_untracked() {
     let full = started.elapsed().as_millis() as u64;
     let mut interrupted = 0;
     let mut finished_again = false;
-    for share in [30, 60] {
+    // The shares after 60 are tried only while no import was interrupted:
+    // under a loaded machine the first measured run can be slow enough
+    // that both signals land after the later imports have finished.
+    for share in [30, 60, 10, 3] {
+        if share < 30 && interrupted > 0 {
+            break;
+        }
         let env = Env::with_archive();
         let delay = full * share / 100;
         let child = env
