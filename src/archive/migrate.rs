@@ -107,6 +107,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0024_events_hash_unindexed.sql",
         include_str!("../../migrations/0024_events_hash_unindexed.sql"),
     ),
+    (
+        "0025_tally_years.sql",
+        include_str!("../../migrations/0025_tally_years.sql"),
+    ),
 ];
 
 /// Migrations that rebuild a table other tables refer to (create a copy,
@@ -257,7 +261,7 @@ fn broken_references_to(conn: &Connection, table: &str) -> Result<i64> {
 
 /// The Rust functions a migration's SQL calls to fill a new derived table
 /// from the rows already there (0018: the folded full-text twins).
-fn register_functions(conn: &Connection) -> Result<()> {
+pub(crate) fn register_functions(conn: &Connection) -> Result<()> {
     use rusqlite::functions::FunctionFlags;
     let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
     conn.create_scalar_function("custos_fold_text", 1, flags, |ctx| {

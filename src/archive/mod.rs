@@ -417,6 +417,9 @@ const FOLD_ADDED: i64 = 18;
 /// Migration 0023 added the holdings tally (by collection, language and
 /// decade).
 const HOLDINGS_TALLY_ADDED: i64 = 23;
+/// The first version whose tallies key dates by year, beside day tallies
+/// of the dated rows (migration 0025).
+const TALLY_DAYS_ADDED: i64 = 25;
 
 /// Prepares a catalogue that could not be upgraded (read-only media) to be
 /// read at its own version: what later migrations derive is stood in for
@@ -444,8 +447,10 @@ fn read_as_is(conn: &Connection, version: i64) -> Result<()> {
     }
     if version < ITEM_ACCESS_ADDED {
         crate::catalogue::tally::stand_in(conn, |_| true)?;
-    } else if version < HOLDINGS_TALLY_ADDED {
-        crate::catalogue::tally::stand_in(conn, |table| table == "tally_holdings")?;
+    } else if version < TALLY_DAYS_ADDED {
+        crate::catalogue::tally::stand_in(conn, |table| {
+            table.ends_with("_day") || (version < HOLDINGS_TALLY_ADDED && table == "tally_holdings")
+        })?;
     }
     if version < DEACCESSION_ADDED {
         // Nothing was deaccessioned before deaccession existed; the

@@ -14,116 +14,200 @@ use crate::error::Result;
 const STATE: &str = "i.kind, i.is_evidence, i.consent_status, i.consent_scope, i.consent_embargo,
      i.access_level, i.access_until";
 
-/// The tally tables with their columns, in the order of [`recounts`].
-const TALLIES: &[(&str, &str)] = &[
-    (
-        "tally_items",
-        "kind, is_evidence, consent_status, consent_scope, consent_embargo, access_level, access_until, items, size",
-    ),
-    (
-        "tally_vocab",
-        "vocab, kind, is_evidence, consent_status, consent_scope, consent_embargo, access_level, access_until, items, size",
-    ),
-    (
-        "tally_terms",
-        "term_id, kind, is_evidence, consent_status, consent_scope, consent_embargo, access_level, access_until, items, size",
-    ),
-    (
-        "tally_narrators",
-        "narrator_id, kind, is_evidence, consent_status, consent_scope, consent_embargo, access_level, access_until, testimonies",
-    ),
-    (
-        "tally_holdings",
-        "collection, language, decade, kind, is_evidence, consent_status, consent_scope, consent_embargo, access_level, access_until, items, size",
-    ),
-];
-
-/// (what, stored rows, the same rows recounted from the catalogue). Both
-/// SELECTs give the same columns in the same order; for the tallies (the
-/// first five, in [`TALLIES`] order) that is the table's column order.
-fn recounts() -> Vec<(&'static str, String, String)> {
-    recounts_with(true)
+/// A date as the year tallies key it (migration 0025): a day in standard
+/// form becomes its year's last day; anything else is kept as it is.
+fn by_year(date: &str) -> String {
+    format!(
+        "CASE WHEN {date} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*' \
+         THEN substr({date}, 1, 4) || '-12-31' ELSE {date} END"
+    )
 }
 
-/// The recounts; `accessions`: whether the catalogue has migration 0012's
-/// tables (a read-only catalogue of an older custos is checked as it is).
-fn recounts_with(accessions: bool) -> Vec<(&'static str, String, String)> {
-    let agreement = if accessions {
+/// [`STATE`] as the year tallies hold it.
+fn state_by_year() -> String {
+    format!(
+        "i.kind, i.is_evidence, i.consent_status, i.consent_scope, {},
+     i.access_level, {}",
+        by_year("i.consent_embargo"),
+        by_year("i.access_until")
+    )
+}
+
+/// The items a day tally counts: those with a date among their policy inputs.
+const DATED: &str = "(i.consent_embargo IS NOT NULL OR i.access_until IS NOT NULL)";
+
+/// The columns of the tallies of items (all but the narrators'), after
+/// their group columns.
+const ITEM_COLUMNS: &str = "kind, is_evidence, consent_status, consent_scope, consent_embargo, access_level, access_until, items, size";
+
+/// How a tally is counted from the catalogue.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Grain {
+    /// Dates as the items hold them, every item (the narrators' tally, and
+    /// every tally of a catalogue older than migration 0025).
+    Exact,
+    /// Dates by year, every item (`tally_X` since 0025).
+    Year,
+    /// Dates as the items hold them, dated items only (`tally_X_day`).
+    Day,
+}
+
+/// One summary [`disagreements`] checks: what it is, its table (none for
+/// the items' derived columns), its columns in table order, and a SELECT of
+/// the same columns recounted from the catalogue.
+struct Recount {
+    what: String,
+    table: Option<String>,
+    columns: String,
+    recount: String,
+}
+
+impl Recount {
+    fn stored(&self) -> String {
+        match &self.table {
+            Some(table) => format!("SELECT {} FROM {table}", self.columns),
+            None => "SELECT i.id, i.size, i.is_evidence, i.consent_status, i.consent_scope, i.consent_embargo
+               FROM items i"
+                .into(),
+        }
+    }
+}
+
+/// The catalogue's schema as far as the recounts need it.
+#[derive(Clone, Copy)]
+struct Schema {
+    /// Migration 0012's tables (an evidence flag also marks agreements).
+    accessions: bool,
+    /// Migration 0025's year and day tallies.
+    years: bool,
+}
+
+impl Schema {
+    const CURRENT: Schema = Schema {
+        accessions: true,
+        years: true,
+    };
+
+    fn read(conn: &Connection) -> Result<Schema> {
+        let has = |name: &str| -> Result<bool> {
+            Ok(conn
+                .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")?
+                .exists([name])?)
+        };
+        Ok(Schema {
+            accessions: has("accessions")?,
+            years: has("tally_items_day")?,
+        })
+    }
+}
+
+/// The tallies of items (all but the narrators') at one grain.
+fn item_tallies(grain: Grain) -> Vec<Recount> {
+    let (state, suffix, dated, how) = match grain {
+        Grain::Exact => (STATE.to_string(), "", String::new(), ""),
+        Grain::Year => (state_by_year(), "", String::new(), ", dates by year"),
+        Grain::Day => (
+            STATE.to_string(),
+            "_day",
+            format!(" WHERE {DATED}"),
+            ", dated items by day",
+        ),
+    };
+    let tally = |name: &str, what: &str, group: &str, recount: String| Recount {
+        what: format!("{name}{suffix} ({what}{how})"),
+        table: Some(format!("{name}{suffix}")),
+        columns: format!("{group}{ITEM_COLUMNS}"),
+        recount,
+    };
+    vec![
+        tally(
+            "tally_items",
+            "holdings of the whole catalogue",
+            "",
+            format!("SELECT {state}, count(*), sum(i.size) FROM items i{dated} GROUP BY 1, 2, 3, 4, 5, 6, 7"),
+        ),
+        tally(
+            "tally_vocab",
+            "holdings with a term in each vocabulary",
+            "vocab, ",
+            format!(
+                "SELECT v.vocab, {state}, count(*), sum(i.size)
+                   FROM (SELECT DISTINCT it.item_id, t.vocab
+                           FROM item_terms it JOIN terms t ON t.id = it.term_id) v
+                   JOIN items i ON i.id = v.item_id{dated}
+                  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
+            ),
+        ),
+        tally(
+            "tally_terms",
+            "holdings per term",
+            "term_id, ",
+            format!(
+                "SELECT it.term_id, {state}, count(*), sum(i.size)
+                   FROM item_terms it JOIN items i ON i.id = it.item_id{dated}
+                  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
+            ),
+        ),
+        tally(
+            "tally_holdings",
+            "holdings by collection, language and decade",
+            "collection, language, decade, ",
+            format!(
+                "SELECT i.collection, i.language, substr(i.date_lower, 1, 3), {state}, count(*), sum(i.size)
+                   FROM items i{dated} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10"
+            ),
+        ),
+    ]
+}
+
+/// Every summary of a catalogue of this schema with its recount: the
+/// tallies, then the items' derived columns.
+fn recounts(schema: Schema) -> Vec<Recount> {
+    let mut out = item_tallies(if schema.years {
+        Grain::Year
+    } else {
+        Grain::Exact
+    });
+    out.push(Recount {
+        what: "tally_narrators (testimonies per narrator)".into(),
+        table: Some("tally_narrators".into()),
+        columns: "narrator_id, kind, is_evidence, consent_status, consent_scope, consent_embargo, access_level, access_until, testimonies".into(),
+        recount: format!(
+            "SELECT t.narrator_id, {STATE}, count(*)
+               FROM testimonies t JOIN items i ON i.id = t.item_id
+              WHERE t.narrator_id IS NOT NULL
+              GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
+        ),
+    });
+    if schema.years {
+        out.extend(item_tallies(Grain::Day));
+    }
+    let agreement = if schema.accessions {
         "\n                    OR EXISTS (SELECT 1 FROM accessions a WHERE a.agreement_item_id = i.id)"
     } else {
         ""
     };
-    vec![
-        (
-            "tally_items (holdings of the whole catalogue)",
-            format!("SELECT {STATE}, i.items, i.size FROM tally_items i"),
-            format!("SELECT {STATE}, count(*), sum(i.size) FROM items i GROUP BY 1, 2, 3, 4, 5, 6, 7"),
-        ),
-        (
-            "tally_vocab (holdings with a term in each vocabulary)",
-            format!("SELECT i.vocab, {STATE}, i.items, i.size FROM tally_vocab i"),
-            format!(
-                "SELECT v.vocab, {STATE}, count(*), sum(i.size)
-                   FROM (SELECT DISTINCT it.item_id, t.vocab
-                           FROM item_terms it JOIN terms t ON t.id = it.term_id) v
-                   JOIN items i ON i.id = v.item_id
-                  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
-            ),
-        ),
-        (
-            "tally_terms (holdings per term)",
-            format!("SELECT i.term_id, {STATE}, i.items, i.size FROM tally_terms i"),
-            format!(
-                "SELECT it.term_id, {STATE}, count(*), sum(i.size)
-                   FROM item_terms it JOIN items i ON i.id = it.item_id
-                  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
-            ),
-        ),
-        (
-            "tally_narrators (testimonies per narrator)",
-            format!("SELECT i.narrator_id, {STATE}, i.testimonies FROM tally_narrators i"),
-            format!(
-                "SELECT t.narrator_id, {STATE}, count(*)
-                   FROM testimonies t JOIN items i ON i.id = t.item_id
-                  WHERE t.narrator_id IS NOT NULL
-                  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
-            ),
-        ),
-        (
-            "tally_holdings (holdings by collection, language and decade)",
-            format!(
-                "SELECT i.collection, i.language, i.decade, {STATE}, i.items, i.size
-                   FROM tally_holdings i"
-            ),
-            format!(
-                "SELECT i.collection, i.language, substr(i.date_lower, 1, 3), {STATE}, count(*), sum(i.size)
-                   FROM items i GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10"
-            ),
-        ),
-        (
-            "items' derived columns (size, evidence or agreement flag, current consent)",
-            "SELECT i.id, i.size, i.is_evidence, i.consent_status, i.consent_scope, i.consent_embargo
-               FROM items i"
-                .into(),
-            format!(
-                "SELECT i.id, o.size,
+    out.push(Recount {
+        what: "items' derived columns (size, evidence or agreement flag, current consent)".into(),
+        table: None,
+        columns: String::new(),
+        recount: format!(
+            "SELECT i.id, o.size,
                     EXISTS (SELECT 1 FROM consent_events e WHERE e.evidence_item_id = i.id){agreement},
                     cc.status, cc.scope, cc.embargo_until
                FROM items i JOIN objects o ON o.id = i.object_id
                LEFT JOIN consent_current cc ON cc.item_id = i.id"
-            ),
         ),
-    ]
+    });
+    out
 }
 
 /// One message per summary that disagrees with its recount, naming how
 /// many rows differ and the first of them. Empty when all agree.
 pub fn disagreements(conn: &Connection) -> Result<Vec<String>> {
     let mut out = Vec::new();
-    let accessions = conn
-        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'accessions'")?
-        .exists([])?;
-    for (what, stored, recount) in recounts_with(accessions) {
+    for r in recounts(Schema::read(conn)?) {
+        let (stored, recount, what) = (r.stored(), r.recount, r.what);
         // Recounted once into a TEMP table (a read-only connection may
         // write those): at a million items a recount takes seconds, and
         // both comparisons need it.
@@ -159,10 +243,13 @@ pub fn disagreements(conn: &Connection) -> Result<Vec<String>> {
 /// catalogue); the triggers keep the tallies otherwise.
 #[cfg(any(test, feature = "bench"))]
 pub fn rebuild(conn: &Connection) -> Result<()> {
-    for ((table, _), (_, _, recount)) in TALLIES.iter().zip(recounts()) {
-        conn.execute_batch(&format!(
-            "DELETE FROM {table}; INSERT INTO {table} {recount};"
-        ))?;
+    for r in recounts(Schema::CURRENT) {
+        if let Some(table) = r.table {
+            conn.execute_batch(&format!(
+                "DELETE FROM {table}; INSERT INTO {table} ({}) {};",
+                r.columns, r.recount
+            ))?;
+        }
     }
     Ok(())
 }
@@ -172,15 +259,18 @@ pub fn rebuild(conn: &Connection) -> Result<()> {
 /// reports then read as they read the real ones. `missing` names the
 /// tallies the catalogue lacks (those added after its version). Nothing is
 /// written to the archive; on a large catalogue this costs seconds on
-/// every open.
+/// every open. A year tally of an older catalogue keeps its days, which
+/// decide as its years would, so only its day tally is stood in.
 pub fn stand_in(conn: &Connection, missing: impl Fn(&str) -> bool) -> Result<()> {
-    for ((table, columns), (_, _, recount)) in TALLIES.iter().zip(recounts()) {
-        if !missing(table) {
+    for r in recounts(Schema::CURRENT) {
+        let Some(table) = r.table else { continue };
+        if !missing(&table) {
             continue;
         }
         conn.execute_batch(&format!(
-            "CREATE TEMP TABLE {table} ({columns});
-             INSERT INTO temp.{table} ({columns}) {recount};"
+            "CREATE TEMP TABLE {table} ({});
+             INSERT INTO temp.{table} ({}) {};",
+            r.columns, r.columns, r.recount
         ))?;
     }
     Ok(())

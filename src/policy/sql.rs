@@ -269,6 +269,130 @@ pub fn counted_testimonies(access: Access, today: NaiveDate) -> Filter {
     }
 }
 
+/// The policy tallies the reports read (migrations 0008, 0023, 0025): item
+/// counts and sizes by policy state and a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tally {
+    /// The whole catalogue, by kind.
+    Items,
+    /// Items with a term in a vocabulary, by vocabulary.
+    Vocab,
+    /// Items per term.
+    Terms,
+    /// Items by collection, language and decade.
+    Holdings,
+}
+
+impl Tally {
+    /// Its table; the table of its dated rows has `_day` after the name.
+    pub fn table(self) -> &'static str {
+        match self {
+            Tally::Items => "tally_items",
+            Tally::Vocab => "tally_vocab",
+            Tally::Terms => "tally_terms",
+            Tally::Holdings => "tally_holdings",
+        }
+    }
+}
+
+/// A grouped sum over a policy tally, as a reader would write it over the
+/// table: `SELECT keys, sums FROM tally i join WHERE filter GROUP BY keys`.
+pub struct TallySum<'a> {
+    pub tally: Tally,
+    /// Joined onto `i` (may be empty).
+    pub join: &'a str,
+    /// Group expressions; named `k0`, `k1`, ... in the result.
+    pub keys: &'a [&'a str],
+    /// Sum expressions; named `s0`, `s1`, ... in the result. The first
+    /// counts items: a group whose count is 0 has no item and is left out.
+    pub sums: &'a [&'a str],
+    /// The `?` parameters of `sums`, in order.
+    pub sum_params: Vec<Value>,
+    /// Which rows count (its parameters follow the sums').
+    pub filter: Filter,
+}
+
+/// The SQL of a [`TallySum`] that decides every row by its own days on
+/// `today`, with its parameters; one row per group (one row in all when
+/// there are no keys).
+///
+/// Since migration 0025 `tally_X` keeps a date as its year's last day,
+/// which gives the predicates of this module the answer the day itself
+/// gives on any day of another year. Its rows of today's year may be
+/// wrong, so their sum is taken out again and the same rows are summed
+/// from `tally_X_day`, which keeps the days of every dated row. The whole
+/// table is read once, as before; the two corrections read one year's rows
+/// through their indexes.
+pub fn tally_sum(q: &TallySum<'_>, today: NaiveDate) -> Filter {
+    let table = q.tally.table();
+    // The year as it begins the day the predicates compare with.
+    let year = Value::Text(
+        today
+            .format("%Y-%m-%d")
+            .to_string()
+            .chars()
+            .take(4)
+            .collect(),
+    );
+    let keys: Vec<String> = (0..q.keys.len()).map(|n| format!("k{n}")).collect();
+    let group = if q.keys.is_empty() {
+        String::new()
+    } else {
+        format!(" GROUP BY {}", q.keys.join(", "))
+    };
+    // One year's rows of each table, found through its indexes by year.
+    // MATERIALIZED keeps the planner from reading them through the key
+    // instead (which starts with the kind a filter may name).
+    let this_year = "substr(consent_embargo, 1, 4) = ? OR substr(access_until, 1, 4) = ?";
+    let mut params = vec![year.clone(), year.clone(), year.clone(), year];
+    let mut arm = |from: &str, sign: &str| {
+        let select: Vec<String> = q
+            .keys
+            .iter()
+            .zip(&keys)
+            .map(|(k, name)| format!("{k} AS {name}"))
+            .chain(
+                q.sums
+                    .iter()
+                    .enumerate()
+                    .map(|(n, s)| format!("{sign}({s}) AS s{n}")),
+            )
+            .collect();
+        params.extend(q.sum_params.iter().cloned());
+        params.extend(q.filter.params.iter().cloned());
+        format!(
+            "SELECT {} FROM {from} i {} WHERE ({}){group}",
+            select.join(", "),
+            q.join,
+            q.filter.sql
+        )
+    };
+    let arms = [arm(table, ""), arm("year_rows", "-"), arm("day_rows", "")];
+    let sums: Vec<String> = (0..q.sums.len())
+        .map(|n| format!("sum(s{n}) AS s{n}"))
+        .collect();
+    let outer = keys
+        .iter()
+        .cloned()
+        .chain(sums)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let regroup = if keys.is_empty() {
+        String::new()
+    } else {
+        format!(" GROUP BY {} HAVING sum(s0) <> 0", keys.join(", "))
+    };
+    Filter {
+        sql: format!(
+            "WITH year_rows AS MATERIALIZED (SELECT * FROM {table} WHERE {this_year}),
+                  day_rows AS MATERIALIZED (SELECT * FROM {table}_day WHERE {this_year})
+             SELECT {outer} FROM ({}){regroup}",
+            arms.join(" UNION ALL ")
+        ),
+        params,
+    }
+}
+
 /// Catalogue tables that describe items: each with the column naming the
 /// item, and the columns a withdrawn testimony's rows keep there (its
 /// tombstone; every other column reads as NULL). The custodian's raw SQL

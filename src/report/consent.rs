@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use super::{rows, Reader, Report, Section};
 use crate::error::Result;
 use crate::output::col;
-use crate::policy::sql::{self as policy_sql, FACTS_COLUMNS, FACTS_JOIN};
+use crate::policy::sql::{self as policy_sql, Tally, TallySum, FACTS_COLUMNS, FACTS_JOIN};
 use crate::policy::view::{self, Heading, HeadingView, Standing};
 use crate::policy::{self};
 
@@ -28,13 +28,23 @@ pub fn consent(conn: &Connection, reader: Reader, within_days: i64) -> Result<Re
     let filter = policy_sql::counted_testimonies(reader.access, reader.today);
     // The whole-catalogue tally is keyed by kind and the current consent
     // (kept by triggers), so the counts read its testimony rows, not items.
-    let sql = format!(
-        "SELECT coalesce(i.consent_status, 'pending'), i.consent_scope, sum(i.items) FROM tally_items i
-         WHERE i.kind = 'testimony' AND {}
-         GROUP BY 1, 2 ORDER BY 1, 2",
-        filter.sql
+    let by_state = policy_sql::tally_sum(
+        &TallySum {
+            tally: Tally::Items,
+            join: "",
+            keys: &["coalesce(i.consent_status, 'pending')", "i.consent_scope"],
+            sums: &["sum(i.items)"],
+            sum_params: Vec::new(),
+            filter: policy_sql::Filter {
+                sql: format!("i.kind = 'testimony' AND {}", filter.sql),
+                params: filter.params,
+            },
+        },
+        reader.today,
     );
-    let by_state = rows(conn, &sql, &filter.params, &["consent", "scope", "count"])?;
+    let sql = format!("SELECT k0, k1, s0 FROM ({}) ORDER BY 1, 2", by_state.sql);
+    let params = by_state.params;
+    let by_state = rows(conn, &sql, &params, &["consent", "scope", "count"])?;
     let total: i64 = by_state
         .iter()
         .filter_map(|r| r.get("count").and_then(Value::as_i64))

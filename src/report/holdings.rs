@@ -17,7 +17,7 @@ use crate::catalogue::terms;
 use crate::error::Result;
 use crate::model::ItemId;
 use crate::output::{bytes_col, col};
-use crate::policy::sql as policy_sql;
+use crate::policy::sql::{self as policy_sql, Tally, TallySum};
 use crate::policy::{self, Decision};
 
 pub use crate::cli::GroupBy;
@@ -95,13 +95,13 @@ fn group_expr(by: GroupBy) -> &'static str {
 
 /// The tally a grouping on a column reads, and its group there: by kind
 /// the whole-catalogue tally (keyed by kind), otherwise the holdings tally.
-fn tally(by: GroupBy) -> (&'static str, &'static str) {
+fn tally(by: GroupBy) -> (Tally, &'static str) {
     match by {
-        GroupBy::Kind => ("tally_items", "i.kind"),
-        GroupBy::Collection => ("tally_holdings", "i.collection"),
-        GroupBy::Language => ("tally_holdings", "i.language"),
-        GroupBy::Decade => ("tally_holdings", "i.decade"),
-        GroupBy::Event | GroupBy::Place => ("tally_items", "NULL"),
+        GroupBy::Kind => (Tally::Items, "i.kind"),
+        GroupBy::Collection => (Tally::Holdings, "i.collection"),
+        GroupBy::Language => (Tally::Holdings, "i.language"),
+        GroupBy::Decade => (Tally::Holdings, "i.decade"),
+        GroupBy::Event | GroupBy::Place => (Tally::Items, "NULL"),
     }
 }
 
@@ -180,16 +180,27 @@ fn by_column(conn: &Connection, reader: Reader, by: GroupBy) -> Result<(Vec<Valu
         reader.open()
     };
     let open = policy_sql::open(reader.access, reader.today);
-    let mut params = Vec::new();
     // Sizes only of items whose size the reader may see.
-    let size_expr = if visible_group {
-        params.extend(open.params.iter().cloned());
-        format!("sum(CASE WHEN {} THEN i.size ELSE 0 END)", open.sql)
+    let (size_sum, sum_params) = if visible_group {
+        (
+            format!("sum(CASE WHEN {} THEN i.size ELSE 0 END)", open.sql),
+            open.params,
+        )
     } else {
-        "sum(i.size)".to_string()
+        ("sum(i.size)".to_string(), Vec::new())
     };
-    params.extend(filter.params.iter().cloned());
-    let (table, group_expr) = tally(by);
+    let (tally, group_expr) = tally(by);
+    let grouped = policy_sql::tally_sum(
+        &TallySum {
+            tally,
+            join: "",
+            keys: &[group_expr],
+            sums: &["sum(i.items)", &size_sum],
+            sum_params,
+            filter,
+        },
+        reader.today,
+    );
     // Decades read in time order (undated last); other groups largest
     // first.
     let order = match by {
@@ -197,12 +208,10 @@ fn by_column(conn: &Connection, reader: Reader, by: GroupBy) -> Result<(Vec<Valu
         _ => "2 DESC, 1",
     };
     let sql = format!(
-        "SELECT {group_expr} AS grp, sum(i.items), {size_expr}
-         FROM {table} i
-         WHERE {}
-         GROUP BY 1 ORDER BY {order}",
-        filter.sql
+        "SELECT k0 AS grp, s0, s1 FROM ({}) ORDER BY {order}",
+        grouped.sql
     );
+    let params = grouped.params;
     let mut data = rows(conn, &sql, &params, &[key, "count", "size"])?;
     if by == GroupBy::Decade {
         for row in &mut data {
@@ -226,36 +235,52 @@ fn by_column(conn: &Connection, reader: Reader, by: GroupBy) -> Result<(Vec<Valu
 /// counted apart. The vocabulary is bound; it is fixed by the GroupBy.
 fn by_term(conn: &Connection, reader: Reader, vocab: &str) -> Result<(Vec<Value>, Value)> {
     let open = reader.open();
-    let p = |first: &[rusqlite::types::Value]| {
-        let mut v = first.to_vec();
-        v.extend(open.params.iter().cloned());
-        v
+    let vocab_param = rusqlite::types::Value::Text(vocab.to_string());
+    // `extra` (with one parameter, the vocabulary) before the predicate.
+    let filter = |extra: &str| policy_sql::Filter {
+        sql: format!("{extra}{}", open.sql),
+        params: std::iter::once(vocab_param.clone())
+            .filter(|_| !extra.is_empty())
+            .chain(open.params.iter().cloned())
+            .collect(),
     };
-    let vocab_param = [rusqlite::types::Value::Text(vocab.to_string())];
+    let per_term = policy_sql::tally_sum(
+        &TallySum {
+            tally: Tally::Terms,
+            join: "JOIN terms tm ON tm.id = i.term_id",
+            keys: &["i.term_id", "tm.label"],
+            sums: &["sum(i.items)", "sum(i.size)"],
+            sum_params: Vec::new(),
+            filter: filter("tm.vocab = ? AND "),
+        },
+        reader.today,
+    );
     let mut data = rows(
         conn,
-        &format!(
-            "SELECT tm.label, sum(i.items), sum(i.size)
-               FROM tally_terms i JOIN terms tm ON tm.id = i.term_id
-              WHERE tm.vocab = ? AND {}
-              GROUP BY i.term_id",
-            open.sql
-        ),
-        &p(&vocab_param),
+        &format!("SELECT k1, s0, s1 FROM ({})", per_term.sql),
+        &per_term.params,
         &[vocab, "count", "size"],
     )?;
-    let sum_sql = |table: &str, extra: &str| {
-        format!(
-            "SELECT ifnull(sum(i.items), 0), ifnull(sum(i.size), 0) FROM {table} i WHERE {extra}{}",
-            open.sql
+    let sum = |tally: Tally, extra: &str| {
+        let q = policy_sql::tally_sum(
+            &TallySum {
+                tally,
+                join: "",
+                keys: &[],
+                sums: &["sum(i.items)", "sum(i.size)"],
+                sum_params: Vec::new(),
+                filter: filter(extra),
+            },
+            reader.today,
+        );
+        pair(
+            conn,
+            &format!("SELECT ifnull(s0, 0), ifnull(s1, 0) FROM ({})", q.sql),
+            &q.params,
         )
     };
-    let all = pair(conn, &sum_sql("tally_items", ""), &p(&[]))?;
-    let tagged = pair(
-        conn,
-        &sum_sql("tally_vocab", "i.vocab = ? AND "),
-        &p(&vocab_param),
-    )?;
+    let all = sum(Tally::Items, "")?;
+    let tagged = sum(Tally::Vocab, "i.vocab = ? AND ")?;
     if all.0 > tagged.0 {
         data.push(json!({vocab: null, "count": all.0 - tagged.0, "size": all.1 - tagged.1}));
     }
