@@ -261,7 +261,7 @@ fn broken_references_to(conn: &Connection, table: &str) -> Result<i64> {
 
 /// The Rust functions a migration's SQL calls to fill a new derived table
 /// from the rows already there (0018: the folded full-text twins).
-pub(crate) fn register_functions(conn: &Connection) -> Result<()> {
+fn register_functions(conn: &Connection) -> Result<()> {
     use rusqlite::functions::FunctionFlags;
     let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
     conn.create_scalar_function("custos_fold_text", 1, flags, |ctx| {
@@ -277,6 +277,24 @@ pub(crate) fn register_functions(conn: &Connection) -> Result<()> {
         ]))
     })?;
     Ok(())
+}
+
+/// Brings an empty catalogue to the version before the migration whose
+/// file name starts with `name`, as an older custos left it, for tests of
+/// that migration; returns that version.
+#[cfg(test)]
+pub(crate) fn apply_before(conn: &Connection, name: &str) -> usize {
+    register_functions(conn).expect("functions for the migrations");
+    let before = MIGRATIONS
+        .iter()
+        .position(|(file, _)| file.starts_with(name))
+        .expect("a migration of that name");
+    for (_, sql) in &MIGRATIONS[..before] {
+        conn.execute_batch(sql).expect("an older migration");
+    }
+    conn.pragma_update(None, "user_version", before as i64)
+        .expect("the version");
+    before
 }
 
 #[cfg(test)]
@@ -378,16 +396,7 @@ mod tests {
     fn before_0024() -> (Connection, usize) {
         let conn = Connection::open_in_memory().unwrap();
         conn.pragma_update(None, "foreign_keys", "ON").unwrap();
-        super::register_functions(&conn).unwrap();
-        let before = MIGRATIONS
-            .iter()
-            .position(|(name, _)| name.starts_with("0024"))
-            .unwrap();
-        for (_, sql) in &MIGRATIONS[..before] {
-            conn.execute_batch(sql).unwrap();
-        }
-        conn.pragma_update(None, "user_version", before as i64)
-            .unwrap();
+        let before = super::apply_before(&conn, "0024");
         (conn, before)
     }
 

@@ -112,21 +112,11 @@ fn catalogue() -> Connection {
 /// The test catalogue at the version before the named migration, or at
 /// the newest.
 fn catalogue_before(migration: Option<&str>) -> Connection {
-    use crate::archive::migrate::MIGRATIONS;
     let mut c = Connection::open_in_memory().unwrap();
     match migration {
         None => crate::archive::migrate::migrate(&mut c).unwrap(),
         Some(name) => {
-            crate::archive::migrate::register_functions(&c).unwrap();
-            let before = MIGRATIONS
-                .iter()
-                .position(|(n, _)| n.starts_with(name))
-                .unwrap();
-            for (_, sql) in &MIGRATIONS[..before] {
-                c.execute_batch(sql).unwrap();
-            }
-            c.pragma_update(None, "user_version", before as i64)
-                .unwrap();
+            crate::archive::migrate::apply_before(&c, name);
         }
     }
     crate::archive::migrate::drop_guards(&c);
@@ -395,17 +385,8 @@ fn a_drifted_tally_is_reported_with_its_row() {
 
 #[test]
 fn the_migration_counts_what_an_older_catalogue_holds() {
-    use crate::archive::migrate::MIGRATIONS;
     let c = Connection::open_in_memory().unwrap();
-    let before = MIGRATIONS
-        .iter()
-        .position(|(name, _)| name.starts_with("0006"))
-        .unwrap();
-    for (_, sql) in &MIGRATIONS[..before] {
-        c.execute_batch(sql).unwrap();
-    }
-    c.pragma_update(None, "user_version", before as i64)
-        .unwrap();
+    crate::archive::migrate::apply_before(&c, "0006");
     // The writes of a catalogue made before the tallies existed.
     c.execute_batch(
         "INSERT INTO objects (id, sha256, size, media_type, stored_at) VALUES
