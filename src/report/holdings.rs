@@ -236,13 +236,11 @@ fn by_column(conn: &Connection, reader: Reader, by: GroupBy) -> Result<(Vec<Valu
 fn by_term(conn: &Connection, reader: Reader, vocab: &str) -> Result<(Vec<Value>, Value)> {
     let open = reader.open();
     let vocab_param = rusqlite::types::Value::Text(vocab.to_string());
-    // `extra` (with one parameter, the vocabulary) before the predicate.
-    let filter = |extra: &str| policy_sql::Filter {
+    // The open predicate with a condition before it and that condition's
+    // parameters.
+    let filter = |extra: &str, extra_params: &[rusqlite::types::Value]| policy_sql::Filter {
         sql: format!("{extra}{}", open.sql),
-        params: std::iter::once(vocab_param.clone())
-            .filter(|_| !extra.is_empty())
-            .chain(open.params.iter().cloned())
-            .collect(),
+        params: extra_params.iter().chain(&open.params).cloned().collect(),
     };
     let per_term = policy_sql::tally_sum(
         &TallySum {
@@ -251,7 +249,7 @@ fn by_term(conn: &Connection, reader: Reader, vocab: &str) -> Result<(Vec<Value>
             keys: &["i.term_id", "tm.label"],
             sums: &["sum(i.items)", "sum(i.size)"],
             sum_params: Vec::new(),
-            filter: filter("tm.vocab = ? AND "),
+            filter: filter("tm.vocab = ? AND ", std::slice::from_ref(&vocab_param)),
         },
         reader.today,
     );
@@ -261,7 +259,7 @@ fn by_term(conn: &Connection, reader: Reader, vocab: &str) -> Result<(Vec<Value>
         &per_term.params,
         &[vocab, "count", "size"],
     )?;
-    let sum = |tally: Tally, extra: &str| {
+    let sum = |tally: Tally, extra: &str, extra_params: &[rusqlite::types::Value]| {
         let q = policy_sql::tally_sum(
             &TallySum {
                 tally,
@@ -269,7 +267,7 @@ fn by_term(conn: &Connection, reader: Reader, vocab: &str) -> Result<(Vec<Value>
                 keys: &[],
                 sums: &["sum(i.items)", "sum(i.size)"],
                 sum_params: Vec::new(),
-                filter: filter(extra),
+                filter: filter(extra, extra_params),
             },
             reader.today,
         );
@@ -279,8 +277,12 @@ fn by_term(conn: &Connection, reader: Reader, vocab: &str) -> Result<(Vec<Value>
             &q.params,
         )
     };
-    let all = sum(Tally::Items, "")?;
-    let tagged = sum(Tally::Vocab, "i.vocab = ? AND ")?;
+    let all = sum(Tally::Items, "", &[])?;
+    let tagged = sum(
+        Tally::Vocab,
+        "i.vocab = ? AND ",
+        std::slice::from_ref(&vocab_param),
+    )?;
     if all.0 > tagged.0 {
         data.push(json!({vocab: null, "count": all.0 - tagged.0, "size": all.1 - tagged.1}));
     }
