@@ -111,6 +111,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0025_tally_years.sql",
         include_str!("../../migrations/0025_tally_years.sql"),
     ),
+    (
+        "0026_fts_automerge.sql",
+        include_str!("../../migrations/0026_fts_automerge.sql"),
+    ),
 ];
 
 /// Migrations that rebuild a table other tables refer to (create a copy,

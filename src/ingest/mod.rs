@@ -24,6 +24,7 @@ mod walk;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -54,6 +55,16 @@ struct Limits {
     /// Files of consecutive all-duplicate chunks merged into one
     /// transaction at most.
     merged_duplicates: usize,
+    /// Files of consecutive chunks with new objects merged into one
+    /// transaction at most. Each commit syncs the WAL and flushes a new
+    /// full-text segment that later merges rewrite, so fewer, larger
+    /// commits are cheaper (BENCHMARKS.md, issue 17); chunks stay small,
+    /// so memory holds one chunk's texts, not the transaction's.
+    merged_new: usize,
+    /// Bytes of new text such a transaction holds back for the full-text
+    /// index before it indexes them (see `ChunkWriter::index_new_items`):
+    /// the size of FTS5's own buffer (`hashsize`, migration 0005).
+    merged_text: usize,
     /// How long such a transaction may wait for the next chunk to be
     /// hashed: other writers wait on it (their busy timeout is 5 s), and a
     /// re-import of large recordings hashes for minutes.
@@ -64,12 +75,16 @@ const CHUNKS: Limits = Limits {
     chunk_files: 512,
     chunk_bytes: 128 * 1024 * 1024,
     merged_duplicates: 8192,
+    merged_new: 2048,
+    merged_text: 32 * 1024 * 1024,
     merged_wait: Duration::from_secs(1),
 };
 const ONE_CHUNK: Limits = Limits {
     chunk_files: usize::MAX,
     chunk_bytes: u64::MAX,
     merged_duplicates: usize::MAX,
+    merged_new: usize::MAX,
+    merged_text: usize::MAX,
     merged_wait: Duration::ZERO,
 };
 
@@ -163,6 +178,7 @@ fn run(
         true => None,
         false => Some(archive.checkpoint_in_background()?),
     };
+    let writer_failed = AtomicBool::new(false);
     let ran = std::thread::scope(|scope| -> Result<()> {
         let writer = scope.spawn(|| -> Result<Report> {
             let mut committer = Committer::new(opts, staging.as_ref(), place, sender.as_ref());
@@ -174,18 +190,30 @@ fn run(
             let rx = rx; // the writer owns the receiving end
             let mut next = rx.recv().ok();
             while let Some(batch) = next.take() {
-                if opts.dry_run || !stores_nothing(&batch) {
-                    committer.commit(archive, batch)?;
-                    next = rx.recv().ok();
+                let ended_by = if opts.dry_run || !stores_nothing(&batch) {
+                    committer.commit(archive, batch, &rx, limits)
                 } else {
-                    // A run that ends full or out of time leaves the next
-                    // chunk to be waited for outside its transaction (a
-                    // closed channel only says so again).
-                    next = match committer.commit_light(archive, batch, &rx, limits)? {
-                        Some(ended_by) => Some(ended_by),
-                        None => rx.recv().ok(),
-                    };
-                }
+                    committer.commit_light(archive, batch, &rx, limits)
+                };
+                let ended_by = match ended_by {
+                    Ok(chunk) => chunk,
+                    Err(e) => {
+                        // Chunks hashed after the failed one stored objects
+                        // no row will name: stop the hashing and remove them.
+                        writer_failed.store(true, Ordering::Relaxed);
+                        for batch in rx.iter() {
+                            committer.discard(archive, &written_by(&batch));
+                        }
+                        return Err(e);
+                    }
+                };
+                // A run that ends full or out of time leaves the next chunk
+                // to be waited for outside its transaction (a closed
+                // channel only says so again).
+                next = match ended_by {
+                    Some(chunk) => Some(chunk),
+                    None => rx.recv().ok(),
+                };
             }
             Ok(committer.report)
         });
@@ -194,7 +222,7 @@ fn run(
             staging: staging.as_ref(),
         };
         for chunk in chunks {
-            if interrupt::requested() {
+            if interrupt::requested() || writer_failed.load(Ordering::Relaxed) {
                 break;
             }
             let prepared: Vec<_> = chunk
@@ -247,6 +275,14 @@ fn run(
 const OUTBOX_KEEPS_BELOW: u64 = 1024 * 1024;
 
 type PreparedJob = (Job, std::result::Result<prepare::Prepared, String>);
+
+/// The object files a chunk's preparation wrote.
+fn written_by(batch: &[PreparedJob]) -> Vec<PathBuf> {
+    batch
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().ok().and_then(|p| p.written.clone()))
+        .collect()
+}
 
 /// A chunk whose files were all already in the store (or unreadable): its
 /// transaction holds no text and waits on no object sync.
@@ -307,30 +343,34 @@ impl<'o> Committer<'o> {
         }
     }
 
+    /// Commits a chunk that stores objects, and the chunks after it that
+    /// also do, in one transaction (see [`Limits::merged_new`]), writing
+    /// each chunk's rows as it arrives. Returns the chunk that ended the
+    /// run when it stores nothing; None when the run is full, its time to
+    /// wait is up, or the chunks have ended.
     fn commit(
         &mut self,
         archive: &mut Archive,
-        batch: Vec<(Job, std::result::Result<prepare::Prepared, String>)>,
-    ) -> Result<()> {
+        first: Vec<PreparedJob>,
+        rest: &mpsc::Receiver<Vec<PreparedJob>>,
+        limits: Limits,
+    ) -> Result<Option<Vec<PreparedJob>>> {
         let objects = self.objects;
         if self.opts.dry_run {
-            for (job, r) in batch {
+            for (job, r) in first {
                 let o = self.dry_outcome(archive.conn(), &job, r)?;
                 self.report.outcomes.push(o);
             }
-            return Ok(());
+            return Ok(None);
         }
-        let written: Vec<PathBuf> = batch
-            .iter()
-            .filter_map(|(_, r)| r.as_ref().ok().and_then(|p| p.written.clone()))
-            .collect();
         // To a primary store, before the transaction: each new object is
-        // sent and read back, or nothing of the batch is committed.
+        // sent and read back, or nothing of the batch is committed. Such a
+        // batch, and an atomic import's, is a transaction of its own.
         let sent: HashSet<Sha256> = match self.sender {
             Some(sender) => {
-                let unsent = sender.unsent(archive.conn(), &written)?;
+                let unsent = sender.unsent(archive.conn(), &written_by(&first))?;
                 sender.send(archive, &unsent)?;
-                written
+                written_by(&first)
                     .iter()
                     .filter_map(|p| crate::sites::primary::digest_of(p))
                     .collect()
@@ -338,70 +378,78 @@ impl<'o> Committer<'o> {
             None => HashSet::new(),
         };
         let sender = self.sender;
+        let merges = sender.is_none() && self.finish.is_none();
+        let deadline = Instant::now() + limits.merged_wait;
         let now = crate::clock::now_rfc3339();
         let opts = self.opts;
         let finish = self.finish.take();
-        let committed = std::thread::scope(|scope| {
-            // The batch's objects are made durable on their own thread while
-            // this one writes the rows that point at them; the rows commit
-            // only after the sync has returned (see below). Syncing waits on
-            // the disk, so overlapping it hides most of its time.
-            // (An outbox for a primary store needs no sync: the store's copy,
-            // read back, is the durable one.)
-            let synced = scope.spawn(|| match sender {
-                Some(_) => Ok(()),
-                None => store::sync_batch(objects.root, &written),
-            });
-            archive.write(|tx| {
+        // Every object the transaction's chunks wrote, removed again when
+        // it does not commit.
+        let mut written: Vec<PathBuf> = Vec::new();
+        let committed = archive.write(|tx| {
+            std::thread::scope(|scope| {
                 let mut chunk = ChunkWriter::new(tx)?;
-                let mut outs = Vec::with_capacity(batch.len());
-                for (job, r) in &batch {
-                    outs.push(commit_one(tx, &mut chunk, objects, job, r, opts, &now)?);
-                }
-                if let Some(sender) = sender {
-                    record_sent(tx, sender.site_id(), &outs, &sent, &now)?;
-                }
+                let mut outs = Vec::new();
+                // Each chunk's objects are made durable on a thread of its
+                // own while this one writes the rows that point at them;
+                // the rows commit only after every sync has returned.
+                // Syncing waits on the disk, so overlapping it hides most
+                // of its time. (An outbox for a primary store needs no
+                // sync: the store's copy, read back, is the durable one.)
+                let mut syncs = Vec::new();
+                let mut batch = first;
+                let after = loop {
+                    let new = written_by(&batch);
+                    written.extend(new.iter().cloned());
+                    syncs.push(scope.spawn(move || match sender {
+                        Some(_) => Ok(()),
+                        None => store::sync_batch(objects.root, &new),
+                    }));
+                    let from = outs.len();
+                    for (job, r) in &batch {
+                        outs.push(commit_one(tx, &mut chunk, objects, job, r, opts, &now)?);
+                    }
+                    if let Some(sender) = sender {
+                        record_sent(tx, sender.site_id(), &outs[from..], &sent, &now)?;
+                    }
+                    // Other writers wait on this transaction: past its
+                    // time it ends even when the next chunk is ready.
+                    if !merges || outs.len() >= limits.merged_new || Instant::now() >= deadline {
+                        break None;
+                    }
+                    if chunk.to_index.bytes() >= limits.merged_text {
+                        chunk.index_new_items(tx)?;
+                    }
+                    match rest.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                        Ok(b) if !stores_nothing(&b) => batch = b,
+                        Ok(b) => break Some(b),
+                        Err(_) => break None,
+                    }
+                };
                 chunk.index_new_items(tx)?;
                 if let Some(finish) = finish {
                     finish(tx, &mut chunk.log, &outs, &now)?;
                 }
                 // Durable objects first; only then may the rows that point
                 // at them commit.
-                match synced.join() {
-                    Ok(r) => r?,
-                    Err(panic) => std::panic::resume_unwind(panic),
+                for synced in syncs {
+                    match synced.join() {
+                        Ok(r) => r?,
+                        Err(panic) => std::panic::resume_unwind(panic),
+                    }
                 }
                 #[cfg(feature = "failpoints")]
                 fail::fail_point!("ingest::before_commit", |_| Err(Error::Failed(
                     "injected commit failure (fail point ingest::before_commit); nothing of this batch was committed".into()
                 )));
-                Ok(outs)
+                Ok((outs, after))
             })
         });
-        let outcomes = match committed {
+        let (outcomes, after) = match committed {
             Ok(o) => o,
             Err(e) => {
-                // Nothing of this batch committed: remove the objects it
-                // wrote rather than leave them untracked (see the store's
-                // rule for imports running side by side).
-                if let Some(staging) = self.staging {
-                    let conn = archive.conn();
-                    let claimed = |p: &Path| {
-                        let sha = p
-                            .file_name()
-                            .and_then(|n| n.to_str())
-                            .and_then(|n| n.parse().ok());
-                        sha.is_none_or(|sha| {
-                            items::find_object(conn, &sha).map_or(true, |o| o.is_some())
-                        })
-                    };
-                    let _ = store::remove_uncommitted(
-                        &archive.staging_dir(),
-                        staging,
-                        &written,
-                        claimed,
-                    );
-                }
+                // Nothing of this transaction committed.
+                self.discard(archive, &written);
                 return Err(e);
             }
         };
@@ -420,7 +468,25 @@ impl<'o> Committer<'o> {
             }
         }
         self.report.outcomes.extend(outcomes);
-        Ok(())
+        Ok(after)
+    }
+
+    /// Removes objects this import wrote that no committed row names,
+    /// rather than leave them untracked (see the store's rule for imports
+    /// running side by side).
+    fn discard(&self, archive: &Archive, written: &[PathBuf]) {
+        let Some(staging) = self.staging else {
+            return;
+        };
+        let conn = archive.conn();
+        let claimed = |p: &Path| {
+            let sha = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.parse().ok());
+            sha.is_none_or(|sha| items::find_object(conn, &sha).map_or(true, |o| o.is_some()))
+        };
+        let _ = store::remove_uncommitted(&archive.staging_dir(), staging, written, claimed);
     }
 
     /// Commits a run of chunks that store nothing in one transaction,

@@ -25,8 +25,27 @@ use crate::store;
 pub(super) struct ChunkWriter<'c> {
     pub(super) log: EventLog<'c>,
     pub(super) lookup: ObjectLookup<'c>,
-    /// New items' titles and texts, indexed after the chunk's other rows.
-    pub(super) to_index: Vec<(ItemId, String, Option<String>)>,
+    /// New items' titles and texts, indexed after the transaction's other
+    /// rows.
+    pub(super) to_index: ToIndex,
+}
+
+/// Titles and texts waiting for the full-text index, and their bytes.
+#[derive(Default)]
+pub(super) struct ToIndex {
+    items: Vec<(ItemId, String, Option<String>)>,
+    bytes: usize,
+}
+
+impl ToIndex {
+    pub(super) fn push(&mut self, id: ItemId, title: String, text: Option<String>) {
+        self.bytes += title.len() + text.as_ref().map_or(0, String::len);
+        self.items.push((id, title, text));
+    }
+
+    pub(super) fn bytes(&self) -> usize {
+        self.bytes
+    }
 }
 
 impl<'c> ChunkWriter<'c> {
@@ -34,15 +53,18 @@ impl<'c> ChunkWriter<'c> {
         Ok(ChunkWriter {
             log: EventLog::new(tx)?,
             lookup: ObjectLookup::new(tx)?,
-            to_index: Vec::new(),
+            to_index: ToIndex::default(),
         })
     }
 
-    /// Indexes the chunk's new items, last, so that FTS5 flushes once, at
-    /// commit (see `items::index_text`).
-    pub(super) fn index_new_items(&self, tx: &Connection) -> Result<()> {
-        for (id, title, text) in &self.to_index {
-            items::index_text(tx, *id, title, text.as_deref())?;
+    /// Indexes the new items written since the last call, after every
+    /// other row: FTS5 writes its pending terms out as a new segment at
+    /// each later statement that opens a statement journal (an item insert
+    /// with its triggers), so indexing last makes one segment per call,
+    /// written at commit (see `items::index_text`). The texts are dropped.
+    pub(super) fn index_new_items(&mut self, tx: &Connection) -> Result<()> {
+        for (id, title, text) in std::mem::take(&mut self.to_index).items {
+            items::index_text(tx, id, &title, text.as_deref())?;
         }
         Ok(())
     }
@@ -178,7 +200,7 @@ pub(super) fn commit_one(
     };
     let id = items::insert_item(tx, object_id, &new, now)?;
     items::insert_text(tx, id, extracted.text.as_deref())?;
-    chunk.to_index.push((id, new.title.clone(), extracted.text));
+    chunk.to_index.push(id, new.title.clone(), extracted.text);
     provenance::insert(tx, id, &prov)?;
     for (vocab, label) in &job.meta.terms {
         crate::catalogue::terms::tag(tx, id, *vocab, label)?;

@@ -47,11 +47,14 @@ fn jobs(inputs: &[PathBuf]) -> Vec<Job> {
         .collect()
 }
 
-/// Three files a chunk; at most seven duplicates a transaction.
+/// Three files a chunk; at most seven duplicates, or seven new files, a
+/// transaction.
 const SMALL: Limits = Limits {
     chunk_files: 3,
     chunk_bytes: u64::MAX,
     merged_duplicates: 7,
+    merged_new: 7,
+    merged_text: usize::MAX,
     merged_wait: std::time::Duration::from_secs(60),
 };
 
@@ -161,4 +164,69 @@ fn a_run_of_duplicates_out_of_time_commits_and_the_next_chunks_still_come() {
     let ids = |r: &Report| -> Vec<_> { r.outcomes.iter().map(|o| o.id).collect() };
     assert_eq!(ids(&again), ids(&first), "in input order");
     assert_eq!(count(&a, "SELECT count(*) FROM provenance"), 50);
+}
+
+#[test]
+fn chunks_of_new_files_share_a_transaction_and_a_failed_one_leaves_none_of_its_objects() {
+    // Ten new files in chunks of three: the first transaction takes three
+    // chunks (nine files, past the seven it may hold), the second the last
+    // file. The ninth file's item is refused by a trigger of this test's
+    // own, so the first transaction fails: none of its nine items and none
+    // of its nine objects may remain, although its first two chunks were
+    // written and synced before the third was refused.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut a = archive(tmp.path());
+    let d = tmp.path().join("a");
+    files(&d, 10);
+    a.conn()
+        .execute_batch(
+            "CREATE TRIGGER test_refuses_f008 BEFORE INSERT ON items
+               WHEN NEW.title LIKE '%f008%' OR NEW.title LIKE '%note 8 of%'
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;",
+        )
+        .unwrap();
+    let opts = ImportOptions {
+        agent: "test".into(),
+        method: Method::File,
+        dry_run: false,
+        intake: Intake::Open,
+    };
+    let bar = indicatif::ProgressBar::hidden();
+    let err = run(
+        &mut a,
+        jobs(std::slice::from_ref(&d)),
+        &opts,
+        &bar,
+        SMALL,
+        None,
+    )
+    .expect_err("the trigger refuses the ninth file");
+    assert!(err.to_string().contains("refused by the test"), "{err}");
+    assert_eq!(count(&a, "SELECT count(*) FROM items"), 0);
+    assert_eq!(count(&a, "SELECT count(*) FROM objects"), 0);
+    assert_eq!(count(&a, "SELECT count(*) FROM events"), 0);
+    let stored = walk(&[a.objects_dir()])
+        .into_iter()
+        .filter(|e| matches!(e.found, Found::File { .. }))
+        .count();
+    assert_eq!(
+        stored, 0,
+        "every object of the failed transaction is removed"
+    );
+
+    // Without the trigger the same files come in two transactions; every
+    // file has its item, its object and its full-text entry.
+    a.conn()
+        .execute_batch("DROP TRIGGER test_refuses_f008")
+        .unwrap();
+    let r = import_with(&mut a, std::slice::from_ref(&d), SMALL);
+    assert_eq!(r.count(Status::Imported), 10);
+    assert_eq!(count(&a, "SELECT count(*) FROM items"), 10);
+    assert_eq!(
+        count(
+            &a,
+            "SELECT count(*) FROM item_fts WHERE item_fts MATCH 'Veashar'"
+        ),
+        10
+    );
 }
