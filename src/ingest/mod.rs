@@ -55,16 +55,19 @@ struct Limits {
     /// Files of consecutive chunks with new objects merged into one
     /// transaction at most. Each commit syncs the WAL and flushes a new
     /// full-text segment that later merges rewrite, so fewer, larger
-    /// commits are cheaper (BENCHMARKS.md, issue 17); chunks stay small,
-    /// so memory holds one chunk's texts, not the transaction's.
+    /// commits are cheaper (BENCHMARKS.md, issue 17). Chunks stay small,
+    /// so memory holds one chunk of prepared files; only their texts wait
+    /// for the index, up to `merged_text`.
     merged_new: usize,
     /// Bytes of new text such a transaction holds back for the full-text
     /// index before it indexes them (see `ChunkWriter::index_new_items`):
     /// the size of FTS5's own buffer (`hashsize`, migration 0005).
     merged_text: usize,
-    /// How long such a transaction may wait for the next chunk to be
-    /// hashed: other writers wait on it (their busy timeout is 5 s), and a
-    /// re-import of large recordings hashes for minutes.
+    /// How long a merged transaction, of either kind, may wait for the
+    /// next chunk to be hashed; one of new objects also takes no further
+    /// chunk once this time has passed since it began. Other writers wait
+    /// on it (their busy timeout is 5 s), and a re-import of large
+    /// recordings hashes for minutes.
     merged_wait: Duration,
 }
 

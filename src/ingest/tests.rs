@@ -58,7 +58,7 @@ const SMALL: Limits = Limits {
     merged_wait: std::time::Duration::from_secs(60),
 };
 
-fn import_with(archive: &mut Archive, inputs: &[PathBuf], limits: Limits) -> Report {
+fn try_import_with(archive: &mut Archive, inputs: &[PathBuf], limits: Limits) -> Result<Report> {
     let opts = ImportOptions {
         agent: "test".into(),
         method: Method::File,
@@ -66,7 +66,11 @@ fn import_with(archive: &mut Archive, inputs: &[PathBuf], limits: Limits) -> Rep
         intake: Intake::Open,
     };
     let bar = indicatif::ProgressBar::hidden();
-    run(archive, jobs(inputs), &opts, &bar, limits, None).unwrap()
+    run(archive, jobs(inputs), &opts, &bar, limits, None)
+}
+
+fn import_with(archive: &mut Archive, inputs: &[PathBuf], limits: Limits) -> Report {
+    try_import_with(archive, inputs, limits).unwrap()
 }
 
 fn count(archive: &Archive, sql: &str) -> i64 {
@@ -185,22 +189,8 @@ fn chunks_of_new_files_share_a_transaction_and_a_failed_one_leaves_none_of_its_o
              BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;",
         )
         .unwrap();
-    let opts = ImportOptions {
-        agent: "test".into(),
-        method: Method::File,
-        dry_run: false,
-        intake: Intake::Open,
-    };
-    let bar = indicatif::ProgressBar::hidden();
-    let err = run(
-        &mut a,
-        jobs(std::slice::from_ref(&d)),
-        &opts,
-        &bar,
-        SMALL,
-        None,
-    )
-    .expect_err("the trigger refuses the ninth file");
+    let err = try_import_with(&mut a, std::slice::from_ref(&d), SMALL)
+        .expect_err("the trigger refuses the ninth file");
     assert!(err.to_string().contains("refused by the test"), "{err}");
     assert_eq!(count(&a, "SELECT count(*) FROM items"), 0);
     assert_eq!(count(&a, "SELECT count(*) FROM objects"), 0);
