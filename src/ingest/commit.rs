@@ -49,8 +49,24 @@ pub(super) fn stores_nothing(batch: &[PreparedJob]) -> bool {
     })
 }
 
+/// The next chunk of a run of chunks sharing a transaction, waited for
+/// until `deadline`: the chunk when it is of the run's kind (`joins`);
+/// otherwise the run ends, handing on the chunk that ended it, or None when
+/// none came in time or the chunks have ended.
+fn next_of_run(
+    rest: &mpsc::Receiver<Vec<PreparedJob>>,
+    deadline: Instant,
+    joins: impl Fn(&[PreparedJob]) -> bool,
+) -> std::result::Result<Vec<PreparedJob>, Option<Vec<PreparedJob>>> {
+    match rest.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        Ok(b) if joins(&b) => Ok(b),
+        Ok(b) => Err(Some(b)),
+        Err(_) => Err(None),
+    }
+}
+
 /// The sequential half: decides new or duplicate against the catalogue and
-/// writes rows, one transaction per chunk.
+/// writes rows, consecutive chunks of one kind in one transaction.
 pub(super) struct Committer<'o> {
     opts: &'o ImportOptions,
     /// This import's staging folder (None for a dry run).
@@ -161,10 +177,9 @@ impl<'o> Committer<'o> {
                     if chunk.to_index.bytes() >= limits.merged_text {
                         chunk.index_new_items(tx)?;
                     }
-                    match rest.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-                        Ok(b) if !stores_nothing(&b) => batch = b,
-                        Ok(b) => break Some(b),
-                        Err(_) => break None,
+                    match next_of_run(rest, deadline, |b| !stores_nothing(b)) {
+                        Ok(b) => batch = b,
+                        Err(ended_by) => break ended_by,
                     }
                 };
                 chunk.index_new_items(tx)?;
@@ -257,10 +272,9 @@ impl<'o> Committer<'o> {
                 if outs.len() >= limits.merged_duplicates {
                     break None;
                 }
-                match rest.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-                    Ok(b) if stores_nothing(&b) => batch = b,
-                    Ok(b) => break Some(b),
-                    Err(_) => break None,
+                match next_of_run(rest, deadline, stores_nothing) {
+                    Ok(b) => batch = b,
+                    Err(ended_by) => break ended_by,
                 }
             };
             // An object already in the store but not yet in the catalogue

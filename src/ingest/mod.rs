@@ -183,10 +183,11 @@ fn run(
         let writer = scope.spawn(|| -> Result<Report> {
             let mut committer = Committer::new(opts, staging.as_ref(), place, sender.as_ref());
             committer.finish = finish;
-            // Consecutive chunks that stored no new object (duplicates of a
-            // re-import) share one transaction: their rows land on the same
-            // index pages (provenance and events by item), and each commit
-            // writes every page it dirtied to the WAL again.
+            // Consecutive chunks of one kind share a transaction: those that
+            // store no new object (a re-import's duplicates, whose rows land
+            // on the same index pages), and those that do (whose texts are
+            // then indexed once); each commit writes every page it dirtied
+            // to the WAL again.
             let rx = rx; // the writer owns the receiving end
             let mut next = rx.recv().ok();
             while let Some(batch) = next.take() {
