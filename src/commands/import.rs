@@ -136,10 +136,24 @@ pub(crate) fn report_outcomes(
     }
     if failed > 0 {
         return Err(Error::Failed(format!(
-            "{failed} file(s) failed; the others were imported. Fix the cause and run the same import again"
+            "{failed} file(s) failed; {}. Fix the cause and run the same import again",
+            what_was_kept(report, dry_run)
         )));
     }
     Ok(())
+}
+
+/// What a failed import still did, so nobody reads "the others were
+/// imported" when there were none.
+fn what_was_kept(report: &ingest::Report, dry_run: bool) -> String {
+    let imported = report.count(Status::Imported);
+    let duplicates = report.count(Status::Duplicate);
+    match (dry_run, imported, duplicates) {
+        (true, _, _) => "nothing was stored (dry run)".to_string(),
+        (false, 0, 0) => "nothing was imported".to_string(),
+        (false, 0, d) => format!("nothing new was imported ({d} already in the archive)"),
+        (false, i, _) => format!("the {i} file(s) counted as imported are in the archive"),
+    }
 }
 
 /// Up to this many files, a table import names each file's item; beyond

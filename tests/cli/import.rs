@@ -7,7 +7,7 @@ use std::os::unix::ffi::OsStrExt;
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::harness::{fixtures, sha256_hex, Env};
+use crate::harness::{fixtures, run, sha256_hex, Env};
 
 fn by_name(outcomes: &[Value]) -> BTreeMap<String, Value> {
     outcomes
@@ -261,12 +261,36 @@ fn a_missing_input_fails_alone_and_exits_1() {
         stderr.contains("imported 1, duplicates 0, skipped 0, failed 1"),
         "{stderr}"
     );
+    assert!(
+        stderr.contains("1 file(s) failed; the 1 file(s) counted as imported are in the archive"),
+        "{stderr}"
+    );
     assert_eq!(
         env.json(&["list", "--format", "json"])
             .as_array()
             .unwrap()
             .len(),
         1
+    );
+
+    // Nothing else to import: the summary must not claim that others were.
+    let nowhere = env.path().join("nowhere.txt");
+    let mut c = env.cmd();
+    c.arg("import").arg(&nowhere);
+    let (code, _, stderr) = run(c);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("1 file(s) failed; nothing was imported"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("others"), "{stderr}");
+    let mut c = env.cmd();
+    c.arg("import").arg(&good).arg(&nowhere);
+    let (code, _, stderr) = run(c);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("nothing new was imported (1 already in the archive)"),
+        "{stderr}"
     );
 }
 
