@@ -127,7 +127,7 @@ pub fn backup(root: &Path, opts: &BackupOptions) -> Result<Backup> {
             record: false,
             agent: String::new(),
             // A fresh copy is checked once, thoroughly.
-            full_catalogue_check: true,
+            depth: fixity::Depth::ArchiveFull,
         },
         &indicatif::ProgressBar::hidden(),
     )?;

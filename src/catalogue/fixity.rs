@@ -37,6 +37,34 @@ pub fn expected(conn: &Connection) -> Result<Vec<Expected>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The objects of these items whose bytes should be present, by object id
+/// (each once, however often its item is named). One indexed look-up per
+/// item: a check of a few items does not read the whole catalogue.
+pub fn expected_of_items(conn: &Connection, items: &[ItemId]) -> Result<Vec<Expected>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT o.id, o.sha256, o.size, i.id FROM items i
+         JOIN objects o ON o.id = i.object_id
+         WHERE i.id = ?1 AND o.purged_at IS NULL",
+    )?;
+    let mut out = Vec::new();
+    for item in items {
+        let found = stmt
+            .query_row([item.0], |r| {
+                Ok(Expected {
+                    object_id: r.get(0)?,
+                    sha256: r.get(1)?,
+                    size: r.get::<_, i64>(2)?.max(0) as u64,
+                    item_id: r.get(3)?,
+                })
+            })
+            .optional()?;
+        out.extend(found);
+    }
+    out.sort_by_key(|e| e.object_id);
+    out.dedup_by_key(|e| e.object_id);
+    Ok(out)
+}
+
 /// The outcome of checking one object, as stored and as shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use custos::archive::{self, Archive, Mode};
 use custos::cli::VerifyArgs;
 use custos::error::{Error, Result};
-use custos::fixity::{self, Finding, Kind, Sample, VerifyOptions, VerifyReport};
+use custos::fixity::{self, Depth, Finding, Kind, Sample, VerifyOptions, VerifyReport};
 use custos::head;
 use custos::output::{self, col, hash_col, Column};
 
@@ -72,7 +72,11 @@ pub fn run(archive_arg: Option<&Path>, a: VerifyArgs) -> Result<()> {
         head: head_hash,
         record,
         agent: super::agent(a.agent.as_deref()),
-        full_catalogue_check: a.full,
+        depth: match (a.objects_only, a.full) {
+            (true, _) => Depth::ObjectsOnly,
+            (false, true) => Depth::ArchiveFull,
+            (false, false) => Depth::Archive,
+        },
     };
     if a.remove_untracked && !record {
         return Err(Error::usage(
@@ -295,12 +299,16 @@ fn summarise(r: &VerifyReport, store_unchecked: bool) {
         "checked {} object(s) ({}, scope {}) in {:.2} s, {}/s: {} ok",
         r.checked,
         output::human_bytes(r.bytes),
-        r.scope,
+        r.scope.as_str(),
         secs,
         output::human_bytes((r.bytes as f64 / secs) as u64),
         r.ok
     ));
+    let objects_only = r.depth == Depth::ObjectsOnly;
     match &r.chain.broken {
+        None if objects_only => {
+            super::note("event log, catalogue and untracked files: not checked (--objects-only)")
+        }
         None => super::note(format!(
             "event log: {} event(s), chain intact, head {}",
             r.chain.events, r.chain.head
@@ -338,6 +346,10 @@ fn summarise(r: &VerifyReport, store_unchecked: bool) {
     if parts.is_empty() && store_unchecked {
         super::note(
             "nothing wrong in what could be checked here; the originals at the store were not checked (see above)",
+        );
+    } else if parts.is_empty() && objects_only {
+        super::note(
+            "the objects checked hold; run verify without --objects-only for the catalogue, the event chain and untracked files",
         );
     } else if parts.is_empty() {
         super::note("everything holds");

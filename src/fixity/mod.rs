@@ -19,10 +19,11 @@ pub fn stored_bytes(archive: &Archive) -> u64 {
 }
 mod facts;
 mod scan;
+mod select;
 
-use std::collections::HashSet;
+pub use select::{parse_percent, Sample, Scope};
+
 use std::path::Path;
-use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -38,24 +39,6 @@ use crate::model::{ItemId, Sha256};
 use crate::store;
 use scan::{check_one, hash_no_follow, stray_finding, walk_objects, Checked};
 
-/// `--sample 5% --seed S`: a deterministic share of the objects.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Sample {
-    pub percent: f64,
-    pub seed: u64,
-}
-
-/// Parses `5%` or `5` (percent of objects, above 0 and at most 100).
-pub fn parse_percent(s: &str) -> std::result::Result<f64, String> {
-    let n = s.trim().trim_end_matches('%');
-    match f64::from_str(n) {
-        Ok(p) if p > 0.0 && p <= 100.0 => Ok(p),
-        _ => Err(format!(
-            "{s:?} is not a sample size; give a percentage above 0 and at most 100, e.g. 5%"
-        )),
-    }
-}
-
 pub struct VerifyOptions {
     /// Only these items (no search for untracked files then).
     pub items: Vec<ItemId>,
@@ -68,9 +51,33 @@ pub struct VerifyOptions {
     /// or an archive that cannot be written.
     pub record: bool,
     pub agent: String,
-    /// SQLite's full `integrity_check` (also cross-checks every index
-    /// against its table) instead of the default `quick_check`.
-    pub full_catalogue_check: bool,
+    pub depth: Depth,
+}
+
+/// What a run checks besides the objects it hashes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// SQLite's `quick_check` and `foreign_key_check`, the tallies, the
+    /// policy's facts, the event chain (and a recorded head), and on a run
+    /// of every object the search for untracked files.
+    Archive,
+    /// As `Archive`, with SQLite's full `integrity_check` (every index
+    /// entry against its table, the full-text index against the text).
+    ArchiveFull,
+    /// The selected objects and nothing else: a quick look whose cost does
+    /// not grow with the catalogue, vouching for neither the catalogue nor
+    /// the history.
+    ObjectsOnly,
+}
+
+impl Depth {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Depth::Archive => "archive",
+            Depth::ArchiveFull => "archive, integrity_check",
+            Depth::ObjectsOnly => "objects only",
+        }
+    }
 }
 
 /// What kind of problem a finding is. `StaleStaging` is a notice (a crashed
@@ -149,8 +156,10 @@ pub struct VerifyReport {
     pub checked: u64,
     pub bytes: u64,
     pub ok: u64,
+    /// Empty (no events, no head) when `depth` left the chain unchecked.
     pub chain: ChainReport,
-    pub scope: &'static str,
+    pub scope: Scope,
+    pub depth: Depth,
     pub elapsed: Duration,
     /// Where the summary event went, when recorded.
     pub summary_event: Option<i64>,
@@ -180,16 +189,29 @@ pub fn verify(
     // leave them all resident; through the page cache memory stays flat.
     archive.conn().pragma_update(None, "mmap_size", 0)?;
     let root = archive.root().to_path_buf();
-    let full_check = opts.full_catalogue_check;
+    let depth = opts.depth;
+    if depth == Depth::ObjectsOnly && opts.head.is_some() {
+        return Err(Error::usage(
+            "a recorded head is checked against the event chain, which a run of the objects only leaves out",
+        ));
+    }
     std::thread::scope(|scope| {
+        let whole = depth != Depth::ObjectsOnly;
         // SQLite's own checks read the whole catalogue on one core: they run
         // on their own read-only connection while the objects are hashed.
-        let catalogue = scope.spawn(|| catalogue_findings(&root, full_check));
+        let catalogue =
+            whole.then(|| scope.spawn(|| catalogue_findings(&root, depth == Depth::ArchiveFull)));
         // So does the event chain: re-hashing every event is one core's work.
-        let chain = scope.spawn(|| chain_findings(&root, opts.head.as_deref()));
+        let chain = whole.then(|| scope.spawn(|| chain_findings(&root, opts.head.as_deref())));
         let report = check_objects(archive, opts, progress, started);
-        let mut findings = joined(catalogue)?;
-        let (chain, mut chain_findings) = joined(chain)?;
+        let mut findings = match catalogue {
+            Some(h) => joined(h)?,
+            None => Vec::new(),
+        };
+        let (chain, mut chain_findings) = match chain {
+            Some(h) => joined(h)?,
+            None => (ChainReport::default(), Vec::new()),
+        };
         let mut report = report?;
         findings.append(&mut chain_findings);
         findings.append(&mut report.findings);
@@ -289,12 +311,10 @@ fn check_objects(
     let conn = archive.conn();
     let mut findings = Vec::new();
 
-    let all = rows::expected(conn)?;
-    let (mut selected, scope) = select(all, opts)?;
-    let full = scope == "full";
+    let (mut selected, scope) = select::select(conn, &opts.items, opts.sample)?;
     let objects = archive.objects_dir();
     on_store::keep_local(conn, &objects, &mut selected)?;
-    let strays = if full {
+    let strays = if scope == Scope::Full && opts.depth != Depth::ObjectsOnly {
         walk_objects(&objects, &selected)?
     } else {
         Vec::new()
@@ -373,6 +393,7 @@ fn check_objects(
         ok,
         chain: ChainReport::default(),
         scope,
+        depth: opts.depth,
         elapsed: started.elapsed(),
         summary_event: None,
         not_recorded: None,
@@ -401,47 +422,6 @@ fn finish(
     Ok(report)
 }
 
-/// Applies `--item` or `--sample`; returns the objects to hash and the scope.
-fn select(all: Vec<Expected>, opts: &VerifyOptions) -> Result<(Vec<Expected>, &'static str)> {
-    if !opts.items.is_empty() {
-        let wanted: HashSet<ItemId> = opts.items.iter().copied().collect();
-        let chosen: Vec<Expected> = all
-            .into_iter()
-            .filter(|e| e.item_id.is_some_and(|i| wanted.contains(&i)))
-            .collect();
-        let found: HashSet<ItemId> = chosen.iter().filter_map(|e| e.item_id).collect();
-        if let Some(missing) = opts.items.iter().find(|i| !found.contains(i)) {
-            return Err(Error::usage(format!(
-                "no item {missing} with stored bytes in this archive; see `custos list`"
-            )));
-        }
-        return Ok((chosen, "items"));
-    }
-    let Some(sample) = opts.sample else {
-        return Ok((all, "full"));
-    };
-    let n = all.len();
-    let k = ((n as f64) * sample.percent / 100.0).ceil() as usize;
-    let mut ranked: Vec<(Sha256, Expected)> = all
-        .into_iter()
-        .map(|e| (sample_rank(sample.seed, &e.sha256), e))
-        .collect();
-    // Ranked by a keyed hash of the digest: the same seed picks the same
-    // objects, whatever order the rows come in.
-    ranked.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut chosen: Vec<Expected> = ranked.into_iter().take(k.min(n)).map(|(_, e)| e).collect();
-    chosen.sort_by_key(|e| e.object_id);
-    Ok((chosen, "sample"))
-}
-
-fn sample_rank(seed: u64, sha: &Sha256) -> Sha256 {
-    let mut h = Hasher::new();
-    h.update(b"custos-sample/1\n");
-    h.update(seed.to_le_bytes());
-    h.update(sha.as_str().as_bytes());
-    Sha256::from_digest(&h.finalize())
-}
-
 /// One transaction: each checked object's latest outcome (the `fixity`
 /// row, stamped with the run's time), an event per item only where the
 /// check found a problem, and the run's summary event (item_id NULL) with
@@ -452,7 +432,8 @@ fn sample_rank(seed: u64, sha: &Sha256) -> Sha256 {
 fn record(archive: &mut Archive, opts: &VerifyOptions, report: &VerifyReport) -> Result<i64> {
     let now = crate::clock::now_rfc3339();
     let summary = serde_json::json!({
-        "scope": report.scope,
+        "scope": report.scope.as_str(),
+        "checks": opts.depth.as_str(),
         "sample": opts.sample.map(|s| serde_json::json!({"percent": s.percent, "seed": s.seed})),
         "checked": report.checked,
         "ok": report.ok,
@@ -464,7 +445,11 @@ fn record(archive: &mut Archive, opts: &VerifyOptions, report: &VerifyReport) ->
         "misnamed": report.count(Kind::Misnamed),
         "catalogue_problems": report.count(Kind::Catalogue) + report.count(Kind::ForeignKey),
         "policy_problems": report.count(Kind::Policy),
-        "chain": report.chain.broken.as_ref().map(|b| format!("broken at event {}", b.event_id)).unwrap_or_else(|| "ok".into()),
+        "chain": match (opts.depth, &report.chain.broken) {
+            (Depth::ObjectsOnly, _) => "not checked".to_string(),
+            (_, Some(b)) => format!("broken at event {}", b.event_id),
+            (_, None) => "ok".to_string(),
+        },
         "head_checked": opts.head,
         "head_found": opts.head.as_ref().map(|_| report.chain.head_found_at.is_some()),
         "outcomes_sha256": outcomes_digest(&report.results),
@@ -531,70 +516,4 @@ fn rel_object(sha: &Sha256) -> String {
 
 fn rel_to(root: &Path, p: &Path) -> String {
     p.strip_prefix(root).unwrap_or(p).display().to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percentages_parse_with_or_without_the_sign() {
-        assert_eq!(parse_percent("5%"), Ok(5.0));
-        assert_eq!(parse_percent("12.5"), Ok(12.5));
-        assert!(parse_percent("0%").is_err());
-        assert!(parse_percent("101%").is_err());
-        assert!(parse_percent("five").is_err());
-    }
-
-    fn expected(n: i64) -> Vec<Expected> {
-        (1..=n)
-            .map(|i| Expected {
-                object_id: i,
-                sha256: Sha256::from_digest(&Hasher::digest(i.to_le_bytes())),
-                size: 1,
-                item_id: Some(ItemId(i)),
-            })
-            .collect()
-    }
-
-    fn opts(sample: Option<Sample>) -> VerifyOptions {
-        VerifyOptions {
-            items: vec![],
-            sample,
-            jobs: Some(1),
-            head: None,
-            record: false,
-            agent: "t".into(),
-            full_catalogue_check: false,
-        }
-    }
-
-    #[test]
-    fn the_same_seed_picks_the_same_sample_whatever_the_row_order() {
-        let ids = |v: Vec<Expected>| v.into_iter().map(|e| e.object_id).collect::<Vec<_>>();
-        let s = |seed| {
-            Some(Sample {
-                percent: 10.0,
-                seed,
-            })
-        };
-        let a = ids(select(expected(200), &opts(s(7))).unwrap().0);
-        let mut reversed = expected(200);
-        reversed.reverse();
-        let b = ids(select(reversed, &opts(s(7))).unwrap().0);
-        let c = ids(select(expected(200), &opts(s(8))).unwrap().0);
-        assert_eq!(a.len(), 20);
-        assert_eq!(a, b);
-        assert_ne!(a, c);
-        // A tiny share of a small archive still checks something.
-        let one = select(
-            expected(3),
-            &opts(Some(Sample {
-                percent: 1.0,
-                seed: 1,
-            })),
-        )
-        .unwrap();
-        assert_eq!(one.0.len(), 1);
-    }
 }

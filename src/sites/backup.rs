@@ -298,7 +298,7 @@ fn rebuild(
             head: Some(head.clone()),
             record: false,
             agent: agent.to_string(),
-            full_catalogue_check: false,
+            depth: fixity::Depth::Archive,
         },
         &indicatif::ProgressBar::hidden(),
     )?;

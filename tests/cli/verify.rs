@@ -434,3 +434,80 @@ fn the_full_catalogue_check_also_matches_the_search_index_against_the_text() {
         "no term is named: {detail}"
     );
 }
+
+#[test]
+fn objects_only_hashes_the_objects_and_says_what_it_left_unchecked() {
+    let env = Env::with_archive();
+    let ids = env.import_fixtures();
+    // Damage that only the whole-archive checks see: a rewritten event and
+    // a file no row describes.
+    env.db()
+        .execute("UPDATE events SET agent = 'mallory' WHERE id = 4", [])
+        .unwrap();
+    let extra = b"slipped in without a record";
+    let h = sha256_hex(extra);
+    let dir = env.archive().join("objects").join(&h[0..2]).join(&h[2..4]);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(&h), extra).unwrap();
+    let (code, rows) = verify_json(&env, &[]);
+    assert_eq!(code, 1);
+    let mut k = kinds(&rows);
+    k.sort();
+    assert_eq!(k, ["chain", "untracked"], "{rows:#?}");
+
+    let mut c = env.cmd();
+    c.args(["verify", "--objects-only"]);
+    let (code, out, err) = run(c);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains(&format!("checked {} object(s)", ids.len())),
+        "{err}"
+    );
+    assert!(
+        err.contains("event log, catalogue and untracked files: not checked (--objects-only)"),
+        "{err}"
+    );
+    assert!(err.contains("the objects checked hold"), "{err}");
+    assert!(!err.contains("everything holds"), "{err}");
+    assert!(!err.contains("chain intact"), "{err}");
+    // Its summary event says what it left out, so the log never reads as a
+    // full check.
+    let summary: String = env
+        .db()
+        .query_row(
+            "SELECT detail FROM events WHERE type = 'fixity_check' AND item_id IS NULL
+              ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let summary: Value = serde_json::from_str(&summary).unwrap();
+    assert_eq!(summary["checks"], "objects only");
+    assert_eq!(summary["chain"], "not checked");
+    assert_eq!(summary["checked"], ids.len());
+
+    // A changed original is still found, for one item as for all.
+    let (sha, path) = object_file(&env, ids[1]);
+    overwrite(&path, b"changed");
+    let (code, rows) = verify_json(&env, &["--objects-only", "--item", &ids[1].to_string()]);
+    assert_eq!(code, 1);
+    assert_eq!(kinds(&rows), ["changed"], "{rows:#?}");
+    assert_eq!(rows[0]["sha256"], sha.as_str());
+    assert_eq!(rows[0]["item_id"], ids[1]);
+    let (code, rows) = verify_json(&env, &["--objects-only", "--item", &ids[0].to_string()]);
+    assert_eq!((code, rows.len()), (0, 0), "{rows:#?}");
+
+    // What it cannot do is refused, not silently skipped.
+    for bad in [
+        vec!["--head", &h],
+        vec!["--full"],
+        vec!["--remove-untracked"],
+        vec!["--site", "vault"],
+    ] {
+        let mut c = env.cmd();
+        c.args(["verify", "--objects-only"]).args(&bad);
+        let (code, _, err) = run(c);
+        assert_eq!(code, 2, "{bad:?}: {err}");
+        assert!(err.contains("--objects-only"), "{bad:?}: {err}");
+    }
+}
