@@ -491,8 +491,11 @@ pub fn entries() -> Vec<Entry> {
             path: "verify",
             run: Serial,
             args: |fx| {
-                let mut r = vec![v(&["verify"])];
+                let mut r = vec![v(&["verify"]), v(&["verify", "--objects-only"])];
                 r.extend(per(fx.items.values(), |i| v(&["verify", "--item", i])));
+                r.extend(per(fx.items.values(), |i| {
+                    v(&["verify", "--item", i, "--objects-only"])
+                }));
                 r
             },
         },
