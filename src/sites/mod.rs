@@ -18,6 +18,7 @@ pub mod credentials;
 pub mod primary;
 mod purges;
 pub mod replicate;
+mod store_error;
 pub mod summary;
 pub mod verify;
 
