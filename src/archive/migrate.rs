@@ -115,6 +115,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0026_fts_automerge.sql",
         include_str!("../../migrations/0026_fts_automerge.sql"),
     ),
+    (
+        "0027_fts_crisismerge.sql",
+        include_str!("../../migrations/0027_fts_crisismerge.sql"),
+    ),
 ];
 
 /// Migrations that rebuild a table other tables refer to (create a copy,
@@ -350,6 +354,31 @@ mod tests {
                 sql.starts_with("-- why:"),
                 "{name} must open with '-- why:'"
             );
+        }
+    }
+
+    #[test]
+    fn every_full_text_index_merges_a_little_at_each_write() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        for t in [
+            "item_fts",
+            "item_fts_full",
+            "item_fts_timed",
+            "item_fts_fold",
+            "item_fts_full_fold",
+            "item_fts_timed_fold",
+        ] {
+            let get = |k: &str| -> i64 {
+                conn.query_row(
+                    &format!("SELECT v FROM {t}_config WHERE k = ?1"),
+                    [k],
+                    |r| r.get(0),
+                )
+                .unwrap()
+            };
+            // Above `automerge`, or every merge is a whole-level crisis merge.
+            assert_eq!((get("automerge"), get("crisismerge")), (16, 64), "{t}");
         }
     }
 
