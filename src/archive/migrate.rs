@@ -361,14 +361,7 @@ mod tests {
     fn every_full_text_index_merges_a_little_at_each_write() {
         let mut conn = Connection::open_in_memory().unwrap();
         migrate(&mut conn).unwrap();
-        for t in [
-            "item_fts",
-            "item_fts_full",
-            "item_fts_timed",
-            "item_fts_fold",
-            "item_fts_full_fold",
-            "item_fts_timed_fold",
-        ] {
+        for t in crate::catalogue::fts::ALL_TABLES {
             let get = |k: &str| -> i64 {
                 conn.query_row(
                     &format!("SELECT v FROM {t}_config WHERE k = ?1"),
