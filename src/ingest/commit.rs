@@ -125,9 +125,10 @@ impl<'o> Committer<'o> {
         // batch, and an atomic import's, is a transaction of its own.
         let sent: HashSet<Sha256> = match self.sender {
             Some(sender) => {
-                let unsent = sender.unsent(archive.conn(), &written_by(&first))?;
+                let staged = written_by(&first);
+                let unsent = sender.unsent(archive.conn(), &staged)?;
                 sender.send(archive, &unsent)?;
-                written_by(&first)
+                staged
                     .iter()
                     .filter_map(|p| crate::sites::primary::digest_of(p))
                     .collect()
