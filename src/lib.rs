@@ -85,6 +85,7 @@ pub mod event_format {
 /// derives the tallies.
 #[cfg(feature = "bench")]
 pub mod bench_support {
+    pub use crate::catalogue::digests::rebuild as rebuild_object_digests;
     pub use crate::catalogue::events::{detail_hash, event_hash, Canonical, GENESIS};
     pub use crate::catalogue::tally::rebuild as rebuild_tallies;
 }

@@ -404,8 +404,14 @@ pub fn generate(custos: &Path, dir: &Path, seed: u64, n: i64) -> Res<Catalogue> 
     )?;
     // Tally triggers would fire for each of millions of rows; the tallies
     // are recounted once at the end instead (their small indexes stay:
-    // the triggers' upserts need them).
-    let triggers = take_schema(&conn, "trigger", "name LIKE 'tally%'")?;
+    // the triggers' upserts need them). So would the triggers that keep
+    // the levels of object digests (migration 0028): the index is written
+    // once at the end, in key order, as repeated merges would leave it.
+    let triggers = take_schema(
+        &conn,
+        "trigger",
+        "name LIKE 'tally%' OR name LIKE 'objects_digest%'",
+    )?;
     let indexes = take_schema(
         &conn,
         "index",
@@ -461,6 +467,7 @@ pub fn generate(custos: &Path, dir: &Path, seed: u64, n: i64) -> Res<Catalogue> 
           WHERE id IN (SELECT evidence_item_id FROM consent_events) AND is_evidence = 0",
     )?;
     custos::bench_support::rebuild_tallies(&conn)?;
+    custos::bench_support::rebuild_object_digests(&conn)?;
     for sql in &triggers {
         conn.execute_batch(sql)?;
     }

@@ -119,6 +119,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0027_fts_crisismerge.sql",
         include_str!("../../migrations/0027_fts_crisismerge.sql"),
     ),
+    (
+        "0028_object_digests_in_levels.sql",
+        include_str!("../../migrations/0028_object_digests_in_levels.sql"),
+    ),
 ];
 
 /// Migrations that rebuild a table other tables refer to (create a copy,
@@ -127,7 +131,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
 /// name the old table; the tables that refer to it are checked before the
 /// migration commits, and it fails if more of their references are broken
 /// than before (a catalogue with an old broken reference still upgrades).
-const REBUILDS_A_TABLE: &[(&str, &str)] = &[("0024_events_hash_unindexed.sql", "events")];
+const REBUILDS_A_TABLE: &[(&str, &str)] = &[
+    ("0024_events_hash_unindexed.sql", "events"),
+    ("0028_object_digests_in_levels.sql", "objects"),
+];
 
 /// The guards of migration 0007. Tests of derived state (tallies, the SQL
 /// form of the policy) drop them to drive the catalogue through every

@@ -420,6 +420,8 @@ const HOLDINGS_TALLY_ADDED: i64 = 23;
 /// The first version whose tallies key dates by year, beside day tallies
 /// of the dated rows (migration 0025).
 const TALLY_DAYS_ADDED: i64 = 25;
+/// Migration 0028 keeps the digests in levels (`catalogue::digests`).
+const DIGEST_LEVELS_ADDED: i64 = 28;
 
 /// Prepares a catalogue that could not be upgraded (read-only media) to be
 /// read at its own version: what later migrations derive is stood in for
@@ -473,6 +475,13 @@ fn read_as_is(conn: &Connection, version: i64) -> Result<()> {
             "CREATE VIRTUAL TABLE temp.item_fts_fold USING fts5(title, body, content = '');
              CREATE VIRTUAL TABLE temp.item_fts_full_fold USING fts5(title, body, content = '');
              CREATE VIRTUAL TABLE temp.item_fts_timed_fold USING fts5(text, content = '');",
+        )?;
+    }
+    if version < DIGEST_LEVELS_ADDED {
+        // Before 0028 objects.sha256 had an index of its own (UNIQUE): the
+        // stand-in view finds a digest with it, as the levels would.
+        conn.execute_batch(
+            "CREATE TEMP VIEW object_digests (sha256, object_id) AS SELECT sha256, id FROM main.objects;",
         )?;
     }
     Ok(())

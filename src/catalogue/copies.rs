@@ -111,10 +111,11 @@ pub fn good_at(
     site: i64,
     shas: &[Sha256],
 ) -> Result<std::collections::BTreeSet<Sha256>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT 1 FROM objects o JOIN copies c ON c.object_id = o.id
-          WHERE o.sha256 = ?1 AND c.site_id = ?2 AND c.outcome = 'ok'",
-    )?;
+    let mut stmt = conn.prepare_cached(concat!(
+        "SELECT 1 FROM objects o JOIN copies c ON c.object_id = o.id WHERE o.id = (",
+        super::digests::by_digest!(),
+        ") AND c.site_id = ?2 AND c.outcome = 'ok'"
+    ))?;
     let mut held = std::collections::BTreeSet::new();
     for sha in shas {
         if stmt.exists(params![sha, site])? {
@@ -127,7 +128,11 @@ pub fn good_at(
 /// Records a copy, just read back, of the object with this digest.
 pub fn record_by_digest(conn: &Connection, site: i64, sha: &Sha256, now: &str) -> Result<()> {
     let (object, size): (i64, i64) = conn
-        .prepare_cached("SELECT id, size FROM objects WHERE sha256 = ?1")?
+        .prepare_cached(concat!(
+            "SELECT id, size FROM objects WHERE id = (",
+            super::digests::by_digest!(),
+            ")"
+        ))?
         .query_row([sha], |r| Ok((r.get(0)?, r.get(1)?)))?;
     record(conn, site, object, size.max(0) as u64, Outcome::Ok, now)
 }

@@ -117,12 +117,18 @@ pub fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<ItemRecord> {
     })
 }
 
+/// The object with digest ?1 and the item describing it if any, found
+/// through the levels of digests (`digests::by_digest`).
+pub const FIND_OBJECT: &str = concat!(
+    "SELECT o.id, i.id FROM objects o LEFT JOIN items i ON i.object_id = o.id WHERE o.id = (",
+    super::digests::by_digest!(),
+    ")"
+);
+
 /// The object row for these bytes, and the item describing it if any.
 pub fn find_object(conn: &Connection, sha: &Sha256) -> Result<Option<(i64, Option<ItemId>)>> {
     Ok(conn
-        .prepare_cached(
-            "SELECT o.id, i.id FROM objects o LEFT JOIN items i ON i.object_id = o.id WHERE o.sha256 = ?1",
-        )?
+        .prepare_cached(FIND_OBJECT)?
         .query_row([sha], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
 }

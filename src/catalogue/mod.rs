@@ -13,6 +13,7 @@ pub mod collections;
 pub mod consent;
 pub mod copies;
 pub mod deaccessions;
+pub mod digests;
 pub mod events;
 pub mod fixity;
 pub mod fts;

@@ -9,6 +9,17 @@ use super::{FileOutcome, Status};
 use crate::error::Result;
 use crate::model::{ItemId, Sha256};
 
+/// The object with digest ?1, its item, and whether that item was
+/// deaccessioned. The digest is found in its index's levels
+/// (`catalogue::digests::by_digest`), then the object by id.
+pub(crate) const OBJECT_LOOKUP: &str = concat!(
+    "SELECT o.id, i.id, ifnull(i.access_level, '') = 'deaccessioned'
+       FROM objects o LEFT JOIN items i ON i.object_id = o.id
+      WHERE o.id = (",
+    crate::catalogue::digests::by_digest!(),
+    ")"
+);
+
 /// "Are these bytes known?", asked once per file of a chunk. It is the
 /// query of [`items::find_object`], but held for the whole chunk instead of
 /// going through rusqlite's statement cache: the cache calls
@@ -23,10 +34,7 @@ pub(super) struct ObjectLookup<'c> {
 impl<'c> ObjectLookup<'c> {
     pub(super) fn new(conn: &'c Connection) -> Result<Self> {
         Ok(ObjectLookup {
-            stmt: conn.prepare(
-                "SELECT o.id, i.id, ifnull(i.access_level, '') = 'deaccessioned'
-                   FROM objects o LEFT JOIN items i ON i.object_id = o.id WHERE o.sha256 = ?1",
-            )?,
+            stmt: conn.prepare(OBJECT_LOOKUP)?,
         })
     }
 

@@ -14,6 +14,8 @@ pub mod extract;
 pub mod interrupt;
 mod job;
 mod lookup;
+#[cfg(test)]
+pub(crate) use lookup::OBJECT_LOOKUP;
 pub mod manifest;
 pub mod manifest_update;
 pub mod mediatype;
@@ -216,6 +218,7 @@ fn run(
                     None => rx.recv().ok(),
                 };
             }
+            settle_digests(archive, &committer.report, opts)?;
             Ok(committer.report)
         });
         let ctx = prepare::Context {
@@ -269,6 +272,25 @@ fn run(
         archive.conn().execute_batch("PRAGMA optimize")?;
     }
     Ok(report)
+}
+
+/// The digests of the objects this import added wait in level 0 of their
+/// index; merging them down now (`catalogue::digests::settle`), while the
+/// background checkpointer still runs, keeps level 0 small for the next
+/// writer. Its own transaction: the import's rows are committed already.
+fn settle_digests(archive: &mut Archive, report: &Report, opts: &ImportOptions) -> Result<()> {
+    let imported = report.count(Status::Imported);
+    if opts.dry_run || imported == 0 {
+        return Ok(());
+    }
+    archive
+        .write(|tx| crate::catalogue::digests::settle(tx))
+        .map(|_| ())
+        .map_err(|e| {
+            Error::Failed(format!(
+                "{imported} file(s) were imported and committed, but merging the index of object digests afterwards failed ({e}); the catalogue is consistent, and the next import merges it"
+            ))
+        })
 }
 
 fn next_chunk(jobs: &mut impl Iterator<Item = Job>, limits: Limits) -> Option<Vec<Job>> {

@@ -436,6 +436,47 @@ fn the_full_catalogue_check_also_matches_the_search_index_against_the_text() {
 }
 
 #[test]
+fn the_full_catalogue_check_matches_the_index_of_object_digests_against_the_objects() {
+    let env = Env::with_archive();
+    env.import_fixtures();
+    let (id, sha): (i64, String) = env
+        .db()
+        .query_row(
+            "SELECT id, sha256 FROM objects ORDER BY id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    // The import settled its digests into level 1 (migration 0028).
+    let in_level_1: i64 = env
+        .db()
+        .query_row(
+            "SELECT count(*) FROM object_digests_1 WHERE sha256 = ?1",
+            [&sha],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(in_level_1, 1);
+    env.db()
+        .execute("DELETE FROM object_digests_1 WHERE sha256 = ?1", [&sha])
+        .unwrap();
+    let (code, rows) = verify_json(&env, &[]);
+    assert_eq!(
+        code, 0,
+        "the quick check leaves derived indexes alone: {rows:?}"
+    );
+    let (code, rows) = verify_json(&env, &["--full"]);
+    assert_eq!(code, 1, "{rows:?}");
+    assert_eq!(kinds(&rows), vec!["catalogue"], "{rows:?}");
+    let detail = rows[0]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(&format!("object {id} (sha256 {sha})"))
+            && detail.contains("index of object digests"),
+        "{rows:?}"
+    );
+}
+
+#[test]
 fn objects_only_hashes_the_objects_and_says_what_it_left_unchecked() {
     let env = Env::with_archive();
     let ids = env.import_fixtures();

@@ -79,6 +79,15 @@ fn downgrade_to_v5(env: &Env) {
     // index) added; 0023's tally goes with the other tallies below.
     db.execute_batch("DROP INDEX items_language; DROP INDEX items_kind;")
         .unwrap();
+    // What 0028 added: the levels of object digests (objects keeps no
+    // UNIQUE constraint; that older custos would not notice).
+    db.execute_batch(
+        "DROP VIEW object_digests; DROP TABLE object_digests_0; DROP TABLE object_digests_1;
+         DROP TABLE object_digests_2; DROP TRIGGER objects_digest_unique; DROP TRIGGER objects_digest_add;
+         DROP TRIGGER objects_digest_change_unique; DROP TRIGGER objects_digest_change;
+         DROP TRIGGER objects_digest_remove;",
+    )
+    .unwrap();
     db.execute_batch(
         "DROP TABLE item_fts_fold; DROP TABLE item_fts_full_fold; DROP TABLE item_fts_timed_fold;",
     )
@@ -283,6 +292,24 @@ fn an_older_read_only_catalogue_is_reported_on_without_upgrading() {
     let (code, _, err) = read_only(&env, &["verify"]).unwrap();
     assert_eq!(code, 0, "verify at version 5: {err}");
     assert_eq!(Env::snapshot(&env.archive()), before, "nothing written");
+    // An untracked file is looked up by its digest: at version 5 through
+    // the stand-in for the levels of digests (0028), not an error.
+    let bytes = b"a fictional stray, in no catalogue row\n";
+    let sha = crate::harness::sha256_hex(bytes);
+    let stray = env
+        .archive()
+        .join("objects")
+        .join(&sha[0..2])
+        .join(&sha[2..4]);
+    std::fs::create_dir_all(&stray).unwrap();
+    std::fs::write(stray.join(&sha), bytes).unwrap();
+    let (code, out, err) = read_only(&env, &["verify"]).unwrap();
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("untracked") && !err.contains("no such"),
+        "{out}{err}"
+    );
+    std::fs::remove_file(stray.join(&sha)).unwrap();
     // Writable again, the first command upgrades it, and verify recounts.
     env.cmd().args(["verify"]).assert().success();
     let version: i64 = env
