@@ -487,7 +487,7 @@ pub fn generate(custos: &Path, dir: &Path, seed: u64, n: i64) -> Res<Catalogue> 
 fn take_schema(conn: &Connection, kind: &str, filter: &str) -> Res<Vec<String>> {
     let found: Vec<(String, String)> = conn
         .prepare(&format!(
-            "SELECT name, sql FROM sqlite_master WHERE type = ?1 AND {filter}"
+            "SELECT name, sql FROM sqlite_master WHERE type = ?1 AND ({filter})"
         ))?
         .query_map([kind], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;

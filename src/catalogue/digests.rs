@@ -84,6 +84,7 @@ fn settle_with(conn: &Connection, level_1_least: i64) -> Result<Settled> {
 /// Writes the index anew from `objects`, every digest in level 2 in key
 /// order, as migration 0028 does: for a catalogue loaded in bulk with the
 /// triggers set aside (the benchmark's generator).
+#[cfg(feature = "bench")]
 pub fn rebuild(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "DELETE FROM object_digests_0;
