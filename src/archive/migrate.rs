@@ -238,7 +238,8 @@ fn apply_one(
         Some(table) => broken_references_to(&tx, table)?,
         None => 0,
     };
-    tx.execute_batch(sql).map_err(|e| failed(e.to_string()))?;
+    tx.execute_batch(sql)
+        .map_err(|e| failed(statement_error(&e)))?;
     if let Some(table) = rebuild {
         let broken = broken_references_to(&tx, table)?;
         if broken > broken_before {
@@ -251,6 +252,23 @@ fn apply_one(
     tx.pragma_update(None, "user_version", version)?;
     tx.commit()?;
     Ok(())
+}
+
+/// A failed statement's message. rusqlite's own puts the rest of the
+/// migration's SQL after it, hundreds of lines; the statement's first line
+/// says which one failed.
+fn statement_error(e: &rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::SqlInputError { msg, sql, .. } => {
+            let first = sql
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty() && !l.starts_with("--"))
+                .unwrap_or("");
+            format!("{msg}, in the statement beginning `{first}`")
+        }
+        other => other.to_string(),
+    }
 }
 
 /// Broken foreign keys in the tables that refer to `table` (any of their

@@ -274,3 +274,37 @@ fn the_migration_moves_every_digest_to_level_2_and_keeps_every_reference() {
     assert_eq!(legacy, 0);
     assert_eq!(disagreement(&c).unwrap(), None);
 }
+
+/// A migration that fails names the statement, not the rest of its SQL,
+/// and leaves the catalogue at its version.
+#[test]
+fn a_failed_migration_names_its_statement_and_changes_nothing() {
+    let mut c = Connection::open_in_memory().unwrap();
+    let before = crate::archive::migrate::apply_before(&c, "0028");
+    c.execute_batch("CREATE TABLE object_digests_0 (x)")
+        .unwrap();
+    let e = crate::archive::migrate::migrate(&mut c)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("0028_object_digests_in_levels.sql failed: table object_digests_0 already exists, in the statement beginning `CREATE TABLE object_digests_0 (`")
+            && e.ends_with("the archive is unchanged"),
+        "{e}"
+    );
+    assert!(
+        !e.contains("TRIGGER"),
+        "the rest of the SQL is left out: {e}"
+    );
+    let version: i64 = c
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, before as i64);
+    let objects_unique: i64 = c
+        .query_row(
+            "SELECT count(*) FROM pragma_index_list('objects') WHERE \"unique\"",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(objects_unique, 1, "the rebuild before it was rolled back");
+}
