@@ -46,6 +46,15 @@ fn settle_all(c: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+fn unique_indexes_on_objects(c: &Connection) -> i64 {
+    c.query_row(
+        "SELECT count(*) FROM pragma_index_list('objects') WHERE \"unique\"",
+        [],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
 fn level_sizes(c: &Connection) -> [i64; 3] {
     [0, 1, 2].map(|l| {
         c.query_row(
@@ -248,13 +257,7 @@ fn the_migration_moves_every_digest_to_level_2_and_keeps_every_reference() {
     for (id, n) in [(3, 9), (5, 4), (8, 6)] {
         assert_eq!(find(&c, &format!("{n:064}")), Some(id));
     }
-    let unique: i64 = c
-        .query_row(
-            "SELECT count(*) FROM pragma_index_list('objects') WHERE \"unique\"",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let unique = unique_indexes_on_objects(&c);
     assert_eq!(unique, 0, "no index of the digests is left on objects");
     assert!(
         insert(&c, &format!("{:064}", 4)).is_err(),
@@ -299,12 +302,6 @@ fn a_failed_migration_names_its_statement_and_changes_nothing() {
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
     assert_eq!(version, before as i64);
-    let objects_unique: i64 = c
-        .query_row(
-            "SELECT count(*) FROM pragma_index_list('objects') WHERE \"unique\"",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let objects_unique = unique_indexes_on_objects(&c);
     assert_eq!(objects_unique, 1, "the rebuild before it was rolled back");
 }
