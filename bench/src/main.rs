@@ -78,6 +78,10 @@ enum What {
     /// beside a local import (SeaweedFS started by the bench; issue 14;
     /// not in `all`)
     Primary,
+    /// The same import into an empty archive and into catalogues of a
+    /// tenth of `--items` and of `--items`, in alternating rounds (target
+    /// 4a of issue 17; not in `all`)
+    Growth,
 }
 
 /// Benchmarks custos against the targets of issue 7.
@@ -103,9 +107,18 @@ struct Args {
     /// Size of the single large file, MiB
     #[arg(long, default_value_t = 2048)]
     big_mib: u64,
-    /// Runs per import/verify measurement (queries run 2×+1, at least 5)
+    /// Runs per import/verify measurement (queries run 2×+1, at least 5);
+    /// rounds for `growth`
     #[arg(long, default_value_t = 3)]
     runs: usize,
+    /// For `growth`: imports in a row into each archive, each of a corpus
+    /// of its own seed (`--seed`, `--seed`+1, ...)
+    #[arg(long, default_value_t = 1)]
+    row: usize,
+    /// For `growth`: drop the page cache before each import (root only),
+    /// so that every catalogue is read from disk
+    #[arg(long)]
+    drop_caches: bool,
     /// The custos binary (default: next to this one)
     #[arg(long)]
     custos: Option<PathBuf>,
@@ -188,6 +201,7 @@ fn real_main() -> Res<()> {
                 | What::Fold
                 | What::Sites
                 | What::Primary
+                | What::Growth
         );
     let corpus = if needs_corpus {
         let t = Instant::now();
@@ -234,6 +248,18 @@ fn real_main() -> Res<()> {
     }
     if let (What::Primary, Some(c)) = (a.what, &corpus) {
         b.primary(c)?;
+    }
+    if let (What::Growth, Some(c)) = (a.what, &corpus) {
+        let plan = suites::growth::Plan {
+            sizes: vec![a.items / 10, a.items],
+            rounds: a.runs,
+            row: a.row.max(1),
+            seed: a.seed,
+            files: a.files,
+            items: a.items,
+            drop_caches: a.drop_caches,
+        };
+        b.growth(c, &plan)?;
     }
     if all || a.what == What::Recordings {
         b.recordings(a.seed, a.rec_secs)?;

@@ -19,6 +19,9 @@ pub struct Sample {
     pub wall: Duration,
     /// Peak resident set of the child (and its waited-for descendants), KiB.
     pub maxrss_kib: u64,
+    /// CPU time of the child, user and system together: on a shared
+    /// machine it moves less than the wall time, so it is shown beside it.
+    pub cpu: Duration,
 }
 
 /// Median wall time and the largest peak memory of several runs.
@@ -109,10 +112,11 @@ pub fn time(cmd: &mut Command, io: &Io) -> Res<Sample> {
     }
     let text = std::fs::read_to_string(&result).map_err(ctx(&result, "reading a measurement"))?;
     let mut parts = text.split_whitespace().map(str::parse::<u64>);
-    match (parts.next(), parts.next()) {
-        (Some(Ok(ns)), Some(Ok(kib))) => Ok(Sample {
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(Ok(ns)), Some(Ok(kib)), Some(Ok(cpu_us))) => Ok(Sample {
             wall: Duration::from_nanos(ns),
             maxrss_kib: kib,
+            cpu: Duration::from_micros(cpu_us),
         }),
         _ => Err(format!("{}: malformed measurement {text:?}", result.display()).into()),
     }
@@ -122,7 +126,7 @@ pub const MEASURE_FLAG: &str = "--measure-child";
 
 /// The helper's side: `--measure-child RESULT PROGRAM ARGS...`. Starts the
 /// program with our stdio, waits for it with `wait4`, writes "wall-ns
-/// maxrss-kib" to RESULT and exits with the program's status.
+/// maxrss-kib cpu-us" to RESULT and exits with the program's status.
 pub fn measure_child(args: &[std::ffi::OsString]) -> i32 {
     let [result, program, rest @ ..] = args else {
         eprintln!("custos-bench: usage: {MEASURE_FLAG} RESULT PROGRAM [ARGS...]");
@@ -158,7 +162,9 @@ pub fn measure_child(args: &[std::ffi::OsString]) -> i32 {
         );
         return 125;
     }
-    let line = format!("{} {}\n", wall.as_nanos(), usage.ru_maxrss);
+    let micros = |t: libc::timeval| (t.tv_sec * 1_000_000 + t.tv_usec).max(0);
+    let cpu_us = micros(usage.ru_utime) + micros(usage.ru_stime);
+    let line = format!("{} {} {cpu_us}\n", wall.as_nanos(), usage.ru_maxrss);
     if let Err(e) = std::fs::write(result, line) {
         eprintln!("custos-bench: {result:?}: {e}");
         return 125;

@@ -19,6 +19,7 @@ use crate::run::{self, Io, Sample};
 use crate::{ctx, rng, Res};
 
 mod fold;
+pub mod growth;
 mod memory;
 mod recordings;
 mod sites;
