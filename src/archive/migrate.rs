@@ -123,6 +123,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0028_object_digests_in_levels.sql",
         include_str!("../../migrations/0028_object_digests_in_levels.sql"),
     ),
+    (
+        "0029_object_digest_prefixes.sql",
+        include_str!("../../migrations/0029_object_digest_prefixes.sql"),
+    ),
 ];
 
 /// Migrations that rebuild a table other tables refer to (create a copy,

@@ -422,6 +422,8 @@ const HOLDINGS_TALLY_ADDED: i64 = 23;
 const TALLY_DAYS_ADDED: i64 = 25;
 /// Migration 0028 keeps the digests in levels (`catalogue::digests`).
 const DIGEST_LEVELS_ADDED: i64 = 28;
+/// Migration 0029 keeps the prefixes of the largest level's digests.
+const DIGEST_PREFIXES_ADDED: i64 = 29;
 
 /// Prepares a catalogue that could not be upgraded (read-only media) to be
 /// read at its own version: what later migrations derive is stood in for
@@ -481,7 +483,18 @@ fn read_as_is(conn: &Connection, version: i64) -> Result<()> {
         // Before 0028 objects.sha256 had an index of its own (UNIQUE): the
         // stand-in view finds a digest with it, as the levels would.
         conn.execute_batch(
-            "CREATE TEMP VIEW object_digests (sha256, object_id) AS SELECT sha256, id FROM main.objects;",
+            "CREATE TEMP VIEW object_digests (sha256, object_id) AS SELECT sha256, id FROM main.objects;
+             CREATE TEMP TABLE object_digests_2 (sha256 TEXT PRIMARY KEY, object_id INTEGER) WITHOUT ROWID;",
+        )?;
+    }
+    if version < DIGEST_PREFIXES_ADDED {
+        // `verify --full` matches level 2 against its prefixes (0029): a
+        // TEMP copy of what the migration would have written, one pass in
+        // key order (level 2 is empty in the stand-in above).
+        conn.execute_batch(
+            "CREATE TEMP TABLE object_digest_prefixes (prefix TEXT PRIMARY KEY) WITHOUT ROWID;
+             INSERT OR IGNORE INTO temp.object_digest_prefixes (prefix)
+                 SELECT substr(sha256, 1, 8) FROM object_digests_2 ORDER BY sha256;",
         )?;
     }
     Ok(())

@@ -4,10 +4,12 @@
 //! import ([`settle`]) so that new digests land in a small table and the
 //! large one is only ever written in key order.
 //!
-//! Readers find an object by digest with [`BY_DIGEST`], never with
-//! `objects.sha256 = ?` (that column has no index). This module only moves
-//! rows between levels and checks them against `objects`; it never adds,
-//! changes or removes a digest (the triggers do).
+//! Readers find an object by digest with [`by_digest`] (the import with
+//! [`by_new_digest`], which asks level 2 only behind the prefixes of its
+//! digests, migration 0029), never with `objects.sha256 = ?` (that column
+//! has no index). This module only moves rows between levels and checks
+//! them against `objects`; it never adds, changes or removes a digest (the
+//! triggers do).
 
 use rusqlite::{Connection, OptionalExtension};
 
@@ -22,6 +24,23 @@ macro_rules! by_digest {
     };
 }
 pub(crate) use by_digest;
+
+/// [`by_digest`] for a digest that is most likely new (the import's
+/// question for each file): level 2 is searched only when the digest's
+/// first eight hex digits are in `object_digest_prefixes` (migration 0029),
+/// which the CROSS JOIN makes SQLite search first. With the catalogue on
+/// disk a new digest then costs a search in a table under a fifth of level 2's
+/// size instead of one in level 2. Only for archives migrated to 0029 (a
+/// writable archive always is); read-only readers use [`by_digest`].
+macro_rules! by_new_digest {
+    () => {
+        "SELECT object_id FROM object_digests_0 WHERE sha256 = ?1
+         UNION ALL SELECT object_id FROM object_digests_1 WHERE sha256 = ?1
+         UNION ALL SELECT d.object_id FROM object_digest_prefixes p CROSS JOIN object_digests_2 d
+                    WHERE p.prefix = substr(?1, 1, 8) AND d.sha256 = ?1"
+    };
+}
+pub(crate) use by_new_digest;
 
 /// Level 1 is merged into level 2 once it holds this share of the
 /// catalogue's objects (1/8), and never below [`LEVEL_1_LEAST`] digests: a
@@ -90,15 +109,19 @@ pub fn rebuild(conn: &Connection) -> Result<()> {
         "DELETE FROM object_digests_0;
          DELETE FROM object_digests_1;
          DELETE FROM object_digests_2;
-         INSERT INTO object_digests_2 (sha256, object_id) SELECT sha256, id FROM objects ORDER BY sha256;",
+         DELETE FROM object_digest_prefixes;
+         INSERT INTO object_digests_2 (sha256, object_id) SELECT sha256, id FROM objects ORDER BY sha256;
+         INSERT OR IGNORE INTO object_digest_prefixes (prefix)
+             SELECT substr(sha256, 1, 8) FROM object_digests_2 ORDER BY sha256;",
     )?;
     Ok(())
 }
 
 /// The first disagreement between `objects` and the levels, described for
 /// `verify --full`: an object whose digest is in no level (or in one under
-/// another id), or a digest in a level that no object has. None when they
-/// agree.
+/// another id), a digest in a level that no object has, or a digest in
+/// level 2 without its prefix (the import's lookup would not find it).
+/// None when they agree.
 pub fn disagreement(conn: &Connection) -> Result<Option<String>> {
     let missing: Option<(i64, String)> = conn
         .query_row(
@@ -126,6 +149,20 @@ pub fn disagreement(conn: &Connection) -> Result<Option<String>> {
     if let Some((sha, id)) = stray {
         return Ok(Some(format!(
             "the index of object digests names object {id} for sha256 {sha}, which no object row has"
+        )));
+    }
+    let unprefixed: Option<(String, i64)> = conn
+        .query_row(
+            "SELECT d.sha256, d.object_id FROM object_digests_2 d
+              WHERE NOT EXISTS (SELECT 1 FROM object_digest_prefixes p WHERE p.prefix = substr(d.sha256, 1, 8))
+              LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((sha, id)) = unprefixed {
+        return Ok(Some(format!(
+            "object {id} (sha256 {sha}) is in the largest level of object digests without its prefix: an import would not recognise its bytes"
         )));
     }
     let (levels, objects): (i64, i64) = conn.query_row(

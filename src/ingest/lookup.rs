@@ -10,13 +10,14 @@ use crate::error::Result;
 use crate::model::{ItemId, Sha256};
 
 /// The object with digest ?1, its item, and whether that item was
-/// deaccessioned. The digest is found in its index's levels
-/// (`catalogue::digests::by_digest`), then the object by id.
+/// deaccessioned. The digest is found in its index's levels, the largest
+/// only behind its prefix (`catalogue::digests::by_new_digest`: most files
+/// of an import are new), then the object by id.
 pub(crate) const OBJECT_LOOKUP: &str = concat!(
     "SELECT o.id, i.id, ifnull(i.access_level, '') = 'deaccessioned'
        FROM objects o LEFT JOIN items i ON i.object_id = o.id
       WHERE o.id = (",
-    crate::catalogue::digests::by_digest!(),
+    crate::catalogue::digests::by_new_digest!(),
     ")"
 );
 

@@ -10,6 +10,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::{disagreement, settle_with};
 
 const BY_DIGEST: &str = by_digest!();
+const BY_NEW_DIGEST: &str = by_new_digest!();
 
 fn catalogue() -> Connection {
     let mut c = Connection::open_in_memory().unwrap();
@@ -29,10 +30,13 @@ fn insert(c: &Connection, sha: &str) -> rusqlite::Result<i64> {
     Ok(c.last_insert_rowid())
 }
 
+/// The object with digest `sha`, asked both ways, which must agree.
 fn find(c: &Connection, sha: &str) -> Option<i64> {
-    c.query_row(BY_DIGEST, [sha], |r| r.get(0))
-        .optional()
-        .unwrap()
+    let ask =
+        |sql: &str| -> Option<i64> { c.query_row(sql, [sha], |r| r.get(0)).optional().unwrap() };
+    let found = ask(BY_DIGEST);
+    assert_eq!(ask(BY_NEW_DIGEST), found, "by_new_digest! for {sha}");
+    found
 }
 
 /// Every level into level 2, as repeated merges would leave it.
@@ -191,6 +195,30 @@ fn a_level_out_of_step_with_objects_is_named() {
     assert!(d.contains("two levels"), "{d}");
 }
 
+/// A digest in level 2 is found by the import's lookup through its
+/// prefix; a prefix lost behind custos's back hides it from that lookup,
+/// and `verify --full` names it.
+#[test]
+fn a_digest_without_its_prefix_is_named() {
+    let c = catalogue();
+    let id = insert(&c, &digest(7)).unwrap();
+    settle_all(&c).unwrap();
+    assert_eq!(find(&c, &digest(7)), Some(id));
+    c.execute("DELETE FROM object_digest_prefixes", []).unwrap();
+    let new: Option<i64> = c
+        .query_row(BY_NEW_DIGEST, [digest(7)], |r| r.get(0))
+        .optional()
+        .unwrap();
+    assert_eq!(new, None);
+    let d = disagreement(&c)
+        .unwrap()
+        .expect("a digest without its prefix");
+    assert!(
+        d.contains(&format!("object {id}")) && d.contains("without its prefix"),
+        "{d}"
+    );
+}
+
 /// The readers' lookups search each level by its key; a plan that scanned
 /// a level would read a million rows per file imported.
 #[test]
@@ -200,6 +228,7 @@ fn a_lookup_by_digest_searches_every_level_by_key() {
         BY_DIGEST.to_string(),
         crate::catalogue::items::FIND_OBJECT.to_string(),
         crate::ingest::OBJECT_LOOKUP.to_string(),
+        BY_NEW_DIGEST.to_string(),
     ];
     for sql in lookups {
         let plan: Vec<String> = c
@@ -209,13 +238,26 @@ fn a_lookup_by_digest_searches_every_level_by_key() {
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap();
+        let gated = sql.contains("object_digest_prefixes");
         for level in 0..3 {
+            let table = match (level, gated) {
+                (2, true) => "d".to_string(),
+                _ => format!("object_digests_{level}"),
+            };
             assert!(
                 plan.iter().any(|p| p.starts_with(&format!(
-                    "SEARCH object_digests_{level} USING PRIMARY KEY (sha256=?)"
+                    "SEARCH {table} USING PRIMARY KEY (sha256=?)"
                 ))),
                 "{sql}: {plan:?}"
             );
+        }
+        if gated {
+            // The prefixes are the outer loop: level 2 is searched only
+            // for a digest whose prefix is there.
+            let at = |s: &str| plan.iter().position(|p| p.starts_with(s));
+            let prefix = at("SEARCH p USING PRIMARY KEY (prefix=?)");
+            let level_2 = at("SEARCH d USING PRIMARY KEY (sha256=?)");
+            assert!(prefix.is_some() && prefix < level_2, "{sql}: {plan:?}");
         }
         assert!(
             !plan.iter().any(|p| p.starts_with("SCAN")),
@@ -254,6 +296,13 @@ fn the_migration_moves_every_digest_to_level_2_and_keeps_every_reference() {
     crate::archive::migrate::migrate(&mut c).unwrap();
     assert_eq!(rows(&c), kept);
     assert_eq!(level_sizes(&c), [0, 0, 3]);
+    let prefixes: i64 = c
+        .query_row("SELECT count(*) FROM object_digest_prefixes", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    // The three digests share their first eight digits (zeros): one prefix.
+    assert_eq!(prefixes, 1, "migration 0029 keeps the prefixes of level 2");
     for (id, n) in [(3, 9), (5, 4), (8, 6)] {
         assert_eq!(find(&c, &format!("{n:064}")), Some(id));
     }

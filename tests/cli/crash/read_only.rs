@@ -79,10 +79,11 @@ fn downgrade_to_v5(env: &Env) {
     // index) added; 0023's tally goes with the other tallies below.
     db.execute_batch("DROP INDEX items_language; DROP INDEX items_kind;")
         .unwrap();
-    // What 0028 added: the levels of object digests (objects keeps no
-    // UNIQUE constraint; that older custos would not notice).
+    // What 0029 added: the prefixes of level 2 (its triggers go with level
+    // 2 below). What 0028 added: the levels of object digests (objects
+    // keeps no UNIQUE constraint; that older custos would not notice).
     db.execute_batch(
-        "DROP VIEW object_digests; DROP TABLE object_digests_0; DROP TABLE object_digests_1;
+        "DROP TABLE object_digest_prefixes; DROP VIEW object_digests; DROP TABLE object_digests_0; DROP TABLE object_digests_1;
          DROP TABLE object_digests_2; DROP TRIGGER objects_digest_unique; DROP TRIGGER objects_digest_add;
          DROP TRIGGER objects_digest_change_unique; DROP TRIGGER objects_digest_change;
          DROP TRIGGER objects_digest_remove;",
