@@ -141,3 +141,55 @@ fn a_file_that_is_not_a_catalogue_is_exit_3_and_untouched() {
         assert!(!env.archive().join("objects").exists(), "{name}");
     }
 }
+
+/// Another program's SQLite database (its header names no application, or
+/// another) is refused before anything writes to it, at every command
+/// mode; and a catalogue whose header lost custos's id is refused as well:
+/// the id in the header is what lets a command skip the probe.
+#[test]
+fn another_programs_sqlite_database_is_refused_and_untouched() {
+    for app_id in [0, 0x4750_4B47] {
+        let env = Env::new();
+        let db = env.archive().join("custos.db");
+        std::fs::create_dir_all(env.archive()).unwrap();
+        {
+            let c = rusqlite::Connection::open(&db).unwrap();
+            c.execute_batch(&format!(
+                "PRAGMA application_id = {app_id};
+                 CREATE TABLE minutes (id INTEGER PRIMARY KEY, said TEXT);
+                 INSERT INTO minutes (said) VALUES ('the meeting opened at nine');"
+            ))
+            .unwrap();
+        }
+        let before = std::fs::read(&db).unwrap();
+        for args in [&["list"][..], &["settings", "intake", "open"][..]] {
+            env.cmd()
+                .args(args)
+                .assert()
+                .code(3)
+                .stderr(predicate::str::contains(
+                    "an SQLite database, but not a custos catalogue",
+                ));
+        }
+        assert_eq!(std::fs::read(&db).unwrap(), before, "{app_id}");
+        assert!(!env.archive().join("custos.db-wal").exists());
+        assert!(!env.archive().join("objects").exists());
+    }
+    // custos's own catalogue with the id taken out of its header.
+    let env = Env::new();
+    env.cmd().arg("init").arg(env.archive()).assert().success();
+    let db = env.archive().join("custos.db");
+    let mut bytes = std::fs::read(&db).unwrap();
+    assert_eq!(
+        &bytes[68..72],
+        &0x4353_5453_i32.to_be_bytes(),
+        "the id is in the header after init"
+    );
+    bytes[68..72].copy_from_slice(&[0; 4]);
+    std::fs::write(&db, &bytes).unwrap();
+    env.cmd()
+        .args(["list"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("not a custos catalogue"));
+}
