@@ -35,24 +35,27 @@ pub struct Summary {
 }
 
 pub fn summarise(samples: &[Sample]) -> Option<Summary> {
-    if samples.is_empty() {
-        return None;
-    }
-    let mut walls: Vec<Duration> = samples.iter().map(|s| s.wall).collect();
-    walls.sort();
-    let mid = walls.len() / 2;
-    let median = if walls.len() % 2 == 1 {
-        walls[mid]
-    } else {
-        (walls[mid - 1] + walls[mid]) / 2
-    };
+    let walls: Vec<Duration> = samples.iter().map(|s| s.wall).collect();
     Some(Summary {
-        median,
-        min: walls[0],
-        max: walls[walls.len() - 1],
+        median: median(&walls)?,
+        min: walls.iter().min().copied()?,
+        max: walls.iter().max().copied()?,
         maxrss_kib: samples.iter().map(|s| s.maxrss_kib).max().unwrap_or(0),
         runs: samples.len(),
     })
+}
+
+/// The median of some durations (the mean of the middle two for an even
+/// count); None for none.
+pub fn median(v: &[Duration]) -> Option<Duration> {
+    let mut v = v.to_vec();
+    v.sort();
+    let n = v.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(v[n / 2]),
+        _ => Some((v[n / 2 - 1] + v[n / 2]) / 2),
+    }
 }
 
 /// Where a measured process's output goes.

@@ -148,9 +148,7 @@ impl Bench {
             n => format!("{n} imports in a row, {files} files in all"),
         };
         let mut lines = Vec::new();
-        let empty = series
-            .first()
-            .and_then(|s| totals(s).map(|t| (t.wall, t.cpu)));
+        let empty = series.first().and_then(totals).map(|t| (t.wall, t.cpu));
         for s in series {
             let into = match s.items {
                 0 => "a new archive".to_string(),
@@ -164,13 +162,13 @@ impl Bench {
             row.files = Some(files);
             row.bytes = Some(bytes);
             row.load = load.to_string();
-            let walls: Vec<Sample> = s.rounds.iter().map(|r| sum(r)).collect();
-            match run::summarise(&walls) {
+            let sums: Vec<Sample> = s.rounds.iter().map(|r| sum(r)).collect();
+            match run::summarise(&sums) {
                 Some(sum) => row.outcome = Outcome::Measured(sum),
                 None => row.outcome = Outcome::Failed("no round completed".into()),
             }
             self.rows.push(row);
-            let Some(t) = totals(s) else { continue };
+            let Some(t) = medians(&sums) else { continue };
             let per_file = t.wall.as_secs_f64() * 1000.0 / files as f64;
             let mut line = format!(
                 "growth, {} items: {per_file:.3} ms a file; wall {} (CPU {})",
@@ -189,7 +187,7 @@ impl Bench {
                 let each: Vec<String> = (0..corpora.len())
                     .map(|k| {
                         let v: Vec<Duration> = s.rounds.iter().map(|r| r[k].wall).collect();
-                        crate::report::fmt_dur(median(v))
+                        crate::report::fmt_dur(run::median(&v).unwrap_or_default())
                     })
                     .collect();
                 line.push_str(&format!("; each import (medians): {}", each.join(", ")));
@@ -216,13 +214,13 @@ struct Totals {
 
 /// Medians over the rounds of the row's summed wall and CPU time.
 fn totals(s: &Series) -> Option<Totals> {
-    if s.rounds.is_empty() {
-        return None;
-    }
-    let sums: Vec<Sample> = s.rounds.iter().map(|r| sum(r)).collect();
+    medians(&s.rounds.iter().map(|r| sum(r)).collect::<Vec<_>>())
+}
+
+fn medians(sums: &[Sample]) -> Option<Totals> {
     Some(Totals {
-        wall: median(sums.iter().map(|x| x.wall).collect()),
-        cpu: median(sums.iter().map(|x| x.cpu).collect()),
+        wall: run::median(&sums.iter().map(|x| x.wall).collect::<Vec<_>>())?,
+        cpu: run::median(&sums.iter().map(|x| x.cpu).collect::<Vec<_>>())?,
     })
 }
 
@@ -231,15 +229,6 @@ fn sum(r: &[Sample]) -> Sample {
         wall: r.iter().map(|s| s.wall).sum(),
         maxrss_kib: r.iter().map(|s| s.maxrss_kib).max().unwrap_or(0),
         cpu: r.iter().map(|s| s.cpu).sum(),
-    }
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    match v.len() {
-        0 => Duration::ZERO,
-        n if n % 2 == 1 => v[n / 2],
-        n => (v[n / 2 - 1] + v[n / 2]) / 2,
     }
 }
 
