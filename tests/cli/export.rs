@@ -119,7 +119,7 @@ fn all_bytes(dir: &Path) -> Vec<u8> {
 }
 
 fn contains(hay: &[u8], needle: &str) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+    crate::seed::contains(hay, needle.as_bytes())
 }
 
 fn records(bag: &Path) -> Vec<Value> {

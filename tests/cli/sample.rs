@@ -94,10 +94,16 @@ pub fn sample() -> &'static Sample {
 
 fn build() -> Sample {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("sample-{}", std::process::id()));
-    // Earlier runs' copies are stale: remove them.
+    // Earlier runs' copies are stale: remove them, but not one a test
+    // process still running is building (a runner such as cargo-nextest
+    // starts one process per test).
     if let Ok(entries) = std::fs::read_dir(env!("CARGO_TARGET_TMPDIR")) {
         for e in entries.flatten() {
-            if e.file_name().to_string_lossy().starts_with("sample-") {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Some(pid) = name.strip_prefix("sample-") else {
+                continue;
+            };
+            if !Path::new("/proc").join(pid).exists() {
                 let _ = std::fs::remove_dir_all(e.path());
             }
         }

@@ -82,7 +82,7 @@ pub fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
 }
 
 pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(hay, needle).is_some()
 }
 
 /// Runs custos and returns (exit code, stdout, stderr).

@@ -129,9 +129,7 @@ pub fn norm(bytes: &[u8]) -> Vec<u8> {
         .collect()
 }
 
-pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
-}
+pub use crate::seed::contains;
 
 /// Some text around a canary, for the failure message.
 fn context(text: &str, word: &str) -> String {
