@@ -17,6 +17,7 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use rusqlite::ffi::ErrorCode;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
@@ -170,7 +171,13 @@ impl Archive {
             Mode::Read => OpenFlags::SQLITE_OPEN_READ_ONLY,
             Mode::Write => OpenFlags::SQLITE_OPEN_READ_WRITE,
         } | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let mut conn = open_conn(root, flags)?;
+        let mut conn = open_conn(root, flags).map_err(|e| match e.sqlite_error_code() {
+            // As the probe names them when it runs.
+            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+                corrupt(format!("cannot be opened as a catalogue: {e}"))
+            }
+            _ => e.into(),
+        })?;
         if mode == Mode::Write && conn.is_readonly("main")? {
             return Err(Error::ReadOnly(root.to_path_buf()));
         }
@@ -364,10 +371,7 @@ fn open_conn(root: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
     };
     let wal = root.join(format!("{DB_FILE}-wal"));
     let wal_empty = fs::metadata(&wal).map(|m| m.len() == 0).unwrap_or(true);
-    if err.sqlite_error_code() != Some(rusqlite::ffi::ErrorCode::CannotOpen)
-        || writable(root)
-        || !wal_empty
-    {
+    if err.sqlite_error_code() != Some(ErrorCode::CannotOpen) || writable(root) || !wal_empty {
         return Err(err);
     }
     let uri = format!("file:{}?immutable=1", uri_path(&db));

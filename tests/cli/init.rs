@@ -185,6 +185,7 @@ fn another_programs_sqlite_database_is_refused_and_untouched() {
         &0x4353_5453_i32.to_be_bytes(),
         "the id is in the header after init"
     );
+    let marked = bytes.clone();
     bytes[68..72].copy_from_slice(&[0; 4]);
     std::fs::write(&db, &bytes).unwrap();
     env.cmd()
@@ -192,4 +193,15 @@ fn another_programs_sqlite_database_is_refused_and_untouched() {
         .assert()
         .code(3)
         .stderr(predicate::str::contains("not a custos catalogue"));
+    // With the id but its schema page damaged: named as the probe names it.
+    let mut bytes = marked;
+    bytes[100..4096].fill(0x5a);
+    std::fs::write(&db, &bytes).unwrap();
+    env.cmd()
+        .args(["list"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "custos.db: cannot be opened as a catalogue: database disk image is malformed",
+        ));
 }
