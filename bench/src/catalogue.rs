@@ -445,14 +445,22 @@ pub fn generate(custos: &Path, dir: &Path, seed: u64, n: i64) -> Res<Catalogue> 
             }
         });
         let mut chain = crate::event_chain::Chain::new();
+        // One line rewritten on a terminal; in a log, a line a tenth.
+        let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        let mut logged = 0;
         for batch in rx {
             rows::insert_batch(&mut conn, &batch, &mut chain)?;
-            eprint!(
-                "\rcustos-bench: catalogue {} / {n} items",
-                batch.last().map_or(0, |i| i.id)
-            );
+            let done = batch.last().map_or(0, |i| i.id);
+            if terminal {
+                eprint!("\rcustos-bench: catalogue {done} / {n} items");
+            } else if done * 10 >= (logged + 1) * n {
+                logged = done * 10 / n.max(1);
+                eprintln!("custos-bench: catalogue {done} / {n} items");
+            }
         }
-        eprintln!();
+        if terminal {
+            eprintln!();
+        }
         Ok(())
     })?;
     eprintln!("custos-bench: building indexes and statistics");
